@@ -1,0 +1,386 @@
+"""Tests of the evaluation metrics (geo/evaluate.py) on small synthetic articles."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from geo.evaluate import (
+    METRIC_KEYS,
+    claim_text_overlap,
+    distance_to_geometry_km,
+    format_report,
+    haversine_km,
+    load_gold,
+    score,
+)
+
+SEEDS_GOLD = Path("/work/shared/seeds/gold")
+
+
+def top(start, end, *, lat=10.0, lon=20.0, type="settlement", country="XX", metonymic=False, **kw):
+    t = {
+        "text": "x" * (end - start),
+        "start": start,
+        "end": end,
+        "name": "Place",
+        "country": country,
+        "lat": lat,
+        "lon": lon,
+        "type": type,
+        "metonymic": metonymic,
+        "not_a_place": False,
+    }
+    t.update(kw)
+    return t
+
+
+def claim(claimant, text, *, date=None, date_end=None, disputed_by=(), **kw):
+    c = {
+        "claimant": claimant,
+        "text": text,
+        "places": [],
+        "date": date,
+        "disputed_by": list(disputed_by),
+        "kind": "statement",
+    }
+    if date_end is not None:
+        c["date_end"] = date_end
+    c.update(kw)
+    return c
+
+
+def art(aid="a", toponyms=(), claims=None):
+    a = {"id": aid, "toponyms": list(toponyms)}
+    if claims is not None:
+        a["claims"] = list(claims)
+    return a
+
+
+def gold_article():
+    return art(
+        "a",
+        [
+            top(0, 5, lat=40.0, lon=45.0, type="country", country="AM"),
+            top(10, 16, lat=40.18, lon=44.51, metonymic=True),
+            top(20, 28, lat=39.8, lon=47.1),
+            {"text": "Minsk", "start": 40, "end": 45, "not_a_place": True},
+        ],
+        [
+            claim("Armenia", "The ministry said the town was shelled overnight.", date="2020-10-23"),
+            claim("Azerbaijan", "Baku denied it all.", date="2020-10-22", disputed_by=["Armenia"]),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def test_haversine_one_degree_of_latitude():
+    assert haversine_km(0, 0, 1, 0) == pytest.approx(111.2, abs=0.1)
+    assert haversine_km(40, 45, 40, 45) == 0.0
+
+
+def test_line_within_161km_counts_even_if_first_vertex_is_far():
+    # A north-south line at lon 20.5 from lat 0 to 30; the gold point (10, 20) is ~55 km away
+    # from the line but its first vertex is over 1000 km away.
+    line = {"type": "LineString", "coordinates": [[20.5, 0.0], [20.5, 30.0]]}
+    assert haversine_km(10, 20, 0, 20.5) > 1000
+    d = distance_to_geometry_km(10.0, 20.0, line, 0.0, 20.5)
+    assert d == pytest.approx(haversine_km(10, 20, 10, 20.5), abs=0.5)
+    assert d < 161
+    g = art(toponyms=[top(0, 5, lat=10.0, lon=20.0, type="border")])
+    p = art(toponyms=[top(0, 5, lat=0.0, lon=20.5, type="border", geometry=line)])
+    m = score({"a": p}, {"a": g})
+    assert m["resolution_acc_161km"] == 1.0
+
+
+def test_polygon_containing_point_gives_zero():
+    poly = {"type": "Polygon", "coordinates": [[[19, 9], [21, 9], [21, 11], [19, 11], [19, 9]]]}
+    assert distance_to_geometry_km(10.0, 20.0, poly, None, None) == 0.0
+    multi = {"type": "MultiPolygon", "coordinates": [poly["coordinates"]]}
+    assert distance_to_geometry_km(10.0, 20.0, multi, 50.0, 50.0) == 0.0
+
+
+def test_distance_falls_back_to_point_and_inf_when_unresolved():
+    assert distance_to_geometry_km(10, 20, None, 10, 21) == pytest.approx(haversine_km(10, 20, 10, 21))
+    assert math.isinf(distance_to_geometry_km(10, 20, None, None, None))
+
+
+def test_claim_text_overlap_threshold():
+    a = "abcdefghij"  # 10 characters, half is 5
+    assert claim_text_overlap(a, "abcde" + "ZZZZZZZZZZ") == 5
+    assert claim_text_overlap(a, "abcd" + "ZZZZZZZZZZ") == 0
+    assert claim_text_overlap("", a) == 0
+
+
+# --------------------------------------------------------------------------- score
+
+
+def test_returns_exactly_the_metric_keys():
+    g = {"a": gold_article()}
+    assert tuple(score(g, g)) == METRIC_KEYS
+
+
+def test_perfect_predictions_score_one():
+    g = {"a": gold_article()}
+    m = score(copy.deepcopy(g), g)
+    for key in METRIC_KEYS:
+        if key == "resolution_median_error_km":
+            assert m[key] == 0.0
+        else:
+            assert m[key] == 1.0, key
+
+
+def test_overlap_matching_is_one_to_one():
+    g = art(toponyms=[top(0, 10), top(20, 30)])
+    # partial overlap matches; a second system mention on the same gold cannot match again
+    p = art(toponyms=[top(5, 12), top(8, 9), top(25, 40)])
+    m = score({"a": p}, {"a": g})
+    assert m["toponym_recall"] == 1.0
+    assert m["toponym_precision"] == pytest.approx(2 / 3)
+    assert m["toponym_f1"] == pytest.approx(2 * 2 / (3 + 2))
+
+
+def test_matching_is_maximal_not_just_greedy():
+    # system A overlaps gold 1 most but also gold 2; system B overlaps only gold 1.
+    # Greedy alone would give A-1 and leave B unmatched; the maximum matching is A-2, B-1.
+    g = art(toponyms=[top(0, 10), top(10, 13)])
+    p = art(toponyms=[top(2, 12), top(0, 1)])
+    m = score({"a": p}, {"a": g})
+    assert m["toponym_precision"] == 1.0
+    assert m["toponym_recall"] == 1.0
+
+
+def test_touching_spans_do_not_overlap():
+    g = art(toponyms=[top(0, 5)])
+    p = art(toponyms=[top(5, 10)])
+    m = score({"a": p}, {"a": g})
+    assert m["toponym_precision"] == 0.0
+    assert m["toponym_recall"] == 0.0
+
+
+def test_not_a_place_overlap_is_false_positive():
+    g = art(toponyms=[top(0, 5), {"text": "Minsk", "start": 10, "end": 15, "not_a_place": True}])
+    p = art(toponyms=[top(0, 5), top(10, 15)])
+    m = score({"a": p}, {"a": g})
+    assert m["toponym_precision"] == 0.5
+    assert m["toponym_recall"] == 1.0
+
+
+def test_uncertain_gold_counts_for_recognition_not_resolution():
+    g = art(toponyms=[top(0, 5), top(10, 15, lat=None, lon=None, name=None, uncertain=True)])
+    p = art(toponyms=[top(0, 5), top(10, 15, lat=-50.0, lon=100.0)])
+    m = score({"a": p}, {"a": g})
+    assert m["toponym_recall"] == 1.0
+    assert m["resolution_acc_161km"] == 1.0
+
+
+def test_country_code_rule():
+    g = art(toponyms=[top(0, 5, type="country", country="AM", lat=40.0, lon=45.0)])
+    far_right = art(toponyms=[top(0, 5, type="country", country="am", lat=-40.0, lon=-45.0)])
+    near_wrong = art(toponyms=[top(0, 5, type="country", country="AZ", lat=40.0, lon=45.0)])
+    assert score({"a": far_right}, {"a": g})["resolution_acc_161km"] == 1.0
+    assert score({"a": near_wrong}, {"a": g})["resolution_acc_161km"] == 0.0
+    # countries are excluded from the median error
+    assert score({"a": far_right}, {"a": g})["resolution_median_error_km"] is None
+
+
+def test_unresolved_counts_wrong_and_is_excluded_from_median():
+    g = art(toponyms=[top(0, 5, lat=10.0, lon=20.0), top(10, 15, lat=10.0, lon=20.0)])
+    p = art(toponyms=[top(0, 5, lat=10.0, lon=21.0), top(10, 15, lat=None, lon=None)])
+    m = score({"a": p}, {"a": g})
+    assert m["resolution_acc_161km"] == 0.5
+    assert m["resolution_median_error_km"] == pytest.approx(haversine_km(10, 20, 10, 21))
+
+
+def test_gold_spans_dropped_span_counts_wrong():
+    g = art(toponyms=[top(0, 5), top(10, 15)])
+    p = art(toponyms=[top(0, 5)])
+    assert score({"a": p}, {"a": g}, gold_spans=True)["resolution_acc_161km"] == 0.5
+    # in the normal mode only matched mentions are resolved
+    assert score({"a": p}, {"a": g})["resolution_acc_161km"] == 1.0
+
+
+def test_median_error():
+    g = art(toponyms=[top(i * 10, i * 10 + 5, lat=0.0, lon=0.0) for i in range(3)])
+    p = art(
+        toponyms=[
+            top(0, 5, lat=0.0, lon=0.0),
+            top(10, 15, lat=1.0, lon=0.0),
+            top(20, 25, lat=5.0, lon=0.0),
+        ]
+    )
+    m = score({"a": p}, {"a": g})
+    assert m["resolution_median_error_km"] == pytest.approx(haversine_km(0, 0, 1, 0))
+    assert m["resolution_acc_161km"] == pytest.approx(2 / 3)
+
+
+def test_metonymy_only_on_settlements():
+    g = art(
+        toponyms=[
+            top(0, 5, metonymic=True),
+            top(10, 15, metonymic=False),
+            top(20, 25, type="country", country="AM", metonymic=True),
+        ]
+    )
+    p = art(
+        toponyms=[
+            top(0, 5, metonymic=True),
+            top(10, 15, metonymic=True),
+            top(20, 25, type="country", country="AM", metonymic=False),
+        ]
+    )
+    assert score({"a": p}, {"a": g})["metonymy_accuracy"] == 0.5
+
+
+def test_claim_matching_threshold_just_above_and_below_half():
+    gold_text = "abcdefghijklmnopqrst"  # 20 characters
+    g = art(claims=[claim("Armenia", gold_text)])
+    above = art(claims=[claim("Armenia", "abcdefghijk" + "-" * 30)])  # 11 shared > 10
+    exact = art(claims=[claim("Armenia", "abcdefghij" + "-" * 30)])  # 10 shared == half
+    below = art(claims=[claim("Armenia", "abcdefghi" + "-" * 30)])  # 9 shared < 10
+    other = art(claims=[claim("Azerbaijan", gold_text)])  # claimant differs
+    assert score({"a": above}, {"a": g})["claim_f1"] == 1.0
+    assert score({"a": exact}, {"a": g})["claim_f1"] == 1.0
+    assert score({"a": below}, {"a": g})["claim_f1"] == 0.0
+    assert score({"a": other}, {"a": g})["claim_f1"] == 0.0
+
+
+def test_joint_statement_claims_match_one_to_one():
+    text = "Both ministries said talks would resume."
+    g = art(claims=[claim("Armenia", text), claim("Azerbaijan", text)])
+    p = art(claims=[claim("Armenia", text), claim("Armenia", text)])
+    m = score({"a": p}, {"a": g})
+    assert m["claim_precision"] == 0.5
+    assert m["claim_recall"] == 0.5
+
+
+def test_claim_date_exact_and_range():
+    text = "Fighting went on for a week, officials said."
+    g = art(
+        claims=[
+            claim("Armenia", text, date="2020-10-01", date_end="2020-10-07"),
+            claim("Azerbaijan", text, date="2020-10-05"),
+            claim("Russia", text, date=None),
+            claim("Iran", text, date="2020-10-05", uncertain=True),
+        ]
+    )
+    p = art(
+        claims=[
+            claim("Armenia", text, date="2020-10-03"),
+            claim("Azerbaijan", text, date="2020-10-04"),
+            claim("Russia", text, date="2020-10-04"),
+            claim("Iran", text, date="1999-01-01"),
+        ]
+    )
+    m = score({"a": p}, {"a": g})
+    assert m["claim_f1"] == 1.0
+    assert m["claim_date_accuracy"] == 0.5  # range hit, exact miss; null and uncertain skipped
+    p["claims"][0]["date"] = "2020-10-08"
+    assert score({"a": p}, {"a": g})["claim_date_accuracy"] == 0.0
+
+
+def test_dispute_f1():
+    g = art(
+        claims=[
+            claim("Armenia", "The town was shelled.", disputed_by=["Azerbaijan"]),
+            claim(
+                "Azerbaijan", "We hold the border.", disputed_by=["Armenia", "Nagorno-Karabakh authorities"]
+            ),
+        ]
+    )
+    p = art(
+        claims=[
+            claim("Armenia", "The town was shelled.", disputed_by=["Azerbaijan", "Russia"]),
+            claim("Azerbaijan", "We hold the border.", disputed_by=["Armenia"]),
+            claim("Turkey", "Unmatched claim.", disputed_by=["Armenia"]),  # not matched: ignored
+        ]
+    )
+    # system pairs 3, gold pairs 3, common 2
+    assert score({"a": p}, {"a": g})["claim_dispute_f1"] == pytest.approx(2 * 2 / (3 + 3))
+
+
+def test_empty_denominators_are_none():
+    g = {"a": art(toponyms=[top(0, 5, type="region")], claims=[])}
+    p = {"a": art(toponyms=[], claims=[])}
+    m = score(p, g)
+    assert m["toponym_precision"] is None  # no system mentions
+    assert m["toponym_recall"] == 0.0
+    assert m["toponym_f1"] == 0.0
+    for key in ("resolution_acc_161km", "resolution_median_error_km", "metonymy_accuracy"):
+        assert m[key] is None
+    for key in ("claim_precision", "claim_recall", "claim_f1", "claim_date_accuracy", "claim_dispute_f1"):
+        assert m[key] is None
+
+
+def test_no_claims_key_anywhere_means_claim_metrics_none():
+    g = {"a": gold_article()}
+    p = copy.deepcopy(g)
+    del p["a"]["claims"]
+    m = score(p, g)
+    assert m["toponym_f1"] == 1.0
+    assert all(m[k] is None for k in METRIC_KEYS if k.startswith("claim_"))
+
+
+def test_claims_key_but_no_claims_gives_zero_recall():
+    g = {"a": gold_article()}
+    p = {"a": art(toponyms=gold_article()["toponyms"], claims=[])}
+    m = score(p, g)
+    assert m["claim_recall"] == 0.0
+    assert m["claim_f1"] == 0.0
+    assert m["claim_precision"] is None
+
+
+def test_missing_article_counts_as_empty():
+    g = {"a": gold_article(), "b": art("b", [top(0, 5)], [claim("UN", "The UN called for calm.")])}
+    p = {"a": copy.deepcopy(gold_article()), "zzz": gold_article()}  # extra ids are ignored
+    m = score(p, g)
+    n_gold_places = 3 + 1
+    assert m["toponym_recall"] == pytest.approx(3 / n_gold_places)
+    assert m["toponym_precision"] == 1.0
+    assert m["claim_recall"] == pytest.approx(2 / 3)
+    assert m["claim_precision"] == 1.0
+
+
+# --------------------------------------------------------------------------- I/O and report
+
+
+def test_load_gold_and_broken_file(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps(gold_article()), encoding="utf-8")
+    assert load_gold(tmp_path) == {"a": gold_article()}
+    (tmp_path / "b.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="b.json"):
+        load_gold(tmp_path)
+
+
+def test_load_gold_rejects_mismatched_id_and_empty_folder(tmp_path):
+    with pytest.raises(ValueError, match="no"):
+        load_gold(tmp_path)
+    (tmp_path / "c.json").write_text(json.dumps(art("d")), encoding="utf-8")
+    with pytest.raises(ValueError, match="c.json"):
+        load_gold(tmp_path)
+
+
+def test_format_report_aligned_with_null():
+    report = format_report({"toponym_f1": 0.5, "claim_f1": None, "articles": 2, "seconds": 1.234})
+    lines = report.splitlines()
+    assert len(lines) == 4
+    assert len({len(line) for line in lines}) == 1  # right-aligned values
+    assert "null" in lines[1]
+    assert lines[0].split() == ["toponym_f1", "0.5000"]
+    assert lines[3].split() == ["seconds", "1.23"]
+
+
+@pytest.mark.skipif(not SEEDS_GOLD.is_dir(), reason="shared seed gold not available")
+def test_seed_gold_scored_against_itself_is_perfect():
+    gold = load_gold(SEEDS_GOLD)
+    m = score(copy.deepcopy(gold), gold)
+    for key in METRIC_KEYS:
+        expected = 0.0 if key == "resolution_median_error_km" else 1.0
+        assert m[key] == pytest.approx(expected), key
+    assert m["metonymy_accuracy"] == 1.0
