@@ -44,7 +44,7 @@ from geo.model import Candidate, Place
 from geo.names import is_latin, normalize_name, skeleton
 
 #: Bump when the index layout or the way sources are read changes: forces a rebuild.
-BUILD_VERSION = "9"
+BUILD_VERSION = "10"
 
 ALIASES_PATH = PROJECT_ROOT / "data" / "gazetteer_aliases.csv"
 
@@ -324,6 +324,21 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
         iso = {"AZE": "AZ", "GEO": "GE"}.get(p.get("adm0_a3", ""), "")
         b.add_place(Place(key=key, name=p.get("brk_name", ""), lat=lat, lon=lon, feature_type="region",
                           country=iso, geometry=feat["geometry"], source="naturalearth-breakaway"), names)
+
+    # The South Caucasus as a whole: the union of the three countries of the shipped layer.
+    sc_parts = [f["geometry"] for f in _read_geojson(ref / "countries_south_caucasus.geojson")
+                if f["properties"].get("iso_a2") in {"AZ", "AM", "GE"}]
+    if sc_parts:
+        from shapely.geometry import mapping as _mapping
+        from shapely.geometry import shape as _shape
+        from shapely.ops import unary_union
+
+        geometry = _mapping(unary_union([_shape(g) for g in sc_parts]).simplify(0.01))
+        lat, lon = _rep_point(geometry)
+        key = "ref:region:south-caucasus"
+        names = [("South Caucasus", KIND_NAME)] + [(a, KIND_ALIAS) for a in aliases.get(key, [])]
+        b.add_place(Place(key=key, name="South Caucasus", lat=lat, lon=lon, feature_type="region",
+                          geometry=geometry, source="naturalearth-countries"), names)
 
     # Borders: one feature per country pair, all its parts merged.
     iso3_to_2 = {c["iso3"]: iso for iso, c in countries.items()}

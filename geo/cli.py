@@ -1,0 +1,165 @@
+"""Command-line interface: ``python -m geo ingest|evaluate|gazetteer``.
+
+* ``ingest PATH...``: read corpus folders or files and store them (progress bar, one
+  line per problem, a summary; exit code 1 when any article was rejected).
+* ``evaluate ARTICLES_DIR GOLD_DIR [--json] [--gold-spans] [--predictions FILE]``: run the
+  pipeline and score it against gold annotations as ``EVALUATION.md`` specifies.
+* ``gazetteer build|lookup NAME``: build the offline gazetteer index or query it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from geo.config import get_settings
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from geo.corpus import read_paths
+    from geo.pipeline import Pipeline
+    from geo.store import Store
+
+    settings = get_settings()
+    if args.db:
+        settings = settings.with_overrides(db_path=Path(args.db))
+    articles, errors = read_paths([Path(p) for p in args.paths], settings)
+    for err in errors:
+        print(f"rejected  {err}", file=sys.stderr)
+    store = Store(settings.db_path)
+    started = time.perf_counter()
+    pipeline = Pipeline(settings)
+    bar = tqdm(total=len(articles), unit="article", disable=args.quiet or not articles, file=sys.stderr)
+
+    def progress(done: int, total: int, result) -> None:
+        bar.update(1)
+        if result.status == "rejected":
+            tqdm.write(f"rejected  {result.name}: {result.message}", file=sys.stderr)
+        elif args.verbose:
+            tqdm.write(f"{result.status:9} {result.name}: {result.message}", file=sys.stderr)
+
+    results = pipeline.ingest(articles, store, progress=progress)
+    bar.close()
+    elapsed = time.perf_counter() - started
+    by_status: dict[str, int] = {}
+    for r in results:
+        by_status[r.status] = by_status.get(r.status, 0) + 1
+    rejected = by_status.get("rejected", 0) + len(errors)
+    print(f"{len(results) + len(errors)} files: {by_status.get('added', 0)} added, "
+          f"{by_status.get('updated', 0)} updated, {by_status.get('duplicate', 0)} duplicate, "
+          f"{rejected} rejected; {sum(r.mentions for r in results)} place names, "
+          f"{sum(r.resolved for r in results)} resolved, {sum(r.claims for r in results)} claims "
+          f"in {elapsed:.1f} s -> {settings.db_path}")
+    return 1 if rejected else 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from geo.corpus import read_corpus
+    from geo.evaluate import format_report, load_gold, score
+    from geo.pipeline import Pipeline, article_prediction
+    from geo.store import Store
+
+    settings = get_settings()
+    articles_dir, gold_dir = Path(args.articles_dir), Path(args.gold_dir)
+    try:
+        gold = load_gold(gold_dir)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not articles_dir.is_dir():
+        print(f"error: {articles_dir} is not a folder", file=sys.stderr)
+        return 2
+    articles, errors = read_corpus(articles_dir, settings)
+    for err in errors:
+        print(f"warning: {err}", file=sys.stderr)
+    pipeline = Pipeline(settings)
+    started = time.perf_counter()
+    predictions: dict[str, dict] = {}
+    if args.gold_spans:
+        for article in articles:
+            spans = [(t["start"], t["end"]) for t in gold.get(article.id, {}).get("toponyms", [])
+                     if not t.get("not_a_place")]
+            predictions[article.id] = article_prediction(article, pipeline.analyze_spans(article, spans))
+    else:
+        analyses: dict = {}
+        with tempfile.TemporaryDirectory() as tmp:  # the app's own path: analyse and store
+            store = Store(Path(tmp) / "evaluate.sqlite")
+            pipeline.ingest(articles, store, analyses=analyses)
+            store.close()
+        for article in articles:
+            predictions[article.id] = article_prediction(article, analyses.get(article.id))
+    seconds = time.perf_counter() - started
+    metrics = score(predictions, gold, gold_spans=args.gold_spans)
+    metrics["articles"] = len(articles)
+    metrics["seconds"] = round(seconds, 3)
+    metrics["articles_per_second"] = round(len(articles) / seconds, 2) if seconds > 0 else None
+    if args.predictions:
+        with open(args.predictions, "w", encoding="utf-8") as fh:
+            for article in articles:
+                fh.write(json.dumps(predictions[article.id], ensure_ascii=False) + "\n")
+    if args.json:
+        print(json.dumps(metrics))
+    else:
+        print(format_report(metrics))
+    return 0
+
+
+def _cmd_gazetteer(args: argparse.Namespace) -> int:
+    from geo.gazetteer import build_gazetteer, get_gazetteer
+
+    settings = get_settings()
+    if args.action == "build":
+        started = time.perf_counter()
+        path = build_gazetteer(settings, force=args.force)
+        print(f"gazetteer ready at {path} ({path.stat().st_size / 1e6:.0f} MB, "
+              f"{time.perf_counter() - started:.1f} s)")
+        return 0
+    gaz = get_gazetteer(settings)
+    for name in args.names:
+        cands = gaz.candidates(name, limit=args.limit)[: args.limit]
+        if not cands:
+            print(f"{name}: unknown place (no exact or close name in the gazetteer)")
+        for c in cands:
+            p = c.place
+            print(f"{name}\t{p.name}\t{p.country}\t{p.feature_type}\t{p.lat:.4f},{p.lon:.4f}\t"
+                  f"pop={p.population}\t{c.match}\t{c.name_score:.2f}\t{p.key}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="Claim Atlas geoparsing engine")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="read articles (folders with manifest.csv, or files) into the store")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--db", help="store path (default: CLAIM_ATLAS_DB or var/claim_atlas.sqlite)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("-v", "--verbose", action="store_true", help="one line per article")
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("evaluate", help="score the pipeline against gold annotations (EVALUATION.md)")
+    p.add_argument("articles_dir", metavar="ARTICLES_DIR")
+    p.add_argument("gold_dir", metavar="GOLD_DIR")
+    p.add_argument("--json", action="store_true", help="print one JSON object of metrics")
+    p.add_argument("--gold-spans", action="store_true", help="resolve the gold place-name spans (no recognition)")
+    p.add_argument("--predictions", metavar="FILE", help="also write the predictions, one JSON line per article")
+    p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("gazetteer", help="build the offline gazetteer or look names up")
+    p.add_argument("action", choices=["build", "lookup"])
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--force", action="store_true", help="rebuild even if up to date")
+    p.add_argument("--limit", type=int, default=5)
+    p.set_defaults(func=_cmd_gazetteer)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)

