@@ -192,8 +192,8 @@ def _is_part_of_name(doc: Doc, start: int, end: int, ents: dict[int, Span]) -> s
     # Preceded by an organisation ending in a non-institution word + "in": "... Cooperation in Europe".
     if start >= 2 and doc[start - 1].lower_ in {"in", "for"}:
         prev = ents.get(start - 2)
-        if prev is not None and prev.label_ == "ORG" and prev.end == start - 1 and len(prev) >= 3:
-            if doc[start - 2].lower_ not in INSTITUTION_HEADS and doc[start - 2].is_title:
+        if (prev is not None and prev.label_ == "ORG" and prev.end == start - 1 and len(prev) >= 3
+                and doc[start - 2].lower_ not in INSTITUTION_HEADS and doc[start - 2].is_title):
                 return f"part of the name '{prev.text} {doc[start - 1].text} {doc[start:end].text}'"
     return ""
 
@@ -208,7 +208,7 @@ def _capitalised_runs(doc: Doc) -> list[tuple[int, int]]:
             j = i + 1
             while j < n:
                 if _is_cap(doc[j]) and (doc[j].is_alpha or doc[j].text[:1].isalpha()) or (doc[j].lower_ in CONNECTORS and j + 1 < n and _is_cap(doc[j + 1])
-                      and not doc[j].whitespace_ == "\n"):
+                      and doc[j].whitespace_ != "\n"):
                     j += 1
                 else:
                     break
