@@ -1,0 +1,50 @@
+# Claim Atlas: the two commands of the README.
+#   make run   set up a virtual environment and start the app on the bundled corpus
+#   make test  set up a virtual environment and run every test (lint, unit, AppTest, browser)
+# Other targets: make evaluate, make benchmark, make screenshot, make gazetteer.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test lint evaluate benchmark screenshot gazetteer clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+run: $(VENV)/.runtime-installed
+	$(BIN)/python -m geo gazetteer build
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+
+test: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m geo gazetteer build
+	$(BIN)/python -m pytest tests -m "e2e or not e2e"
+
+evaluate: $(VENV)/.runtime-installed
+	$(BIN)/python -m geo evaluate data/articles ../shared/seeds/gold
+
+benchmark: $(VENV)/.dev-installed
+	$(BIN)/python scripts/benchmark.py
+
+screenshot: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest tests/e2e/test_map_page.py -m e2e -q
+
+gazetteer: $(VENV)/.runtime-installed
+	$(BIN)/python -m geo gazetteer build --force
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache
