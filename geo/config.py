@@ -72,6 +72,8 @@ class Settings:
     online_geocoder: str = "off"
     #: User agent sent to Nominatim (its policy requires an identifying one).
     nominatim_user_agent: str = "claim-atlas"
+    #: Processes parsing articles in parallel for large batches (spaCy ``n_process``).
+    workers: int = 1
     #: Basemap: "none" (drawn from reference layers, offline) or "osm" (tile server, online).
     tiles: str = "none"
 
@@ -94,6 +96,7 @@ class Settings:
             online_geocoder=online if online in {"off", "nominatim"} else "off",
             nominatim_user_agent=os.environ.get("CLAIM_ATLAS_NOMINATIM_USER_AGENT", "claim-atlas"),
             tiles=tiles if tiles in {"none", "osm"} else "none",
+            workers=max(1, _env_int("CLAIM_ATLAS_WORKERS", min(2, os.cpu_count() or 1))),
         )
 
     def with_overrides(self, **changes) -> Settings:

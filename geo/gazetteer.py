@@ -563,9 +563,9 @@ class Gazetteer:
         return out[:limit]
 
     def candidates(self, name: str, *, limit: int = 50) -> list[Candidate]:
-        """Exact candidates, plus fuzzy ones for names without a good exact match."""
+        """Exact candidates, plus fuzzy ones for names without an exact primary-name match."""
         found = self.lookup(name, limit=limit)
-        if len(normalize_name(name)) >= 5:
+        if len(normalize_name(name)) >= 5 and not any(c.match in ("name", "alias") for c in found):
             seen = {c.place.key for c in found}
             found += [c for c in self.fuzzy(name, limit=20, min_score=0.82) if c.place.key not in seen]
         return found

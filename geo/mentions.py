@@ -105,11 +105,15 @@ def _entity_map(doc: Doc) -> dict[int, Span]:
     return out
 
 
-def _person_surnames(doc: Doc) -> set[str]:
-    """Last tokens of multi-token PERSON entities: "Pompeo" after "Mike Pompeo"."""
+def _person_surnames(doc: Doc, gaz: Gazetteer) -> set[str]:
+    """Last tokens of multi-token PERSON entities: "Pompeo" after "Mike Pompeo".
+
+    Entities that are themselves place names ("Nagorno Karabakh" mislabelled as a
+    person) are no evidence of a person.
+    """
     names = set()
     for ent in doc.ents:
-        if ent.label_ == "PERSON" and len(ent) >= 2 and ent[-1].is_title:
+        if ent.label_ == "PERSON" and len(ent) >= 2 and ent[-1].is_title and not gaz.has_name(ent.text):
             names.add(ent[-1].text)
     return names
 
@@ -222,6 +226,7 @@ def _capitalised_runs(doc: Doc) -> list[tuple[int, int]]:
 def _gazetteer_spans(doc: Doc, gaz: Gazetteer) -> list[tuple[int, int]]:
     """Longest sub-spans of capitalised runs that are gazetteer names (left to right)."""
     spans: list[tuple[int, int]] = []
+    text_all = doc.text  # Doc.text joins every token: compute it once
     for rs, re_ in _capitalised_runs(doc):
         i = rs
         while i < re_:
@@ -229,7 +234,7 @@ def _gazetteer_spans(doc: Doc, gaz: Gazetteer) -> list[tuple[int, int]]:
             for j in range(min(re_, i + 6), i, -1):
                 if doc[j - 1].lower_ in CONNECTORS or doc[i].lower_ in CONNECTORS:
                     continue
-                text = doc.text[doc[i].idx: doc[j - 1].idx + len(doc[j - 1].text)]
+                text = text_all[doc[i].idx: doc[j - 1].idx + len(doc[j - 1].text)]
                 if gaz.has_name(text):
                     found = (i, j)
                     break
@@ -299,7 +304,7 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     that callers can show why a name was not plotted; callers drop them before resolving.
     """
     ents = _entity_map(doc)
-    surnames = _person_surnames(doc)
+    surnames = _person_surnames(doc, gaz)
     found: dict[tuple[int, int], Mention] = {}
 
     def add(start_tok: int, end_tok: int, method: str, label: str = "") -> None:
@@ -469,9 +474,10 @@ def mentions_from_spans(doc: Doc, spans: list[tuple[int, int]]) -> list[Mention]
     context cues recognition would have attached."""
     out: list[Mention] = []
     ents = _entity_map(doc)
+    text_all = doc.text
     for start, end in spans:
         span = doc.char_span(start, end, alignment_mode="expand")
-        text = doc.text[start:end]
+        text = text_all[start:end]
         if span is None or not len(span):
             out.append(Mention(start=start, end=end, text=text, method="gold"))
             continue

@@ -9,7 +9,7 @@ its upload page, and ``python -m geo evaluate``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 
 from spacy.tokens import Doc
 
@@ -45,7 +45,10 @@ class Pipeline:
         self.nlp.max_length = max(self.nlp.max_length, self.settings.max_article_bytes + 1)
         self.gazetteer = gazetteer or get_gazetteer(self.settings)
 
-    def parse(self, texts: Iterable[str]) -> Iterator[Doc]:
+    def parse(self, texts: list[str]) -> Iterator[Doc]:
+        """Parse texts lazily; large batches use several processes (``Settings.workers``)."""
+        if self.settings.workers > 1 and len(texts) >= 24:
+            return self.nlp.pipe(texts, batch_size=8, n_process=self.settings.workers)
         return self.nlp.pipe(texts, batch_size=8)
 
     def analyze(self, article: Article, doc: Doc | None = None) -> ArticleAnalysis:
@@ -72,7 +75,7 @@ class Pipeline:
         return extract_claims(doc, article, mentions)
 
     def analyze_many(self, articles: list[Article]) -> Iterator[tuple[Article, ArticleAnalysis]]:
-        for article, doc in zip(articles, self.parse(a.text for a in articles), strict=True):
+        for article, doc in zip(articles, self.parse([a.text for a in articles]), strict=True):
             yield article, self.analyze(article, doc)
 
     def ingest(self, articles: list[Article], store: Store, progress: ProgressCallback | None = None,
@@ -95,7 +98,7 @@ class Pipeline:
                     progress(len(results), len(articles), result)
             else:
                 todo.append(article)
-        for article, doc in zip(todo, self.parse(a.text for a in todo), strict=True):
+        for article, doc in zip(todo, self.parse([a.text for a in todo]), strict=True):
             try:
                 analysis = self.analyze(article, doc)
                 if analyses is not None:
