@@ -44,7 +44,7 @@ from geo.model import Candidate, Place
 from geo.names import is_latin, normalize_name, skeleton
 
 #: Bump when the index layout or the way sources are read changes: forces a rebuild.
-BUILD_VERSION = "10"
+BUILD_VERSION = "11"
 
 ALIASES_PATH = PROJECT_ROOT / "data" / "gazetteer_aliases.csv"
 
@@ -202,7 +202,12 @@ class _Builder:
         self.names.clear()
 
 
+#: Prefix of names usable only as a container after a comma ("Paris, Tenn.").
+CONTAINER_PREFIX = "abbr "
+
+
 def _load_aliases() -> dict[str, list[str]]:
+    """target key -> extra names; container-only abbreviations come back prefixed."""
     aliases: dict[str, list[str]] = {}
     if not ALIASES_PATH.exists():
         return aliases
@@ -210,7 +215,10 @@ def _load_aliases() -> dict[str, list[str]]:
         for row in csv.reader(fh):
             if not row or row[0].startswith("#") or row[0] == "target" or len(row) < 2:
                 continue
-            aliases.setdefault(row[0].strip(), []).append(row[1].strip())
+            name = row[1].strip()
+            if len(row) > 2 and row[2].strip() == "container":
+                name = CONTAINER_PREFIX + name
+            aliases.setdefault(row[0].strip(), []).append(name)
     return aliases
 
 
@@ -312,6 +320,7 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
         else:
             lat, lon = _rep_point(feat["geometry"])
         code = p.get("iso_3166_2") or f"{iso}-{normalize_name(name)}"
+        names += [(a, KIND_ALIAS) for a in aliases.get(f"admin1:{code}", [])]
         b.add_place(Place(key=f"admin1:{code}", name=name, lat=lat, lon=lon, feature_type="region",
                           country=iso, geometry=feat["geometry"], source="naturalearth-admin1"), names)
 
@@ -487,6 +496,11 @@ class Gazetteer:
             sql += " AND p.country=?"
             args.append(country)
         return [self._place(r) for r in self.conn.execute(sql, args)]
+
+    def container(self, name: str) -> list[Candidate]:
+        """Places a container name after a comma may mean: abbreviations first ("Tenn.")."""
+        found = self.lookup(CONTAINER_PREFIX + name, limit=5)
+        return found or self.lookup(name, limit=10)
 
     def has_name(self, name: str) -> bool:
         """Whether any place carries exactly this (normalised) name."""

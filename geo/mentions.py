@@ -51,6 +51,13 @@ GENERIC_WORDS = {
     "west", "central", "new", "saint", "port", "union", "federation", "president", "minister", "prince",
     "general", "army", "police", "court", "church", "street", "photo", "file", "files", "pool", "news",
 }
+#: Months and weekdays: capitalised, and place names somewhere ("May", "August").
+CALENDAR_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}
+#: Entity labels that rule a gazetteer match out.
+NON_PLACE_LABELS = {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"}
 #: Cue nouns that announce a place name after "of": "the town of X".
 CUE_NOUNS = {
     "town": "settlement", "city": "settlement", "village": "settlement", "villages": "settlement",
@@ -70,6 +77,7 @@ STATE_PREFIX = re.compile(
     r"(?:(?:islamic|people'?s|democratic|federal|autonomous)\s+)*(?:republic|kingdom|state|emirate|principality)"
     r"\s+of\s+", re.I)
 QUOTES = "\"'“”‘’«»"
+_ABBREV = re.compile(r"^(?:[A-Z][a-z]{0,4}\.)+(?:[A-Z]\.?)?$")  # U.S., D.C., Tenn., S.C.
 
 
 @lru_cache(maxsize=1)
@@ -208,7 +216,8 @@ def _capitalised_runs(doc: Doc) -> list[tuple[int, int]]:
     i = 0
     n = len(doc)
     while i < n:
-        if _is_cap(doc[i]) and doc[i].is_alpha or (doc[i].text[:1] in QUOTES and _is_cap(doc[i])):
+        if _is_cap(doc[i]) and (doc[i].is_alpha or _ABBREV.match(doc[i].text)) or (
+                doc[i].text[:1] in QUOTES and _is_cap(doc[i])):
             j = i + 1
             while j < n:
                 if _is_cap(doc[j]) and (doc[j].is_alpha or doc[j].text[:1].isalpha()) or (doc[j].lower_ in CONNECTORS and j + 1 < n and _is_cap(doc[j + 1])
@@ -354,7 +363,10 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     for s, e in _gazetteer_spans(doc, gaz):
         span = doc[s:e]
         text = span.text
-        if e - s == 1 and span[0].lower_ in GENERIC_WORDS:
+        if e - s == 1 and (span[0].lower_ in GENERIC_WORDS or span[0].lower_ in CALENDAR_WORDS
+                           or (span[0].is_stop and not span[0].text.isupper())):  # "We", but "US"
+            continue
+        if any(ents.get(i) is not None and ents[i].label_ in NON_PLACE_LABELS for i in range(s, e)):
             continue
         imp, ftype = _best_importance(gaz, text)
         # All-capital runs are credits and codes ("CENETA / POOL / AFP"), unless a country's alias.
@@ -371,7 +383,7 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         _, cued = _cue_before(doc, s)
         propn = all(t.pos_ == "PROPN" or t.lower_ in CONNECTORS or t.text in "-–" for t in span)
         sentence_initial = span[0].is_sent_start
-        strong = ftype in ("country", "region", "border", "pipeline") and imp >= 0.8
+        strong = (ftype in ("country", "border", "pipeline") or (ftype == "region" and propn)) and imp >= 0.8
         if in_place_ent or strong or (imp >= 0.75 and (propn or not sentence_initial)) or (cued and propn):
             add(s, e, "gazetteer")
 

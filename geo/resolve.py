@@ -76,9 +76,15 @@ class ArticleContext:
             if not cands:
                 continue
             top = max(cands, key=lambda c: (c.name_score, importance(c.place)))
+            # Country evidence only from names that are not also a notable place elsewhere
+            # ("Georgia" the country or the US state says nothing by itself).
+            notable = {c.place.country for c in cands if importance(c.place) >= 0.6 and c.place.country}
             if top.place.feature_type == "country":
-                self.countries[top.place.country] += 1.0
+                if len(notable) <= 1:
+                    self.countries[top.place.country] += 1.0
                 continue
+            if top.place.feature_type == "region" and len(notable) == 1:
+                self.countries[top.place.country] += 1.0
             others = [c for c in cands if c is not top]
             if not others or importance(top.place) - max(importance(c.place) for c in others) > 0.3:
                 self.anchors.append(top.place)
@@ -102,10 +108,10 @@ class ArticleContext:
 def _container_places(gaz: Gazetteer, name: str) -> list[Place]:
     if not name:
         return []
-    out = [c.place for c in gaz.lookup(name, limit=10)
-           if c.place.feature_type in ("country", "region")]
+    found = gaz.container(name)
+    out = [c.place for c in found if c.place.feature_type in ("country", "region")]
     if not out and len(name) >= 2 and name.isupper():  # "Washington, DC": a state or district code
-        out = [c.place for c in gaz.lookup(name, limit=10)]
+        out = [c.place for c in found]
     return out
 
 
@@ -185,8 +191,8 @@ def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContex
         if containers and _in_container(gaz, p, containers):
             s += W_CONTAINER
         for surface, place in ctx.resolved_by_surface.items():
-            if place.key == p.key and surface != norm and fuzz.ratio(surface, norm) >= 80:
-                s += W_DISCOURSE
+            if place.key == p.key and fuzz.ratio(surface, norm) >= 80:
+                s += W_DISCOURSE  # one sense per discourse, spelling variants included
                 break
         if p.feature_type == "region" and any(
                 o.place.feature_type == "settlement" and importance(o.place) >= 0.6
@@ -267,7 +273,9 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
                 ctx.resolved_by_surface[normalize_name(m.text)] = m.place
         else:
             pending.append((m, cands))
-    # Ambiguous ones, in text order, each able to lean on the ones before.
+    # Ambiguous ones: those with a container first ("Paris, Texas"), then in text order,
+    # each able to lean on the ones before.
+    pending.sort(key=lambda mc: (not mc[0].cue_container, mc[0].start))
     for m, cands in pending:
         settle(m, _rank(m, cands, gaz, ctx))
         if m.place and m.confidence >= 0.5:
