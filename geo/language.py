@@ -22,10 +22,26 @@ _ENGLISH_MARKERS = {
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+@Language.component("paragraph_boundaries")
+def paragraph_boundaries(doc):
+    """Start a sentence after every line break: headlines, captions and headings are not
+    part of the next paragraph's first sentence (the parser respects preset starts)."""
+    for tok in doc[1:]:
+        prev = doc[tok.i - 1]
+        if "\n" in prev.text or "\n" in prev.whitespace_:
+            if not tok.is_space:
+                tok.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=2)
 def load_nlp(model: str | None = None) -> Language:
-    """The shared spaCy pipeline (parser and NER are both needed)."""
-    return spacy.load(model or get_settings().spacy_model)
+    """The shared spaCy pipeline (parser and NER are both needed), with sentence starts
+    preset at line breaks."""
+    nlp = spacy.load(model or get_settings().spacy_model)
+    if "paragraph_boundaries" not in nlp.pipe_names:
+        nlp.add_pipe("paragraph_boundaries", before="parser")
+    return nlp
 
 
 def english_share(text: str, sample_words: int = 2000) -> float:

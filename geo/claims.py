@@ -1,0 +1,448 @@
+"""Claims: who said what, where and when, from the dependency parse.
+
+A claim is an attributed statement: a reporting predicate (say, claim, deny, accuse,
+urge, call for, "according to"...) with a speaker normalised to an actor of the registry
+(``geo.actors``). Each claim keeps its verbatim sentence and character offsets, its
+places (the non-metonymic place names in it that are not the speaker), a date resolved
+against publication (``geo.dates``), a kind, and the actors that dispute it: a denial in
+the same sentence ("which was denied by Azerbaijan", "but Armenia denies this") or in the
+next one ("Azerbaijan denied this") is folded into the claim it disputes.
+
+Claims are never facts: everything downstream shows them attributed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from spacy.tokens import Doc, Span, Token
+
+from geo.actors import OTHER, ActorRegistry, get_registry
+from geo.dates import ResolvedDate, resolve_date_expression
+from geo.model import Article, Mention
+
+REPORT_VERBS = {
+    "say", "claim", "report", "deny", "accuse", "announce", "stress", "urge", "call", "state", "tell", "add",
+    "warn", "insist", "confirm", "express", "rule", "voice", "demand", "allege", "acknowledge", "reject",
+    "condemn", "blame", "assert", "argue", "declare", "note", "emphasize", "emphasise", "reiterate",
+    "threaten", "pledge", "vow", "complain", "dismiss", "refute", "admit", "dispute", "charge", "describe",
+    "welcome", "appeal", "propose",
+}
+DENY_VERBS = {"deny", "reject", "dismiss", "refute", "dispute"}
+#: Verbs that report only with a particle or preposition: "ruled out", "called for / on".
+NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"}}
+#: Speaker nouns that stand for a pair of parties: "the two sides said".
+JOINT_NOUNS = {"sides", "parties", "ministries", "countries", "governments", "officials", "ministers", "leaders",
+               "nations", "foes", "rivals", "neighbours", "neighbors", "capitals"}
+PRONOUNS_SINGULAR = {"he", "she", "it"}
+#: First-person speakers are quoted people: the attribution comes with "he said" nearby.
+FIRST_PERSON = {"i", "we", "me", "us"}
+PRONOUNS_PLURAL = {"they", "both"}
+#: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
+ANAPHORIC_OBJECTS = {"this", "that", "it", "claim", "claims", "report", "reports", "allegation", "allegations",
+                     "accusation", "accusations", "statement"}
+KIND_KEYWORDS = [
+    ("casualties", {"kill", "killed", "dead", "death", "deaths", "wound", "wounded", "casualty", "casualties",
+                    "injure", "injured", "losses", "die", "died", "victim", "victims", "toll"}),
+    ("territorial", {"control", "capture", "captured", "seize", "seized", "liberate", "liberated", "occupation",
+                     "occupy", "territory", "territories", "retake", "village", "villages", "gain", "gains",
+                     "recapture", "take", "taken", "took", "homeland"}),
+    ("military", {"shell", "shelled", "shelling", "bomb", "bombed", "bombing", "attack", "attacks", "clash",
+                  "clashes", "missile", "missiles", "drone", "drones", "offensive", "strike", "strikes", "fire",
+                  "artillery", "repel", "repelled", "forces", "troops", "military", "army", "rocket", "rockets",
+                  "pipeline", "pipelines", "combat", "violence"}),
+    ("diplomatic", {"ceasefire", "cease-fire", "truce", "negotiation", "negotiations", "talks", "meet", "meeting",
+                    "mediation", "agreement", "peace", "diplomatic", "recognition", "minister", "summit",
+                    "dialogue", "solution", "settlement", "hostilities"}),
+]
+
+
+@dataclass
+class Claim:
+    """One attributed statement (never a fact)."""
+
+    claimant: str
+    claimant_text: str
+    text: str
+    start: int
+    end: int
+    date: str | None = None
+    date_end: str | None = None
+    date_precision: str | None = None
+    kind: str = "statement"
+    stance: str = "assert"  # "assert" or "deny"
+    disputed_by: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+    store_id: int | None = None
+
+    def to_prediction(self) -> dict:
+        """The claim in the gold layout of EVALUATION.md."""
+        return {"claimant": self.claimant, "text": self.text, "start": self.start, "end": self.end,
+                "places": [m.text for m in self.mentions], "date": self.date, "date_end": self.date_end,
+                "disputed_by": list(self.disputed_by), "kind": self.kind}
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+def _is_reporting(tok: Token) -> bool:
+    lemma = tok.lemma_.lower()
+    if tok.pos_ not in {"VERB", "AUX"} or lemma not in REPORT_VERBS:
+        return False
+    need = NEEDS_PARTICLE.get(lemma)
+    if need:
+        return any(c.lower_ in need for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
+    if lemma in {"add", "note", "describe", "welcome", "state"}:
+        # Only as speech: with a clause or a quote ("added that ...", "the statement stated that").
+        return any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in tok.children) or lemma == "state"
+    return True
+
+
+def _speaker_token(verb: Token) -> tuple[Token | None, str]:
+    """The speaker of a reporting verb: its subject, or the agent of a passive."""
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g, "agent"
+    for c in verb.children:
+        if c.dep_ in {"nsubj", "csubj"}:
+            return c, "subject"
+    for c in verb.children:
+        if c.dep_ == "nsubjpass":
+            return None, "passive"
+    # Relative clause ("which expressed concern"): the noun it modifies.
+    if verb.dep_ == "relcl":
+        return verb.head, "relative"
+    # Shared subject of coordinated or subordinate verbs ("urged ..., claiming that").
+    if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head is not verb:
+        return _speaker_token(verb.head)
+    return None, ""
+
+
+def _subtree_span(tok: Token) -> Span:
+    """The speaker phrase: the token's subtree without relative clauses and appositive asides."""
+    doc = tok.doc
+    skip = set()
+    for t in tok.subtree:
+        if t.dep_ in {"relcl", "acl"} and t is not tok:
+            skip.update(x.i for x in t.subtree)
+    idx = [t.i for t in tok.subtree if t.i not in skip]
+    return doc[min(idx): max(idx) + 1]
+
+
+class _SpeakerResolver:
+    def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter):
+        self.doc, self.registry, self.article_actors = doc, registry, article_actors
+        self.last_claimants: list[str] = []
+        self.last_singular: str | None = None
+        self.sentences = [s for s in doc.sents if any(t.is_alpha for t in s)]
+
+    def sentences_before(self, sentence: Span) -> list[Span]:
+        return [s for s in self.sentences if s.end <= sentence.start]
+
+    def actors_of_span(self, span: Span, head: Token) -> list[str]:
+        text = span.text
+        found = self.registry.matches(text)
+        actors: list[str] = []
+        if found:
+            if head.tag_ in {"NNS", "NNPS"} or any(t.dep_ == "conj" for t in span) or len(
+                    {m.actor for m in found}) == 1:
+                for m in found:
+                    if m.actor not in actors:
+                        actors.append(m.actor)
+            else:
+                head_off = head.idx - span.start_char
+                nearest = min(found, key=lambda m: abs(m.start - head_off) if m.start <= head_off else
+                              10_000 + m.start - head_off)
+                actors.append(nearest.actor)
+        for ent in span.ents:
+            if ent.label_ in {"PERSON", "ORG"} and not any(m.start <= ent.start_char - span.start_char < m.end
+                                                          for m in found):
+                actor = self.registry.fuzzy_person(ent.text)
+                if actor and actor not in actors:
+                    actors.append(actor)
+        return actors
+
+    def resolve(self, tok: Token, sentence: Span) -> tuple[list[str], str]:
+        low = tok.lower_
+        if low in FIRST_PERSON:
+            return [], tok.text
+        if low in PRONOUNS_SINGULAR:
+            if low == "it" and self.last_claimants:
+                return [self.last_claimants[0]], tok.text
+            return ([self.last_singular] if self.last_singular else []), tok.text
+        if low in PRONOUNS_PLURAL or (low in {"who", "which", "that"} and tok.dep_ == "nsubj"):
+            if low in {"who", "which", "that"} and tok.head.dep_ == "relcl":
+                return self.resolve(tok.head.head, sentence)
+            return list(self.last_claimants), tok.text
+        span = _subtree_span(tok)
+        if tok.ent_type_ == "PERSON":  # a misparse may split a name: match the whole entity
+            ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+            if ent is not None and not (span.start <= ent.start and ent.end <= span.end):
+                span = tok.doc[min(span.start, ent.start): max(span.end, ent.end)]
+        is_joint = low in JOINT_NOUNS and any(c.lower_ in {"two", "both"} for c in tok.children)
+        actors = self.actors_of_span(span, tok)
+        if is_joint and len(actors) < 2:
+            actors = self._joint_actors(tok, sentence)
+        if not actors and tok.pos_ in {"NOUN", "PROPN", "PRON"} and low not in {"there", "this"}:
+            return [OTHER], span.text
+        return actors, span.text
+
+    def _joint_actors(self, tok: Token, sentence: Span) -> list[str]:
+        """"The two sides said": the two parties named in the reported clause, or the
+        sentence, or the previous claims, or the article's two most mentioned actors."""
+        verb = tok.head
+        for c in verb.children:
+            if c.dep_ == "ccomp":
+                for s in c.children:
+                    if s.dep_ in {"nsubj", "nsubjpass"}:
+                        found = self.actors_of_span(_subtree_span(s), s)
+                        if len(found) >= 2:
+                            return found[:2]
+        in_sentence = [a for a in self.registry.actors_in(sentence.text) if a != OTHER]
+        ranked = sorted(in_sentence, key=lambda a: -self.article_actors.get(a, 0))
+        if len(ranked) >= 2:
+            return ranked[:2]
+        for previous in reversed(self.sentences_before(sentence)[-2:]):
+            found = [a for a in self.registry.actors_in(previous.text) if a != OTHER]
+            if len(found) >= 2:
+                return found[:2]
+        top = [a for a, _ in self.article_actors.most_common() if a != OTHER]
+        return top[:2]
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _is_future(sentence: Span) -> bool:
+    return any(t.lower_ in {"will", "shall", "'ll"} and t.tag_ == "MD" for t in sentence) or any(
+        t.lower_ == "next" for t in sentence)
+
+
+def _date_entities(doc: Doc) -> list[Span]:
+    spans = [e for e in doc.ents if e.label_ in {"DATE", "TIME"}]
+    text = doc.text.lower()
+    for phrase in ("during the night", "overnight", "last night"):
+        start = 0
+        while (i := text.find(phrase, start)) >= 0:
+            span = doc.char_span(i, i + len(phrase), alignment_mode="expand")
+            if span is not None and not any(s.start <= span.start < s.end for s in spans):
+                spans.append(span)
+            start = i + 1
+    return sorted(spans, key=lambda s: s.start)
+
+
+def article_focus_date(doc: Doc, published: date | None) -> ResolvedDate | None:
+    """The day most of an article's dated events fall on (news reports one day's events).
+
+    The most frequent resolved date within three days before publication; else the
+    publication date itself.
+    """
+    if published is None:
+        return None
+    counts: Counter = Counter()
+    for ent in _date_entities(doc):
+        r = resolve_date_expression(ent.text, published, future=_is_future(ent.sent))
+        if r and published - timedelta(days=3) <= r.start <= published and r.precision == "day" and not r.end:
+            counts[r.start] += 1
+    if counts:
+        best = max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        return ResolvedDate(best, precision="day", text="(article focus)")
+    return ResolvedDate(published, precision="day", text="(publication date)")
+
+
+def _clause_verbs(verb: Token) -> set[int]:
+    """The reporting verb and the verbs of what it reports (its clausal complements)."""
+    out = {verb.i}
+    for t in verb.subtree:
+        if t.pos_ in {"VERB", "AUX"} and t.dep_ in {"ccomp", "xcomp", "conj", "advcl", "relcl", "pcomp"}:
+            out.add(t.i)
+    return out
+
+
+def _modifies_clause_of(span: Span, verb: Token) -> bool:
+    """Whether a date expression modifies the reporting verb or a verb it reports,
+    not a noun ("the clashes about a month ago")."""
+    verbs = _clause_verbs(verb)
+    tok = span.root
+    while tok.head is not tok:
+        tok = tok.head
+        if tok.i in verbs:
+            return True
+        if tok.pos_ in {"NOUN", "PROPN"} and tok.dep_ not in {"pobj", "npadvmod"}:
+            return False
+        if tok.pos_ in {"VERB", "AUX"}:
+            return False
+    return False
+
+
+def _inside_noun_phrase(span: Span) -> bool:
+    head = span.root.head
+    while head.pos_ == "ADP" and head.head is not head:
+        head = head.head
+    return head.pos_ in {"NOUN", "PROPN"}
+
+
+def claim_date(sentence: Span, verb: Token, published: date | None, focus: ResolvedDate | None,
+               date_spans: list[Span]) -> ResolvedDate | None:
+    """The date of a claim: the date expression nearest its reporting verb in the
+    sentence, else the article's focus date."""
+    if published is None:
+        return None
+    future = _is_future(sentence)
+    inside = [s for s in date_spans if sentence.start <= s.start < sentence.end]
+    attached = [s for s in inside if _modifies_clause_of(s, verb)]
+    inside = attached or [s for s in inside if not _inside_noun_phrase(s)]
+    resolved = []
+    for s in inside:
+        r = resolve_date_expression(s.text, published, future=future)
+        if r is not None:
+            resolved.append((abs(s.start - verb.i), r))
+    if resolved:
+        return min(resolved, key=lambda t: t[0])[1]
+    return focus
+
+
+def classify_kind(sentence: Span) -> str:
+    """military, casualties, territorial, diplomatic or statement, from the words used."""
+    words = {t.lower_ for t in sentence} | {t.lemma_.lower() for t in sentence}
+    for kind, keys in KIND_KEYWORDS:
+        if words & keys:
+            return kind
+    return "statement"
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def _according_to(sentence: Span) -> list[tuple[Token, Token]]:
+    """("according", speaker head) pairs for "according to X" where X names a speaker."""
+    out = []
+    for t in sentence:
+        if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
+            objs = [c for c in t.doc[t.i + 1].children if c.dep_ == "pobj"]
+            if objs:
+                out.append((t, objs[0]))
+    return out
+
+
+def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
+                   registry: ActorRegistry | None = None) -> list[Claim]:
+    """All claims of a parsed article, in text order."""
+    registry = registry or get_registry()
+    published = date.fromisoformat(article.published) if article.published else None
+    article_actors: Counter = Counter(m.actor for m in registry.matches(doc.text) if m.actor != OTHER)
+    resolver = _SpeakerResolver(doc, registry, article_actors)
+    focus = article_focus_date(doc, published)
+    date_spans = _date_entities(doc)
+    claims: list[Claim] = []
+    previous_sentence_claims: list[Claim] = []
+
+    for sentence in doc.sents:
+        sentence_claims: list[Claim] = []
+        denials: list[tuple[list[str], Token]] = []
+        seen: set[str] = set()
+        preds: list[tuple[Token, Token | None, str]] = []
+        for tok in sentence:
+            if _is_reporting(tok):
+                speaker, how = _speaker_token(tok)
+                preds.append((tok, speaker, how))
+        for according, obj in _according_to(sentence):
+            head_ok = registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or \
+                obj.lower_ in {"officials", "sources", "ministry", "statement", "spokesman", "spokeswoman"}
+            if head_ok:
+                preds.append((according, obj, "according"))
+        for verb, speaker, how in preds:
+            if speaker is None:
+                continue
+            actors, speaker_text = resolver.resolve(speaker, sentence)
+            actors = [a for a in actors if a]
+            if not actors:
+                continue
+            lemma = verb.lemma_.lower()
+            if lemma in DENY_VERBS:
+                denials.append((actors, verb))
+                continue
+            for actor in actors:
+                if actor in seen:
+                    continue
+                seen.add(actor)
+                sentence_claims.append(_make_claim(actor, speaker_text, sentence, verb, speaker, published,
+                                                   focus, date_spans, mentions))
+            resolver.last_claimants = actors
+            if len(actors) == 1 and speaker.lower_ not in PRONOUNS_PLURAL:
+                resolver.last_singular = actors[0]
+        # Denials: fold into the claims they dispute (same sentence, else the previous one).
+        for actors, verb in denials:
+            targets = [c for c in sentence_claims if c.claimant not in actors]
+            anaphoric = any(c.lower_ in ANAPHORIC_OBJECTS for c in verb.children if c.dep_ in {"dobj", "nsubjpass"})
+            if not targets and anaphoric:
+                targets = [c for c in previous_sentence_claims if c.claimant not in actors]
+            if targets:
+                for c in targets:
+                    for a in actors:
+                        if a not in c.disputed_by and a != OTHER:
+                            c.disputed_by.append(a)
+            else:  # a denial standing alone is itself a claim, with its stance
+                for actor in actors:
+                    if actor in seen:
+                        continue
+                    seen.add(actor)
+                    claim = _make_claim(actor, actors and actor, sentence, verb, verb, published, focus,
+                                        date_spans, mentions)
+                    claim.stance = "deny"
+                    sentence_claims.append(claim)
+        claims.extend(sentence_claims)
+        if sentence_claims:
+            previous_sentence_claims = sentence_claims
+    return claims
+
+
+_OPEN_QUOTES, _CLOSE_QUOTES = "“\"«", "”\"»"
+
+
+def _claim_bounds(sentence: Span, verb: Token) -> tuple[int, int]:
+    """Character bounds of a claim's text: its sentence, within the verb's line, and
+    reaching back to the opening quote when the sentence closes a quotation."""
+    full = sentence.doc.text
+    start, end = sentence.start_char, sentence.end_char
+    line_start = full.rfind("\n", start, verb.idx) + 1
+    start = max(start, line_start)
+    nl = full.find("\n", verb.idx, end)
+    if nl >= 0:
+        end = nl
+    seg = full[start:end]
+    if seg.count("”") > seg.count("“") or (seg.count('"') % 2 == 1 and seg.lstrip()[:1] != '"'):
+        para_start = full.rfind("\n", 0, start) + 1
+        opening = max(full.rfind("“", para_start, start), full.rfind('"', para_start, start))
+        if opening >= 0:
+            start = opening
+    while start < end and full[start].isspace():
+        start += 1
+    while end > start and full[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token,
+                published: date | None, focus: ResolvedDate | None, date_spans: list[Span],
+                mentions: list[Mention]) -> Claim:
+    start, end = _claim_bounds(sentence, verb)
+    text = sentence.doc.text[start:end]
+    speaker_span = _subtree_span(speaker) if speaker is not None else None
+    s_lo, s_hi = (speaker_span.start_char, speaker_span.end_char) if speaker_span is not None else (0, 0)
+    places = [m for m in mentions
+              if start <= m.start < end and m.place is not None and not m.metonymic and not m.not_a_place
+              and m.place.feature_type != "country" and not (s_lo <= m.start < s_hi)]
+    when = claim_date(sentence, verb, published, focus, date_spans)
+    return Claim(
+        claimant=actor, claimant_text=speaker_text, text=text, start=start, end=end,
+        date=when.iso if when else None, date_end=when.iso_end if when else None,
+        date_precision=when.precision if when else None, kind=classify_kind(sentence), mentions=places,
+        details={"verb": verb.text, "date_text": when.text if when else "",
+                 "place_fallback": not places},
+    )
