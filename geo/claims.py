@@ -356,7 +356,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 obj.lower_ in {"officials", "sources", "ministry", "statement", "spokesman", "spokeswoman"}
             if head_ok:
                 preds.append((according, obj, "according"))
-        for verb, speaker, how in preds:
+        for verb, speaker, _how in preds:
             if speaker is None:
                 continue
             actors, speaker_text = resolver.resolve(speaker, sentence)

@@ -28,9 +28,8 @@ def paragraph_boundaries(doc):
     part of the next paragraph's first sentence (the parser respects preset starts)."""
     for tok in doc[1:]:
         prev = doc[tok.i - 1]
-        if "\n" in prev.text or "\n" in prev.whitespace_:
-            if not tok.is_space:
-                tok.is_sent_start = True
+        if ("\n" in prev.text or "\n" in prev.whitespace_) and not tok.is_space:
+            tok.is_sent_start = True
     return doc
 
 
