@@ -344,7 +344,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
 
     for sentence in doc.sents:
         sentence_claims: list[Claim] = []
-        denials: list[tuple[list[str], Token]] = []
+        denials: list[tuple[list[str], Token, Token, str]] = []
         seen: set[str] = set()
         preds: list[tuple[Token, Token | None, str]] = []
         for tok in sentence:
@@ -365,7 +365,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 continue
             lemma = verb.lemma_.lower()
             if lemma in DENY_VERBS:
-                denials.append((actors, verb))
+                denials.append((actors, verb, speaker, speaker_text))
                 continue
             for actor in actors:
                 if actor in seen:
@@ -377,7 +377,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
             if len(actors) == 1 and speaker.lower_ not in PRONOUNS_PLURAL:
                 resolver.last_singular = actors[0]
         # Denials: fold into the claims they dispute (same sentence, else the previous one).
-        for actors, verb in denials:
+        for actors, verb, speaker, speaker_text in denials:
             targets = [c for c in sentence_claims if c.claimant not in actors]
             anaphoric = any(c.lower_ in ANAPHORIC_OBJECTS for c in verb.children if c.dep_ in {"dobj", "nsubjpass"})
             if not targets and anaphoric:
@@ -392,7 +392,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                     if actor in seen:
                         continue
                     seen.add(actor)
-                    claim = _make_claim(actor, actors and actor, sentence, verb, verb, published, focus,
+                    claim = _make_claim(actor, speaker_text, sentence, verb, speaker, published, focus,
                                         date_spans, mentions)
                     claim.stance = "deny"
                     sentence_claims.append(claim)

@@ -258,6 +258,7 @@ class Store:
                 raise RuntimeError("simulated crash after mentions were written")
             for claim in analysis.claims:
                 self._save_claim(conn, article_id, claim, mention_ids)
+            self._link_cross_article_disputes(conn, article_id)
         resolved = sum(1 for m in analysis.mentions if m.place is not None)
         verb = "updated (new content for this id)" if status == "updated" else "added"
         return IngestResult(name, status, f"{verb}: {len(analysis.mentions)} place names, {resolved} resolved, "
@@ -277,6 +278,24 @@ class Store:
         for actor in claim.disputed_by:
             conn.execute("INSERT OR IGNORE INTO claim_disputes (claim_id, disputed_by) VALUES (?,?)",
                          (cur.lastrowid, actor))
+
+    @staticmethod
+    def _link_cross_article_disputes(conn: sqlite3.Connection, article_id: int) -> None:
+        """Link this article's claims to claims of other articles about the same place and
+        date with the opposite stance (an assertion and a denial), both ways."""
+        rows = conn.execute(
+            """
+            SELECT DISTINCT a.id, b.id, a.claimant, b.claimant
+            FROM claims a
+            JOIN claim_places ap ON ap.claim_id = a.id JOIN mentions am ON am.id = ap.mention_id
+            JOIN mentions bm ON bm.place_id = am.place_id AND bm.article_id != a.article_id
+            JOIN claim_places bp ON bp.mention_id = bm.id JOIN claims b ON b.id = bp.claim_id
+            WHERE a.article_id = ? AND a.date IS NOT NULL AND a.date = b.date
+              AND a.stance != b.stance AND a.claimant != b.claimant
+            """, (article_id,)).fetchall()
+        for a_id, b_id, a_actor, b_actor in rows:
+            conn.execute("INSERT OR IGNORE INTO claim_disputes VALUES (?,?,?)", (a_id, b_actor, b_id))
+            conn.execute("INSERT OR IGNORE INTO claim_disputes VALUES (?,?,?)", (b_id, a_actor, a_id))
 
     def delete_article(self, article_id: int) -> None:
         with self.transaction() as conn:
