@@ -1,0 +1,115 @@
+"""Shared fixtures of the test suite.
+
+The expensive resources are loaded once per session and shared by every test:
+
+* ``gazetteer``: the developer's gazetteer index (``var/gazetteer.sqlite``, or wherever
+  ``CLAIM_ATLAS_GAZETTEER`` / ``CLAIM_ATLAS_HOME`` pointed when the session started). It is
+  built there on first use (about 30 s, once) and never rebuilt per test.
+* ``nlp``: the spaCy pipeline.
+* ``pipeline``: a :class:`geo.pipeline.Pipeline` holding both.
+
+Everything a test writes goes to its own temporary folder: an autouse fixture points
+``CLAIM_ATLAS_HOME`` and ``CLAIM_ATLAS_DB`` there (keeping ``CLAIM_ATLAS_GAZETTEER`` on the
+shared index), and refuses to open a :class:`geo.store.Store` on the repository's own
+``var/claim_atlas.sqlite``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import geo.store
+from geo.config import PROJECT_ROOT, Settings
+
+REPO_ROOT = PROJECT_ROOT
+BUNDLED_CORPUS = REPO_ROOT / "data" / "articles"
+
+#: The settings in force when the session started (before any test changed the environment).
+_SESSION_SETTINGS = Settings.from_env()
+#: The one gazetteer index every test shares.
+GAZETTEER_PATH = _SESSION_SETTINGS.gazetteer_path
+#: Stores tests must never write to: the repository's default one and the developer's own.
+_PROTECTED_DBS = {
+    (REPO_ROOT / "var" / "claim_atlas.sqlite").resolve(),
+    _SESSION_SETTINGS.db_path.expanduser().resolve(),
+}
+
+_original_store_init = geo.store.Store.__init__
+
+
+def _guarded_store_init(self, path, *args, **kwargs):
+    if Path(path).expanduser().resolve() in _PROTECTED_DBS:
+        raise RuntimeError(f"a test tried to open the developer's store {path}: use the `store` fixture "
+                           "or a path under tmp_path")
+    _original_store_init(self, path, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Per-test CLAIM_ATLAS_HOME and CLAIM_ATLAS_DB in tmp_path; the shared gazetteer stays."""
+    home = tmp_path / "claim_atlas_home"
+    home.mkdir()
+    monkeypatch.setenv("CLAIM_ATLAS_HOME", str(home))
+    monkeypatch.setenv("CLAIM_ATLAS_DB", str(home / "claim_atlas.sqlite"))
+    monkeypatch.setenv("CLAIM_ATLAS_GAZETTEER", str(GAZETTEER_PATH))
+    monkeypatch.setattr(geo.store.Store, "__init__", _guarded_store_init)
+    yield home
+
+
+@pytest.fixture
+def settings(_isolated_home: Path) -> Settings:
+    """Settings read from the (isolated) environment: store in tmp, shared gazetteer."""
+    s = Settings.from_env()
+    assert s.db_path.is_relative_to(_isolated_home)
+    assert s.gazetteer_path == GAZETTEER_PATH
+    return s
+
+
+@pytest.fixture(scope="session")
+def session_settings() -> Settings:
+    """The settings of the shared resources (model name, gazetteer path, min confidence)."""
+    return _SESSION_SETTINGS.with_overrides(gazetteer_path=GAZETTEER_PATH)
+
+
+@pytest.fixture(scope="session")
+def gazetteer(session_settings: Settings):
+    from geo.gazetteer import get_gazetteer
+
+    return get_gazetteer(session_settings)
+
+
+@pytest.fixture(scope="session")
+def nlp(session_settings: Settings):
+    from geo.language import load_nlp
+
+    return load_nlp(session_settings.spacy_model)
+
+
+@pytest.fixture(scope="session")
+def pipeline(session_settings: Settings, nlp, gazetteer):
+    from geo.pipeline import Pipeline
+
+    return Pipeline(session_settings, nlp=nlp, gazetteer=gazetteer)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[geo.store.Store]:
+    s = geo.store.Store(tmp_path / "store.sqlite")
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+@pytest.fixture
+def bundled_corpus() -> Path:
+    assert (BUNDLED_CORPUS / "manifest.csv").exists(), "the bundled corpus data/articles/ is missing"
+    return BUNDLED_CORPUS
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"claim-atlas gazetteer: {GAZETTEER_PATH} (shared); stores in per-test tmp dirs; pid {os.getpid()}"

@@ -1,0 +1,328 @@
+"""The ingestion pipeline (geo/pipeline.py) and the command line (geo/cli.py), end to end on
+the bundled corpus and on small corpora written here. Stores live in tmp dirs; the model and
+gazetteer are the session's shared ones (the CLI's own loads hit the same caches)."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geo.cli import main
+from geo.corpus import read_corpus, read_paths
+from geo.pipeline import Pipeline, article_prediction
+from geo.store import Store
+
+#: The metric names of EVALUATION.md ("Metrics (names as in --json)"), plus the run's figures.
+EVALUATION_KEYS = {
+    "toponym_precision", "toponym_recall", "toponym_f1",
+    "resolution_acc_161km", "resolution_median_error_km",
+    "metonymy_accuracy",
+    "claim_precision", "claim_recall", "claim_f1", "claim_date_accuracy", "claim_dispute_f1",
+}
+RUN_KEYS = {"articles", "seconds", "articles_per_second"}
+
+GOOD_1 = (
+    "Officials in Tbilisi said on Monday that repairs to the railway linking Georgia and Armenia would "
+    "take two more weeks. Freight trains to Yerevan are being diverted through the port of Batumi, the "
+    "ministry said, and passengers have been offered buses instead.\n"
+)
+GOOD_2 = (
+    "Farmers near Gyumri in northern Armenia said the spring frost had damaged most of the apricot "
+    "harvest. The regional governor said the government in Yerevan would compensate families who had "
+    "lost more than half of their crop this year.\n"
+)
+
+
+def _span(text: str, needle: str, context: str | None = None) -> tuple[int, int]:
+    """Offsets of ``needle`` inside the first occurrence of ``context`` (default: the needle)."""
+    context = context or needle
+    at = text.index(context) + context.index(needle)
+    assert text[at:at + len(needle)] == needle
+    return at, at + len(needle)
+
+
+def _toponym(text: str, needle: str, context: str | None = None, **fields) -> dict:
+    start, end = _span(text, needle, context)
+    return {"text": needle, "start": start, "end": end, "metonymic": False, "not_a_place": False, **fields}
+
+
+@pytest.fixture
+def gold_dir(tmp_path: Path, bundled_corpus: Path) -> Path:
+    """Hand-written gold for the two bundled articles (3-4 toponyms each, offsets computed here)."""
+    articles, errors = read_corpus(bundled_corpus)
+    assert not errors
+    text = {a.id: a.text for a in articles}
+    t0, t4 = text["000"], text["004"]
+    gold = {
+        "000": {"id": "000", "published": "2020-10-20", "toponyms": [
+            _toponym(t0, "Nagorno-Karabakh", "fighting over Nagorno-Karabakh, the two sides",
+                     name="Nagorno-Karabakh", country="AZ", lat=39.82, lon=46.75, type="region"),
+            _toponym(t0, "Washington", "meet Pompeo in Washington on Friday",
+                     name="Washington", country="US", lat=38.89511, lon=-77.03637, type="settlement"),
+            _toponym(t0, "Yerevan", "Yerevan says", name="Yerevan", country="AM", lat=40.18111, lon=44.51361,
+                     type="settlement", metonymic=True),
+            {**_toponym(t0, "Minsk", "so-called Minsk Group"), "not_a_place": True},
+        ]},
+        "004": {"id": "004", "published": "2020-10-24", "toponyms": [
+            _toponym(t4, "Azerbaijan", "between Armenia and Azerbaijan, and a return",
+                     name="Azerbaijan", country="AZ", lat=40.5, lon=47.5, type="country"),
+            _toponym(t4, "Washington", "separately in Washington, with",
+                     name="Washington", country="US", lat=38.89511, lon=-77.03637, type="settlement"),
+            _toponym(t4, "Martouni", "the town of Martouni in the Karabakh region",
+                     name="Khojavend (Martuni)", country="AZ", lat=39.79496, lon=47.1117, type="settlement"),
+            _toponym(t4, "border with Iran", "full control of the border with Iran",
+                     name="Azerbaijan–Iran border", country="AZ", lat=39.0, lon=47.5, type="border"),
+        ]},
+    }
+    folder = tmp_path / "gold"
+    folder.mkdir()
+    for art_id, data in gold.items():
+        (folder / f"{art_id}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return folder
+
+
+# --------------------------------------------------------------------------- Pipeline.ingest
+
+
+def test_ingest_bundled_corpus_then_duplicates(pipeline: Pipeline, store: Store, bundled_corpus: Path) -> None:
+    articles, errors = read_corpus(bundled_corpus)
+    assert errors == [] and len(articles) == 2
+    seen: list[tuple[int, int, str]] = []
+    analyses: dict = {}
+    results = pipeline.ingest(articles, store, progress=lambda d, t, r: seen.append((d, t, r.status)),
+                              analyses=analyses)
+    assert [r.status for r in results] == ["added", "added"]
+    assert seen == [(1, 2, "added"), (2, 2, "added")]
+    assert set(analyses) == {"000", "004"}
+    assert all(r.mentions > 10 and 0 < r.resolved <= r.mentions for r in results)
+    counts = store.counts()
+    assert counts["articles"] == 2 and counts["resolved"] > 20
+    version = store.data_version()
+    rows = len(store.mentions_df())
+
+    again = pipeline.ingest(articles, store)
+    assert [r.status for r in again] == ["duplicate", "duplicate"]
+    assert [r.article_id for r in again] == [r.article_id for r in results]
+    assert store.data_version() == version
+    assert len(store.mentions_df()) == rows
+
+
+def test_ingested_mentions_are_consistent(pipeline: Pipeline, store: Store, bundled_corpus: Path) -> None:
+    articles, _ = read_corpus(bundled_corpus)
+    pipeline.ingest(articles, store)
+    df = store.mentions_df()
+    texts = {a.id: a.text for a in articles}
+    for _, row in df.iterrows():
+        assert texts[row["corpus_id"]][row["start"]:row["end"]] == row["text"]
+        assert row["text"] in row["sentence"]
+        if isinstance(row["place_key"], str):
+            assert 0 < row["confidence"] <= 1 and row["precision"] in (1, 2, 3, 4, 5)
+    keys = set(df["place_key"].dropna())
+    assert "ref:breakaway:B38" in keys  # Nagorno-Karabakh
+    assert "geonames:146969" in keys  # Martouni / Martoni -> Khojavend
+    assert "ref:border:AZ-IR" in keys
+
+
+def test_one_failing_article_does_not_stop_the_others(pipeline: Pipeline, store: Store, bundled_corpus: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    articles, _ = read_corpus(bundled_corpus)
+    real = pipeline.analyze
+
+    def flaky(article, doc=None):
+        if article.id == "000":
+            raise ValueError("boom")
+        return real(article, doc)
+
+    monkeypatch.setattr(pipeline, "analyze", flaky)
+    results = pipeline.ingest(articles, store)
+    assert [r.status for r in results] == ["rejected", "added"]
+    assert "boom" in results[0].message
+    assert store.counts()["articles"] == 1
+
+
+def test_article_prediction_layout(pipeline: Pipeline, bundled_corpus: Path) -> None:
+    articles, _ = read_corpus(bundled_corpus)
+    article = articles[1]
+    pred = article_prediction(article, pipeline.analyze(article))
+    assert pred["id"] == "004" and pred["published"] == "2020-10-24"
+    assert pred["toponyms"]
+    for t in pred["toponyms"]:
+        assert article.text[t["start"]:t["end"]] == t["text"]
+        assert not t["not_a_place"]
+        if t["name"] is not None:
+            assert -90 <= t["lat"] <= 90 and -180 <= t["lon"] <= 180 and 0 < t["confidence"] <= 1
+        if t["type"] in ("border", "pipeline"):
+            assert t["geometry"]["type"] in ("LineString", "MultiLineString")
+
+
+# --------------------------------------------------------------------------- CLI ingest
+
+
+def test_cli_ingest_rejects_the_bad_file_and_adds_the_others(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "good1.txt").write_text(GOOD_1, encoding="utf-8")
+    (folder / "good2.txt").write_text(GOOD_2, encoding="utf-8")
+    (folder / "broken.txt").write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8)
+    db = tmp_path / "cli.sqlite"
+
+    code = main(["ingest", str(folder), "--db", str(db), "-q"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    rejected = [line for line in err.splitlines() if line.startswith("rejected")]
+    assert len(rejected) == 1 and "broken.txt" in rejected[0] and "binary" in rejected[0]
+    assert "2 added" in out and "1 rejected" in out
+    store = Store(db)
+    try:
+        df = store.articles_df()
+        assert sorted(df["corpus_id"]) == ["good1", "good2"]
+        assert store.counts()["resolved"] >= 4
+    finally:
+        store.close()
+
+
+def test_cli_ingest_twice_reports_duplicates(tmp_path: Path, bundled_corpus: Path, capsys) -> None:
+    db = tmp_path / "twice.sqlite"
+    assert main(["ingest", str(bundled_corpus), "--db", str(db), "-q"]) == 0
+    assert "2 added" in capsys.readouterr().out
+    assert main(["ingest", str(bundled_corpus), "--db", str(db), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert "0 added" in out and "2 duplicate" in out and "0 rejected" in out
+
+
+def test_cli_ingest_default_store_is_the_isolated_one(settings, bundled_corpus: Path, capsys) -> None:
+    assert main(["ingest", str(bundled_corpus / "000_f057f2a1b5855616.txt"), "-q"]) == 0
+    assert str(settings.db_path) in capsys.readouterr().out
+    assert settings.db_path.exists()
+
+
+def test_cli_ingest_missing_path(tmp_path: Path, capsys) -> None:
+    code = main(["ingest", str(tmp_path / "nowhere"), "--db", str(tmp_path / "x.sqlite"), "-q"])
+    assert code == 1
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- CLI evaluate
+
+
+def test_cli_evaluate_prints_the_metrics(bundled_corpus: Path, gold_dir: Path, capsys) -> None:
+    assert main(["evaluate", str(bundled_corpus), str(gold_dir)]) == 0
+    out = capsys.readouterr().out
+    for key in EVALUATION_KEYS | RUN_KEYS:
+        assert key in out, key
+
+
+def test_cli_evaluate_json_and_predictions(bundled_corpus: Path, gold_dir: Path, tmp_path: Path, capsys) -> None:
+    preds_path = tmp_path / "predictions.jsonl"
+    code = main(["evaluate", str(bundled_corpus), str(gold_dir), "--json", "--predictions", str(preds_path)])
+    assert code == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert set(metrics) == EVALUATION_KEYS | RUN_KEYS
+    assert metrics["articles"] == 2
+    assert metrics["seconds"] > 0 and metrics["articles_per_second"] > 0
+    for key in ("toponym_precision", "toponym_recall", "toponym_f1", "resolution_acc_161km"):
+        assert 0 <= metrics[key] <= 1, key
+    # Recognition finds more places than the gold lists, but every gold place is found and placed.
+    assert metrics["toponym_recall"] == 1.0
+    assert metrics["resolution_acc_161km"] >= 0.8
+    assert metrics["claim_f1"] is None or 0 <= metrics["claim_f1"] <= 1
+
+    lines = preds_path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    preds = [json.loads(line) for line in lines]
+    assert [p["id"] for p in preds] == ["000", "004"]
+    for p in preds:
+        assert p["toponyms"]
+        for t in p["toponyms"]:
+            assert {"start", "end", "text", "lat", "lon", "confidence", "name", "country", "type",
+                    "metonymic"} <= set(t)
+            assert isinstance(t["start"], int) and t["end"] > t["start"]
+            if t["lat"] is not None:
+                assert not math.isnan(t["lat"]) and 0 < t["confidence"] <= 1
+
+
+def test_cli_evaluate_gold_spans(bundled_corpus: Path, gold_dir: Path, capsys) -> None:
+    assert main(["evaluate", str(bundled_corpus), str(gold_dir), "--json", "--gold-spans"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert set(metrics) == EVALUATION_KEYS | RUN_KEYS
+    assert metrics["toponym_precision"] == 1.0 and metrics["toponym_recall"] == 1.0
+    assert metrics["resolution_acc_161km"] >= 0.8
+
+
+def test_cli_evaluate_missing_gold_dir(bundled_corpus: Path, tmp_path: Path, capsys) -> None:
+    code = main(["evaluate", str(bundled_corpus), str(tmp_path / "no_gold")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "error" in err and "gold" in err and "no_gold" in err
+
+
+def test_cli_evaluate_empty_gold_dir(bundled_corpus: Path, tmp_path: Path, capsys) -> None:
+    (tmp_path / "empty_gold").mkdir()
+    assert main(["evaluate", str(bundled_corpus), str(tmp_path / "empty_gold")]) == 2
+    assert "no *.json gold files" in capsys.readouterr().err
+
+
+def test_cli_evaluate_missing_articles_dir(gold_dir: Path, tmp_path: Path, capsys) -> None:
+    assert main(["evaluate", str(tmp_path / "no_articles"), str(gold_dir)]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_cli_evaluate_on_an_unseen_corpus(tmp_path: Path, bundled_corpus: Path, capsys) -> None:
+    """A corpus the developers never saw: no manifest, one article, gold written here."""
+    corpus = tmp_path / "unseen"
+    corpus.mkdir()
+    (corpus / "rail.txt").write_text(GOOD_1, encoding="utf-8")
+    gold = tmp_path / "unseen_gold"
+    gold.mkdir()
+    toponyms = [
+        _toponym(GOOD_1, "Tbilisi", name="Tbilisi", country="GE", lat=41.69411, lon=44.83368, type="settlement"),
+        _toponym(GOOD_1, "Batumi", name="Batumi", country="GE", lat=41.64228, lon=41.63392, type="settlement"),
+    ]
+    (gold / "rail.json").write_text(json.dumps({"id": "rail", "toponyms": toponyms}), encoding="utf-8")
+    assert main(["evaluate", str(corpus), str(gold), "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["articles"] == 1 and metrics["toponym_recall"] == 1.0
+    assert metrics["resolution_acc_161km"] == 1.0
+
+
+# --------------------------------------------------------------------------- CLI gazetteer
+
+
+def test_cli_gazetteer_lookup(capsys) -> None:
+    assert main(["gazetteer", "lookup", "Martouni"]) == 0
+    out = capsys.readouterr().out
+    first = out.splitlines()[0].split("\t")
+    assert first[0] == "Martouni" and first[1] == "Khojavend" and first[2] == "AZ"
+    assert "geonames:146969" in first[-1]
+
+
+def test_cli_gazetteer_lookup_unknown(capsys) -> None:
+    assert main(["gazetteer", "lookup", "Qwzxplk", "--limit", "3"]) == 0
+    assert "unknown place" in capsys.readouterr().out
+
+
+def test_cli_rejects_unknown_command(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["frobnicate"])
+    assert info.value.code == 2
+
+
+def test_read_paths_and_ingest_a_copied_corpus(pipeline: Pipeline, store: Store, tmp_path: Path,
+                                               bundled_corpus: Path) -> None:
+    """Editing one article of a corpus and ingesting again updates only that one."""
+    copy = tmp_path / "copy"
+    shutil.copytree(bundled_corpus, copy)
+    articles, _ = read_paths([copy])
+    pipeline.ingest(articles, store)
+    target = copy / "000_f057f2a1b5855616.txt"
+    target.write_text(target.read_text(encoding="utf-8") + "\nA correction was appended in Yerevan.\n",
+                      encoding="utf-8")
+    articles, _ = read_paths([copy])
+    results = pipeline.ingest(articles, store)
+    assert {r.name: r.status for r in results} == {"000_f057f2a1b5855616.txt": "updated",
+                                                   "004_fea761fde3cecd3d.txt": "duplicate"}
+    assert store.counts()["articles"] == 2

@@ -1,0 +1,312 @@
+"""Toponym resolution in context (geo/resolve.py), on sentences and short articles written
+for these tests: fuzzy transliterations, containers, article context, line features,
+metonymy flags, confidence and precision."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo.gazetteer import Gazetteer
+from geo.mentions import recognize_toponyms
+from geo.model import (
+    PRECISION_COUNTRY,
+    PRECISION_LINE,
+    PRECISION_NEAR,
+    PRECISION_REGION,
+    PRECISION_SETTLEMENT,
+    Mention,
+    Place,
+)
+from geo.pipeline import flag_metonymy
+from geo.resolve import haversine_km, precision_for, resolve_toponyms
+
+KHOJAVEND = (39.795, 47.112)
+KHANKENDI = (39.8153, 46.7519)
+VALID_PRECISIONS = {PRECISION_SETTLEMENT, PRECISION_NEAR, PRECISION_REGION, PRECISION_COUNTRY, PRECISION_LINE}
+
+
+@pytest.fixture(scope="module")
+def analyse(nlp, gazetteer: Gazetteer):
+    """recognise -> resolve -> metonymy, as Pipeline.analyze does (claims aside)."""
+
+    def run(text: str, min_confidence: float = 0.3) -> list[Mention]:
+        doc = nlp(text)
+        mentions = recognize_toponyms(doc, gazetteer)
+        resolve_toponyms(text, mentions, gazetteer, min_confidence=min_confidence)
+        flag_metonymy(doc, mentions)
+        return mentions
+
+    return run
+
+
+def find(mentions: list[Mention], text: str) -> Mention:
+    hits = [m for m in mentions if m.text == text]
+    assert hits, f"{text!r} not among {[m.text for m in mentions]}"
+    return hits[0]
+
+
+def km(place: Place, point: tuple[float, float]) -> float:
+    return haversine_km(place.lat, place.lon, *point)
+
+
+# --------------------------------------------------------------------------- names and cues
+
+
+def test_gazetteer_found_name_resolves(analyse) -> None:
+    m = find(analyse("Officials in Yerevan said the ceasefire had collapsed overnight."), "Yerevan")
+    assert m.place is not None and m.place.country == "AM" and m.place.feature_type == "settlement"
+    assert m.precision == PRECISION_SETTLEMENT
+    assert not m.metonymic  # "officials in Yerevan": the place where they are
+
+
+def test_town_of_cue_with_transliteration_resolves_by_fuzzy(analyse) -> None:
+    text = "Heavy artillery fire hit the town of Martooni in the Karabakh region on Sunday, residents said."
+    mentions = analyse(text)
+    town = find(mentions, "Martooni")
+    assert town.place is not None
+    assert km(town.place, KHOJAVEND) < 10
+    assert town.candidates[0].match == "fuzzy"
+    assert town.precision == PRECISION_SETTLEMENT
+    region = find(mentions, "Karabakh")
+    assert region.place.feature_type == "region" and region.precision == PRECISION_REGION
+
+
+def test_article_context_picks_the_karabakh_martuni(analyse) -> None:
+    # "Martuni" is a town in Armenia by its primary name and Khojavend in Karabakh by an old name.
+    text = ("Fighting in Nagorno-Karabakh grew heavier on Thursday. Local officials said several houses "
+            "burned in Martuni in the Karabakh region after a night of shelling. Civilians fled towards "
+            "Stepanakert, where shelters were already full.")
+    m = find(analyse(text), "Martuni")
+    assert m.place is not None
+    assert km(m.place, KHOJAVEND) < 10
+    assert m.runner_up is not None and m.runner_up.country == "AM"  # the Armenian Martuni, kept as runner-up
+    assert 0 < m.runner_up_confidence < m.confidence
+
+
+def test_article_context_without_container_cue(analyse) -> None:
+    text = ("Stepanakert came under rocket fire, the Karabakh emergency service said. Shells also fell on "
+            "Martuni, a district centre east of the city.")
+    m = find(analyse(text), "Martuni")
+    assert km(m.place, KHOJAVEND) < 10
+
+
+def test_armenian_context_picks_the_armenian_martuni(analyse) -> None:
+    text = ("Farmers in Armenia's Gegharkunik province said the market in Martuni, on the shore of Lake "
+            "Sevan, reopened on Monday.")
+    m = find(analyse(text), "Martuni")
+    assert m.place is not None and m.place.country == "AM"
+    assert km(m.place, KHOJAVEND) > 100
+
+
+def test_one_sense_per_discourse_across_spellings(analyse) -> None:
+    text = ("Armenian officials said artillery hit the town of Martouni in the Karabakh region overnight. "
+            "By morning, residents of the town of Martoni were leaving for Stepanakert.")
+    mentions = analyse(text)
+    first, second = find(mentions, "Martouni"), find(mentions, "Martoni")
+    assert first.place is not None and second.place is not None
+    assert first.place.key == second.place.key
+    assert km(second.place, KHOJAVEND) < 10
+
+
+def test_stepanakert_resolves_to_khankendi(analyse) -> None:
+    m = find(analyse("Civilians sheltered in basements in Stepanakert as sirens sounded."), "Stepanakert")
+    assert km(m.place, KHANKENDI) < 10
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "point"),
+    [
+        ("The festival was held in Paris, Texas, a small city near the state line.", "US", (33.66, -95.56)),
+        ("Students protested in Paris on Saturday, French media reported.", "FR", (48.853, 2.349)),
+    ],
+)
+def test_paris_in_context(analyse, text: str, country: str, point: tuple[float, float]) -> None:
+    m = find(analyse(text), "Paris")
+    assert m.place is not None and m.place.country == country
+    assert km(m.place, point) < 25
+
+
+def test_unknown_capitalised_word_is_not_resolved(analyse) -> None:
+    for text in ("Zorblat announced the decision late on Tuesday.",
+                 "Zorblat and Quenthorpe announced the decision late on Tuesday in Berlin."):
+        mentions = analyse(text)
+        assert all(m.place is None for m in mentions if m.text in ("Zorblat", "Quenthorpe")), text
+
+
+def test_organisation_names_stay_unresolved(analyse) -> None:
+    mentions = analyse("Mediators from the Minsk Group arrived in Vienna for consultations.")
+    minsk = find(mentions, "Minsk")
+    assert minsk.not_a_place and minsk.place is None and minsk.precision is None
+    assert find(mentions, "Vienna").place.country == "AT"
+
+
+@pytest.mark.xfail(strict=True, reason="Natural Earth lists 'Shusha' as name_alt of the Lachin district "
+                   "(data/reference/admin1_aze_arm.geojson, AZE-1735) and geo/resolve.py lets that alternate "
+                   "region, near the Armenian anchors, outrank the exact settlement: Shusha -> Lachin district")
+def test_shusha_is_not_lachin(analyse) -> None:
+    m = find(analyse("Refugees from Shusha arrived in Goris, a border town in southern Armenia."), "Shusha")
+    assert m.place is not None and km(m.place, (39.7583, 46.7483)) < 15
+
+
+@pytest.mark.xfail(strict=True, reason="geo/mentions.py: a bare exact gazetteer name of a small place "
+                   "(importance < 0.75) is only recognised after a cue ('the town of', 'in'), so 'hit Martouni' "
+                   "in a Karabakh article is missed although Martouni is an exact alternate name of Khojavend")
+def test_bare_small_place_name_is_recognised(analyse) -> None:
+    text = "Armenian officials said shelling hit Martouni overnight, and Karabakh authorities reported damage."
+    m = find(analyse(text), "Martouni")
+    assert km(m.place, KHOJAVEND) < 10
+
+
+# --------------------------------------------------------------------------- line features
+
+
+def test_border_with_iran_after_azerbaijani_subject(analyse) -> None:
+    m = find(analyse("Azerbaijani troops advanced along the border with Iran last week."), "border with Iran")
+    assert m.place is not None
+    assert m.place.key == "ref:border:AZ-IR"
+    assert m.place.feature_type == "border"
+    assert m.precision == PRECISION_LINE
+    assert m.place.geometry["type"] in ("LineString", "MultiLineString")
+
+
+def test_border_between_two_named_countries(analyse) -> None:
+    m = find(analyse("Observers patrolled the border between Armenia and Azerbaijan."),
+             "border between Armenia and Azerbaijan")
+    assert m.place.key == "ref:border:AM-AZ"
+
+
+def test_adjectival_border(analyse) -> None:
+    m = find(analyse("Troops exchanged fire along the Armenian-Azerbaijani border overnight."),
+             "Armenian-Azerbaijani border")
+    assert m.place.key == "ref:border:AM-AZ" and m.precision == PRECISION_LINE
+
+
+def test_pipelines_in_a_caucasus_article_resolve_to_a_pipeline_line(analyse) -> None:
+    text = ("Armenia and Azerbaijan traded accusations, and analysts warned that pipelines carrying "
+            "Caspian oil to Georgia and Turkey could be hit.")
+    m = find(analyse(text), "pipelines")
+    assert m.place is not None
+    assert m.place.feature_type == "pipeline"
+    assert m.place.geometry["type"] in ("LineString", "MultiLineString")
+    assert m.precision == PRECISION_LINE
+    assert 0 < m.confidence <= 1
+
+
+def test_pipelines_outside_the_caucasus_stay_unresolved(analyse) -> None:
+    text = "Engineers in Texas said pipelines carrying shale gas to the coast of Louisiana were repaired."
+    mentions = analyse(text)
+    pipes = [m for m in mentions if "pipeline" in m.text]
+    assert all(m.place is None for m in pipes)
+
+
+def test_in_the_pipeline_is_not_resolved(analyse) -> None:
+    mentions = analyse("A new round of talks is in the pipeline, a diplomat in Tbilisi told reporters "
+                       "after meeting officials from Azerbaijan.")
+    assert not any("pipeline" in m.text for m in mentions)
+
+
+# --------------------------------------------------------------------------- metonymy (flagged after resolution)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Moscow said it was ready to mediate between the two sides.", "Moscow"),
+        ("Ankara's support for the offensive was welcomed in Azerbaijan.", "Ankara"),
+        ("The militia was backed by Tehran throughout the conflict.", "Tehran"),
+        ("Baku authorities denied any involvement in the strike.", "Baku"),
+    ],
+)
+def test_metonymic_mentions_are_flagged(analyse, text: str, name: str) -> None:
+    m = find(analyse(text), name)
+    assert m.place is not None and m.place.feature_type == "settlement"
+    assert m.metonymic and m.metonymy_reason
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Thousands of protesters gathered in Moscow on Saturday.", "Moscow"),
+        ("Moscow's streets were quiet after the announcement.", "Moscow"),
+        ("Tehran was shelled during the war in the 1980s.", "Tehran"),
+    ],
+)
+def test_literal_mentions_are_not_flagged(analyse, text: str, name: str) -> None:
+    m = find(analyse(text), name)
+    assert m.place is not None
+    assert not m.metonymic
+
+
+def test_countries_are_never_flagged_metonymic(analyse) -> None:
+    m = find(analyse("Azerbaijan said its forces had taken several villages."), "Azerbaijan")
+    assert m.place.feature_type == "country" and not m.metonymic
+
+
+# --------------------------------------------------------------------------- confidence and precision
+
+ARTICLE = (
+    "Fighting flared again along the line of contact in Nagorno-Karabakh on Wednesday. Officials in "
+    "Yerevan said shells hit the town of Martooni in the Karabakh region, while Baku authorities said "
+    "Armenian forces had fired at villages near Tartar. Azerbaijani units also moved along the border "
+    "with Iran, and analysts warned that pipelines carrying Caspian oil through Georgia to Turkey could "
+    "be hit. Moscow said it was ready to host talks, and the Minsk Group called for restraint. "
+    "Zorblat, a local militia, denied everything."
+)
+
+
+def test_every_resolved_mention_has_confidence_and_precision(analyse) -> None:
+    mentions = analyse(ARTICLE)
+    resolved = [m for m in mentions if m.place is not None]
+    assert len(resolved) >= 8
+    for m in mentions:
+        if m.place is not None:
+            assert 0 < m.confidence <= 1, m
+            assert m.precision in VALID_PRECISIONS, m
+            assert m.precision == precision_for(m.place, m.feature_hint)
+            assert m.candidates and m.candidates[0].place.key == m.place.key or m.method == "feature"
+        else:
+            assert m.precision is None
+        if m.not_a_place:
+            assert m.place is None
+    precisions = {m.precision for m in resolved}
+    assert {PRECISION_SETTLEMENT, PRECISION_REGION, PRECISION_COUNTRY, PRECISION_LINE} <= precisions
+
+
+def test_low_confidence_mentions_stay_unresolved(analyse) -> None:
+    normal = analyse(ARTICLE)
+    strict = analyse(ARTICLE, min_confidence=0.99)
+    assert [m.text for m in normal] == [m.text for m in strict]
+    demoted = 0
+    for loose, tight in zip(normal, strict, strict=True):
+        if tight.place is not None:
+            assert tight.confidence >= 0.99
+        elif loose.place is not None:
+            demoted += 1
+            assert tight.confidence < 0.99
+            assert tight.precision is None
+            assert tight.candidates  # the evidence is kept for display
+    assert demoted >= 3
+
+
+def test_precision_codes() -> None:
+    def place(ftype: str) -> Place:
+        return Place(key="k", name="n", lat=0, lon=0, feature_type=ftype)
+
+    assert precision_for(place("settlement")) == PRECISION_SETTLEMENT
+    assert precision_for(place("settlement"), "near") == PRECISION_NEAR
+    assert precision_for(place("region")) == PRECISION_REGION
+    assert precision_for(place("country")) == PRECISION_COUNTRY
+    for line in ("border", "pipeline", "river"):
+        assert precision_for(place(line)) == PRECISION_LINE
+
+
+def test_outskirts_cue_gives_near_precision(analyse) -> None:
+    m = find(analyse("Drones struck the outskirts of Ganja before dawn, Azerbaijani officials said."), "Ganja")
+    assert m.place is not None and m.place.country == "AZ"
+    assert m.precision == PRECISION_NEAR
+
+
+def test_haversine() -> None:
+    assert haversine_km(0, 0, 0, 0) == 0
+    assert haversine_km(0, 0, 0, 1) == pytest.approx(111.2, abs=0.2)
+    assert haversine_km(*KHANKENDI, *KHOJAVEND) == pytest.approx(29, abs=3)
