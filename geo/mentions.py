@@ -48,7 +48,7 @@ INSTITUTION_HEADS = {
 GENERIC_WORDS = {
     "republic", "kingdom", "state", "states", "university", "city", "county", "province", "region", "district",
     "island", "lake", "mount", "river", "bay", "gulf", "sea", "ocean", "valley", "north", "south", "east",
-    "west", "central", "new", "saint", "port", "union", "federation", "president", "minister", "prince",
+    "west", "central", "new", "saint", "port", "western", "eastern", "northern", "southern", "union", "federation", "president", "minister", "prince",
     "general", "army", "police", "court", "church", "street", "photo", "file", "files", "pool", "news",
 }
 #: Months and weekdays: capitalised, and place names somewhere ("May", "August").

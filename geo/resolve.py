@@ -201,7 +201,7 @@ def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContex
             s -= 0.15  # a city and its own district share a name: news means the city
         if m.feature_hint and (m.feature_hint == p.feature_type or
                                (m.feature_hint == "near" and p.feature_type == "settlement")):
-            s += W_HINT
+            s += W_HINT if m.feature_hint != "region" else 2 * W_HINT  # "the Donetsk region": the region
         c.score = round(s, 4)
     return sorted(cands, key=lambda c: -c.score)
 
