@@ -31,12 +31,14 @@ __all__ = [
     "PLACE_COLUMNS",
     "REFERENCE_FILES",
     "basemap_layer",
+    "fix_antimeridian",
     "mention_table",
     "place_at",
     "place_layer",
     "plottable_mentions",
     "precision_label",
     "reference_layers",
+    "synthetic_mentions",
 ]
 
 #: Reference layers shown on the map (key -> file in data/reference/).
@@ -86,13 +88,61 @@ def plottable_mentions(mentions: pd.DataFrame) -> pd.DataFrame:
     return mentions.loc[keep]
 
 
+def _unwrap_ring(coords: np.ndarray, closed: bool = True) -> np.ndarray:
+    """A ring (or line) whose longitude jumps by more than 180 degrees between two vertices (it
+    crosses the antimeridian: -180 and 180 are the same meridian) made continuous, 179 -> 181
+    instead of 179 -> -179, then shifted by a multiple of 360 degrees to overlap [-180, 180] the
+    most. Leaflet would otherwise draw a band across the whole map. Rings that do not close after
+    unwrapping (they go round the pole, like Antarctica's) are left as they are."""
+    lon = coords[:, 0]
+    if len(lon) < 2 or np.abs(np.diff(lon)).max() <= 180:
+        return coords
+    unwrapped = np.unwrap(lon, period=360)
+    if closed and abs(unwrapped[0] - unwrapped[-1]) > 1e-9:
+        return coords
+    lo, hi = float(unwrapped.min()), float(unwrapped.max())
+    best = max(range(-2, 3), key=lambda k: min(hi + 360 * k, 180.0) - max(lo + 360 * k, -180.0))
+    out = coords.copy()
+    out[:, 0] = unwrapped + 360 * best
+    return out
+
+
+def fix_antimeridian(geom):
+    """``geom`` with its antimeridian-crossing rings and lines unwrapped (see :func:`_unwrap_ring`).
+    Cheap for the usual geometry that spans less than 180 degrees of longitude: returned as is."""
+    if geom is None or geom.is_empty:
+        return geom
+    minx, _miny, maxx, _maxy = geom.bounds
+    if maxx - minx <= 180:
+        return geom
+    kind = geom.geom_type
+    if kind == "Polygon":
+        shell = _unwrap_ring(np.asarray(geom.exterior.coords))
+        holes = [_unwrap_ring(np.asarray(r.coords)) for r in geom.interiors]
+        return shapely.make_valid(shapely.Polygon(shell, holes))
+    if kind == "LineString":
+        return shapely.LineString(_unwrap_ring(np.asarray(geom.coords), closed=False))
+    if kind == "MultiPolygon":
+        # Unwrapped, the slices some sources cut large countries into touch again: merge them, so
+        # no seam is drawn across the country.
+        # A part still spanning more than 180 degrees that does not reach a pole could not be
+        # unwrapped (a sliver of a broken ring): it would draw a line round the world, so drop it.
+        parts = [fix_antimeridian(p) for p in geom.geoms]
+        parts = [p for p in parts if p.bounds[2] - p.bounds[0] <= 180 or max(abs(p.bounds[1]), abs(p.bounds[3])) > 60]
+        merged = shapely.union_all(parts)
+        return merged if merged.geom_type in ("Polygon", "MultiPolygon") else geom
+    if kind in ("MultiLineString", "GeometryCollection"):
+        return type(geom)([fix_antimeridian(p) for p in geom.geoms])
+    return geom
+
+
 def _geometry(feature_type: str, geometry_json: object, lat: float, lon: float):
     """Line or area geometry from the store's GeoJSON when it has one; otherwise the point."""
     if feature_type != "settlement" and isinstance(geometry_json, str) and geometry_json:
         try:
             geom = shape(json.loads(geometry_json))
             if not geom.is_empty:
-                return geom
+                return fix_antimeridian(geom)
         except (ValueError, TypeError, KeyError, AttributeError, shapely.errors.ShapelyError):
             pass
     return Point(float(lon), float(lat))
@@ -114,7 +164,8 @@ def place_layer(mentions: pd.DataFrame) -> gpd.GeoDataFrame:
     m = plottable_mentions(mentions)
     if m.empty:
         return _empty_places()
-    grouped = m.groupby("place_key", sort=False)
+    m = m.sort_values(["place_key", "mention_id"], kind="stable")
+    grouped = m.groupby("place_key", sort=True)
     firsts = grouped[["place_name", "feature_type", "country", "lat", "lon", "geometry"]].first()
     stats = grouped.agg(
         precision=("precision", "min"),
@@ -124,12 +175,15 @@ def place_layer(mentions: pd.DataFrame) -> gpd.GeoDataFrame:
         articles=("article_id", "nunique"),
         first_published=("published", "min"),
         last_published=("published", "max"),
-        mention_ids=("mention_id", list),
-        article_ids=("article_id", "unique"),
     )
     df = firsts.join(stats).reset_index()
-    df["article_ids"] = [[int(a) for a in ids] for ids in df["article_ids"]]
-    df["mention_ids"] = [[int(a) for a in ids] for ids in df["mention_ids"]]
+    # Id lists per place without a Python-level groupby apply (it dominates at 10,000 places).
+    keys = m["place_key"].to_numpy()
+    cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    mention_ids = np.split(m["mention_id"].to_numpy().astype(np.int64), cuts)
+    article_ids = np.split(m["article_id"].to_numpy().astype(np.int64), cuts)
+    df["mention_ids"] = [ids.tolist() for ids in mention_ids]
+    df["article_ids"] = [sorted(set(ids.tolist())) for ids in article_ids]
     df["feature_type"] = df["feature_type"].fillna("other")
     df["country"] = df["country"].fillna("")
     df["precision_label"] = [precision_label(p) for p in df["precision"]]
@@ -168,7 +222,8 @@ def reference_layers(reference_dir: Path | str) -> dict[str, gpd.GeoDataFrame]:
         path = folder / name
         if path.is_file():
             gdf = gpd.read_file(path)
-            out[key] = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf.set_crs("EPSG:4326")
+            gdf = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf.set_crs("EPSG:4326")
+            out[key] = gdf.set_geometry(gpd.GeoSeries([fix_antimeridian(g) for g in gdf.geometry], crs="EPSG:4326"))
     return out
 
 
@@ -178,7 +233,8 @@ def basemap_layer(reference_dir: Path | str, tolerance: float = 0.05, grid: floa
     if not path.is_file():
         return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
     gdf = gpd.read_file(path)[["iso_a2", "name", "geometry"]]
-    geoms = gdf.geometry.simplify(tolerance, preserve_topology=True)
+    geoms = gpd.GeoSeries([fix_antimeridian(g) for g in gdf.geometry], crs="EPSG:4326")
+    geoms = geoms.simplify(tolerance, preserve_topology=True)
     geoms = shapely.make_valid(shapely.set_precision(geoms.to_numpy(), grid))
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, crs="EPSG:4326"))
     return gdf.loc[~gdf.geometry.is_empty].reset_index(drop=True)
@@ -201,3 +257,46 @@ def place_at(places: gpd.GeoDataFrame, lat: float, lon: float, tolerance: float 
     if not areas.empty:
         return str(areas.loc[areas.geometry.area.idxmin(), "place_key"])
     return None
+
+
+def synthetic_mentions(n_places: int, mentions_per_place: int = 2, seed: int = 0) -> pd.DataFrame:
+    """A fake ``Store.mentions_df()`` of ``n_places`` settlements around the South Caucasus
+    (for benchmarks and tests of scale; nothing here is real data)."""
+    rng = np.random.default_rng(seed)
+    n = n_places * mentions_per_place
+    place_idx = np.repeat(np.arange(n_places), mentions_per_place)
+    lat = rng.uniform(38.0, 43.5, n_places)
+    lon = rng.uniform(43.0, 50.5, n_places)
+    conf = rng.uniform(0.3, 1.0, n)
+    names = np.array([f"Place {i}" for i in range(n_places)], dtype=object)
+    days = rng.integers(1, 29, n)
+    return pd.DataFrame({
+        "mention_id": np.arange(1, n + 1),
+        "article_id": rng.integers(1, max(2, n_places // 10), n),
+        "corpus_id": "synthetic",
+        "title": [f"Synthetic report {i}" for i in range(n)],
+        "source": rng.choice(["Agency A", "Agency B", "Paper C"], n),
+        "url": "",
+        "published": [f"2020-10-{d:02d}" for d in days],
+        "start": 0,
+        "end": 5,
+        "text": names[place_idx],
+        "method": "synthetic",
+        "confidence": conf.round(3),
+        "precision": 1,
+        "metonymic": 0,
+        "metonymy_reason": "",
+        "not_a_place": 0,
+        "runner_up_confidence": 0.0,
+        "candidates": "[]",
+        "sentence": [f"Shelling was reported near {names[i]} on Tuesday, the ministry said." for i in place_idx],
+        "place_key": [f"synthetic:{i}" for i in place_idx],
+        "place_name": names[place_idx],
+        "feature_type": "settlement",
+        "country": "AZ",
+        "lat": lat[place_idx],
+        "lon": lon[place_idx],
+        "geometry": None,
+        "runner_up_key": None,
+        "runner_up_name": None,
+    })

@@ -1,38 +1,49 @@
 """The Map page's folium map, built by a pure function (no Streamlit) so it can be tested alone.
 
 :func:`build_map` draws, bottom to top: an offline basemap of world countries (or OpenStreetMap
-tiles when asked), the reference layers (South Caucasus countries, the pre-2020 Nagorno-Karabakh
-area, admin-1 units, borders, pipelines), then the places the articles mention: areas (regions,
-countries), lines (borders, pipelines) and points (settlements, one GeoJSON layer, or a
-FastMarkerCluster when there are many). Metonymic mentions ("Baku said") are not plotted.
+tiles when asked), the reference layers (South Caucasus countries, admin-1 units, the pre-2020
+Nagorno-Karabakh area, borders, pipelines), then the places the articles mention: areas (regions,
+countries), lines (borders, pipelines) and points (settlements: one GeoJSON layer, clustered when
+there are many). Metonymic mentions ("Baku said") are not plotted.
 
 Every plotted feature's popup lists its mentions (source, date, title, the sentence with the name
-highlighted, confidence, precision, runner-up); its properties carry ``mention_ids`` and
-``article_ids`` so it links back to the source sentences.
+highlighted, confidence, precision, runner-up); its properties carry ``place_key``,
+``mention_ids`` and ``article_ids`` so it links back to the source sentences.
 
-Security: folium inserts popup and tooltip HTML raw (``innerHTML``) and sometimes inside
-JavaScript template strings. Every piece of text that reaches the map goes through
-:func:`escape_text` (``html.escape`` plus entities for `` ` `` and ``$``).
+Safety. folium inserts popup and tooltip HTML raw (``innerHTML``), sometimes inside JavaScript
+template strings, and branca compiles every rendered layer script as a Jinja template (so
+``{{ ... }}`` in data would run on the server). Here every piece of text that reaches the map goes
+through :func:`escape_text` (``html.escape`` plus entities for `` ` ``, ``$``, ``{`` and ``}``),
+the layer data is serialised once as script-safe JSON, and our layer elements put it into the page
+without passing it through Jinja. Popups are assembled in the browser by concatenating those
+already escaped pieces.
+
+Speed. Layers are serialised with ``shapely.to_geojson`` and one ``json.dumps`` per layer; the
+reference layers' JSON is memoised per (cached) GeoDataFrame; popups are built when opened. See
+``scripts/benchmark_map.py``.
 """
 
 from __future__ import annotations
 
-import html
+import json
 import math
-import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict, defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 import folium
 import folium.plugins
 import geopandas as gpd
+import numpy as np
 import pandas as pd
-from branca.element import MacroElement
+import shapely
+from branca.element import Element, MacroElement
+from folium.elements import ElementAddToElement, JSCSSMixin
+from folium.map import Layer
 from folium.template import Template
-from folium.utilities import JsCode
 
-from geo.layers import LINE_TYPES, plottable_mentions, precision_label
+from geo.layers import LINE_TYPES, plottable_mentions
+from geo.model import PRECISION_LABELS
 
 __all__ = [
     "ATTRIBUTION_GEM",
@@ -41,22 +52,27 @@ __all__ = [
     "CLUSTER_THRESHOLD",
     "LAYER_NAMES",
     "MAX_POPUP_MENTIONS",
+    "PlaceLayer",
     "build_map",
     "escape_text",
+    "feature_properties",
+    "focus_places",
     "highlight_sentence",
-    "place_popup_html",
+    "map_summary",
 ]
 
 ATTRIBUTION_NATURAL_EARTH = "Made with Natural Earth (public domain)"
 ATTRIBUTION_GEM = "Pipeline routes: Global Energy Monitor, CC BY 4.0"
 ATTRIBUTION_GEONAMES = "Places: GeoNames, CC BY 4.0"
 
-#: Above this many point places, points are clustered (FastMarkerCluster) instead of one GeoJSON layer.
+#: Above this many point places, points are clustered (Leaflet.markercluster).
 CLUSTER_THRESHOLD = 500
 #: A popup lists at most this many mentions; the table under the map lists them all.
 MAX_POPUP_MENTIONS = 50
 #: Longest sentence shown in a popup (characters); longer ones are cut around the place name.
 MAX_SENTENCE_CHARS = 400
+#: The initial view frames the places holding this share of the mentions (see focus_places).
+FOCUS_SHARE = 0.8
 
 LAYER_NAMES = {
     "basemap": "Basemap: world countries",
@@ -81,148 +97,253 @@ TYPE_COLORS = {
     "other": "#7f8c8d",
 }
 FUEL_COLORS = {"oil": "#6e2c00", "gas": "#1f618d"}
+SELECTED_COLOR = "#f1c40f"
 DEFAULT_CENTER = (40.2, 46.5)  # the South Caucasus
 DEFAULT_ZOOM = 6
 
 
 # ---------------------------------------------------------------------------------------- text
-def escape_text(value: object) -> str:
-    """Text made inert for HTML and for JavaScript template strings.
+#: html.escape(quote=True)'s entities, plus the characters JavaScript template strings and Jinja react to.
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;",
+                          "`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
 
-    >>> escape_text("<b>`${x}`</b> & 'y'")
-    '&lt;b&gt;&#96;&#36;{x}&#96;&lt;/b&gt; &amp; &#x27;y&#x27;'
+
+def escape_text(value: object) -> str:
+    """Text made inert for HTML, for JavaScript template strings and for Jinja.
+
+    Braces become entities too: folium (branca) compiles rendered layer scripts as Jinja
+    templates, so ``{{ ... }}`` in article text would otherwise be evaluated on the server.
+
+    >>> escape_text("<b>`${x}`</b> & 'y' {{ 7*7 }}")
+    '&lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt; &amp; &#x27;y&#x27; &#123;&#123; 7*7 &#125;&#125;'
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True).replace("`", "&#96;").replace("$", "&#36;")
+    return str(value).translate(_ESCAPES)
 
 
-def highlight_sentence(sentence: str, name: str, max_chars: int = MAX_SENTENCE_CHARS) -> str:
-    """The sentence, escaped, with each whole-word occurrence of ``name`` wrapped in ``<mark>``."""
-    sentence = " ".join(str(sentence or "").split())
-    name = str(name or "").strip()
-    pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)") if name else None
-    if len(sentence) > max_chars:
-        hit = pattern.search(sentence) if pattern else None
-        centre = hit.start() if hit else 0
-        start = max(0, min(centre - max_chars // 2, len(sentence) - max_chars))
-        sentence = ("…" if start else "") + sentence[start:start + max_chars] + (
-            "…" if start + max_chars < len(sentence) else "")
-    if pattern is None:
-        return escape_text(sentence)
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _occurrences(text: str, name: str) -> list[tuple[int, int]]:
+    """Whole-word occurrences of ``name`` in ``text`` (no regex: names vary too much to cache)."""
+    out: list[tuple[int, int]] = []
+    if not name:
+        return out
+    pos = text.find(name)
+    while pos != -1:
+        end = pos + len(name)
+        if (pos == 0 or not _is_word_char(text[pos - 1])) and (end == len(text) or not _is_word_char(text[end])):
+            out.append((pos, end))
+        pos = text.find(name, end if out and out[-1][1] == end else pos + 1)
+    return out
+
+
+def highlight_sentence(sentence: object, name: object, max_chars: int = MAX_SENTENCE_CHARS) -> str:
+    """The sentence, escaped, with each whole-word occurrence of ``name`` wrapped in ``<mark>``.
+
+    >>> highlight_sentence("Shelling hit <Baku>, not Bakuriani.", "Baku")
+    'Shelling hit &lt;<mark>Baku</mark>&gt;, not Bakuriani.'
+    """
+    text = " ".join(str(sentence if isinstance(sentence, str) else "").split())
+    name = str(name if isinstance(name, str) else "").strip()
+    if len(text) > max_chars:
+        hits = _occurrences(text, name)
+        centre = hits[0][0] if hits else 0
+        start = max(0, min(centre - max_chars // 2, len(text) - max_chars))
+        text = ("…" if start else "") + text[start:start + max_chars] + ("…" if start + max_chars < len(text) else "")
     out, pos = [], 0
-    for hit in pattern.finditer(sentence):
-        out.append(escape_text(sentence[pos:hit.start()]))
-        out.append(f"<mark>{escape_text(hit.group(0))}</mark>")
-        pos = hit.end()
-    out.append(escape_text(sentence[pos:]))
+    for a, b in _occurrences(text, name):
+        out.append(escape_text(text[pos:a]))
+        out.append(f"<mark>{escape_text(text[a:b])}</mark>")
+        pos = b
+    out.append(escape_text(text[pos:]))
     return "".join(out)
 
 
-def _fmt_conf(value: object) -> str:
+def _precision_code(value: object) -> int:
     try:
-        return f"{float(value):.2f}"
+        return 0 if value is None or pd.isna(value) else int(value)
     except (TypeError, ValueError):
-        return "?"
+        return 0
 
 
-def _mention_item(row: Any) -> str:
-    runner = ""
-    if isinstance(row.runner_up_name, str) and row.runner_up_name:
-        runner = f" · runner-up: {escape_text(row.runner_up_name)} ({_fmt_conf(row.runner_up_confidence)})"
-    published = escape_text(row.published) if isinstance(row.published, str) else "undated"
-    return (
-        f"<li><b>{escape_text(row.source) or 'unknown source'}</b>, {published}: "
-        f"<i>{escape_text(row.title)}</i><br>"
-        f"“{highlight_sentence(row.sentence, row.text)}”<br>"
-        f"<small>confidence {_fmt_conf(row.confidence)} · precision: {escape_text(precision_label(row.precision))}"
-        f"{runner} · mention #{int(row.mention_id)}, article #{int(row.article_id)}</small></li>"
-    )
+def _num(value: object, default: float = 0.0) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(f) else f
 
 
-def place_popup_html(place: Mapping[str, Any], items: list[str], total: int) -> str:
-    """Popup of one place: a header and the (already escaped) mention list items."""
-    more = ""
-    if total > len(items):
-        more = (f"<p><small>… and {total - len(items)} more: select the place to list them all "
-                "under the map.</small></p>")
-    country = f", {escape_text(place.get('country'))}" if place.get("country") else ""
-    return (
-        f"<div class='ca-popup'><b>{escape_text(place.get('place_name'))}</b> "
-        f"<small>({escape_text(place.get('feature_type'))}{country})</small><br>"
-        f"<small>{total} mention{'s' if total != 1 else ''} in {int(place.get('articles') or 0)} "
-        f"article{'s' if place.get('articles') != 1 else ''} · precision: "
-        f"{escape_text(place.get('precision_label'))} · confidence max {_fmt_conf(place.get('max_confidence'))}, "
-        f"mean {_fmt_conf(place.get('mean_confidence'))}</small>"
-        f"<ol class='ca-mentions'>{''.join(items)}</ol>{more}</div>"
-    )
+def _script_json(obj: Any) -> str:
+    """JSON safe inside a <script> element (as folium's ``tojson`` makes it)."""
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
 
 
-def _popups_by_place(mentions: pd.DataFrame) -> dict[str, tuple[list[str], int]]:
-    """Escaped popup list items per place key (at most MAX_POPUP_MENTIONS each) and the total."""
-    items: dict[str, list[str]] = defaultdict(list)
-    totals: dict[str, int] = defaultdict(int)
-    cols = ["place_key", "source", "published", "title", "sentence", "text", "confidence", "precision",
-            "runner_up_name", "runner_up_confidence", "mention_id", "article_id"]
-    for row in mentions[cols].itertuples(index=False):
-        totals[row.place_key] += 1
-        if len(items[row.place_key]) < MAX_POPUP_MENTIONS:
-            items[row.place_key].append(_mention_item(row))
-    return {k: (items[k], totals[k]) for k in totals}
+# ---------------------------------------------------------------------------------------- elements
+class _RawScript(Element):
+    """A script fragment put into the page as is (never compiled as a Jinja template)."""
+
+    _template = Template("{{ this.code }}")
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "RawScript"
+        self.code = code
 
 
-# ---------------------------------------------------------------------------------------- styles
-def _point_style(conf: float, precision: float | None, feature_type: str, selected: bool) -> dict:
-    conf = min(max(float(conf or 0), 0.0), 1.0)
-    coarse = precision is not None and not pd.isna(precision) and precision >= 2
-    style = {
-        "radius": round(4 + 6 * conf, 1),  # <= 10 px: Leaflet reports the marker's own position on click
-        "color": "#f1c40f" if selected else TYPE_COLORS.get(feature_type, TYPE_COLORS["other"]),
-        "weight": 3 if selected else 1.5,
-        "opacity": round(0.5 + 0.5 * conf, 2),
-        "fillColor": TYPE_COLORS.get(feature_type, TYPE_COLORS["other"]),
-        "fillOpacity": round(0.2 + 0.6 * conf, 2) * (0.6 if coarse else 1.0),
+class _FastRender:
+    """Render like folium's MacroElement, minus the re-compilation of the script as a template."""
+
+    def render(self, **kwargs: Any) -> None:
+        if getattr(self, "show", True) and isinstance(self, Layer):
+            self.add_child(ElementAddToElement(element_name=self.get_name(),
+                                               element_parent_name=self._parent.get_name()),
+                           name=self.get_name() + "_add")
+        figure = self.get_root()
+        if isinstance(self, JSCSSMixin):
+            for name, url in self.default_js:
+                figure.header.add_child(folium.JavascriptLink(url), name=name)
+            for name, url in self.default_css:
+                figure.header.add_child(folium.CssLink(url), name=name)
+        script = self._template.module.__dict__.get("script")
+        if script is not None:
+            figure.script.add_child(_RawScript(str(script(self, kwargs))), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+_GEOJSON_JS = """
+    {% macro geojson(this) %}
+        (function () {
+            var styles = {{ this.styles_json }};
+            var marker = {{ this.marker_json }};
+            return L.geoJson(null, {
+                style: function (f) { return styles[(f.properties || {}).s] || {}; },
+                pointToLayer: function (f, latlng) {
+                    return L.circleMarker(latlng, Object.assign({}, marker, styles[(f.properties || {}).s] || {}));
+                },
+                onEachFeature: function (f, layer) {
+                    var p = f.properties || {};
+                    if (p.tip) { layer.bindTooltip(p.tip, {sticky: true}); }
+                    if (p.n !== undefined) {
+                        layer.bindPopup(function () { return window.claimAtlas.popup(p); },
+                                        {maxWidth: 440, maxHeight: 320});
+                    }
+                },
+                ...{{ this.options_json }}
+            }).addData((function (d) {
+                return {type: "FeatureCollection", features: d.g.map(function (g, i) {
+                    return {type: "Feature", properties: d.p[i], geometry: g};
+                })};
+            })({{ this.data_json }}));
+        })()
+    {% endmacro %}
+"""
+
+
+class PlaceLayer(_FastRender, folium.GeoJson):
+    """One GeoJSON layer whose features are styled from a small style table (``properties.s``),
+    with tooltips (``properties.tip``) and popups built on opening (``window.claimAtlas.popup``).
+
+    ``data_json`` is the layer's data from :func:`_layer_data` (script-safe JSON); ``properties``
+    keeps the plain properties for inspection (tests)."""
+
+    _template = Template(_GEOJSON_JS + """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = {{ geojson(this) }};
+        {% endmacro %}
+    """)
+
+    def __init__(self, data_json: str, properties: list[dict], styles: list[dict], bounds,
+                 *, name: str, show: bool = True, control: bool = True, marker: dict | None = None,
+                 **options: Any):
+        Layer.__init__(self, name=name, overlay=True, control=control, show=show)
+        self._name = "GeoJson"
+        self.properties = properties
+        self.bounds = bounds
+        self.styles_json = _script_json(styles)
+        self.marker_json = _script_json(marker or {})
+        self.options_json = _script_json({k: v for k, v in options.items() if v is not None})
+        self.data_json = data_json
+
+    def _get_self_bounds(self):
+        return self.bounds or [[None, None], [None, None]]
+
+
+class ClusteredPlaceLayer(_FastRender, folium.plugins.MarkerCluster):
+    """Many points: one GeoJSON layer (as :class:`PlaceLayer`) inside a marker cluster group."""
+
+    _template = Template(_GEOJSON_JS + """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.markerClusterGroup({{ this.cluster_json }});
+            {{ this.get_name() }}.addLayers([{{ geojson(this) }}]);
+        {% endmacro %}
+    """)
+
+    def __init__(self, data_json: str, properties: list[dict], styles: list[dict], bounds,
+                 *, name: str, show: bool = True, marker: dict | None = None, cluster_options: dict | None = None,
+                 **options: Any):
+        Layer.__init__(self, name=name, overlay=True, control=True, show=show)
+        self._name = "MarkerCluster"
+        self.properties = properties
+        self.bounds = bounds
+        self.styles_json = _script_json(styles)
+        self.marker_json = _script_json(marker or {})
+        self.options_json = _script_json({k: v for k, v in options.items() if v is not None})
+        self.cluster_json = _script_json(cluster_options or {})
+        self.data_json = data_json
+
+    def _get_self_bounds(self):
+        return self.bounds or [[None, None], [None, None]]
+
+
+_POPUP_JS = """
+window.claimAtlas = window.claimAtlas || {};
+window.claimAtlas.articles = %(articles)s;
+window.claimAtlas.precision = %(precision)s;
+window.claimAtlas.popup = function (p) {
+    // Every string in p and in the tables is HTML-escaped on the server: this only concatenates.
+    var A = window.claimAtlas.articles, P = window.claimAtlas.precision;
+    var plural = function (n, w) { return n + ' ' + w + (n === 1 ? '' : 's'); };
+    var h = '<div class="ca-popup"><b>' + p.n + '</b> <small>(' + p.t + (p.c ? ', ' + p.c : '') + ')</small><br>'
+        + '<small>' + plural(p.mc, 'mention') + ' in ' + plural(p.ac, 'article') + ' · precision: ' + (P[p.p] || '')
+        + ' · confidence max ' + p.cx.toFixed(2) + ', mean ' + p.cm.toFixed(2) + '</small><ol class="ca-mentions">';
+    for (var i = 0; i < p.m.length; i++) {
+        var x = p.m[i];  // [article id, sentence html, confidence, precision code, runner-up html, mention id]
+        h += '<li>' + (A[x[0]] || '') + '<br>“' + x[1] + '”<br><small>confidence ' + x[2].toFixed(2)
+            + ' · precision: ' + (P[x[3]] || '') + (x[4] ? ' · runner-up: ' + x[4] : '')
+            + ' · mention #' + x[5] + ', article #' + x[0] + '</small></li>';
     }
-    if coarse:
-        style["dashArray"] = "3 3"
-    return style
-
-
-def _shape_style(conf: float, precision: float | None, feature_type: str, is_line: bool) -> dict:
-    conf = min(max(float(conf or 0), 0.0), 1.0)
-    color = TYPE_COLORS.get(feature_type, TYPE_COLORS["other"])
-    if is_line:
-        style = {"color": color, "weight": 3 + 3 * conf, "opacity": round(0.4 + 0.5 * conf, 2)}
-        if conf < 0.5:
-            style["dashArray"] = "8 6"
-        return style
-    country = precision is not None and not pd.isna(precision) and precision >= 4
-    return {
-        "color": color,
-        "weight": 1.5 if country else 2,
-        "opacity": round(0.4 + 0.5 * conf, 2),
-        "fillColor": color,
-        "fillOpacity": round((0.04 if country else 0.12) + (0.06 if country else 0.18) * conf, 3),
-        "dashArray": "6 4",
+    h += '</ol>';
+    if (p.mc > p.m.length) {
+        h += '<p><small>… and ' + (p.mc - p.m.length) + ' more: select the place to list them all under the map.</small></p>';
     }
+    return h + '</div>';
+};
+"""
 
 
-_ON_EACH_FEATURE = JsCode("""function (feature, layer) {
-    var p = feature.properties || {};
-    if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 440, maxHeight: 320}); }
-    if (p.tooltip) { layer.bindTooltip(p.tooltip, {sticky: true}); }
-}""")
+class PopupSupport(_FastRender, MacroElement):
+    """The popup builder and the shared table of articles (source, date, title), once per map."""
 
-_CLUSTER_CALLBACK = """function (row) {
-    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), row[2]);
-    marker.feature = {type: "Feature", properties: row[3]};
-    marker.bindPopup(row[4], {maxWidth: 440, maxHeight: 320});
-    marker.bindTooltip(row[5]);
-    return marker;
-}"""
+    _template = Template("""
+        {% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}
+    """)
+
+    def __init__(self, articles: dict[int, str]):
+        super().__init__()
+        self._name = "PopupSupport"
+        precision = {str(k): escape_text(v) for k, v in PRECISION_LABELS.items()}
+        self.articles = articles
+        self.code = _POPUP_JS % {"articles": _script_json({str(k): v for k, v in articles.items()}),
+                                 "precision": _script_json(precision)}
 
 
-class Legend(MacroElement):
+class Legend(_FastRender, MacroElement):
     """A small static legend in the map's corner (our own constant HTML, no user text)."""
 
     _template = Template("""
@@ -231,7 +352,7 @@ class Legend(MacroElement):
             var legend = L.control({position: "bottomleft"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "ca-legend");
-                div.innerHTML = {{ this.html|tojson }};
+                div.innerHTML = {{ this.html_json }};
                 return div;
             };
             legend.addTo({{ this._parent.get_name() }});
@@ -242,22 +363,22 @@ class Legend(MacroElement):
     def __init__(self, html_text: str):
         super().__init__()
         self._name = "Legend"
-        self.html = html_text
+        self.html_json = _script_json(html_text)
 
 
 _LEGEND_HTML = (
-    "<div style='background:rgba(255,255,255,.9);padding:6px 8px;border-radius:4px;font:12px sans-serif;"
-    "line-height:1.5;box-shadow:0 1px 4px rgba(0,0,0,.3)'>"
-    "<b>Places as the articles mention them</b><br>"
-    f"<span style='color:{TYPE_COLORS['settlement']}'>&#9679;</span> settlement "
-    f"<span style='color:{TYPE_COLORS['region']}'>&#9632;</span> region "
+    "<div style='background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px sans-serif;"
+    "line-height:1.45;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px'>"
+    "<b>Places as the articles name them</b><br>"
+    f"<span style='color:{TYPE_COLORS['settlement']}'>&#9679;</span> settlement &nbsp;"
+    f"<span style='color:{TYPE_COLORS['region']}'>&#9632;</span> region &nbsp;"
     f"<span style='color:{TYPE_COLORS['country']}'>&#9633;</span> country<br>"
-    f"<span style='color:{TYPE_COLORS['border']}'>&#9473;</span> border "
-    f"<span style='color:{TYPE_COLORS['pipeline']}'>&#9473;</span> pipeline<br>"
-    "bigger / more opaque = higher confidence<br>"
-    "dashed = coarse precision (near, region, country) or low confidence line<br>"
-    "<small>Claims are attributed to their sources, never shown as fact.<br>"
-    "Names used for a government (\"Baku said\") are not plotted.</small></div>"
+    f"<span style='color:{TYPE_COLORS['border']}'>&#9473;&#9473;</span> border &nbsp;"
+    f"<span style='color:{TYPE_COLORS['pipeline']}'>&#9473;&#9473;</span> pipeline<br>"
+    "larger, more opaque: higher confidence<br>"
+    "dashed, paler: coarse precision (near a place, region, country) or a low-confidence line<br>"
+    "<small>Claims are attributed to their sources, never shown as fact. Names standing for a "
+    "government (\"Baku said\") are not plotted.</small></div>"
 )
 
 _POPUP_CSS = """<style>
@@ -268,72 +389,116 @@ _POPUP_CSS = """<style>
 </style>"""
 
 
+# ---------------------------------------------------------------------------------------- styles
+def _bucket(conf: object) -> int:
+    """Confidence in five steps (0..4), so a few styles serve any number of features."""
+    return min(4, max(0, int(_num(conf) * 5)))
+
+
+def _point_style(bucket: int, coarse: bool, feature_type: str, selected: bool) -> dict:
+    conf = (bucket + 0.5) / 5
+    color = TYPE_COLORS.get(feature_type, TYPE_COLORS["other"])
+    style = {
+        "radius": round(4 + 6 * conf, 1),  # <= 10 px: Leaflet reports the marker's own position on click
+        "color": SELECTED_COLOR if selected else color,
+        "weight": 4 if selected else 1.5,
+        "opacity": round(0.5 + 0.5 * conf, 2),
+        "fillColor": color,
+        "fillOpacity": round((0.2 + 0.6 * conf) * (0.6 if coarse else 1.0), 2),
+    }
+    if coarse:
+        style["dashArray"] = "3 3"
+    return style
+
+
+def _line_style(bucket: int, feature_type: str, selected: bool) -> dict:
+    conf = (bucket + 0.5) / 5
+    style = {"color": SELECTED_COLOR if selected else TYPE_COLORS.get(feature_type, TYPE_COLORS["other"]),
+             "weight": round(3 + 3 * conf, 1) + (2 if selected else 0), "opacity": round(0.4 + 0.5 * conf, 2)}
+    if conf < 0.5:
+        style["dashArray"] = "8 6"
+    return style
+
+
+def _area_style(bucket: int, country: bool, feature_type: str, selected: bool) -> dict:
+    conf = (bucket + 0.5) / 5
+    color = TYPE_COLORS.get(feature_type, TYPE_COLORS["other"])
+    return {
+        "color": SELECTED_COLOR if selected else color,
+        "weight": 4 if selected else (1.5 if country else 2),
+        "opacity": round(0.4 + 0.5 * conf, 2),
+        "fillColor": color,
+        "fillOpacity": round((0.04 if country else 0.12) + (0.06 if country else 0.18) * conf, 3),
+        "dashArray": "6 4",
+    }
+
+
+class _StyleTable:
+    def __init__(self) -> None:
+        self.styles: list[dict] = []
+        self._index: dict[tuple, int] = {}
+
+    def add(self, style: dict) -> int:
+        key = tuple(sorted(style.items()))
+        if key not in self._index:
+            self._index[key] = len(self.styles)
+            self.styles.append(style)
+        return self._index[key]
+
+
 # ---------------------------------------------------------------------------------------- features
-def _clean(value: Any) -> Any:
-    """A JSON-safe property value; every string escaped."""
-    if value is None:
+def _geometry_json(geoms: np.ndarray) -> list[str]:
+    return [g if g is not None else "null" for g in shapely.to_geojson(geoms).tolist()]
+
+
+def _bounds_of(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
+    if gdf is None or gdf.empty:
         return None
-    if isinstance(value, str):
-        return escape_text(value)
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalar
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
+    minx, miny, maxx, maxy = (float(v) for v in gdf.geometry.total_bounds)
+    if any(math.isnan(v) for v in (minx, miny, maxx, maxy)):
         return None
-    return value
+    return [[miny, minx], [maxy, maxx]]
 
 
-_PLACE_PROPS = ("place_key", "place_name", "feature_type", "country", "precision", "precision_label",
-                "max_confidence", "mean_confidence", "mention_count", "articles", "first_published",
-                "last_published", "mention_ids", "article_ids")
+def _layer_data(geoms: np.ndarray, props: list[dict]) -> str:
+    """Script-safe JSON ``{"p": [properties...], "g": [geometries...]}`` (features without a
+    geometry are left out); the browser zips it into a FeatureCollection. One ``json.dumps`` for
+    all properties and GEOS's own GeoJSON writer for the geometries keep this fast."""
+    geojson = _geometry_json(geoms)
+    keep = [i for i, g in enumerate(geojson) if g != "null"]
+    if len(keep) != len(props):
+        props = [props[i] for i in keep]
+    return '{"p":' + _script_json(props) + ',"g":[' + ",".join(geojson[i] for i in keep) + "]}"
 
 
-def _place_properties(row: Mapping[str, Any]) -> dict:
-    return {k: _clean(row.get(k)) for k in _PLACE_PROPS}
+_REFERENCE_CACHE: OrderedDict[tuple[str, int], tuple[Any, list[str], list[dict], list[dict], Any]] = OrderedDict()
 
 
-def _place_tooltip(row: Mapping[str, Any]) -> str:
-    n = int(row.get("mention_count") or 0)
-    return (f"{escape_text(row.get('place_name'))} ({escape_text(row.get('feature_type'))}): "
-            f"{n} mention{'s' if n != 1 else ''}, confidence ≤ {_fmt_conf(row.get('max_confidence'))}")
-
-
-def _features(gdf: gpd.GeoDataFrame, props: Iterable[dict]) -> dict:
-    geoms = gdf.geometry.to_numpy()
-    feats = []
-    for geom, p in zip(geoms, props, strict=True):
-        if geom is None or geom.is_empty:
-            continue
-        feats.append({"type": "Feature", "properties": p, "geometry": geom.__geo_interface__})
-    return {"type": "FeatureCollection", "features": feats}
-
-
-def _reference_props(key: str, row: Mapping[str, Any]) -> dict:
+def _reference_label(key: str, row: Mapping[str, Any]) -> str:
     if key == "countries_south_caucasus":
-        label = row.get("name_long") or row.get("name")
-    elif key == "nagorno_karabakh_pre2020":
-        label = f"{row.get('brk_name', 'Nagorno-Karabakh')}: {row.get('meaning', '')} ({row.get('source', '')})"
-    elif key == "admin1_aze_arm":
-        label = f"{row.get('name_display') or row.get('name')} ({row.get('type_en', '')}, {row.get('admin', '')})"
-    elif key == "borders_pairwise":
+        return str(row.get("name_long") or row.get("name"))
+    if key == "nagorno_karabakh_pre2020":
+        return f"{row.get('brk_name', 'Nagorno-Karabakh')}: {row.get('meaning', '')} ({row.get('source', '')})"
+    if key == "admin1_aze_arm":
+        return f"{row.get('name_display') or row.get('name')} ({row.get('type_en', '')}, {row.get('admin', '')})"
+    if key == "borders_pairwise":
         section = f", {row.get('section')}" if row.get("section") else ""
-        label = f"Border {row.get('name_a')} – {row.get('name_b')}{section} (reference line)"
-    elif key == "pipelines_gem":
-        label = f"{row.get('name')} ({row.get('fuel')}), route: Global Energy Monitor, CC BY 4.0"
-    else:
-        label = row.get("name", key)
-    return {"tooltip": escape_text(label), "layer": key}
+        return f"Border {row.get('name_a')} – {row.get('name_b')}{section} (reference line, Natural Earth)"
+    if key == "pipelines_gem":
+        return f"{row.get('name')} ({row.get('fuel')}); route: Global Energy Monitor, CC BY 4.0"
+    return str(row.get("name", key))
 
 
 _REFERENCE_STYLE = {
-    "countries_south_caucasus": {"color": "#555555", "weight": 1.2, "fillColor": "#f5f0e6", "fillOpacity": 0.35},
+    "basemap": {"color": "#b3b3b3", "weight": 0.6, "fillColor": "#eeeeee", "fillOpacity": 1.0},
+    "countries_south_caucasus": {"color": "#555555", "weight": 1.2, "fillColor": "#f7f2e8", "fillOpacity": 0.6},
     "nagorno_karabakh_pre2020": {"color": "#7d3c98", "weight": 1.5, "dashArray": "4 4", "fillColor": "#d7bde2",
                                  "fillOpacity": 0.25},
     "admin1_aze_arm": {"color": "#999999", "weight": 0.6, "fillOpacity": 0.0},
     "borders_pairwise": {"color": "#333333", "weight": 2, "opacity": 0.7, "dashArray": "2 4"},
 }
 _REFERENCE_ATTRIBUTION = {
+    "basemap": ATTRIBUTION_NATURAL_EARTH,
     "countries_south_caucasus": ATTRIBUTION_NATURAL_EARTH,
     "nagorno_karabakh_pre2020": ATTRIBUTION_NATURAL_EARTH,
     "admin1_aze_arm": ATTRIBUTION_NATURAL_EARTH,
@@ -343,52 +508,122 @@ _REFERENCE_ATTRIBUTION = {
 _REFERENCE_ORDER = ("countries_south_caucasus", "admin1_aze_arm", "nagorno_karabakh_pre2020",
                     "borders_pairwise", "pipelines_gem")
 _REFERENCE_SHOWN = {"countries_south_caucasus", "nagorno_karabakh_pre2020", "borders_pairwise", "pipelines_gem"}
+_REFERENCE_INTERACTIVE = {"nagorno_karabakh_pre2020", "borders_pairwise", "pipelines_gem"}
+
+
+def _reference_parts(key: str, gdf: gpd.GeoDataFrame):
+    """Feature JSON, properties and styles of a reference layer, memoised per GeoDataFrame object
+    (the app caches its reference layers, so each is serialised once per process)."""
+    cache_key = (key, id(gdf))
+    hit = _REFERENCE_CACHE.get(cache_key)
+    if hit is not None and hit[0] is gdf:
+        return hit[1:]
+    table = _StyleTable()
+    props = []
+    records = gdf.drop(columns=gdf.geometry.name).to_dict("records") if key != "basemap" else [{}] * len(gdf)
+    for row in records:
+        if key == "pipelines_gem":
+            style = {"color": FUEL_COLORS.get(str(row.get("fuel")), "#6e2c00"), "weight": 3, "opacity": 0.85}
+        else:
+            style = _REFERENCE_STYLE.get(key, {"color": "#666666", "weight": 1})
+        p = {"s": table.add(style)}
+        if key != "basemap":
+            p["tip"] = escape_text(_reference_label(key, row))
+        props.append(p)
+    data_json = _layer_data(gdf.geometry.to_numpy(), props)
+    parts = (data_json, props, table.styles, _bounds_of(gdf))
+    _REFERENCE_CACHE[cache_key] = (gdf, *parts)  # keeps gdf alive, so its id is not reused
+    while len(_REFERENCE_CACHE) > 32:
+        _REFERENCE_CACHE.popitem(last=False)
+    return parts
 
 
 def _add_reference(m: folium.Map, key: str, gdf: gpd.GeoDataFrame) -> None:
-    records = gdf.drop(columns=gdf.geometry.name).to_dict("records")
-    props = []
-    for row in records:
-        p = _reference_props(key, row)
-        if key == "pipelines_gem":
-            p["style"] = {"color": FUEL_COLORS.get(str(row.get("fuel")), "#6e2c00"), "weight": 3, "opacity": 0.8}
-        else:
-            p["style"] = _REFERENCE_STYLE.get(key, {"color": "#666666", "weight": 1})
-        props.append(p)
-    is_line = key in ("borders_pairwise", "pipelines_gem")
-    folium.GeoJson(
-        _features(gdf, props),
+    data_json, props, styles, _bounds = _reference_parts(key, gdf)
+    is_basemap = key == "basemap"
+    PlaceLayer(
+        data_json, props, styles, None,  # reference layers do not take part in fitting the view
         name=LAYER_NAMES.get(key, key),
-        show=key in _REFERENCE_SHOWN,
-        on_each_feature=_ON_EACH_FEATURE,
+        show=is_basemap or key in _REFERENCE_SHOWN,
+        control=not is_basemap,
         attribution=_REFERENCE_ATTRIBUTION.get(key),
-        class_name=f"ca-ref ca-ref-{key}" + (" ca-ref-line" if is_line else ""),
-        # Areas under the places stay clickable for tooltips only on lines; polygons let clicks through.
-        interactive=is_line or key == "nagorno_karabakh_pre2020",
+        className=f"ca-ref ca-ref-{key}",
+        interactive=key in _REFERENCE_INTERACTIVE,
     ).add_to(m)
 
 
-def _add_basemap(m: folium.Map, gdf: gpd.GeoDataFrame) -> None:
-    style = {"color": "#b3b3b3", "weight": 0.6, "fillColor": "#eeeeee", "fillOpacity": 1.0}
-    props = [{"style": style} for _ in range(len(gdf))]
-    folium.GeoJson(
-        _features(gdf, props),
-        name=LAYER_NAMES["basemap"],
-        control=False,
-        interactive=False,
-        attribution=ATTRIBUTION_NATURAL_EARTH,
-        class_name="ca-basemap",
-    ).add_to(m)
+_PLACE_COLS = ["place_key", "place_name", "feature_type", "country", "precision", "max_confidence",
+               "mean_confidence", "mention_count", "articles", "mention_ids", "article_ids"]
 
 
-def _bounds(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
-    if gdf.empty:
-        return None
-    minx, miny, maxx, maxy = (float(v) for v in gdf.geometry.total_bounds)
-    if any(math.isnan(v) for v in (minx, miny, maxx, maxy)):
-        return None
-    pad = 0.5 if (maxx - minx < 1 and maxy - miny < 1) else 0.0
-    return [[miny - pad, minx - pad], [maxy + pad, maxx + pad]]
+def _place_parts(places: gpd.GeoDataFrame, popups: dict[str, tuple[list, int]], table: _StyleTable,
+                 kind: str, selected_place: str | None) -> tuple[str, list[dict]]:
+    props = []
+    for row in _rows(places, _PLACE_COLS):
+        key = row.place_key
+        ftype = str(row.feature_type or "other")
+        bucket = _bucket(row.max_confidence)
+        precision = _precision_code(row.precision)
+        selected = key == selected_place
+        if kind == "points":
+            style = _point_style(bucket, precision >= 2, ftype, selected)
+        elif kind == "lines":
+            style = _line_style(bucket, ftype, selected)
+        else:
+            style = _area_style(bucket, precision >= 4 or ftype == "country", ftype, selected)
+        mc = int(row.mention_count or 0)
+        name = escape_text(row.place_name)
+        props.append({
+            "place_key": escape_text(key),
+            "mention_ids": [int(i) for i in row.mention_ids],
+            "article_ids": [int(i) for i in row.article_ids],
+            "s": table.add(style),
+            "n": name,
+            "t": escape_text(ftype),
+            "c": escape_text(row.country or ""),
+            "p": precision,
+            "cx": round(_num(row.max_confidence), 3),
+            "cm": round(_num(row.mean_confidence), 3),
+            "mc": mc,
+            "ac": int(row.articles or 0),
+            "m": popups.get(key, ([], 0))[0],
+            "tip": (f"{name} ({escape_text(ftype)}): {mc} mention{'s' if mc != 1 else ''}, "
+                    f"confidence up to {_num(row.max_confidence):.2f}"),
+        })
+    return _layer_data(places.geometry.to_numpy(), props), props
+
+
+def _rows(df: pd.DataFrame, cols: list[str]):
+    """Rows as named tuples, read column-wise (much faster than itertuples on Arrow strings)."""
+    from collections import namedtuple
+
+    Row = namedtuple("Row", cols)  # noqa: PYI024
+    return (Row._make(values) for values in zip(*(df[c].tolist() for c in cols), strict=True))
+
+
+def _popup_items(mentions: pd.DataFrame) -> tuple[dict[str, tuple[list, int]], dict[int, str]]:
+    """Per place: its first MAX_POPUP_MENTIONS mentions as compact escaped rows, and the total;
+    plus the escaped header (source, date, title) of every article they come from."""
+    items: dict[str, list] = defaultdict(list)
+    totals: dict[str, int] = defaultdict(int)
+    articles: dict[int, str] = {}
+    cols = ["place_key", "article_id", "source", "published", "title", "sentence", "text", "confidence",
+            "precision", "runner_up_name", "runner_up_confidence", "mention_id"]
+    for row in _rows(mentions, cols):
+        totals[row.place_key] += 1
+        article_id = int(row.article_id)
+        if article_id not in articles:
+            published = escape_text(row.published) if isinstance(row.published, str) else "undated"
+            articles[article_id] = (f"<b>{escape_text(row.source) or 'unknown source'}</b>, {published}: "
+                                    f"<i>{escape_text(row.title)}</i>")
+        bucket = items[row.place_key]
+        if len(bucket) < MAX_POPUP_MENTIONS:
+            runner = ""
+            if isinstance(row.runner_up_name, str) and row.runner_up_name:
+                runner = f"{escape_text(row.runner_up_name)} ({_num(row.runner_up_confidence):.2f})"
+            bucket.append([article_id, highlight_sentence(row.sentence, row.text), round(_num(row.confidence), 3),
+                           _precision_code(row.precision), runner, int(row.mention_id)])
+    return {k: (items[k], totals[k]) for k in totals}, articles
 
 
 # ---------------------------------------------------------------------------------------- map
@@ -405,16 +640,17 @@ def build_map(
     """The map of mentioned places over the reference layers.
 
     ``places_gdf`` comes from :func:`geo.layers.place_layer`, ``mentions_df`` from
-    ``Store.mentions_df()`` (only its plottable mentions feed the popups), ``reference`` from
+    ``Store.mentions_df()`` (its plottable mentions fill the popups), ``reference`` from
     :func:`geo.layers.reference_layers` plus an optional ``"basemap"`` entry
-    (:func:`geo.layers.basemap_layer`) drawn when ``tiles`` is ``"none"``; ``tiles="osm"`` uses
-    OpenStreetMap's tile server (online). With no ``center``/``zoom`` the map fits the data
-    (countries are left out of the fit when anything finer was mentioned: they span continents).
+    (:func:`geo.layers.basemap_layer`), drawn when ``tiles`` is ``"none"``; ``tiles="osm"`` uses
+    OpenStreetMap's tile server (online). ``selected_place`` (a place key) is outlined and, with no
+    ``center``/``zoom``, framed; otherwise the map fits the core of the mentioned places
+    (:func:`focus_places`).
     """
     from geo.webassets import use_offline_assets
 
     use_offline_assets()  # every script and stylesheet from /app/static/vendor, none from a CDN
-    places = places_gdf if places_gdf is not None else gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    places = places_gdf if places_gdf is not None and not places_gdf.empty else None
     m = folium.Map(
         location=list(center) if center is not None else list(DEFAULT_CENTER),
         zoom_start=zoom if zoom is not None else DEFAULT_ZOOM,
@@ -423,104 +659,96 @@ def build_map(
         maxZoom=18,  # markercluster needs a maxZoom, which tiles=None does not give
         minZoom=2,
     )
-    m.get_root().header.add_child(folium.Element(_POPUP_CSS), name="ca_popup_css")
-    if tiles in (None, "none") and reference.get("basemap") is not None and not reference["basemap"].empty:
-        _add_basemap(m, reference["basemap"])
+    m.get_root().header.add_child(Element(_POPUP_CSS), name="ca_popup_css")
+    basemap = reference.get("basemap")
+    if tiles in (None, "none") and basemap is not None and not basemap.empty:
+        _add_reference(m, "basemap", basemap)
     for key in _REFERENCE_ORDER:
         gdf = reference.get(key)
         if gdf is not None and not gdf.empty:
             _add_reference(m, key, gdf)
 
-    popups = _popups_by_place(plottable_mentions(mentions_df)) if not places.empty else {}
-    kinds = places.geometry.geom_type if not places.empty else pd.Series(dtype=str)
-    is_point = kinds == "Point"
-    is_line = kinds.isin(["LineString", "MultiLineString"]) | (
-        places["feature_type"].isin(LINE_TYPES) & ~is_point if not places.empty else False)
-    is_area = ~is_point & ~is_line
-    records = places.drop(columns=places.geometry.name).to_dict("records") if not places.empty else []
-
-    def props_for(mask: pd.Series, style_of) -> list[dict]:
-        out = []
-        for i in (mask.to_numpy().nonzero()[0] if len(mask) else []):
-            row = records[i]
-            p = _place_properties(row)
-            items, total = popups.get(row["place_key"], ([], 0))
-            p["popup"] = place_popup_html(row, items, total)
-            p["tooltip"] = _place_tooltip(row)
-            p["style"] = style_of(row)
-            out.append(p)
-        return out
-
-    if is_area.any():
-        props = props_for(is_area, lambda r: _shape_style(r["max_confidence"], r["precision"], r["feature_type"], False))
-        folium.GeoJson(_features(places.loc[is_area], props), name=LAYER_NAMES["areas"],
-                       on_each_feature=_ON_EACH_FEATURE, class_name="ca-place ca-area").add_to(m)
-    if is_line.any():
-        props = props_for(is_line, lambda r: _shape_style(r["max_confidence"], r["precision"], r["feature_type"], True))
-        folium.GeoJson(_features(places.loc[is_line], props), name=LAYER_NAMES["lines"],
-                       on_each_feature=_ON_EACH_FEATURE, class_name="ca-place ca-line").add_to(m)
-    if is_point.any():
-        def point_style(r: Mapping[str, Any]) -> dict:
-            return _point_style(r["max_confidence"], r["precision"], r["feature_type"], r["place_key"] == selected_place)
-
-        props = props_for(is_point, point_style)
-        points = places.loc[is_point]
-        if len(points) > CLUSTER_THRESHOLD:
-            rows = []
-            for geom, p in zip(points.geometry.to_numpy(), props, strict=True):
-                style = dict(p.pop("style"), className="ca-place ca-point")
-                popup, tooltip = p.pop("popup"), p.pop("tooltip")
-                rows.append([geom.y, geom.x, style, p, popup, tooltip])
-            folium.plugins.FastMarkerCluster(
-                rows, callback=_CLUSTER_CALLBACK, name=LAYER_NAMES["points"],
-                attribution=ATTRIBUTION_GEONAMES, disableClusteringAtZoom=10, chunkedLoading=True,
-            ).add_to(m)
-        else:
-            folium.GeoJson(
-                _features(points, props), name=LAYER_NAMES["points"], on_each_feature=_ON_EACH_FEATURE,
-                marker=folium.CircleMarker(radius=6, class_name="ca-place ca-point"),
-                attribution=ATTRIBUTION_GEONAMES,
-            ).add_to(m)
-
-    selected = places.loc[places["place_key"] == selected_place] if selected_place and not places.empty else None
-    if selected is not None and not selected.empty and selected.geometry.iloc[0].geom_type != "Point":
-        style = {"color": "#f1c40f", "weight": 5, "opacity": 0.9, "fillOpacity": 0.05}
-        folium.GeoJson(_features(selected, [{"style": style}]), name=LAYER_NAMES["selected"],
-                       interactive=False, class_name="ca-selected").add_to(m)
+    popups, articles = _popup_items(plottable_mentions(mentions_df)) if places is not None else ({}, {})
+    PopupSupport(articles).add_to(m)
+    if places is not None:
+        kinds = places.geometry.geom_type
+        is_point = (kinds == "Point").to_numpy()
+        is_line = (kinds.isin(["LineString", "MultiLineString"]) | places["feature_type"].isin(LINE_TYPES)).to_numpy()
+        is_line = is_line & ~is_point
+        groups = {"areas": ~is_point & ~is_line, "lines": is_line, "points": is_point}
+        for kind in ("areas", "lines", "points"):
+            sub = places.loc[groups[kind]]
+            if sub.empty:
+                continue
+            table = _StyleTable()
+            data_json, props = _place_parts(sub, popups, table, kind, selected_place)
+            common = dict(name=LAYER_NAMES[kind], className=f"ca-place ca-{kind}")
+            if kind == "points":
+                common["attribution"] = ATTRIBUTION_GEONAMES
+                marker = {"className": "ca-place ca-points"}
+                if len(sub) > CLUSTER_THRESHOLD:
+                    ClusteredPlaceLayer(data_json, props, table.styles, _bounds_of(sub), marker=marker,
+                                        cluster_options={"chunkedLoading": True, "disableClusteringAtZoom": 11,
+                                                         "maxClusterRadius": 50},
+                                        **common).add_to(m)
+                    continue
+                common["marker"] = marker
+            PlaceLayer(data_json, props, table.styles, _bounds_of(sub), **common).add_to(m)
 
     Legend(_LEGEND_HTML).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
-    if center is None and zoom is None:
-        if selected is not None and not selected.empty:
-            target = selected
-        else:
-            finer = places.loc[places["feature_type"] != "country"] if not places.empty else places
-            target = finer if not finer.empty else places
-        bounds = _bounds(target)
+    if center is None and zoom is None and places is not None:
+        target = places.loc[places["place_key"] == selected_place] if selected_place else places.iloc[0:0]
+        if target.empty:
+            target = focus_places(places)
+        bounds = _bounds_of(target)
         if bounds is not None:
-            m.fit_bounds(bounds)
+            (s, w), (n, e) = bounds
+            if n - s < 1 and e - w < 1:  # a single point or a small place: show some context
+                s, w, n, e = s - 0.5, w - 0.5, n + 0.5, e + 0.5
+            m.fit_bounds([[s, w], [n, e]])
     return m
 
 
+def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE) -> gpd.GeoDataFrame:
+    """The places the initial view frames: the core of the data, not its far outliers.
+
+    Countries are left out when anything finer was mentioned (they span continents). Of the rest,
+    the places nearest the mention-weighted median position that together hold ``share`` of the
+    mentions are kept; so a conflict map opens on the conflict even when an article also names
+    Washington or Moscow (they stay on the map, a zoom out away).
+    """
+    if places.empty:
+        return places
+    finer = places.loc[places["feature_type"] != "country"]
+    pool = finer if not finer.empty else places
+    if len(pool) <= 2:
+        return pool
+    weights = pool["mention_count"].fillna(1).astype(float).clip(lower=1).to_numpy()
+    lon, lat = pool["lon"].astype(float).to_numpy(), pool["lat"].astype(float).to_numpy()
+
+    def weighted_median(values: np.ndarray) -> float:
+        order = np.argsort(values)
+        cum = np.cumsum(weights[order])
+        return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
+
+    dist = np.hypot(lon - weighted_median(lon), lat - weighted_median(lat))
+    order = np.argsort(dist, kind="stable")
+    cum = np.cumsum(weights[order])
+    n = int(np.searchsorted(cum, share * cum[-1]) + 1)
+    return pool.iloc[np.sort(order[:n])]
+
+
 def map_summary(m: folium.Map) -> dict[str, str]:
-    """Layer names of a built map and their folium class (for tests and debugging)."""
-    out: dict[str, str] = {}
-    for child in m._children.values():
-        name = getattr(child, "layer_name", None)
-        if name:
-            out[name] = type(child).__name__
-    return out
+    """Layer names of a built map and their class names (tests, debugging)."""
+    return {child.layer_name: type(child).__name__ for child in m._children.values()
+            if getattr(child, "layer_name", None)}
 
 
 def feature_properties(m: folium.Map, layer_name: str) -> list[dict]:
-    """The properties of the features of one GeoJSON layer (or rows of the point cluster)."""
+    """The properties of the features of one of our layers (empty when there is no such layer)."""
     for child in m._children.values():
-        if getattr(child, "layer_name", None) != layer_name:
-            continue
-        if isinstance(child, folium.GeoJson):
-            return [f["properties"] for f in child.data["features"]]
-        if isinstance(child, folium.plugins.FastMarkerCluster):
-            return [row[3] for row in child.data]
+        if getattr(child, "layer_name", None) == layer_name:
+            return list(getattr(child, "properties", []))
     return []
-
