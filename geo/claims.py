@@ -237,9 +237,9 @@ def _is_future(sentence: Span) -> bool:
         t.lower_ == "next" for t in sentence)
 
 
-def _date_entities(doc: Doc) -> list[Span]:
+def _date_entities(doc: Doc, full_text: str | None = None) -> list[Span]:
     spans = [e for e in doc.ents if e.label_ in {"DATE", "TIME"}]
-    text = doc.text.lower()
+    text = (full_text if full_text is not None else doc.text).lower()
     for phrase in ("during the night", "overnight", "last night"):
         start = 0
         while (i := text.find(phrase, start)) >= 0:
@@ -250,7 +250,8 @@ def _date_entities(doc: Doc) -> list[Span]:
     return sorted(spans, key=lambda s: s.start)
 
 
-def article_focus_date(doc: Doc, published: date | None) -> ResolvedDate | None:
+def article_focus_date(doc: Doc, published: date | None, date_spans: list[Span] | None = None
+                       ) -> ResolvedDate | None:
     """The day most of an article's dated events fall on (news reports one day's events).
 
     The most frequent resolved date within three days before publication; else the
@@ -259,7 +260,7 @@ def article_focus_date(doc: Doc, published: date | None) -> ResolvedDate | None:
     if published is None:
         return None
     counts: Counter = Counter()
-    for ent in _date_entities(doc):
+    for ent in (date_spans if date_spans is not None else _date_entities(doc)):
         r = resolve_date_expression(ent.text, published, future=_is_future(ent.sent))
         if r and published - timedelta(days=3) <= r.start <= published and r.precision == "day" and not r.end:
             counts[r.start] += 1
@@ -349,10 +350,11 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     """All claims of a parsed article, in text order."""
     registry = registry or get_registry()
     published = date.fromisoformat(article.published) if article.published else None
-    article_actors: Counter = Counter(m.actor for m in registry.matches(doc.text) if m.actor != OTHER)
+    full_text = doc.text  # Doc.text joins every token: once per article
+    article_actors: Counter = Counter(m.actor for m in registry.matches(full_text) if m.actor != OTHER)
     resolver = _SpeakerResolver(doc, registry, article_actors, mentions)
-    focus = article_focus_date(doc, published)
-    date_spans = _date_entities(doc)
+    date_spans = _date_entities(doc, full_text)
+    focus = article_focus_date(doc, published, date_spans)
     claims: list[Claim] = []
     previous_sentence_claims: list[Claim] = []
 
@@ -385,7 +387,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 if actor in seen:
                     continue
                 seen.add(actor)
-                sentence_claims.append(_make_claim(actor, speaker_text, sentence, verb, speaker, published,
+                sentence_claims.append(_make_claim(full_text, actor, speaker_text, sentence, verb, speaker, published,
                                                    focus, date_spans, mentions))
             resolver.last_claimants = actors
             if len(actors) == 1 and speaker.lower_ not in PRONOUNS_PLURAL:
@@ -406,7 +408,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                     if actor in seen:
                         continue
                     seen.add(actor)
-                    claim = _make_claim(actor, speaker_text, sentence, verb, speaker, published, focus,
+                    claim = _make_claim(full_text, actor, speaker_text, sentence, verb, speaker, published, focus,
                                         date_spans, mentions)
                     claim.stance = "deny"
                     sentence_claims.append(claim)
@@ -419,10 +421,9 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"«", "”\"»"
 
 
-def _claim_bounds(sentence: Span, verb: Token) -> tuple[int, int]:
+def _claim_bounds(full: str, sentence: Span, verb: Token) -> tuple[int, int]:
     """Character bounds of a claim's text: its sentence, within the verb's line, and
     reaching back to the opening quote when the sentence closes a quotation."""
-    full = sentence.doc.text
     start, end = sentence.start_char, sentence.end_char
     line_start = full.rfind("\n", start, verb.idx) + 1
     start = max(start, line_start)
@@ -442,11 +443,11 @@ def _claim_bounds(sentence: Span, verb: Token) -> tuple[int, int]:
     return start, end
 
 
-def _make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token,
+def _make_claim(full_text: str, actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token,
                 published: date | None, focus: ResolvedDate | None, date_spans: list[Span],
                 mentions: list[Mention]) -> Claim:
-    start, end = _claim_bounds(sentence, verb)
-    text = sentence.doc.text[start:end]
+    start, end = _claim_bounds(full_text, sentence, verb)
+    text = full_text[start:end]
     speaker_span = _subtree_span(speaker) if speaker is not None else None
     s_lo, s_hi = (speaker_span.start_char, speaker_span.end_char) if speaker_span is not None else (0, 0)
     places = [m for m in mentions

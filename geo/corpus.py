@@ -87,6 +87,23 @@ def extract_html_text(raw: str) -> str:
     return (text or "").strip()
 
 
+def _decode_legacy(data: bytes) -> str:
+    """Text that is not UTF-8: Windows-1252 (the usual legacy encoding of English news)
+    when it decodes cleanly, else charset_normalizer's best guess."""
+    try:
+        text = data.decode("cp1252")
+        if not any(0x80 <= ord(ch) <= 0x9F for ch in text):
+            return text
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise ArticleRejected("not decodable as text (not UTF-8, and no other encoding fits)")
+    return str(best)
+
+
 def decode_article_bytes(data: bytes, name: str, settings: Settings | None = None,
                          *, is_html: bool | None = None, check_language: bool = True) -> str:
     """Decode and validate an article's bytes; return its text or raise ArticleRejected."""
@@ -101,12 +118,7 @@ def decode_article_bytes(data: bytes, name: str, settings: Settings | None = Non
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is None or best.encoding is None:
-            raise ArticleRejected("not decodable as text (not UTF-8, and no other encoding fits)") from None
-        text = str(best)
+        text = _decode_legacy(data)
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")

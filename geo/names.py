@@ -12,8 +12,8 @@ import unicodedata
 
 # Letters NFKD does not decompose into ASCII.
 _SPECIAL = str.maketrans({
-    "ə": "e", "Ə": "e", "ı": "i", "İ": "i", "ł": "l", "Ł": "l", "ø": "o", "Ø": "o",
-    "ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "đ": "d", "Đ": "d", "ð": "d",
+    "ə": "e", "Ə": "E", "ı": "i", "İ": "I", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O",
+    "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "đ": "d", "Đ": "D", "ð": "d",
     "þ": "th", "ŋ": "ng", "ħ": "h",
 })
 _APOSTROPHES = re.compile(r"[ʻʼ’‘`´'ʹʿʾ\"“”«»]")

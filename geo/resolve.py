@@ -199,6 +199,9 @@ def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContex
                 and o.match != "fuzzy" and gaz.contains(p, o.place)
                 for o in cands):
             s -= 0.15  # a city and its own district share a name: news means the city
+        if p.feature_type == "region" and c.match == "alternate" and any(
+                o.place.feature_type == "settlement" and o.match == "name" for o in cands):
+            s -= 0.2  # a town's own name beats a region's alternate name (source data mislabels some)
         if m.feature_hint and (m.feature_hint == p.feature_type or
                                (m.feature_hint == "near" and p.feature_type == "settlement")):
             s += W_HINT if m.feature_hint != "region" else 2 * W_HINT  # "the Donetsk region": the region

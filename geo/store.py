@@ -152,11 +152,11 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        with self._write_lock:
-            self.conn.executescript(SCHEMA)  # idempotent DDL; executescript manages its own commit
-        with self.transaction() as conn:
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('data_version', '0')")
+        with self._write_lock:  # idempotent DDL and defaults: opening a store changes no data
+            self.conn.executescript(SCHEMA + f"""
+                INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
+                INSERT OR IGNORE INTO meta VALUES ('data_version', '0');
+            """)
 
     # ------------------------------------------------------------------ connections
     @property

@@ -195,9 +195,6 @@ def test_decode_latin1(settings: Settings) -> None:
     assert out == text
 
 
-@pytest.mark.xfail(strict=True, reason="geo/corpus.py decode_article_bytes takes charset_normalizer's best guess "
-                   "for non-UTF-8 bytes, which picks cp1250/cp1257 for short Western-European (latin-1/cp1252) "
-                   "text and corrupts names: 'Genève' becomes 'Genčve'; cp1252 should be preferred when it decodes")
 @pytest.mark.parametrize("text", [
     "The café owners of the old quarter said that the façade of the museum, damaged in the storm, would be "
     "repaired by the city before the summer festival in Genève.",

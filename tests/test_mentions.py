@@ -114,16 +114,11 @@ def test_other_places_of_the_sentence_stay_places(recognize) -> None:
     assert surfaces(mentions) == ["Vienna"]
 
 
-@pytest.mark.xfail(strict=True, reason="geo/mentions.py: 'Co-operation' is tokenised Co - operation, so the ORG "
-                   "entity's last token is 'operation' (not title case) and the '... in Europe' rule misses the "
-                   "OSCE's official spelling: Europe is recognised as a place")
 def test_osce_official_spelling_is_not_a_place(recognize) -> None:
     mentions = recognize("The Organization for Security and Co-operation in Europe urged restraint.")
     assert "Europe" not in surfaces(mentions)
 
 
-@pytest.mark.xfail(strict=True, reason="geo/mentions.py: only the word right after a place name is checked "
-                   "against NAME_HEADS, so 'Helsinki Final Act' (head two words on) keeps Helsinki as a place")
 def test_helsinki_final_act_is_not_a_place(recognize) -> None:
     mentions = recognize("Signatories of the Helsinki Final Act met in Vienna.")
     assert surfaces(mentions) == ["Vienna"]

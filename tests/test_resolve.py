@@ -140,17 +140,11 @@ def test_organisation_names_stay_unresolved(analyse) -> None:
     assert find(mentions, "Vienna").place.country == "AT"
 
 
-@pytest.mark.xfail(strict=True, reason="Natural Earth lists 'Shusha' as name_alt of the Lachin district "
-                   "(data/reference/admin1_aze_arm.geojson, AZE-1735) and geo/resolve.py lets that alternate "
-                   "region, near the Armenian anchors, outrank the exact settlement: Shusha -> Lachin district")
 def test_shusha_is_not_lachin(analyse) -> None:
     m = find(analyse("Refugees from Shusha arrived in Goris, a border town in southern Armenia."), "Shusha")
     assert m.place is not None and km(m.place, (39.7583, 46.7483)) < 15
 
 
-@pytest.mark.xfail(strict=True, reason="geo/mentions.py: a bare exact gazetteer name of a small place "
-                   "(importance < 0.75) is only recognised after a cue ('the town of', 'in'), so 'hit Martouni' "
-                   "in a Karabakh article is missed although Martouni is an exact alternate name of Khojavend")
 def test_bare_small_place_name_is_recognised(analyse) -> None:
     text = "Armenian officials said shelling hit Martouni overnight, and Karabakh authorities reported damage."
     m = find(analyse(text), "Martouni")

@@ -226,9 +226,6 @@ def test_reopen_keeps_data(tmp_path) -> None:
         s2.close()
 
 
-@pytest.mark.xfail(strict=True, reason="geo/store.py Store.__init__ writes its meta rows inside transaction(), "
-                   "which bumps data_version: merely opening a store (every CLI run, every new Store in the app) "
-                   "changes the cache key although no data changed")
 def test_opening_a_store_does_not_bump_data_version(tmp_path) -> None:
     path = tmp_path / "reopen.sqlite"
     s1 = Store(path)
