@@ -47,12 +47,12 @@ KIND_KEYWORDS = [
     ("casualties", {"kill", "killed", "dead", "death", "deaths", "wound", "wounded", "casualty", "casualties",
                     "injure", "injured", "losses", "die", "died", "victim", "victims", "toll"}),
     ("territorial", {"control", "capture", "captured", "seize", "seized", "liberate", "liberated", "occupation",
-                     "occupy", "territory", "territories", "retake", "village", "villages", "gain", "gains",
-                     "recapture", "take", "taken", "took", "homeland"}),
+                     "occupy", "territory", "territories", "retake", "gains", "recapture", "homeland",
+                     "annex", "annexed", "advance", "advanced"}),
     ("military", {"shell", "shelled", "shelling", "bomb", "bombed", "bombing", "attack", "attacks", "clash",
-                  "clashes", "missile", "missiles", "drone", "drones", "offensive", "strike", "strikes", "fire",
-                  "artillery", "repel", "repelled", "forces", "troops", "military", "army", "rocket", "rockets",
-                  "pipeline", "pipelines", "combat", "violence"}),
+                  "clashes", "missile", "missiles", "drone", "drones", "offensive", "strike", "strikes",
+                  "artillery", "repel", "repelled", "troops", "rocket", "rockets", "combat", "fighting",
+                  "airstrike", "airstrikes", "fire", "violence"}),
     ("diplomatic", {"ceasefire", "cease-fire", "truce", "negotiation", "negotiations", "talks", "meet", "meeting",
                     "mediation", "agreement", "peace", "diplomatic", "recognition", "minister", "summit",
                     "dialogue", "solution", "settlement", "hostilities"}),
@@ -94,7 +94,10 @@ def _is_reporting(tok: Token) -> bool:
         return False
     need = NEEDS_PARTICLE.get(lemma)
     if need:
-        return any(c.lower_ in need for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
+        if lemma == "call" and any(c.dep_ == "dobj" for c in tok.children):
+            return False  # "called Aliyev on Friday": a phone call, not a call for something
+        return any(c.lower_ in need and not any(g.ent_type_ in {"DATE", "TIME"} for g in c.children)
+                   for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
     if lemma in {"add", "note", "describe", "welcome", "state"}:
         # Only as speech: with a clause or a quote ("added that ...", "the statement stated that").
         return any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in tok.children) or lemma == "state"
@@ -171,11 +174,21 @@ class _SpeakerResolver:
                     actors.append(actor)
         return actors
 
+    def note_subject_person(self, sentence: Span) -> None:
+        """Remember the actor of a person who is the subject of a sentence without claims."""
+        for tok in sentence:
+            if tok.dep_ == "nsubj" and tok.ent_type_ == "PERSON":
+                actors = self.actors_of_span(_subtree_span(tok), tok)
+                if len(actors) == 1:
+                    self.last_singular = actors[0]
+                    return
+
     def _capital_actors(self, span: Span) -> list[str]:
         """A capital standing for its government ("Kyiv rejected"): the country's actor."""
         out = []
         for m in self.mentions:
-            if span.start_char <= m.start < span.end_char and m.metonymic and m.place is not None:
+            if (span.start_char <= m.start < span.end_char and m.metonymic and m.place is not None
+                    and m.place.is_capital):
                 actor = self.registry.country_actor(m.place.country)
                 if actor and actor not in out:
                     out.append(actor)
@@ -185,6 +198,10 @@ class _SpeakerResolver:
         low = tok.lower_
         if low in FIRST_PERSON:
             return [], tok.text
+        if low in {"him", "her"}:
+            low = "he"
+        if low == "them":
+            low = "they"
         if low in PRONOUNS_SINGULAR:
             if low == "it" and self.last_claimants:
                 return [self.last_claimants[0]], tok.text
@@ -202,6 +219,8 @@ class _SpeakerResolver:
         actors = self.actors_of_span(span, tok)
         if is_joint and len(actors) < 2:
             actors = self._joint_actors(tok, sentence)
+            if len(actors) < 2:
+                return [], span.text  # "the two sides" with no two parties in sight: no guess
         if not actors and tok.pos_ in {"NOUN", "PROPN", "PRON"} and low not in {"there", "this"}:
             return [OTHER], span.text
         return actors, span.text
@@ -296,8 +315,12 @@ def _modifies_clause_of(span: Span, verb: Token) -> bool:
 
 
 def _inside_noun_phrase(span: Span) -> bool:
+    """Whether a date hangs off a noun, directly or through a reduced relative clause
+    ("the agreement signed on September 27")."""
     head = span.root.head
-    while head.pos_ == "ADP" and head.head is not head:
+    while head.head is not head and (head.pos_ == "ADP" or (head.pos_ == "VERB" and head.dep_ == "acl")):
+        if head.pos_ == "VERB" and head.dep_ == "acl":
+            return True
         head = head.head
     return head.pos_ in {"NOUN", "PROPN"}
 
@@ -369,7 +392,8 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 preds.append((tok, speaker, how))
         for according, obj in _according_to(sentence):
             head_ok = registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or \
-                obj.lower_ in {"officials", "sources", "ministry", "statement", "spokesman", "spokeswoman"}
+                obj.lower_ in {"officials", "sources", "ministry", "statement", "spokesman", "spokeswoman",
+                               "him", "her", "them"}
             if head_ok:
                 preds.append((according, obj, "according"))
         for verb, speaker, _how in preds:
@@ -415,6 +439,8 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         claims.extend(sentence_claims)
         if sentence_claims:
             previous_sentence_claims = sentence_claims
+        else:  # "Pashinyan arrived in Moscow. He said ...": the subject person of this sentence
+            resolver.note_subject_person(sentence)
     return claims
 
 

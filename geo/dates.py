@@ -142,8 +142,11 @@ def resolve_date_expression(text: str, published: date, *, future: bool = False)
     if t in {"last week"}:
         monday = published - timedelta(days=published.weekday() + 7)
         return ResolvedDate(monday, monday + timedelta(days=6), precision="week", text=text)
-    if t in {"this weekend", "the weekend", "last weekend"}:
-        sat = _latest_weekday("saturday", published, False)
+    if t in {"next week"} or (future and t == "this week"):
+        monday = published - timedelta(days=published.weekday()) + timedelta(days=7 if t == "next week" else 0)
+        return ResolvedDate(monday, monday + timedelta(days=6), precision="week", text=text)
+    if t in {"this weekend", "the weekend", "last weekend", "next weekend"}:
+        sat = _latest_weekday("saturday", published, future or t == "next weekend")
         if t == "last weekend" and sat > published - timedelta(days=2):
             sat -= timedelta(days=7)
         return ResolvedDate(sat, sat + timedelta(days=1), precision="day", text=text)

@@ -30,6 +30,9 @@ def paragraph_boundaries(doc):
         prev = doc[tok.i - 1]
         if ("\n" in prev.text or "\n" in prev.whitespace_) and not tok.is_space:
             tok.is_sent_start = True
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if nxt is not None and not nxt.is_punct and not nxt.is_space:
+                nxt.is_sent_start = False  # else the parser may cut a line's first word off
     return doc
 
 

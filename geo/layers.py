@@ -246,16 +246,16 @@ def place_at(places: gpd.GeoDataFrame, lat: float, lon: float, tolerance: float 
     if places is None or places.empty or lat is None or lon is None:
         return None
     click = Point(float(lon), float(lat))
-    geoms = places.geometry
-    kinds = geoms.geom_type
-    dist = geoms.distance(click)
-    for mask in (kinds == "Point", kinds.isin(["LineString", "MultiLineString"])):
-        near = dist[mask & (dist <= tolerance)]
-        if not near.empty:
-            return str(places.loc[near.idxmin(), "place_key"])
-    areas = places.loc[kinds.isin(["Polygon", "MultiPolygon"]) & geoms.covers(click)]
-    if not areas.empty:
-        return str(areas.loc[areas.geometry.area.idxmin(), "place_key"])
+    geoms = places.geometry.to_numpy()
+    kinds = shapely.get_type_id(geoms)  # 0 point, 1 line, 3 polygon, 5 multiline, 6 multipolygon
+    dist = shapely.distance(geoms, click)  # degrees: only compared with each other and `tolerance`
+    for mask in (kinds == 0, np.isin(kinds, (1, 5))):
+        near = np.flatnonzero(mask & (dist <= tolerance))
+        if len(near):
+            return str(places["place_key"].iloc[near[np.argmin(dist[near])]])
+    inside = np.flatnonzero(np.isin(kinds, (3, 6)) & shapely.covers(geoms, click))
+    if len(inside):
+        return str(places["place_key"].iloc[inside[np.argmin(shapely.area(geoms[inside]))]])
     return None
 
 

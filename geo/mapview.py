@@ -61,8 +61,8 @@ __all__ = [
     "map_summary",
 ]
 
-ATTRIBUTION_NATURAL_EARTH = "Made with Natural Earth (public domain)"
-ATTRIBUTION_GEM = "Pipeline routes: Global Energy Monitor, CC BY 4.0"
+ATTRIBUTION_NATURAL_EARTH = "Made with Natural Earth"
+ATTRIBUTION_GEM = "Pipelines: Global Energy Monitor, CC BY 4.0"
 ATTRIBUTION_GEONAMES = "Places: GeoNames, CC BY 4.0"
 
 #: Above this many point places, points are clustered (Leaflet.markercluster).
@@ -367,18 +367,15 @@ class Legend(_FastRender, MacroElement):
 
 
 _LEGEND_HTML = (
-    "<div style='background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px sans-serif;"
-    "line-height:1.45;box-shadow:0 1px 4px rgba(0,0,0,.3);max-width:260px'>"
-    "<b>Places as the articles name them</b><br>"
-    f"<span style='color:{TYPE_COLORS['settlement']}'>&#9679;</span> settlement &nbsp;"
-    f"<span style='color:{TYPE_COLORS['region']}'>&#9632;</span> region &nbsp;"
-    f"<span style='color:{TYPE_COLORS['country']}'>&#9633;</span> country<br>"
-    f"<span style='color:{TYPE_COLORS['border']}'>&#9473;&#9473;</span> border &nbsp;"
-    f"<span style='color:{TYPE_COLORS['pipeline']}'>&#9473;&#9473;</span> pipeline<br>"
-    "larger, more opaque: higher confidence<br>"
-    "dashed, paler: coarse precision (near a place, region, country) or a low-confidence line<br>"
-    "<small>Claims are attributed to their sources, never shown as fact. Names standing for a "
-    "government (\"Baku said\") are not plotted.</small></div>"
+    "<div style='background:rgba(255,255,255,.9);padding:4px 7px;border-radius:4px;font:11px/1.35 sans-serif;"
+    "box-shadow:0 1px 3px rgba(0,0,0,.3);max-width:230px'>"
+    f"<span style='color:{TYPE_COLORS['settlement']}'>&#9679;</span> settlement "
+    f"<span style='color:{TYPE_COLORS['region']}'>&#9632;</span> region "
+    f"<span style='color:{TYPE_COLORS['country']}'>&#9633;</span> country "
+    f"<span style='color:{TYPE_COLORS['border']}'>&#9473;</span> border "
+    f"<span style='color:{TYPE_COLORS['pipeline']}'>&#9473;</span> pipeline<br>"
+    "Bigger, bolder: more confident. Dashed, paler: coarse (near a place, region, country).<br>"
+    "<i>As the articles name them; names standing for a government (\"Baku said\") are not plotted.</i></div>"
 )
 
 _POPUP_CSS = """<style>
@@ -386,6 +383,7 @@ _POPUP_CSS = """<style>
 .ca-popup ol.ca-mentions { padding-left: 18px; margin: 4px 0; }
 .ca-popup ol.ca-mentions li { margin-bottom: 6px; }
 .ca-popup mark { background: #fde68a; padding: 0 1px; }
+.leaflet-control-attribution { font-size: 10px; }
 </style>"""
 
 
@@ -705,8 +703,9 @@ def build_map(
         bounds = _bounds_of(target)
         if bounds is not None:
             (s, w), (n, e) = bounds
-            if n - s < 1 and e - w < 1:  # a single point or a small place: show some context
-                s, w, n, e = s - 0.5, w - 0.5, n + 0.5, e + 0.5
+            if n - s < 2 and e - w < 2:  # a single point or a small place: show some context
+                cy, cx = (s + n) / 2, (w + e) / 2
+                s, w, n, e = cy - 1.5, cx - 2, cy + 1.5, cx + 2
             m.fit_bounds([[s, w], [n, e]])
     return m
 

@@ -361,6 +361,7 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     ents = _entity_map(doc)
     surnames = _person_surnames(doc, gaz)
     doc_countries = with_neighbours(countries_in_text(doc.text))  # their small towns need no cue
+    demonyms = load_demonyms()
     found: dict[tuple[int, int], Mention] = {}
 
     def add(start_tok: int, end_tok: int, method: str, label: str = "") -> None:
@@ -378,7 +379,7 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
                 start_tok, end_tok = rest.start, rest.end
                 text = span.text
         key = (span.start_char, span.end_char)
-        if key in found:
+        if key in found or text.lower() in demonyms:  # "Ukrainian drones": a demonym, not a place
             return
         hint, cued = _cue_before(doc, start_tok)
         mention = Mention(start=span.start_char, end=span.end_char, text=text, method=method,

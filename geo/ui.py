@@ -1,0 +1,288 @@
+"""Shared Streamlit helpers: the one place the pages get their data from.
+
+* :func:`get_store` / :func:`get_pipeline`: shared resources (``st.cache_resource``; never mutate).
+* :func:`ensure_corpus_loaded`: on first run (an empty store) ingest the configured corpus with a
+  visible progress report, then rerun.
+* :func:`load_mentions`, :func:`load_articles`, :func:`load_places`, :func:`load_counts`: cached
+  reads keyed by ``Store.data_version()`` (every write bumps it, so caches never go stale).
+* :func:`load_reference_layers`: the reference GeoJSON layers plus the offline basemap.
+* :func:`escape_text`, :func:`article_html`: text made safe for display.
+
+Everything a page shows of an article (titles, sources, sentences) is untrusted text: pages show
+it through ``st.dataframe``/``st.text`` (no markup) or through HTML built here with every segment
+escaped; never through Markdown, which would let a title load an outside image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.config import get_settings
+from geo.layers import basemap_layer, place_layer, precision_label, reference_layers
+from geo.mapview import escape_text
+from geo.store import Store
+
+__all__ = [
+    "APP_NAME",
+    "ATTRIBUTION_NOTE",
+    "MAP_URL_PATH",
+    "article_html",
+    "data_version",
+    "ensure_corpus_loaded",
+    "escape_text",
+    "filter_mentions",
+    "get_pipeline",
+    "get_store",
+    "load_articles",
+    "load_counts",
+    "load_mentions",
+    "load_places",
+    "load_reference_layers",
+    "place_link",
+    "require_app_entrypoint",
+    "sidebar_header",
+]
+
+APP_NAME = "Claim Atlas"
+ATTRIBUTION_NOTE = "Claims are shown as attributed claims (who said what, in which source), never as fact."
+#: URL path of the Map page (``st.Page(..., url_path=MAP_URL_PATH)`` in app.py).
+MAP_URL_PATH = "map"
+SOURCES_URL_PATH = "sources"
+
+
+# ------------------------------------------------------------------------------------ resources
+@st.cache_resource(show_spinner=False)
+def _store_for(db_path: str) -> Store:
+    return Store(Path(db_path))
+
+
+def get_store() -> Store:
+    """The store of the configured database (``CLAIM_ATLAS_DB``), one per process."""
+    return _store_for(str(get_settings().db_path))
+
+
+@st.cache_resource(show_spinner="Loading the language model and the gazetteer…")
+def _pipeline_for(spacy_model: str, gazetteer_path: str, min_confidence: float):
+    from geo.pipeline import Pipeline
+
+    return Pipeline(get_settings())
+
+
+def get_pipeline():
+    """The ingestion pipeline (spaCy model + gazetteer), loaded once per process."""
+    s = get_settings()
+    return _pipeline_for(s.spacy_model, str(s.gazetteer_path), s.min_confidence)
+
+
+def data_version() -> int:
+    """The store's data version: the cache key of every loader below."""
+    return get_store().data_version()
+
+
+# ------------------------------------------------------------------------------------ routing
+def require_app_entrypoint() -> None:
+    """Make sure this page runs inside app.py's ``st.navigation``; call it first in every page.
+
+    Streamlit keeps the legacy ``pages/`` folder mode for a fresh server process until a script
+    calls ``st.navigation``: the first visitor who opens ``/map?place=...`` directly would get
+    pages/map.py alone (no app.py, legacy sidebar, no wide layout). Here the page notices it is
+    in that mode, turns it off and reruns, which runs app.py and routes to the same page. Uses
+    ``PagesManager.uses_pages_directory`` (Streamlit internals, checked on 1.67); harmless when
+    it is absent.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a Streamlit without it
+        return
+    if getattr(PagesManager, "uses_pages_directory", None):
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+# ------------------------------------------------------------------------------------ first run
+def ensure_corpus_loaded() -> None:
+    """When the store holds no article, ingest the configured corpus folder, showing progress
+    (``st.status`` + ``st.progress``, one line per file), then rerun the page. Does nothing
+    otherwise (one ``COUNT`` query). A failed load is reported once per session, not retried in
+    a loop."""
+    store = get_store()
+    if store.counts()["articles"] > 0 or st.session_state.get("_claim_atlas_load_failed"):
+        return
+    from geo.corpus import read_corpus
+
+    settings = get_settings()
+    folder = settings.corpus_dir
+    if not folder.is_dir():
+        st.warning(f"The store is empty and the corpus folder {folder} does not exist: nothing to show yet.")
+        st.session_state["_claim_atlas_load_failed"] = True
+        return
+    articles, errors = read_corpus(folder, settings)
+    with st.status(f"First run: reading the corpus in {folder.name}/ ({len(articles)} articles)…",
+                   expanded=True) as status:
+        for err in errors:
+            st.text(f"rejected   {err}")
+        bar = st.progress(0.0, text="Loading the language model and the gazetteer…")
+        results = []
+        if articles:
+            pipeline = get_pipeline()
+            bar.progress(0.0, text=f"0 of {len(articles)} articles")
+
+            def progress(done: int, total: int, result: Any) -> None:
+                results.append(result)
+                bar.progress(done / max(total, 1), text=f"{done} of {total} articles")
+                st.text(f"{result.status:<10} {result.name}: {result.message}")
+
+            pipeline.ingest(articles, store, progress=progress)
+        added = sum(r.status in ("added", "updated", "duplicate") for r in results)
+        rejected = len(errors) + sum(r.status == "rejected" for r in results)
+        label = f"Corpus loaded: {added} articles stored, {rejected} rejected."
+        status.update(label=label, state="complete" if added else "error", expanded=not added)
+    if store.counts()["articles"] > 0:
+        st.rerun()
+    st.session_state["_claim_atlas_load_failed"] = True
+    st.error("No article could be stored: see the messages above.")
+
+
+# ------------------------------------------------------------------------------------ data
+@st.cache_data(show_spinner=False)
+def _mentions(db_path: str, version: int) -> pd.DataFrame:
+    return _store_for(db_path).mentions_df()
+
+
+def load_mentions(version: int) -> pd.DataFrame:
+    """Every mention (``Store.mentions_df()``), cached per data version."""
+    return _mentions(str(get_settings().db_path), version)
+
+
+@st.cache_data(show_spinner=False)
+def _articles(db_path: str, version: int, with_text: bool) -> pd.DataFrame:
+    return _store_for(db_path).articles_df(with_text=with_text)
+
+
+def load_articles(version: int, with_text: bool = True) -> pd.DataFrame:
+    """Every article with its metadata (and text), cached per data version."""
+    return _articles(str(get_settings().db_path), version, with_text)
+
+
+@st.cache_data(show_spinner=False)
+def _counts(db_path: str, version: int) -> dict:
+    store = _store_for(db_path)
+    return {**store.counts(), "date_span": store.date_span()}
+
+
+def load_counts(version: int) -> dict:
+    """``Store.counts()`` plus ``date_span``, cached per data version."""
+    return _counts(str(get_settings().db_path), version)
+
+
+def filter_mentions(mentions: pd.DataFrame, min_confidence: float = 0.0,
+                    feature_types: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mentions at or above ``min_confidence`` whose place is of one of ``feature_types``
+    (``None``: any type). Unresolved mentions have no type and are dropped by a type filter."""
+    keep = mentions["confidence"].fillna(0) >= float(min_confidence)
+    if feature_types is not None:
+        keep &= mentions["feature_type"].isin(list(feature_types))
+    return mentions.loc[keep]
+
+
+@st.cache_data(show_spinner=False)
+def _places(db_path: str, version: int, min_confidence: float, feature_types: tuple[str, ...] | None):
+    mentions = _mentions(db_path, version)
+    return place_layer(filter_mentions(mentions, min_confidence, feature_types))
+
+
+def load_places(version: int, min_confidence: float = 0.0,
+                feature_types: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+    """The place layer (:func:`geo.layers.place_layer`) of the filtered mentions, cached."""
+    types = tuple(sorted(feature_types)) if feature_types is not None else None
+    return _places(str(get_settings().db_path), version, float(min_confidence), types)
+
+
+@st.cache_resource(show_spinner="Reading the reference layers…")
+def _reference(reference_dir: str, mtime: float) -> dict[str, gpd.GeoDataFrame]:
+    layers = reference_layers(reference_dir)
+    layers["basemap"] = basemap_layer(reference_dir)
+    return layers
+
+
+def load_reference_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Reference layers and the basemap (shared between sessions: do not modify them)."""
+    folder = get_settings().reference_dir
+    mtime = max((p.stat().st_mtime for p in folder.glob("*.geojson")), default=0.0)
+    return _reference(str(folder), mtime)
+
+
+# ------------------------------------------------------------------------------------ display
+def sidebar_header() -> None:
+    """App name and the attribution note, at the top of the sidebar."""
+    st.sidebar.markdown(f"### {APP_NAME}")
+    st.sidebar.caption(ATTRIBUTION_NOTE)
+
+
+def place_link(place_key: str, base: str = MAP_URL_PATH) -> str:
+    """Relative URL of the Map page with this place selected (``map?place=...``)."""
+    return f"{base}?place={quote(str(place_key), safe='')}"
+
+
+def _mention_title(m: Any) -> str:
+    if bool(m.not_a_place):
+        return f"“{m.text}”: not a place here (e.g. part of an organisation's name); not plotted"
+    if not isinstance(m.place_key, str) or not m.place_key:
+        return f"“{m.text}”: not resolved (no confident match in the gazetteer); not plotted"
+    where = ", ".join(x for x in (str(m.feature_type or ""), str(m.country or "")) if x)
+    title = (f"Resolved to {m.place_name} ({where}) · confidence {float(m.confidence or 0):.2f} · "
+             f"precision: {precision_label(m.precision)}")
+    if isinstance(m.runner_up_name, str) and m.runner_up_name:
+        title += f" · runner-up: {m.runner_up_name} ({float(m.runner_up_confidence or 0):.2f})"
+    if bool(m.metonymic):
+        reason = f" ({m.metonymy_reason})" if isinstance(m.metonymy_reason, str) and m.metonymy_reason else ""
+        title += f" · metonymic: stands for an actor{reason}; not plotted"
+    return title + " · click to see it on the map"
+
+
+_MARK_STYLE = {
+    "place": "background:#fde68a",
+    "metonymic": "background:#bfdbfe",
+    "unresolved": "background:#e5e7eb;border-bottom:1px dashed #6b7280",
+    "not_a_place": "background:#f3f4f6;color:#6b7280",
+}
+
+
+def article_html(text: str, mentions: pd.DataFrame, map_url: str = MAP_URL_PATH) -> str:
+    """The article text as HTML: every segment escaped, each place name in a ``<mark>`` whose
+    ``title`` tells how it was resolved (place, confidence, metonymic / not a place); resolved
+    names link to the Map page with that place selected. Paragraphs become ``<p>``."""
+    text = str(text or "")
+    parts: list[str] = []
+    pos = 0
+    cols = ["start", "end", "text", "not_a_place", "place_key", "place_name", "feature_type", "country",
+            "confidence", "precision", "runner_up_name", "runner_up_confidence", "metonymic", "metonymy_reason"]
+    rows = mentions[cols].sort_values(["start", "end"]) if not mentions.empty else mentions.reindex(columns=cols)
+    for m in rows.itertuples(index=False):
+        start, end = int(m.start), int(m.end)
+        if start < pos or end > len(text) or end <= start:
+            continue  # overlapping or out of range: leave the text as it is
+        parts.append(escape_text(text[pos:start]))
+        if bool(m.not_a_place):
+            kind = "not_a_place"
+        elif not isinstance(m.place_key, str) or not m.place_key:
+            kind = "unresolved"
+        else:
+            kind = "metonymic" if bool(m.metonymic) else "place"
+        mark = (f'<mark class="ca-{kind}" style="{_MARK_STYLE[kind]}" title="{escape_text(_mention_title(m))}">'
+                f"{escape_text(text[start:end])}</mark>")
+        if kind in ("place", "metonymic"):
+            mark = f'<a href="{escape_text(place_link(m.place_key, map_url))}" target="_self">{mark}</a>'
+        parts.append(mark)
+        pos = end
+    parts.append(escape_text(text[pos:]))
+    body = "".join(parts).replace("\r\n", "\n").strip()
+    paragraphs = [p.replace("\n", "<br>") for p in body.split("\n\n") if p.strip()]
+    return "<div class='ca-article'>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>"
