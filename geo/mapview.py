@@ -722,7 +722,7 @@ def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE) -> gpd.Ge
         return places
     finer = places.loc[places["feature_type"] != "country"]
     pool = finer if not finer.empty else places
-    if len(pool) <= 2:
+    if len(pool) == 1:
         return pool
     weights = pool["mention_count"].fillna(1).astype(float).clip(lower=1).to_numpy()
     lon, lat = pool["lon"].astype(float).to_numpy(), pool["lat"].astype(float).to_numpy()

@@ -1,0 +1,26 @@
+"""Claim Atlas: the Streamlit entry point (``streamlit run app.py``).
+
+Pages live in ``pages/`` and are registered here with ``st.navigation``; add new pages (Claims,
+Timeline...) to ``PAGES``. On first run with an empty store the bundled corpus is ingested, with
+its progress shown, before any page draws.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import ui
+
+st.set_page_config(page_title=ui.APP_NAME, page_icon=":material/map:", layout="wide")
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("pages/map.py", title="Map", icon=":material/map:", url_path=ui.MAP_URL_PATH),
+    st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path=ui.SOURCES_URL_PATH),
+    # Claims and Timeline pages come here.
+]
+
+page = st.navigation(PAGES)
+ui.sidebar_header()
+ui.ensure_corpus_loaded()
+page.run()

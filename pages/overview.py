@@ -1,0 +1,58 @@
+"""Overview: what the store holds, the most mentioned places, and the way to the other pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import ui
+
+ui.require_app_entrypoint()
+ui.ensure_corpus_loaded()
+version = ui.data_version()
+counts = ui.load_counts(version)
+
+st.title(ui.APP_NAME)
+st.caption("Where news articles place what they report about the conflict. " + ui.ATTRIBUTION_NOTE)
+
+first, last = counts["date_span"]
+span = f"{first} – {last}" if first and last and first != last else (first or last or "undated")
+resolved_pct = 100.0 * counts["resolved"] / counts["mentions"] if counts["mentions"] else 0.0
+cols = st.columns([1, 1, 2, 1, 1.3, 1])
+cols[0].metric("Articles", counts["articles"])
+cols[1].metric("Sources", counts["sources"])
+cols[2].metric("Published", span)
+cols[3].metric("Places", counts["places"], help="Distinct places the mentions were resolved to")
+cols[4].metric("Mentions resolved", f"{resolved_pct:.0f} %",
+               help=f"{counts['resolved']} of {counts['mentions']} place names (\"not a place\" excluded)")
+cols[5].metric("Metonymic", counts["metonymic"],
+               help="Place names standing for an actor (\"Baku said\"): listed, never plotted")
+
+st.subheader("Most mentioned places")
+places = ui.load_places(version)
+if places.empty:
+    st.info("No place is mentioned yet.")
+else:
+    top = places.head(15)[["place_name", "feature_type", "country", "mention_count", "articles",
+                           "max_confidence", "precision_label", "first_published", "last_published"]]
+    st.dataframe(
+        top,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "place_name": "Place",
+            "feature_type": "Type",
+            "country": "Country",
+            "mention_count": st.column_config.NumberColumn("Mentions"),
+            "articles": st.column_config.NumberColumn("Articles"),
+            "max_confidence": st.column_config.ProgressColumn("Best confidence", min_value=0.0, max_value=1.0,
+                                                              format="%.2f"),
+            "precision_label": "Precision",
+            "first_published": "First",
+            "last_published": "Last",
+        },
+    )
+    st.caption("Metonymic uses (\"Yerevan says\") and names that are not places are not counted here.")
+
+st.subheader("Explore")
+st.page_link("pages/map.py", label="Map: every place mentioned, with its sentences", icon=":material/map:")
+st.page_link("pages/sources.py", label="Sources: every article, with its place names highlighted", icon=":material/article:")
