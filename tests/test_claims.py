@@ -116,13 +116,6 @@ def test_no_claim_without_attribution(claims_of: ClaimsOf, text: str) -> None:
     assert claims_of(text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/claims.py _is_reporting accepts 'call' with any 'on' preposition, so a phone call on a "
-        "weekday ('called Aliyev on Friday') is read as 'called on' and becomes a claim"
-    ),
-)
 def test_call_on_a_weekday_is_not_call_on(claims_of: ClaimsOf) -> None:
     assert claims_of("Russian President Vladimir Putin called Aliyev on Friday.") == []
 
@@ -167,13 +160,6 @@ def test_according_to_a_document_or_source_that_is_no_speaker(claims_of: ClaimsO
     assert claims_of(text) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/claims.py _according_to: a pronoun object ('according to him') is not accepted as a "
-        "speaker, so the claim is lost even after a named speaker"
-    ),
-)
 def test_according_to_a_pronoun_after_a_named_speaker(claims_of: ClaimsOf) -> None:
     text = ("Azerbaijani President Ilham Aliyev said his army had liberated Fuzuli. "
             "According to him, the operation was over.")
@@ -330,14 +316,6 @@ def test_the_two_sides_are_the_two_parties(claims_of: ClaimsOf, context: str) ->
     assert {c.text for c in joint} == {"The two sides said the talks were constructive."}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/claims.py _joint_actors: with no two parties in context, 'the two sides' falls back to the "
-        "article's most mentioned actors, here only Russia, from the meeting venue Moscow: a joint "
-        "speaker becomes the single host country"
-    ),
-)
 def test_the_two_sides_is_not_the_meeting_venue(claims_of: ClaimsOf) -> None:
     claims = claims_of("The two sides said they would meet in Moscow next week.")
     assert "Russia" not in claimants(claims)
@@ -389,14 +367,6 @@ def test_fictional_conflict_keeps_in_sentence_denial_as_unknown_actors(claims_of
     assert (c.claimant, c.disputed_by) == ("Other", [])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/mentions.py fuzzy-matches 'Hamas' to the German city Hamm and flags it metonymic; "
-        "geo/claims.py _capital_actors then makes the claimant 'Germany' (and a 'Hamas denied this' a "
-        "dispute by Germany)"
-    ),
-)
 def test_organisation_named_like_a_place_is_not_its_country(claims_of: ClaimsOf) -> None:
     c = only(claims_of("Hamas said Israeli air strikes killed 12 people in Gaza City."))
     assert (c.claimant, c.claimant_text) == ("Other", "Hamas")
@@ -426,14 +396,6 @@ def test_pronoun_without_antecedent_is_no_claim(claims_of: ClaimsOf) -> None:
     assert claims_of("“We will never give up Shusha,” he said.") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/claims.py: a pronoun resolves only to the speaker of an earlier claim (last_singular), "
-        "never to a person named in a sentence that is not a claim, so the claim is lost or given to an "
-        "earlier speaker"
-    ),
-)
 @pytest.mark.parametrize(
     ("text", "claimant"),
     [
@@ -506,14 +468,6 @@ def test_claim_after_a_heading_does_not_include_the_heading(claims_of: ClaimsOf,
     assert places(c) == ["Tartar"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/language.py paragraph_boundaries presets a sentence start after an unpunctuated heading; "
-        "the parser then splits a following sentence that starts with a proper noun after its first "
-        "token ('Azerbaijan' | 'said the town ...'), so the claim is lost"
-    ),
-)
 @pytest.mark.parametrize("gap", ["\n", "\n\n"])
 def test_claim_starting_with_a_name_after_a_heading(claims_of: ClaimsOf, gap: str) -> None:
     body = "Azerbaijan said the town of Tartar was shelled."
@@ -552,13 +506,6 @@ def test_places_exclude_the_speaker_metonyms_and_countries(claims_of: ClaimsOf, 
     assert c.details["place_fallback"] is (not expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/mentions.py resolves the demonym 'Ukrainian' to the village Ukrayinka (UA), so the "
-        "adjective becomes a place of the claim"
-    ),
-)
 def test_demonym_is_not_a_place_of_the_claim(claims_of: ClaimsOf) -> None:
     c = only(claims_of("Moscow said Ukrainian drones hit an oil depot, which was denied by Kyiv."))
     assert (c.claimant, c.disputed_by) == ("Russia", ["Ukraine"])
@@ -587,14 +534,6 @@ def test_kind(claims_of: ClaimsOf, text: str, kind: str) -> None:
     assert only(claims_of(text)).kind == kind
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/claims.py classify_kind: keywords are tried territorial before military and before "
-        "diplomatic, and idioms count: 'village' makes a shelling territorial, 'in the pipeline' makes "
-        "talks military, 'take effect' makes a ceasefire territorial"
-    ),
-)
 @pytest.mark.parametrize(
     ("text", "kind"),
     [

@@ -120,13 +120,6 @@ def test_this_weekend() -> None:
     assert resolved("last weekend", SATURDAY) == ("2020-10-17", "2020-10-18", "day")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/dates.py ignores `future` for weekends: 'this weekend' in a clause about the future, "
-        "published on Thursday 2020-10-22, resolves to the past weekend 2020-10-17..18"
-    ),
-)
 def test_future_weekend_is_the_coming_one() -> None:
     assert resolved("this weekend", THURSDAY, future=True) == ("2020-10-24", "2020-10-25", "day")
 
@@ -279,14 +272,6 @@ def test_date_inside_a_noun_phrase_does_not_date_the_claim(claims_of, text: str)
     assert claim_date(claims_of(text)) == ("2020-10-14", None, "day")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "geo/claims.py _modifies_clause_of: a date in a reduced relative clause ('the agreement signed "
-        "on September 27') hangs off an 'acl' verb, which is neither a clause of the claim nor a noun, "
-        "so it survives the fallback and dates the claim 2020-09-27"
-    ),
-)
 def test_date_in_a_reduced_relative_clause_does_not_date_the_claim(claims_of) -> None:
     claims = claims_of("Armenia said the agreement signed on September 27 had collapsed.")
     assert claim_date(claims) == ("2020-10-14", None, "day")
