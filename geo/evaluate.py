@@ -295,7 +295,10 @@ def score(
     res_total = res_correct = 0
     distances: list[float] = []
     meto_total = meto_correct = 0
-    has_claims = any(isinstance(p, dict) and "claims" in p for p in predictions.values())
+    # Claim metrics need claims on both sides: a system that extracts none, or gold with no
+    # claim annotations at all (a toponym-only benchmark such as LGL), gives null, not 0.
+    has_claims = any(isinstance(p, dict) and "claims" in p for p in predictions.values()) and any(
+        isinstance(g, dict) and "claims" in g for g in gold.values())
     cl_sys = cl_gold = cl_matched = 0
     date_total = date_correct = 0
     disp_sys = disp_gold = disp_both = 0

@@ -384,3 +384,12 @@ def test_seed_gold_scored_against_itself_is_perfect():
         expected = 0.0 if key == "resolution_median_error_km" else 1.0
         assert m[key] == pytest.approx(expected), key
     assert m["metonymy_accuracy"] == 1.0
+
+
+def test_claim_metrics_are_null_when_gold_has_no_claim_annotations() -> None:
+    """A toponym-only benchmark: system claims must not read as precision 0."""
+    gold = {"a": {"id": "a", "toponyms": []}}
+    predictions = {"a": {"id": "a", "toponyms": [], "claims": [
+        {"claimant": "Other", "text": "Officials said so.", "date": None, "disputed_by": []}]}}
+    metrics = score(predictions, gold)
+    assert metrics["claim_precision"] is None and metrics["claim_f1"] is None
