@@ -11,12 +11,14 @@ import streamlit as st
 
 from geo import ui
 
-st.set_page_config(page_title=ui.APP_NAME, page_icon=":material/map:", layout="wide")
+# No page icons: Streamlit makes the favicon from them, and fetches a Material icon's from
+# fonts.gstatic.com (the app must make no outside request); emoji need an emoji font.
+st.set_page_config(page_title=ui.APP_NAME, layout="wide")
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("pages/map.py", title="Map", icon=":material/map:", url_path=ui.MAP_URL_PATH),
-    st.Page("pages/sources.py", title="Sources", icon=":material/article:", url_path=ui.SOURCES_URL_PATH),
+    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
+    st.Page("pages/map.py", title="Map", url_path=ui.MAP_URL_PATH),
+    st.Page("pages/sources.py", title="Sources", url_path=ui.SOURCES_URL_PATH),
     # Claims and Timeline pages come here.
 ]
 

@@ -384,6 +384,8 @@ _POPUP_CSS = """<style>
 .ca-popup ol.ca-mentions li { margin-bottom: 6px; }
 .ca-popup mark { background: #fde68a; padding: 0 1px; }
 .leaflet-control-attribution { font-size: 10px; }
+.leaflet-tooltip { font: 12px/1.3 sans-serif; }
+.leaflet-control-scale-line { font-size: 10px; }
 </style>"""
 
 

@@ -45,6 +45,7 @@ __all__ = [
     "load_mentions",
     "load_places",
     "load_reference_layers",
+    "page_link",
     "place_link",
     "require_app_entrypoint",
     "sidebar_header",
@@ -224,6 +225,17 @@ def sidebar_header() -> None:
     """App name and the attribution note, at the top of the sidebar."""
     st.sidebar.markdown(f"### {APP_NAME}")
     st.sidebar.caption(ATTRIBUTION_NOTE)
+
+
+def page_link(page: str, label: str, icon: str | None = None) -> None:
+    """``st.page_link`` to a page of app.py's navigation; plain text when the page runs on its own
+    (``streamlit run pages/x.py``, a test), where there is no navigation to link into."""
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.page_link(page, label=label, icon=icon)
+    except StreamlitAPIException:  # StreamlitPageNotFoundError: no st.navigation in this run
+        st.caption(label)
 
 
 def place_link(place_key: str, base: str = MAP_URL_PATH) -> str:

@@ -69,8 +69,8 @@ else:
             table,
             hide_index=True,
             width="stretch",
-            column_order=["published", "source", "title", "sentence", "text", "confidence", "precision_label",
-                          "metonymic", "runner_up_name", "url"],
+            column_order=["published", "source", "sentence", "text", "confidence", "precision_label",
+                          "metonymic", "runner_up_name", "title", "url"],
             column_config={
                 "published": "Published",
                 "source": "Source",

@@ -15,16 +15,16 @@ st.title(ui.APP_NAME)
 st.caption("Where news articles place what they report about the conflict. " + ui.ATTRIBUTION_NOTE)
 
 first, last = counts["date_span"]
-span = f"{first} – {last}" if first and last and first != last else (first or last or "undated")
 resolved_pct = 100.0 * counts["resolved"] / counts["mentions"] if counts["mentions"] else 0.0
-cols = st.columns([1, 1, 2, 1, 1.3, 1])
+cols = st.columns([1, 1, 1.5, 1.5, 1, 1.3, 1])
 cols[0].metric("Articles", counts["articles"])
 cols[1].metric("Sources", counts["sources"])
-cols[2].metric("Published", span)
-cols[3].metric("Places", counts["places"], help="Distinct places the mentions were resolved to")
-cols[4].metric("Mentions resolved", f"{resolved_pct:.0f} %",
+cols[2].metric("First published", first or "undated")
+cols[3].metric("Last published", last or "undated")
+cols[4].metric("Places", counts["places"], help="Distinct places the mentions were resolved to")
+cols[5].metric("Mentions resolved", f"{resolved_pct:.0f} %",
                help=f"{counts['resolved']} of {counts['mentions']} place names (\"not a place\" excluded)")
-cols[5].metric("Metonymic", counts["metonymic"],
+cols[6].metric("Metonymic", counts["metonymic"],
                help="Place names standing for an actor (\"Baku said\"): listed, never plotted")
 
 st.subheader("Most mentioned places")
@@ -54,5 +54,5 @@ else:
     st.caption("Metonymic uses (\"Yerevan says\") and names that are not places are not counted here.")
 
 st.subheader("Explore")
-st.page_link("pages/map.py", label="Map: every place mentioned, with its sentences", icon=":material/map:")
-st.page_link("pages/sources.py", label="Sources: every article, with its place names highlighted", icon=":material/article:")
+ui.page_link("pages/map.py", "Map: every place mentioned, with its sentences", icon=":material/map:")
+ui.page_link("pages/sources.py", "Sources: every article, with its place names highlighted", icon=":material/article:")

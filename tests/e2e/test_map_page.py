@@ -1,0 +1,110 @@
+"""The Map page in a real browser: `streamlit run app.py` on a store of the bundled corpus, every
+request that leaves localhost blocked. Saves docs/map.png (scripts/screenshot.sh reruns it)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MAP_FRAME = 'iframe[title*="st_folium"]'
+ASSET_TYPES = {"script", "stylesheet", "font"}
+SCREENSHOT = Path(os.environ.get("CLAIM_ATLAS_SCREENSHOT", REPO_ROOT / "docs" / "map.png"))
+
+
+@pytest.fixture
+def corpus_store(tmp_path: Path) -> Path:
+    """The bundled corpus ingested with the CLI, as a user would before starting the app."""
+    db = tmp_path / "server_home" / "claim_atlas.sqlite"
+    db.parent.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "ingest", "data/articles", "--db", str(db), "-q"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return db
+
+
+def _visible(locator: Any, frame_box: dict) -> Any:
+    """The first element of ``locator`` drawn inside the map frame (or None). Leaflet leaves
+    paths that are out of view in the SVG as 1.5 px stubs: those are skipped."""
+    for i in range(locator.count()):
+        box = locator.nth(i).bounding_box()
+        if not box or box["width"] <= 4:
+            continue
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        if frame_box["x"] < cx < frame_box["x"] + frame_box["width"] and \
+                frame_box["y"] < cy < frame_box["y"] + frame_box["height"]:
+            return locator.nth(i)
+    return None
+
+
+def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store: Path) -> None:
+    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(corpus_store)})
+    page = browser_page
+    # Straight to the Map page of a fresh server: the first request is routed through app.py.
+    page.goto(f"{url}/map", wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
+    frame = page.frame_locator(MAP_FRAME)
+    container = frame.locator(".leaflet-container").first
+    container.wait_for(state="visible", timeout=30_000)
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Overview" in nav and "Sources" in nav and "app" not in nav.split()  # app.py's navigation
+
+    iframe_box = page.locator(MAP_FRAME).bounding_box()
+    assert iframe_box is not None and iframe_box["height"] >= 600 and iframe_box["width"] > 600, iframe_box
+    box = container.bounding_box()
+    assert box is not None and box["height"] > 500, box
+
+    points = frame.locator("path.ca-points, .marker-cluster")
+    points.first.wait_for(state="attached", timeout=30_000)
+    assert points.count() >= 2  # Khojavend (Martouni), Washington, Moscow
+    assert frame.locator("path.ca-lines").count() >= 1  # the mentioned border and pipelines
+    assert frame.locator("path.ca-areas").count() >= 1  # Nagorno-Karabakh, countries
+    assert frame.locator("path.ca-ref-pipelines_gem.leaflet-interactive").count() >= 4
+    assert frame.locator("path.ca-ref-borders_pairwise.leaflet-interactive").count() >= 10
+    assert frame.locator(".leaflet-control-layers").count() == 1
+    assert "Global Energy Monitor" in frame.locator(".leaflet-control-attribution").inner_text()
+
+    # A click on a settlement opens its popup (the sentence, name highlighted) and, through
+    # streamlit-folium, lists its mentions under the map.
+    # Chromium scrolls a partly hidden iframe into view on mousedown, so the mouseup would land
+    # elsewhere: bring the whole map into view first.
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    iframe_box = page.locator(MAP_FRAME).bounding_box()
+    marker = _visible(frame.locator("path.ca-points"), iframe_box)
+    assert marker is not None, "no settlement inside the initial view"
+    marker.click(force=True)
+    popup = frame.locator(".leaflet-popup-content")
+    popup.wait_for(state="visible", timeout=10_000)
+    assert popup.locator("mark").count() >= 1
+    assert "confidence" in popup.inner_text()
+    selected = page.locator('[data-testid="stText"]', has_text="mentions")
+    selected.first.wait_for(state="visible", timeout=30_000)
+    assert "geonames:" in selected.first.inner_text()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1500)  # late requests (fonts, images) show up
+
+    # Streamlit scrolls inside its own container, so a "full page" shot is the viewport: make the
+    # viewport tall enough for the map, its popup and the table of mentions under it.
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    page.wait_for_timeout(1500)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    print("requests outside localhost:", page.outside_requests)
+    print("console errors:", page.console_errors)
+    print("responses >= 400:", page.bad_responses)
+    blocked_assets = [r for r in page.outside_requests if r.resource_type in ASSET_TYPES]
+    assert blocked_assets == [], blocked_assets
+    assert page.outside_requests == []  # no tiles either: the basemap is drawn from local data
+    # Streamlit's frontend probes /map/_stcore/... before the app root; nothing else may fail.
+    assert [r for r in page.bad_responses if "/_stcore/" not in r] == []
