@@ -374,6 +374,10 @@ _LEGEND_HTML = (
     f"<span style='color:{TYPE_COLORS['country']}'>&#9633;</span> country "
     f"<span style='color:{TYPE_COLORS['border']}'>&#9473;</span> border "
     f"<span style='color:{TYPE_COLORS['pipeline']}'>&#9473;</span> pipeline<br>"
+    f"Reference: <span style='color:{FUEL_COLORS['oil']}'>&#9473;</span> oil, "
+    f"<span style='color:{FUEL_COLORS['gas']}'>&#9473;</span> gas pipeline; "
+    "<span style='color:#333'>&#8943;</span> border; "
+    "<span style='color:#7d3c98'>&#9633;</span> Nagorno-Karabakh before 2020<br>"
     "Bigger, bolder: more confident. Dashed, paler: coarse (near a place, region, country).<br>"
     "<i>As the articles name them; names standing for a government (\"Baku said\") are not plotted.</i></div>"
 )

@@ -1,0 +1,145 @@
+#!/usr/bin/env python
+"""Server-side cost of the Map page, on the bundled corpus and on a synthetic store of 10,000 places.
+
+Two measures, each the median of ``--repeat`` warm runs (after one untimed first load):
+
+* ``build``: ``place_layer`` + ``build_map`` + what ``st_folium`` does with the map on the server
+  (render the page, render the map, generate the Leaflet script it sends to the browser);
+* ``page``: the whole Map page run headless with AppTest (app.py, navigation, cached loaders,
+  filters, map, st_folium), as a rerun after the first load.
+
+    python scripts/benchmark_map.py [--places 10000] [--repeat 5] [--db STORE]
+
+Without ``--db`` the bundled corpus is ingested into a temporary store first (loads spaCy).
+Targets: under 1 s on the bundled corpus, under 3 s with 10,000 places.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def synthetic_store(path: Path, n_places: int, per_article: int = 10) -> None:
+    """A store of ``n_places`` distinct settlements, ``per_article`` per synthetic article."""
+    import numpy as np
+
+    from geo.corpus import content_hash
+    from geo.model import Article, Mention, Place
+    from geo.store import ArticleAnalysis, Store
+
+    rng = np.random.default_rng(0)
+    store = Store(path)
+    for a in range(0, n_places, per_article):
+        names = [f"Place{i}" for i in range(a, min(a + per_article, n_places))]
+        text = " ".join(f"Shelling was reported near {n} on Tuesday, the ministry said." for n in names)
+        article = Article(id=f"syn{a}", text=text, source=f"Agency {a % 7}", title=f"Synthetic report {a}",
+                          published=f"2020-10-{1 + a % 28:02d}", content_hash=content_hash(text))
+        mentions, pos = [], 0
+        for i, name in zip(range(a, a + len(names)), names, strict=True):
+            start = text.index(name, pos)
+            sentence_start = text.rfind("Shelling", 0, start)
+            place = Place(key=f"synthetic:{i}", name=name, lat=float(rng.uniform(38.0, 43.5)),
+                          lon=float(rng.uniform(43.0, 50.5)), country="AZ")
+            mentions.append(Mention(start=start, end=start + len(name), text=name, sentence_start=sentence_start,
+                                    sentence_end=text.index(".", start) + 1, method="synthetic", place=place,
+                                    confidence=float(rng.uniform(0.3, 1.0)), precision=1))
+            pos = start + len(name)
+        store.save_article(article, ArticleAnalysis(mentions=mentions))
+    store.close()
+
+
+def corpus_store(path: Path) -> None:
+    from geo.config import get_settings
+    from geo.corpus import read_corpus
+    from geo.pipeline import Pipeline
+    from geo.store import Store
+
+    settings = get_settings()
+    articles, _errors = read_corpus(settings.corpus_dir, settings)
+    store = Store(path)
+    Pipeline(settings).ingest(articles, store)
+    store.close()
+
+
+def time_build(db: Path, repeat: int) -> tuple[float, dict]:
+    import streamlit_folium
+
+    from geo.layers import basemap_layer, place_layer, reference_layers
+    from geo.mapview import build_map
+    from geo.store import Store
+
+    store = Store(db)
+    mentions = store.mentions_df()
+    reference = reference_layers(REPO / "data" / "reference")
+    reference["basemap"] = basemap_layer(REPO / "data" / "reference")
+    info: dict = {}
+
+    def once() -> float:
+        started = time.perf_counter()
+        places = place_layer(mentions)
+        m = build_map(places, mentions, reference)
+        m.get_root().render()  # what st_folium does with the map on the server
+        m.render()
+        script = streamlit_folium._get_map_string(m)
+        info.update(places=len(places), mentions=len(mentions), script_mb=round(len(script) / 1e6, 2))
+        return time.perf_counter() - started
+
+    once()  # first load: imports, reference serialisation
+    return statistics.median(once() for _ in range(repeat)), info
+
+
+def time_page(db: Path, repeat: int) -> float:
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["CLAIM_ATLAS_DB"] = str(db)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
+    at.run()
+    at.switch_page("pages/map.py").run()  # first load: fills the caches
+    assert not at.exception, [e.value for e in at.exception]
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - started)
+        assert not at.exception, [e.value for e in at.exception]
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--places", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--db", help="a store of the bundled corpus (default: ingest it into a temp store)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        seed = Path(args.db) if args.db else Path(tmp) / "seed.sqlite"
+        if not args.db:
+            corpus_store(seed)
+        synthetic = Path(tmp) / "synthetic.sqlite"
+        started = time.perf_counter()
+        synthetic_store(synthetic, args.places)
+        print(f"synthetic store of {args.places} places written in {time.perf_counter() - started:.1f} s")
+        rows = []
+        for label, db, target in (("bundled corpus", seed, 1.0), (f"{args.places} places", synthetic, 3.0)):
+            build, info = time_build(db, args.repeat)
+            page = time_page(db, args.repeat)
+            rows.append((label, info, build, page, target))
+    print(f"\n{'store':<16} {'places':>7} {'mentions':>8} {'script MB':>9} {'build s':>8} {'page s':>7} {'target':>7}")
+    for label, info, build, page, target in rows:
+        ok = "ok" if page < target else "SLOW"
+        print(f"{label:<16} {info['places']:>7} {info['mentions']:>8} {info['script_mb']:>9} {build:>8.3f} "
+              f"{page:>7.3f} {f'< {target:g} s':>7} {ok}")
+    return 0 if all(page < target for *_r, page, target in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
