@@ -16,16 +16,17 @@ st.caption("Where news articles place what they report about the conflict. " + u
 
 first, last = counts["date_span"]
 resolved_pct = 100.0 * counts["resolved"] / counts["mentions"] if counts["mentions"] else 0.0
-cols = st.columns([1, 1, 1.5, 1.5, 1, 1.3, 1])
-cols[0].metric("Articles", counts["articles"])
-cols[1].metric("Sources", counts["sources"])
-cols[2].metric("First published", first or "undated")
-cols[3].metric("Last published", last or "undated")
-cols[4].metric("Places", counts["places"], help="Distinct places the mentions were resolved to")
-cols[5].metric("Mentions resolved", f"{resolved_pct:.0f} %",
-               help=f"{counts['resolved']} of {counts['mentions']} place names (\"not a place\" excluded)")
-cols[6].metric("Metonymic", counts["metonymic"],
-               help="Place names standing for an actor (\"Baku said\"): listed, never plotted")
+top_row = st.columns(3)
+top_row[0].metric("Articles", counts["articles"])
+top_row[1].metric("Sources", counts["sources"])
+top_row[2].metric("Published", f"{first} → {last}" if first and first != last else (first or "undated"),
+                  help="Dates of the first and the last article")
+row = st.columns(3)
+row[0].metric("Places", counts["places"], help="Distinct places the mentions were resolved to")
+row[1].metric("Place names resolved", f"{resolved_pct:.0f} %",
+              help=f"{counts['resolved']} of {counts['mentions']} place names (\"not a place\" excluded)")
+row[2].metric("Metonymic", counts["metonymic"],
+              help="Place names standing for an actor (\"Baku said\"): listed, never plotted")
 
 st.subheader("Most mentioned places")
 places = ui.load_places(version)

@@ -94,9 +94,9 @@ def test_overview_is_the_default_page(db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Articles"] == "2"
     assert metrics["Sources"] == "2"
-    assert (metrics["First published"], metrics["Last published"]) == ("2020-10-20", "2020-10-24")
+    assert metrics["Published"] == "2020-10-20 → 2020-10-24"
     assert int(metrics["Places"]) > 5
-    assert metrics["Mentions resolved"].endswith("%")
+    assert metrics["Place names resolved"].endswith("%")
     assert "Metonymic" in metrics
     top = at.dataframe[0].value
     assert {"place_name", "mention_count"} <= set(top.columns)
