@@ -24,6 +24,7 @@ from collections import Counter
 from rapidfuzz import fuzz
 from shapely.geometry import MultiLineString, mapping, shape
 
+from geo.evaluate import haversine_km  # one great-circle distance for the project
 from geo.gazetteer import Gazetteer, importance
 from geo.mentions import load_demonyms
 from geo.model import (
@@ -50,14 +51,6 @@ def precision_for(place: Place, hint: str = "") -> int:
     if place.feature_type == "region":
         return PRECISION_REGION
     return PRECISION_NEAR if hint == "near" else PRECISION_SETTLEMENT
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
 
 
 class ArticleContext:
