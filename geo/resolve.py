@@ -164,7 +164,7 @@ def _feature_candidates(m: Mention, gaz: Gazetteer, ctx: ArticleContext, sentenc
             g = shape(p.geometry)
             geoms.extend(g.geoms if g.geom_type == "MultiLineString" else [g])
         merged = MultiLineString([list(g.coords) for g in geoms])
-        pt = merged.interpolate(0.5, normalized=True) if False else geoms[0].interpolate(0.5, normalized=True)
+        pt = max(geoms, key=lambda g: g.length).interpolate(0.5, normalized=True)  # a point on the longest route
         place = Place(key="ref:pipeline:ALL", name="South Caucasus oil and gas pipelines (" +
                       ", ".join(p.key.split(":")[-1] for p in pipelines) + ")",
                       lat=pt.y, lon=pt.x, feature_type="pipeline", country="AZ",
