@@ -237,3 +237,85 @@ def to_query_params(view: ViewState) -> dict[str, str | list[str]]:
     if view.zoom is not None:
         out["zoom"] = str(view.zoom)
     return out
+
+
+# --------------------------------------------------------------------------- filtering
+
+def claim_filters_active(view: ViewState) -> bool:
+    """Whether the view filters by something only claims have."""
+    return bool(view.claimants or view.kinds or view.disputed_only)
+
+
+def _in_range(dates, view: ViewState):
+    import pandas as pd
+
+    d = pd.to_datetime(dates, errors="coerce").dt.date
+    keep = pd.Series(True, index=dates.index)
+    if view.date_from:
+        keep &= d.notna() & (d >= view.date_from)
+    if view.date_to:
+        keep &= d.notna() & (d <= view.date_to)
+    return keep
+
+
+def filter_claims(claims, view: ViewState):
+    """Claims of the view: date (the claim's, else its article's), source, claimant, kind,
+    disputed only, and the place search (on the claim text)."""
+    if claims is None or claims.empty:
+        return claims
+    dates = claims["date"].fillna(claims["published"]) if "date" in claims else claims["published"]
+    keep = _in_range(dates, view)
+    if view.sources:
+        keep &= claims["source"].isin(view.sources)
+    if view.claimants:
+        keep &= claims["claimant"].isin(view.claimants)
+    if view.kinds:
+        keep &= claims["kind"].isin(view.kinds)
+    if view.disputed_only:
+        keep &= claims["disputed_by"].fillna("").astype(str).str.len() > 0
+    if view.place_search:
+        keep &= claims["text"].str.contains(view.place_search, case=False, regex=False, na=False)
+    return claims[keep]
+
+
+def filter_mentions(mentions, view: ViewState, claim_mention_ids: set[int] | None = None):
+    """Place mentions of the view: article date, source, minimum confidence, place search
+    (on the name as written and the resolved name) and, when claim filters are active, only
+    the mentions that are places of the matching claims."""
+    if mentions is None or mentions.empty:
+        return mentions
+    keep = _in_range(mentions["published"], view)
+    if view.sources:
+        keep &= mentions["source"].isin(view.sources)
+    if view.min_confidence:
+        keep &= mentions["confidence"].fillna(0) >= view.min_confidence
+    if view.place_search:
+        needle = view.place_search
+        keep &= (mentions["text"].str.contains(needle, case=False, regex=False, na=False)
+                 | mentions["place_name"].fillna("").str.contains(needle, case=False, regex=False))
+    if claim_filters_active(view) and claim_mention_ids is not None:
+        keep &= mentions["mention_id"].isin(claim_mention_ids)
+    return mentions[keep]
+
+
+def explain_empty(view: ViewState) -> str:
+    """Why a view shows nothing, and how to widen it."""
+    active = []
+    if view.date_from or view.date_to:
+        active.append(f"dates {view.date_from or '…'} to {view.date_to or '…'}")
+    if view.sources:
+        active.append(f"{len(view.sources)} source(s)")
+    if view.claimants:
+        active.append(f"claimant(s) {', '.join(view.claimants)}")
+    if view.kinds:
+        active.append(f"kind(s) {', '.join(view.kinds)}")
+    if view.disputed_only:
+        active.append("disputed claims only")
+    if view.place_search:
+        active.append(f"place search '{view.place_search}'")
+    if view.min_confidence:
+        active.append(f"confidence at least {view.min_confidence:g}")
+    if not active:
+        return "Nothing to show: the atlas holds no matching data yet. Add articles to fill it."
+    return ("Nothing matches " + "; ".join(active) + ". Widen the view: remove a filter in the sidebar, "
+            "or use 'Reset filters'.")

@@ -83,3 +83,64 @@ def test_control_characters_are_stripped_and_notes_stay_short() -> None:
 def test_unchecked_vocabulary_accepts_any_wellformed_value() -> None:
     view, notes = parse_view(Params({"source": "Anything", "place": "geonames:1"}), Vocabulary())
     assert view.sources == ("Anything",) and view.place == "geonames:1" and notes == []
+
+
+# --------------------------------------------------------------------------- filtering
+
+import pandas as pd  # noqa: E402
+
+from geo.viewstate import explain_empty, filter_claims, filter_mentions  # noqa: E402
+
+
+def _mentions() -> pd.DataFrame:
+    return pd.DataFrame({
+        "mention_id": [1, 2, 3, 4],
+        "published": ["2020-10-20", "2020-10-24", "2020-10-24", None],
+        "source": ["AFP", "Reuters", "AFP", "AFP"],
+        "confidence": [0.9, 0.4, 0.95, 0.8],
+        "text": ["Martouni", "Baku", "Martoni", "Yerevan"],
+        "place_name": ["Khojavend", "Baku", "Khojavend", "Yerevan"],
+    })
+
+
+def _claims() -> pd.DataFrame:
+    return pd.DataFrame({
+        "claim_id": [1, 2, 3],
+        "date": ["2020-10-23", None, "2020-10-19"],
+        "published": ["2020-10-24", "2020-10-20", "2020-10-20"],
+        "source": ["AFP", "Reuters", "AFP"],
+        "claimant": ["Armenia", "Azerbaijan", "Armenia"],
+        "kind": ["military", "casualties", "statement"],
+        "disputed_by": ["Azerbaijan", None, ""],
+        "text": ["Martoni was bombed", "63 civilian casualties", "talks"],
+    })
+
+
+def test_filter_mentions_by_date_source_confidence_and_search() -> None:
+    view = ViewState(date_from=date(2020, 10, 21), sources=("AFP",), min_confidence=0.5, place_search="khoja")
+    assert filter_mentions(_mentions(), view)["mention_id"].tolist() == [3]
+
+
+def test_undated_rows_drop_out_only_when_a_date_filter_is_set() -> None:
+    assert len(filter_mentions(_mentions(), ViewState())) == 4
+    assert 4 not in filter_mentions(_mentions(), ViewState(date_to=date(2030, 1, 1)))["mention_id"].tolist()
+
+
+def test_claim_filters_restrict_mentions_to_the_matching_claims_places() -> None:
+    view = ViewState(claimants=("Armenia",))
+    assert filter_mentions(_mentions(), view, claim_mention_ids={1, 3})["mention_id"].tolist() == [1, 3]
+
+
+def test_filter_claims() -> None:
+    claims = _claims()
+    assert filter_claims(claims, ViewState(disputed_only=True))["claim_id"].tolist() == [1]
+    assert filter_claims(claims, ViewState(claimants=("Armenia",), kinds=("military",)))["claim_id"].tolist() == [1]
+    # The claim's own date counts, else its article's publication date.
+    in_range = ViewState(date_from=date(2020, 10, 20), date_to=date(2020, 10, 23))
+    assert filter_claims(claims, in_range)["claim_id"].tolist() == [1, 2]
+
+
+def test_empty_result_explains_itself() -> None:
+    text = explain_empty(ViewState(claimants=("Armenia",), min_confidence=0.9))
+    assert "claimant(s) Armenia" in text and "confidence at least 0.9" in text and "Reset filters" in text
+    assert "no matching data" in explain_empty(ViewState())
