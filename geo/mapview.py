@@ -47,13 +47,21 @@ from geo.model import PRECISION_LABELS
 
 __all__ = [
     "ATTRIBUTION_GEM",
+    "CLAIMANT_COLORS",
+    "DISPUTED_COLOR",
     "ATTRIBUTION_GEONAMES",
     "ATTRIBUTION_NATURAL_EARTH",
     "CLUSTER_THRESHOLD",
     "LAYER_NAMES",
     "MAX_POPUP_MENTIONS",
+    "ClaimLayer",
     "PlaceLayer",
+    "add_claims",
     "build_map",
+    "claim_legend_html",
+    "claim_offsets",
+    "claim_parts",
+    "claimant_color",
     "escape_text",
     "feature_properties",
     "focus_places",
@@ -85,6 +93,7 @@ LAYER_NAMES = {
     "lines": "Mentioned borders & pipelines",
     "points": "Mentioned settlements",
     "selected": "Selected place",
+    "claims": "Claims (attributed, not verified)",
 }
 
 TYPE_COLORS = {
@@ -640,6 +649,8 @@ def build_map(
     center: tuple[float, float] | list[float] | None = None,
     zoom: int | None = None,
     selected_place: str | None = None,
+    claims: gpd.GeoDataFrame | None = None,
+    legends: bool = True,
 ) -> folium.Map:
     """The map of mentioned places over the reference layers.
 
@@ -649,7 +660,10 @@ def build_map(
     (:func:`geo.layers.basemap_layer`), drawn when ``tiles`` is ``"none"``; ``tiles="osm"`` uses
     OpenStreetMap's tile server (online). ``selected_place`` (a place key) is outlined and, with no
     ``center``/``zoom``, framed; otherwise the map fits the core of the mentioned places
-    (:func:`focus_places`).
+    (:func:`focus_places`), or the claims when there is no place.
+
+    ``claims`` (:func:`geo.layers.claim_layer`) adds the claims layer on top (:func:`add_claims`).
+    ``legends=False`` leaves the legends out (a small map).
     """
     from geo.webassets import use_offline_assets
 
@@ -699,13 +713,18 @@ def build_map(
                 common["marker"] = marker
             PlaceLayer(data_json, props, table.styles, _bounds_of(sub), **common).add_to(m)
 
-    Legend(_LEGEND_HTML).add_to(m)
+    has_claims = claims is not None and not claims.empty
+    if has_claims:
+        add_claims(m, claims, legend=legends)
+
+    if legends:
+        Legend(_LEGEND_HTML).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
-    if center is None and zoom is None and places is not None:
-        target = places.loc[places["place_key"] == selected_place] if selected_place else places.iloc[0:0]
-        if target.empty:
-            target = focus_places(places)
+    if center is None and zoom is None and (places is not None or has_claims):
+        target = places.loc[places["place_key"] == selected_place] if selected_place and places is not None else None
+        if target is None or target.empty:
+            target = focus_places(places) if places is not None else claims
         bounds = _bounds_of(target)
         if bounds is not None:
             (s, w), (n, e) = bounds
@@ -757,3 +776,289 @@ def feature_properties(m: folium.Map, layer_name: str) -> list[dict]:
         if getattr(child, "layer_name", None) == layer_name:
             return list(getattr(child, "properties", []))
     return []
+
+
+# ---------------------------------------------------------------------------------------- claims
+#: Outline of a disputed claim (no claimant colour is red).
+DISPUTED_COLOR = "#d62728"
+#: Stable colours of the registry's actors; any other claimant gets one of _EXTRA_COLORS by a hash
+#: of its name, so a claimant keeps its colour whatever the filters show.
+CLAIMANT_COLORS = {
+    "Armenia": "#ff7f0e",
+    "Azerbaijan": "#1f77b4",
+    "Nagorno-Karabakh authorities": "#8c564b",
+    "Russia": "#9467bd",
+    "Turkey": "#17becf",
+    "USA": "#2ca02c",
+    "EU": "#bcbd22",
+    "France": "#e377c2",
+    "Iran": "#393b79",
+    "OSCE Minsk Group": "#637939",
+    "UN": "#6baed6",
+    "Other": "#7f7f7f",
+}
+_EXTRA_COLORS = ["#98df8a", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5", "#ffbb78", "#8c6d31",
+                 "#843c39", "#5254a3", "#7b4173", "#3182bd"]
+#: Claims at one spot are fanned out around it (pixels; see claim_offsets).
+CLAIM_SPREAD_PX = 8.0
+CLAIM_INNER = 2.7
+#: A claim's text in a popup is cut to this many characters (the Claims page shows it all).
+MAX_CLAIM_CHARS = 700
+
+
+def claimant_color(claimant: object) -> str:
+    """The colour of a claimant: fixed for the registry's actors, a stable hash-picked one otherwise."""
+    import zlib
+
+    name = str(claimant or "")
+    if name in CLAIMANT_COLORS:
+        return CLAIMANT_COLORS[name]
+    return _EXTRA_COLORS[zlib.crc32(name.encode("utf-8")) % len(_EXTRA_COLORS)]
+
+
+def claim_offsets(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
+    """Pixel offsets fanning out the claims drawn at the same spot: the i-th claim at a spot sits
+    on a sunflower spiral (radius ``CLAIM_SPREAD_PX * sqrt(i + CLAIM_INNER)``) around it, so they
+    neither hide each other nor the place's own marker, at any zoom."""
+    seen: dict[tuple[float, float], int] = defaultdict(int)
+    out = []
+    golden = math.pi * (3 - math.sqrt(5))
+    for y, x in zip(np.round(np.asarray(lat, dtype=float), 5), np.round(np.asarray(lon, dtype=float), 5),
+                    strict=True):
+        i = seen[(y, x)]
+        seen[(y, x)] += 1
+        r = CLAIM_SPREAD_PX * math.sqrt(i + CLAIM_INNER)
+        out.append([round(r * math.cos(i * golden), 1), round(r * math.sin(i * golden), 1)])
+    return out
+
+
+def _claim_style(claimant: str, disputed: bool, approximate: bool) -> dict:
+    color = claimant_color(claimant)
+    classes = "ca-claim" + (" ca-claim-disputed" if disputed else "") + (" ca-claim-approx" if approximate else "")
+    style = {"radius": 6, "color": "#ffffff", "weight": 1.5, "opacity": 1.0, "fillColor": color,
+             "fillOpacity": 0.95, "className": classes}
+    if approximate:  # coarser: paler, dashed outline
+        style.update(color="#444444", weight=1.2, fillOpacity=0.4, dashArray="2 2", radius=6.5)
+    if disputed:
+        style.update(color=DISPUTED_COLOR, weight=3, opacity=1.0)
+    return style
+
+
+_CLAIM_JS = """
+window.claimAtlas = window.claimAtlas || {};
+(function (C) {
+    // A circle marker drawn a few pixels off its position (claims sharing a spot fan out).
+    C.OffsetCircle = L.CircleMarker.extend({
+        _project: function () {
+            var o = this.options.offset;
+            this._point = this._map.latLngToLayerPoint(this._latlng);
+            if (o) { this._point = this._point.add(L.point(o[0], o[1])); }
+            this._updateBounds();
+        }
+    });
+    C.claims = %(claims)s;
+    C.claimArticles = %(articles)s;
+    C.claimsUrl = function (id) {
+        // The map runs in streamlit-folium's frame (<base>/component/...): link to the app's page.
+        var path = window.location.pathname, cut = path.indexOf('/component/');
+        return (cut >= 0 ? path.slice(0, cut) + '/' : '') + 'claims?claim=' + id;
+    };
+    C.claimPopup = function (p) {
+        // Every string here was HTML-escaped on the server: this only concatenates.
+        // c: [claimant, as written, date, kind, stance, text, disputed by, disputing ids, article, colour]
+        var c = C.claims[p.claim_id], A = C.claimArticles;
+        if (!c) { return ''; }
+        var h = '<div class="ca-popup ca-claim-popup"><div class="ca-claim-note">A claim attributed to <b>' + c[0]
+            + '</b>, as the source reports it: not a verified fact.</div>'
+            + '<span style="color:' + c[9] + '">&#9679;</span> <b>' + c[0] + '</b>'
+            + (c[1] ? ' <small>(as written: “' + c[1] + '”)</small>' : '') + '<br>'
+            + '<small>date: ' + c[2] + ' · kind: ' + c[3] + (c[4] === 'deny' ? ' · a denial' : '') + '</small><br>'
+            + '<small>' + (A[c[8]] || '') + '</small>'
+            + '<blockquote class="ca-claim-text">“' + c[5] + '”</blockquote>';
+        if (c[6]) {
+            h += '<div class="ca-claim-dispute">Disputed by ' + c[6];
+            for (var i = 0; i < c[7].length; i++) {
+                var d = C.claims[c[7][i]];
+                h += (i ? '; ' : ': ') + '<a href="' + C.claimsUrl(c[7][i]) + '" target="_blank" rel="noopener">claim #'
+                    + c[7][i] + '</a>' + (d ? ' (' + d[0] + ')' : '');
+            }
+            h += '</div>';
+        }
+        h += '<small>' + (p.ap ? 'location: article focus (approximate): ' + p.pl + '; the claim names no place'
+                                : 'place named in the claim: ' + p.pl)
+            + ' · <a href="' + C.claimsUrl(p.claim_id) + '" target="_blank" rel="noopener">claim #' + p.claim_id
+            + '</a></small>';
+        return h + '</div>';
+    };
+})(window.claimAtlas);
+"""
+
+
+class ClaimSupport(_FastRender, MacroElement):
+    """The claim popup builder, the offset circle marker and the claim/article tables, once per map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}{{ this.code }}{% endmacro %}
+    """)
+
+    def __init__(self, claims: dict[int, list], articles: dict[int, str]):
+        super().__init__()
+        self._name = "ClaimSupport"
+        self.claims = claims
+        self.articles = articles
+        self.code = _CLAIM_JS % {"claims": _script_json({str(k): v for k, v in claims.items()}),
+                                 "articles": _script_json({str(k): v for k, v in articles.items()})}
+
+
+class ClaimLayer(PlaceLayer):
+    """The claims: one GeoJSON layer of offset circle markers (``properties.o``), styled from a
+    style table (``properties.s``), with popups built on opening (``window.claimAtlas.claimPopup``)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function () {
+                var styles = {{ this.styles_json }}, C = window.claimAtlas;
+                return L.geoJson(null, {
+                    pointToLayer: function (f, latlng) {
+                        var p = f.properties || {};
+                        return new C.OffsetCircle(latlng, Object.assign({offset: p.o}, styles[p.s] || {}));
+                    },
+                    onEachFeature: function (f, layer) {
+                        var p = f.properties || {};
+                        if (p.tip) { layer.bindTooltip(p.tip, {sticky: true}); }
+                        layer.bindPopup(function () { return C.claimPopup(p); }, {maxWidth: 460, maxHeight: 360});
+                    },
+                    ...{{ this.options_json }}
+                }).addData((function (d) {
+                    return {type: "FeatureCollection", features: d.g.map(function (g, i) {
+                        return {type: "Feature", properties: d.p[i], geometry: g};
+                    })};
+                })({{ this.data_json }}));
+            })();
+        {% endmacro %}
+    """)
+
+
+class ClaimLegend(_FastRender, MacroElement):
+    """The claims' legend (claimant colours, disputed, approximate), shown while the layer is."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }}, layer = {{ this.layer_name_js }};
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "ca-legend ca-claim-legend");
+                div.innerHTML = {{ this.html_json }};
+                return div;
+            };
+            legend.addTo(map);
+            map.on("overlayremove", function (e) { if (e.layer === layer) { legend.remove(); } });
+            map.on("overlayadd", function (e) { if (e.layer === layer) { legend.addTo(map); } });
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html_text: str, layer: ClaimLayer):
+        super().__init__()
+        self._name = "ClaimLegend"
+        self.html_json = _script_json(html_text)
+        self.layer_name_js = layer.get_name()
+
+
+def claim_legend_html(claimants: list[str]) -> str:
+    """The claims legend: each claimant's colour (names escaped), then what rings and dashes mean."""
+    items = " ".join(f"<span style='color:{claimant_color(c)}'>&#9679;</span>&nbsp;{escape_text(c)}"
+                     for c in claimants)
+    return (
+        "<div style='background:rgba(255,255,255,.9);padding:4px 7px;border-radius:4px;font:11px/1.35 sans-serif;"
+        "box-shadow:0 1px 3px rgba(0,0,0,.3);max-width:260px'><b>Claims</b> (attributed, not verified), by "
+        f"claimant:<br>{items}<br>"
+        f"<span style='color:{DISPUTED_COLOR};font-weight:bold'>&#9711;</span> red ring: disputed<br>"
+        "<span style='color:#444'>&#9676;</span> pale, dashed: the claim names no place; drawn at its article's "
+        "focus place (approximate)</div>"
+    )
+
+
+_CLAIM_COLS = ["claim_id", "article_id", "claimant", "claimant_text", "text", "date", "date_end", "date_precision",
+               "kind", "stance", "disputed", "disputed_by", "disputing_claim_ids", "source", "title", "published",
+               "place_key", "place_name", "feature_type", "approximate", "lat", "lon"]
+
+
+def _cut(text: str, limit: int = MAX_CLAIM_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def claim_parts(claims: gpd.GeoDataFrame) -> tuple[str, list[dict], list[dict], dict[int, list], dict[int, str]]:
+    """The claims layer's data: script-safe JSON of its features, their properties, the style
+    table, and the (escaped) claim and article tables the popups read."""
+    from geo.layers import claim_date_label
+
+    table = _StyleTable()
+    props: list[dict] = []
+    claim_rows: dict[int, list] = {}
+    articles: dict[int, str] = {}
+    offsets = claim_offsets(claims["lat"].to_numpy(), claims["lon"].to_numpy())
+    for row, offset in zip(_rows(claims, _CLAIM_COLS), offsets, strict=True):
+        cid = int(row.claim_id)
+        article_id = int(row.article_id)
+        disputed, approximate = bool(row.disputed), bool(row.approximate)
+        claimant = escape_text(row.claimant)
+        if cid not in claim_rows:
+            claim_rows[cid] = [
+                claimant, escape_text(row.claimant_text if row.claimant_text != row.claimant else ""),
+                escape_text(claim_date_label(row.date, row.date_end, row.date_precision)), escape_text(row.kind),
+                escape_text(row.stance), escape_text(_cut(str(row.text or ""))),
+                escape_text(", ".join(row.disputed_by or [])), [int(i) for i in (row.disputing_claim_ids or [])],
+                article_id, claimant_color(row.claimant),
+            ]
+        if article_id not in articles:
+            published = escape_text(row.published) if isinstance(row.published, str) else "undated"
+            articles[article_id] = (f"<b>{escape_text(row.source) or 'unknown source'}</b>, {published}: "
+                                    f"<i>{escape_text(row.title)}</i>")
+        place = f"{escape_text(row.place_name)} ({escape_text(row.feature_type)})"
+        tip = f"{claimant}: {escape_text(row.kind)} claim, {claim_rows[cid][2]}"
+        if disputed:
+            tip += f"; disputed by {claim_rows[cid][6]}"
+        if approximate:
+            tip += "; location approximate (article focus)"
+        props.append({
+            "claim_id": cid,
+            "claimant": claimant,
+            "place_key": escape_text(row.place_key),
+            "disputed": int(disputed),
+            "approximate": int(approximate),
+            "s": table.add(_claim_style(str(row.claimant), disputed, approximate)),
+            "o": offset,
+            "pl": place,
+            "ap": int(approximate),
+            "tip": tip,
+        })
+    return _layer_data(claims.geometry.to_numpy(), props), props, table.styles, claim_rows, articles
+
+
+_CLAIM_CSS = """<style>
+.ca-claim-popup .ca-claim-note { background: #fff7e6; border-left: 3px solid #f0ad4e; padding: 2px 5px;
+  margin-bottom: 4px; font-size: 11px; }
+.ca-claim-popup blockquote.ca-claim-text { margin: 4px 0; padding-left: 6px; border-left: 3px solid #ccc; }
+.ca-claim-popup .ca-claim-dispute { color: #b71c1c; font-weight: bold; margin-bottom: 3px; }
+</style>"""
+
+
+def add_claims(m: folium.Map, claims: gpd.GeoDataFrame, show: bool = True, legend: bool = True) -> ClaimLayer | None:
+    """Put the claims layer (:func:`geo.layers.claim_layer`), its popups and (optionally) its legend on ``m``."""
+    if claims is None or claims.empty:
+        return None
+    data_json, props, styles, claim_rows, articles = claim_parts(claims)
+    m.get_root().header.add_child(Element(_CLAIM_CSS), name="ca_claim_css")
+    ClaimSupport(claim_rows, articles).add_to(m)
+    layer = ClaimLayer(data_json, props, styles, _bounds_of(claims), name=LAYER_NAMES["claims"], show=show,
+                       className="ca-claims")
+    layer.add_to(m)
+    if not legend:
+        return layer
+    present = list(dict.fromkeys(str(c) for c in claims["claimant"]))
+    order = [c for c in CLAIMANT_COLORS if c in present] + sorted(c for c in present if c not in CLAIMANT_COLORS)
+    ClaimLegend(claim_legend_html(order), layer).add_to(m)
+    return layer

@@ -298,3 +298,210 @@ def article_html(text: str, mentions: pd.DataFrame, map_url: str = MAP_URL_PATH)
     body = "".join(parts).replace("\r\n", "\n").strip()
     paragraphs = [p.replace("\n", "<br>") for p in body.split("\n\n") if p.strip()]
     return "<div class='ca-article'>" + "".join(f"<p>{p}</p>" for p in paragraphs) + "</div>"
+
+
+# ------------------------------------------------------------------------------------ claims
+#: URL paths of the Claims and Timeline pages (``st.Page(..., url_path=...)`` in app.py).
+CLAIMS_URL_PATH = "claims"
+TIMELINE_URL_PATH = "timeline"
+#: Session-state key of the date range picked on the Timeline page: ``(from, to)``, dates or None.
+DATE_RANGE_KEY = "date_range"
+
+
+@st.cache_data(show_spinner=False)
+def _claims(db_path: str, version: int) -> pd.DataFrame:
+    from geo.layers import claim_table
+
+    return claim_table(_store_for(db_path).claims_df())
+
+
+def load_claims(version: int) -> pd.DataFrame:
+    """Every claim (:func:`geo.layers.claim_table` of ``Store.claims_df()``), cached per data version."""
+    return _claims(str(get_settings().db_path), version)
+
+
+def _claim_disputes(store: Store) -> pd.DataFrame | None:
+    """The store's dispute links (``claim_id``, ``disputed_by``, ``disputing_claim_id``) when it
+    offers them (``Store.claim_disputes_df``); otherwise None and popups name the disputing actors
+    only."""
+    reader = getattr(store, "claim_disputes_df", None)
+    return reader() if callable(reader) else None
+
+
+@st.cache_data(show_spinner=False)
+def _claim_layer(db_path: str, version: int) -> gpd.GeoDataFrame:
+    from geo.layers import claim_layer
+
+    store = _store_for(db_path)
+    return claim_layer(store.claims_df(), store.claim_places_df(), _mentions(db_path, version),
+                       _claim_disputes(store))
+
+
+def load_claim_layer(version: int) -> gpd.GeoDataFrame:
+    """The claims as map features (:func:`geo.layers.claim_layer`), cached per data version."""
+    return _claim_layer(str(get_settings().db_path), version)
+
+
+def _parse_day(value: object):
+    from datetime import date
+
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip()[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def active_date_range() -> tuple | None:
+    """The date range picked on the Timeline page, as ``(from, to)`` (dates; either may be None
+    for an open end), or None. ``?from=&to=`` in the URL (ISO dates) wins and is kept in
+    ``st.session_state[DATE_RANGE_KEY]``; a range held in the session is written back to the URL,
+    so every page's address shares it. Invalid dates are dropped."""
+    params = st.query_params
+    if "from" in params or "to" in params:
+        lo, hi = _parse_day(params.get("from")), _parse_day(params.get("to"))
+        if lo and hi and lo > hi:
+            lo, hi = hi, lo
+        if lo or hi:
+            st.session_state[DATE_RANGE_KEY] = (lo, hi)
+        else:
+            st.session_state.pop(DATE_RANGE_KEY, None)
+    rng = st.session_state.get(DATE_RANGE_KEY)
+    if not rng or not any(rng):
+        for k in ("from", "to"):
+            if k in params:
+                del params[k]
+        return None
+    _write_range_params(rng)
+    return rng
+
+
+def _write_range_params(rng: tuple) -> None:
+    params = st.query_params
+    for k, v in zip(("from", "to"), rng, strict=True):
+        if v is None:
+            if k in params:
+                del params[k]
+        elif params.get(k) != v.isoformat():
+            params[k] = v.isoformat()
+
+
+def set_date_range(start: object, end: object) -> None:
+    """Keep ``start``..``end`` (dates or ISO strings) as the shared date range (session and URL)."""
+    lo, hi = _parse_day(start), _parse_day(end)
+    if lo and hi and lo > hi:
+        lo, hi = hi, lo
+    if not lo and not hi:
+        clear_date_range()
+        return
+    st.session_state[DATE_RANGE_KEY] = (lo, hi)
+    _write_range_params((lo, hi))
+
+
+def clear_date_range() -> None:
+    """Forget the shared date range (session and URL)."""
+    st.session_state.pop(DATE_RANGE_KEY, None)
+    for k in ("from", "to"):
+        if k in st.query_params:
+            del st.query_params[k]
+
+
+def date_range_label(rng: tuple | None) -> str:
+    """``2020-10-20 – 2020-10-23``; ``…`` for an open end."""
+    if not rng:
+        return ""
+    lo, hi = rng
+    return f"{lo.isoformat() if lo else '…'} – {hi.isoformat() if hi else '…'}"
+
+
+def date_range_note(key: str, detail: str = "") -> tuple | None:
+    """The active Timeline range (:func:`active_date_range`), announced with a "Clear" button, or
+    None. ``key`` keeps the button's key unique per page; ``detail`` (our own text) says what the
+    range applies to."""
+    rng = active_date_range()
+    if rng:
+        note, button = st.columns([6, 1], vertical_alignment="center")
+        note.info(f"Filtered to {date_range_label(rng)} (from Timeline).{' ' + detail if detail else ''}")
+        button.button("Clear date filter", key=f"{key}_clear_date_range", on_click=clear_date_range)
+    return rng
+
+
+def claim_paragraph_html(text: str, start: int, end: int, max_chars: int = 2000) -> str:
+    """The paragraph of ``text`` around the claim at ``start``..``end`` (paragraphs are separated
+    by blank lines), every segment escaped, the claim in ``<mark class="ca-claim">``. A very long
+    paragraph is cut to about ``max_chars`` around the claim."""
+    text = str(text or "").replace("\r\n", "\n")
+    start, end = max(0, int(start)), min(len(text), int(end))
+    if end <= start:
+        return "<div class='ca-claim-paragraph'><p><i>(the claim's text is not in the stored article)</i></p></div>"
+    lo = text.rfind("\n\n", 0, start)
+    lo = 0 if lo < 0 else lo + 2
+    hi = text.find("\n\n", end)
+    hi = len(text) if hi < 0 else hi
+    room = max(0, max_chars - (end - start)) // 2
+    head, tail = "", ""
+    if start - lo > room:
+        lo, head = start - room, "…"
+    if hi - end > room:
+        hi, tail = end + room, "…"
+    parts = [head + escape_text(text[lo:start]),
+             f'<mark class="ca-claim" style="background:#fde68a">{escape_text(text[start:end])}</mark>',
+             escape_text(text[end:hi]).rstrip() + tail]
+    body = "".join(parts).strip().replace("\n", "<br>")
+    return f"<div class='ca-claim-paragraph'><p>{body}</p></div>"
+
+
+def claim_header_html(claim: Any, disputing: Sequence[int] = ()) -> str:
+    """Who, when, what kind, where from, and who disputes it, for one claim (a row of
+    :func:`load_claims`): every value escaped, with the reminder that it is an attributed claim.
+    ``disputing``: ids of the claims known to dispute it, linked (``claims?claim=<id>``)."""
+    from geo.layers import claim_date_label
+
+    get = claim.get if isinstance(claim, dict) else (lambda k, d=None: getattr(claim, k, d))
+    claimant = escape_text(get("claimant"))
+    said = get("claimant_text")
+    as_written = f" <small>(as written: “{escape_text(said)}”)</small>" if isinstance(said, str) and said and \
+        said != get("claimant") else ""
+    when = escape_text(claim_date_label(get("date"), get("date_end"), get("date_precision")))
+    stance = " · a denial" if get("stance") == "deny" else ""
+    source = escape_text(get("source") or "unknown source")
+    published = escape_text(get("published") or "undated")
+    url = get("url")
+    link = (f' · <a href="{escape_text(url)}" rel="noopener noreferrer">original</a>'
+            if isinstance(url, str) and url.startswith(("http://", "https://")) else "")
+    html = (f"<div class='ca-claim-header'><p style='background:#fff7e6;border-left:3px solid #f0ad4e;"
+            f"padding:3px 7px'>A claim attributed to <b>{claimant}</b>, as the source reports it: "
+            f"not a verified fact.</p>"
+            f"<p><b>{claimant}</b>{as_written}<br>date: {when} · kind: {escape_text(get('kind'))}{stance} · "
+            f"claim #{int(get('claim_id'))}<br>source: <b>{source}</b>, {published}: "
+            f"<i>{escape_text(get('title'))}</i> (article #{int(get('article_id'))}){link}</p>")
+    disputed_by = get("disputed_by") or []
+    if isinstance(disputed_by, str):
+        disputed_by = [d for d in disputed_by.split("|") if d]
+    if disputed_by:
+        links = ", ".join(f'<a href="{CLAIMS_URL_PATH}?claim={int(i)}" target="_self">claim #{int(i)}</a>'
+                          for i in disputing)
+        html += (f"<p style='color:#b71c1c;font-weight:bold'>Disputed by {escape_text(', '.join(disputed_by))}"
+                 f"{': ' + links if links else ''}</p>")
+    return html + "</div>"
+
+
+@st.cache_data(show_spinner=False)
+def _places_in_range(db_path: str, version: int, min_confidence: float, feature_types: tuple[str, ...] | None,
+                     start: str | None, end: str | None) -> gpd.GeoDataFrame:
+    from geo.layers import mentions_in_range
+
+    mentions = mentions_in_range(_mentions(db_path, version), start, end)
+    return place_layer(filter_mentions(mentions, min_confidence, feature_types))
+
+
+def load_places_in_range(version: int, min_confidence: float = 0.0, feature_types: Sequence[str] | None = None,
+                         date_range: tuple | None = None) -> gpd.GeoDataFrame:
+    """:func:`load_places` limited to the articles published in ``date_range`` (``(from, to)``,
+    either end open); the whole store when it is None. Cached."""
+    if not date_range:
+        return load_places(version, min_confidence, feature_types)
+    types = tuple(sorted(feature_types)) if feature_types is not None else None
+    lo, hi = (d.isoformat() if d else None for d in date_range)
+    return _places_in_range(str(get_settings().db_path), version, float(min_confidence), types, lo, hi)
