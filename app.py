@@ -20,6 +20,8 @@ PAGES = [
     st.Page("pages/map.py", title="Map", url_path=ui.MAP_URL_PATH),
     st.Page("pages/sources.py", title="Sources", url_path=ui.SOURCES_URL_PATH),
     # Claims and Timeline pages come here.
+    st.Page("pages/claims.py", title="Claims", url_path=ui.CLAIMS_URL_PATH),
+    st.Page("pages/timeline.py", title="Timeline", url_path=ui.TIMELINE_URL_PATH),
 ]
 
 page = st.navigation(PAGES)

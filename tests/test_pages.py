@@ -8,6 +8,7 @@ replaced by a fake that keeps the folium map it is given.
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -213,3 +214,181 @@ def test_untrusted_article_text_is_shown_inert(tmp_path, monkeypatch, pipeline, 
     for raw in ("<img src=x", "${alert(1)}", "<script>alert(1)</script>", "`rm -rf`"):
         assert raw not in page
     assert "62615633" not in page
+
+
+# ------------------------------------------------------------------------------------ claims, timeline
+def _claims_of(db: Path):
+    store = Store(db)
+    try:
+        return store.claims_df(), store.claim_places_df(), store.mentions_df()
+    finally:
+        store.close()
+
+
+def _claim_id(db: Path, fragment: str, claimant: str | None = None) -> int:
+    claims = _claims_of(db)[0]
+    rows = claims.loc[claims["text"].str.contains(fragment, regex=False)]
+    if claimant:
+        rows = rows.loc[rows["claimant"] == claimant]
+    assert len(rows), fragment
+    return int(rows["claim_id"].iloc[0])
+
+
+def test_claims_page_lists_claims(db, fake_folium):
+    at = run_app("pages/claims.py")
+    assert at.title[0].value == "Claims"
+    table = at.dataframe[0].value
+    assert len(table) == len(_claims_of(db)[0]) > 20
+    assert {"claim_id", "date_label", "claimant", "kind", "disputed", "source", "text"} <= set(table.columns)
+    assert int(table["disputed"].sum()) >= 2
+    assert [m.label for m in at.sidebar.multiselect] == ["Claimant", "Kind", "Source"]
+    assert at.sidebar.toggle[0].label == "Disputed only"
+    assert "Select a claim" in at.info[0].value
+    assert not fake_folium.calls  # no claim selected: no map
+    assert "never as fact" in " ".join(c.value for c in at.caption)
+
+
+def test_claims_page_filters(db, fake_folium):
+    at = run_app("pages/claims.py")
+    total = len(at.dataframe[0].value)
+    at.sidebar.multiselect[0].set_value(["Armenia"]).run()
+    assert set(at.dataframe[0].value["claimant"]) == {"Armenia"}
+    at.sidebar.multiselect[0].set_value([]).run()
+    at.sidebar.toggle[0].set_value(True).run()
+    disputed = at.dataframe[0].value
+    assert 0 < len(disputed) < total and disputed["disputed"].all()
+    assert at.text[0].value == f"{len(disputed)} of {total} claims"
+
+
+def test_query_param_selects_a_claim(db, fake_folium):
+    claim_id = _claim_id(db, "Martoni was bombed", "Armenia")
+    at = run_app("pages/claims.py", query={"claim": str(claim_id)})
+    assert not at.info  # a claim is selected
+    assert at.subheader[0].value == f"Claim #{claim_id}"
+    html = html_of(at)
+    assert "A claim attributed to <b>Armenia</b>" in html and "not a verified fact" in html
+    assert "the Armenian Ministry of Defense" in html  # the speaker as written
+    assert "Disputed by Azerbaijan" in html
+    assert '<mark class="ca-claim"' in html and "Martoni was bombed again" in html
+    assert any("Khojavend" in t.value for t in at.text)  # its places
+    fig, kwargs = fake_folium.calls[-1]
+    assert kwargs["key"] == f"claim_map_{claim_id}" and kwargs["returned_objects"] == []
+    props = feature_properties(fig, LAYER_NAMES["claims"])
+    assert {p["claim_id"] for p in props} == {claim_id}
+    assert "geonames:146969" in {p["place_key"] for p in props} and all(p["disputed"] for p in props)
+
+
+def test_claim_without_places_is_shown_at_its_articles_focus(db, fake_folium):
+    claim_id = _claim_id(db, "Yerevan says 772 Armenian soldiers")
+    at = run_app("pages/claims.py", query={"claim": str(claim_id)})
+    assert any("article focus (approximate): Nagorno-Karabakh" in t.value for t in at.text)
+    props = feature_properties(fake_folium.map, LAYER_NAMES["claims"])
+    assert [(p["place_key"], p["approximate"]) for p in props] == [("ref:breakaway:B38", 1)]
+
+
+def test_unknown_claim_in_query_param(db, fake_folium):
+    at = run_app("pages/claims.py", query={"claim": "999999"})
+    assert "no claim #999999" in at.warning[0].value
+    at = run_app("pages/claims.py", query={"claim": "<script>"})
+    assert "Select a claim" in at.info[0].value
+
+
+def test_map_page_draws_claims(db, fake_folium):
+    from geo.layers import claim_layer
+
+    at = run_app("pages/map.py")
+    layers = map_summary(fake_folium.map)
+    assert layers[LAYER_NAMES["claims"]] == "ClaimLayer"
+    props = feature_properties(fake_folium.map, LAYER_NAMES["claims"])
+    assert len(props) == len(claim_layer(*_claims_of(db)))
+    assert any(p["disputed"] for p in props) and any(p["approximate"] for p in props)
+    assert any(p["place_key"] == "geonames:146969" for p in props)  # Martoni (Khojavend)
+    assert any("claims drawn at" in c.value for c in at.caption)
+    page = fake_folium.map.get_root().render()
+    assert "ca-claim-legend" in page and "not a verified fact" in page
+
+
+def test_date_range_in_url_filters_map_and_claims(db, fake_folium):
+    claims = _claims_of(db)[0]
+    on_23rd = set(claims.loc[claims["date"] == "2020-10-23", "claim_id"])
+    assert 0 < len(on_23rd) < len(claims)
+    at = run_app("pages/map.py", query={"from": "2020-10-23", "to": "2020-10-23"})
+    assert "Filtered to 2020-10-23 – 2020-10-23 (from Timeline)" in at.info[0].value
+    props = feature_properties(fake_folium.map, LAYER_NAMES["claims"])
+    assert props and {p["claim_id"] for p in props} == on_23rd
+    assert at.session_state["date_range"] == (date(2020, 10, 23), date(2020, 10, 23))
+    at = run_app("pages/claims.py", query={"from": "2020-10-23", "to": "2020-10-23"})
+    assert set(at.dataframe[0].value["claim_id"]) == on_23rd
+    assert "(from Timeline)" in at.info[0].value
+    at.button(key="claims_clear_date_range").click().run()
+    assert len(at.dataframe[0].value) == len(claims)
+    assert "from" not in at.query_params and "date_range" not in at.session_state
+
+
+def test_timeline_page(db):
+    at = run_app("pages/timeline.py")
+    assert at.title[0].value == "Timeline"
+    assert at.radio[0].options == ["Claimant", "Source"]
+    assert len(at.get("vega_lite_chart")) == 2
+    summary = at.dataframe[0].value
+    assert {"Armenia", "Azerbaijan", "USA"} <= set(summary["group"])
+    at.radio[0].set_value("Source").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["group"]) == {"The Guardian (Nigeria)", "Al Jazeera (Arabic; machine translation)"}
+
+
+def test_timeline_range_is_shared_with_map_and_claims(db, fake_folium):
+    claims = _claims_of(db)[0]
+    at = run_app("pages/timeline.py")
+    day = date(2020, 10, 20)
+    at.date_input[0].set_value((day, day)).run()
+    assert not at.exception
+    assert at.session_state["date_range"] == (day, day)
+    assert at.query_params["from"] in ("2020-10-20", ["2020-10-20"])
+    assert at.query_params["to"] in ("2020-10-20", ["2020-10-20"])
+    assert "2020-10-20 – 2020-10-20" in at.info[0].value
+    expected = set(claims.loc[claims["date"] == "2020-10-20", "claim_id"])
+    at.switch_page("pages/claims.py").run()
+    assert set(at.dataframe[0].value["claim_id"]) == expected
+    assert "Filtered to 2020-10-20 – 2020-10-20 (from Timeline)" in at.info[0].value
+    at.switch_page("pages/map.py").run()
+    assert {p["claim_id"] for p in feature_properties(fake_folium.map, LAYER_NAMES["claims"])} <= expected
+    assert "(from Timeline)" in at.info[0].value
+    at.switch_page("pages/timeline.py").run()
+    at.button(key="timeline_clear").click().run()
+    assert "date_range" not in at.session_state and "from" not in at.query_params
+    assert not at.info
+
+
+@pytest.mark.parametrize("page", ["pages/claims.py", "pages/timeline.py"])
+def test_claim_pages_run_on_their_own(db, fake_folium, page):
+    at = AppTest.from_file(str(PROJECT_ROOT / page), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title
+
+
+def test_untrusted_claim_text_is_shown_inert(tmp_path, monkeypatch, pipeline, fake_folium):
+    evil_text = ("The Armenian Defence Ministry said Azerbaijani forces shelled Stepanakert on Tuesday "
+                 "<img src=x onerror=alert(1)> ${alert(1)} before{{7*7}}after `rm`.\n\n"
+                 "Azerbaijan denied this.")
+    article = Article(id="evil-claims", text=evil_text, source="Agency <b>x</b>", title="<script>alert(1)</script>",
+                      published="2020-10-25", content_hash=content_hash(evil_text))
+    path = tmp_path / "evil_claims.sqlite"
+    pipeline.ingest([article], Store(path))
+    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
+    claims = Store(path).claims_df()
+    assert len(claims) and claims["text"].str.contains("{{7*7}}", regex=False).any()
+    claim_id = int(claims.loc[claims["text"].str.contains("{{7*7}}", regex=False), "claim_id"].iloc[0])
+    at = run_app("pages/claims.py", query={"claim": str(claim_id)})
+    html = html_of(at)
+    for raw in ("<img src=x", "${alert(1)}", "<script>alert(1)</script>", "{{7*7}}", "`rm`", "<b>x</b>"):
+        assert raw not in html, raw
+    assert "before49after" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    at.switch_page("pages/map.py").run()
+    assert not at.exception
+    page = fake_folium.map.get_root().render()
+    assert feature_properties(fake_folium.map, LAYER_NAMES["claims"])
+    for raw in ("<img src=x", "${alert(1)}", "<script>alert(1)</script>", "{{7*7}}", "`rm`"):
+        assert raw not in page, raw
+    assert "before49after" not in page

@@ -1,0 +1,137 @@
+"""Claims: who said what, where and when, as the articles report it.
+
+Select a claim in the table to read it in its paragraph and see its places on a small map.
+``?claim=<id>`` selects a claim; ``?from=&to=`` (set on the Timeline page) limits the list to a
+date range. Claims are attributed statements, never facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import ui
+from geo.config import get_settings
+from geo.layers import LOCATION_FOCUS, claims_in_range, filter_claims
+from geo.mapview import build_map
+
+ui.require_app_entrypoint()
+ui.ensure_corpus_loaded()
+version = ui.data_version()
+claims = ui.load_claims(version)
+
+st.title("Claims")
+st.caption("Who said what, where and when, as the articles report it: each row is a statement attributed to "
+           "a claimant, not a verified fact. " + ui.ATTRIBUTION_NOTE)
+
+
+def claim_filters(rows: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """This page's own filters (sidebar): claimant, kind, source, disputed only. Returns the
+    claims kept and the choices made. Kept small on purpose: shared sidebar filters replace it."""
+    with st.sidebar:
+        st.subheader("Claims filters")
+        claimants = st.multiselect("Claimant", sorted(claims["claimant"].dropna().unique()), key="claims_claimant",
+                                   placeholder="All claimants")
+        kinds = st.multiselect("Kind", sorted(claims["kind"].dropna().unique()), key="claims_kind",
+                               placeholder="All kinds")
+        sources = st.multiselect("Source", sorted(claims["source"].dropna().unique()), key="claims_source",
+                                 placeholder="All sources")
+        disputed = st.toggle("Disputed only", key="claims_disputed")
+    return filter_claims(rows, claimants, kinds, disputed, sources), [claimants, kinds, sources, disputed]
+
+
+rng = ui.date_range_note("claims", "Claims about dates in this range (undated ones by their article's date).")
+in_range = claims_in_range(claims, *rng) if rng else claims
+view, choice = claim_filters(in_range)
+view = view.reset_index(drop=True)
+
+wanted = st.query_params.get("claim")
+selected = int(wanted) if isinstance(wanted, str) and wanted.isdigit() else None
+
+st.text(f"{len(view)} of {len(claims)} claims")
+# A new filter choice is a new table (positions change): its selection starts from ?claim=.
+table_key = "claims_table_" + hashlib.sha1(json.dumps([choice, rng], default=str).encode()).hexdigest()[:10]
+positions = view.index[view["claim_id"] == selected].tolist() if selected is not None else []
+shown = view.assign(disputed_by_label=[", ".join(v) for v in view["disputed_by"]])
+event = st.dataframe(
+    shown,
+    key=table_key,
+    on_select="rerun",
+    selection_mode="single-row",
+    selection_default={"selection": {"rows": positions[:1]}} if positions else None,
+    hide_index=True,
+    width="stretch",
+    height=min(420, 38 + 35 * max(1, len(view))),
+    column_order=["claim_id", "date_label", "claimant", "kind", "disputed", "disputed_by_label", "source", "text"],
+    column_config={
+        "claim_id": st.column_config.NumberColumn("#", width="small"),
+        "date_label": st.column_config.TextColumn("Date", help="The date the claim is about, resolved against "
+                                                  "the article's publication date"),
+        "claimant": "Claimant",
+        "kind": "Kind",
+        "disputed": st.column_config.CheckboxColumn("Disputed"),
+        "disputed_by_label": "Disputed by",
+        "source": "Source",
+        "text": st.column_config.TextColumn("Claim (verbatim)", width="large"),
+    },
+)
+rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+previous = st.session_state.get("_claims_pick")
+if rows and rows[0] < len(view):
+    picked = int(view.iloc[rows[0]]["claim_id"])
+    st.session_state["_claims_pick"] = (table_key, picked)
+    if picked != selected:
+        selected = picked
+        st.query_params["claim"] = str(picked)
+elif previous and previous[0] == table_key and previous[1] == selected:
+    selected = None  # the reader cleared the selection of this table
+    st.session_state.pop("_claims_pick", None)
+    if "claim" in st.query_params:
+        del st.query_params["claim"]
+
+if selected is None:
+    st.info("Select a claim in the table to read it in its paragraph and see its places on a map.")
+    st.stop()
+
+match = claims.loc[claims["claim_id"] == selected]
+if match.empty:
+    st.warning(f"There is no claim #{selected} in the store.")
+    st.stop()
+claim = match.iloc[0]
+if selected not in set(view["claim_id"]):
+    st.caption("This claim is not in the table with the current filters.")
+layer = ui.load_claim_layer(version)
+spots = layer.loc[layer["claim_id"] == selected]
+disputing = list(spots["disputing_claim_ids"].iloc[0]) if not spots.empty else []
+
+st.subheader(f"Claim #{selected}")
+left, right = st.columns([1, 1], gap="medium")
+with left:
+    st.html(ui.claim_header_html(claim, disputing))
+    articles = ui.load_articles(version, with_text=True)
+    article = articles.loc[articles["id"] == int(claim["article_id"])]
+    text = article["text"].iloc[0] if not article.empty else ""
+    st.caption("The claim in its paragraph:")
+    st.html(ui.claim_paragraph_html(text, int(claim["start"]), int(claim["end"])))
+    if spots.empty:
+        st.text("Location: none (neither the claim nor its article names a place that could be resolved).")
+    elif bool(spots["approximate"].iloc[0]):
+        st.text(f"Location: {LOCATION_FOCUS}: {spots['place_name'].iloc[0]} "
+                "(the claim names no place; its article names this one most).")
+    else:
+        names = ", ".join(f"{n} ({t})" for n, t in zip(spots["place_name"], spots["feature_type"], strict=True))
+        st.text(f"Places named in the claim: {names}")
+with right:
+    if not spots.empty:
+        places = ui.load_places(version).iloc[0:0]
+        m = build_map(places, ui.load_mentions(version).iloc[0:0], ui.load_reference_layers(),
+                      tiles=get_settings().tiles, claims=spots, legends=False)
+        st.caption("The claim at " + ("its article's focus place (approximate: paler, dashed)." if
+                                      bool(spots["approximate"].iloc[0]) else "the places it names.")
+                   + (" Red ring: disputed." if bool(spots["disputed"].iloc[0]) else "")
+                   + " Click it for its details.")
+        st_folium(m, key=f"claim_map_{selected}", height=420, use_container_width=True, returned_objects=[])

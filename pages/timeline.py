@@ -1,0 +1,154 @@
+"""Timeline: the claims over time, by claimant or by source.
+
+Pick a date range (drag across the bars, or use the date fields): it is kept in the session
+(``st.session_state["date_range"]``) and in the URL (``?from=&to=``, ISO dates), and the Map and
+Claims pages then show that range only, until it is cleared. Claims are attributed statements,
+plotted at the date they are about, never facts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo import ui
+from geo.layers import claims_in_range
+from geo.mapview import claimant_color
+
+ui.require_app_entrypoint()
+ui.ensure_corpus_loaded()
+version = ui.data_version()
+claims = ui.load_claims(version)
+
+st.title("Timeline")
+st.caption("How many claims each claimant (or source) made about each day, by the date the claim is about "
+           "(resolved against the article's publication date). " + ui.ATTRIBUTION_NOTE)
+
+DATES_KEY = "timeline_dates"
+CHART_KEY = "timeline_chart"
+
+dated = claims.loc[claims["date"].notna()].copy()
+if dated.empty:
+    st.info("No dated claim in the store yet.")
+    st.stop()
+dated["day"] = dated["date"].str.slice(0, 10)
+first = date.fromisoformat(dated["day"].min())
+ends = dated["date_end"].dropna().astype(str).str.slice(0, 10)
+last = date.fromisoformat(max(dated["day"].max(), ends.max() if not ends.empty else ""))
+rng = ui.active_date_range()
+lo_bound = min(first, rng[0]) if rng and rng[0] else first
+hi_bound = max(last, rng[1]) if rng and rng[1] else last
+
+
+def _as_day(value: object) -> date | None:
+    """A brush end as a date: Vega-Lite sends epoch milliseconds (UTC time units here)."""
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value / 1000, tz=UTC).date()
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _on_dates() -> None:
+    picked = st.session_state.get(DATES_KEY)
+    if isinstance(picked, list | tuple) and len(picked) == 2 and all(picked):
+        ui.set_date_range(picked[0], picked[1])
+
+
+def _on_brush() -> None:
+    state = st.session_state.get(CHART_KEY) or {}
+    brush = (state.get("selection") or {}).get("brush") or {}
+    values = next((v for v in brush.values() if isinstance(v, list | tuple) and len(v) == 2), None)
+    if not values:
+        return  # a cleared brush keeps the range: "Clear" forgets it
+    lo, hi = _as_day(min(values)), _as_day(max(values))
+    if lo and hi:
+        if isinstance(max(values), int | float) and datetime.fromtimestamp(max(values) / 1000, tz=UTC).time() == \
+                datetime.min.time() and hi > lo:
+            hi -= timedelta(days=1)  # the brush ends at the start of a day's bar: that day is out
+        ui.set_date_range(lo, hi)
+        st.session_state[DATES_KEY] = (lo, hi)
+
+
+def _on_clear() -> None:
+    ui.clear_date_range()
+    st.session_state[DATES_KEY] = (first, last)
+
+
+if DATES_KEY not in st.session_state:
+    st.session_state[DATES_KEY] = ((rng[0] or first), (rng[1] or last)) if rng else (first, last)
+
+controls = st.columns([2, 3, 2], vertical_alignment="bottom")
+group_by = controls[0].radio("Group by", ["Claimant", "Source"], horizontal=True, key="timeline_group")
+controls[1].date_input("Date range", min_value=lo_bound, max_value=hi_bound, key=DATES_KEY, on_change=_on_dates,
+                       format="YYYY-MM-DD", help="Or drag across the bars. The Map and Claims pages show this "
+                       "range only, until it is cleared.")
+controls[2].button("Clear date filter", key="timeline_clear", on_click=_on_clear, disabled=rng is None)
+if rng:
+    st.info(f"Date filter: {ui.date_range_label(rng)}. The Map and Claims pages show this range only.")
+
+field = "claimant" if group_by == "Claimant" else "source"
+dated["group"] = dated[field].fillna("unknown").astype(str)
+counts = (dated.groupby(["day", "group"], sort=True)
+          .agg(claims=("claim_id", "size"), disputed=("disputed", "sum"))
+          .reset_index())
+groups = counts.groupby("group")["claims"].sum().sort_values(ascending=False).index.tolist()
+if field == "claimant":
+    colour = alt.Color("group:N", title="Claimant", sort=groups, legend=alt.Legend(orient="top", labelLimit=260),
+                       scale=alt.Scale(domain=groups, range=[claimant_color(g) for g in groups]))
+else:
+    colour = alt.Color("group:N", title="Source", sort=groups, legend=alt.Legend(orient="top", labelLimit=260),
+                       scale=alt.Scale(scheme="tableau10"))
+Y_AXIS = 200  # pixels left of both charts' plots, so their date axes line up
+x_scale = alt.Scale(domain=[datetime.combine(lo_bound - timedelta(days=1), datetime.min.time()).isoformat() + "Z",
+                            datetime.combine(hi_bound + timedelta(days=2), datetime.min.time()).isoformat() + "Z"])
+x = alt.X("utcyearmonthdate(day):T", title="Date the claim is about", scale=x_scale, bandPosition=0.5,
+          axis=alt.Axis(format="%d %b %Y", labelAngle=0))
+tooltip = [alt.Tooltip("utcyearmonthdate(day):T", title="Date", format="%Y-%m-%d"),
+           alt.Tooltip("group:N", title=group_by), alt.Tooltip("claims:Q", title="Claims"),
+           alt.Tooltip("disputed:Q", title="Disputed")]
+brush = alt.selection_interval(encodings=["x"], name="brush")
+bars = (alt.Chart(counts).mark_bar()
+        .encode(x=x, y=alt.Y("sum(claims):Q", title="Claims", axis=alt.Axis(minExtent=Y_AXIS - 20)), color=colour,
+                tooltip=tooltip)
+        .add_params(brush))
+top_layers = [bars]
+if rng:
+    band = pd.DataFrame({"start": [(rng[0] or lo_bound).isoformat()],
+                         "end": [((rng[1] or hi_bound) + timedelta(days=1)).isoformat()]})
+    top_layers.insert(0, alt.Chart(band).mark_rect(color="#f1c40f", opacity=0.25)
+                      .encode(x=alt.X("start:T", scale=x_scale), x2="end:T"))
+top = alt.layer(*top_layers).properties(title="Claims per day: drag across the bars to pick a range")
+st.altair_chart(top, key=CHART_KEY, on_select=_on_brush, selection_mode="brush", width="stretch", height=300)
+
+size = alt.Size("claims:Q", title="Claims", scale=alt.Scale(range=[40, 500]), legend=None)
+y = alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=Y_AXIS - 10, minExtent=Y_AXIS))
+dots = alt.Chart(counts).mark_circle(opacity=0.85).encode(x=x, y=y, size=size, color=colour.legend(None),
+                                                           tooltip=tooltip)
+rings = (alt.Chart(counts).transform_filter(alt.datum.disputed > 0)
+         .mark_circle(filled=False, color="#d62728", strokeWidth=2.5, opacity=1)
+         .encode(x=x, y=y, size=size, tooltip=tooltip))
+rows = alt.layer(dots, rings).properties(title=f"By {group_by.lower()}: circle size = claims, red ring = some disputed")
+st.altair_chart(rows, width="stretch", height=90 + 32 * len(groups))
+undated = len(claims) - len(dated)
+if undated:
+    st.caption(f"{undated} undated claims are not on the timeline.")
+
+st.subheader("In the range" if rng else "All claims")
+picked = claims_in_range(claims, *rng) if rng else claims
+summary = (picked.assign(group=picked[field].fillna("unknown"))
+           .groupby("group").agg(claims=("claim_id", "size"), disputed=("disputed", "sum"),
+                                 first=("date", "min"), last=("date", "max"))
+           .reset_index().sort_values("claims", ascending=False))
+st.dataframe(summary, hide_index=True, width="stretch",
+             column_config={"group": group_by, "claims": st.column_config.NumberColumn("Claims"),
+                            "disputed": st.column_config.NumberColumn("Disputed"), "first": "First date",
+                            "last": "Last date"})
+ui.page_link("pages/claims.py", "Claims: read them, filtered to this range", icon=":material/format_quote:")
+ui.page_link("pages/map.py", "Map: where they are, filtered to this range", icon=":material/map:")
