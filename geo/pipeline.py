@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from spacy.tokens import Doc
 
 from geo.config import Settings, get_settings
+from geo.corrections import Correction, apply_corrections, load_corrections
 from geo.gazetteer import Gazetteer, get_gazetteer
 from geo.language import load_nlp
 from geo.mentions import detect_metonymy, mentions_from_spans, recognize_toponyms
@@ -59,6 +60,12 @@ class Pipeline:
         flag_metonymy(doc, mentions)
         return ArticleAnalysis(mentions=mentions, claims=self._claims(article, doc, mentions))
 
+    def apply_corrections(self, article: Article, analysis: ArticleAnalysis, corrections: list[Correction]) -> None:
+        """Apply analysts' corrections in force (geo/corrections.py) to an analysed article's
+        mentions, as making a correction does to stored ones: the same name in the same context
+        gets the chosen place; claims keep their links to the mentions."""
+        analysis.corrections = apply_corrections(article.text, analysis.mentions, corrections, self.gazetteer)
+
     def analyze_spans(self, article: Article, spans: list[tuple[int, int]], doc: Doc | None = None) -> ArticleAnalysis:
         """Resolve given place-name spans (evaluation of resolution alone)."""
         doc = doc if doc is not None else self.nlp(article.text)
@@ -98,9 +105,11 @@ class Pipeline:
                     progress(len(results), len(articles), result)
             else:
                 todo.append(article)
+        corrections = load_corrections(store) if todo else []
         for article, doc in zip(todo, self.parse([a.text for a in todo]), strict=True):
             try:
                 analysis = self.analyze(article, doc)
+                self.apply_corrections(article, analysis, corrections)
                 if analyses is not None:
                     analyses[article.id] = analysis
                 result = store.save_article(article, analysis, pipeline_version=PIPELINE_VERSION)

@@ -110,6 +110,46 @@ CREATE TABLE IF NOT EXISTS claim_disputes (
     disputing_claim_id INTEGER REFERENCES claims(id) ON DELETE SET NULL,
     PRIMARY KEY (claim_id, disputed_by)
 );
+-- Analysts' corrections of place resolution (geo/corrections.py). A correction is keyed by the
+-- normalised surface name and a context (the article's focus country, or 'global'); it applies to
+-- every mention of that name in articles of that context. `original` keeps the resolution of the
+-- mention the analyst corrected; correction_mentions keeps, for every mention it changed, that
+-- mention's own resolution before, so undo restores each exactly.
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name_norm TEXT NOT NULL,
+    surface TEXT NOT NULL DEFAULT '',
+    context TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    place_key TEXT NOT NULL,
+    place_name TEXT NOT NULL,
+    feature_type TEXT NOT NULL,
+    country TEXT NOT NULL DEFAULT '',
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    geometry TEXT,
+    precision INTEGER,
+    analyst TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    mention_id INTEGER,
+    article_id INTEGER,
+    original TEXT NOT NULL DEFAULT '{}',
+    status TEXT NOT NULL DEFAULT 'active',
+    undone_at TEXT,
+    undone_by TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS corrections_name ON corrections(name_norm, context, status);
+CREATE TABLE IF NOT EXISTS correction_mentions (
+    mention_id INTEGER PRIMARY KEY REFERENCES mentions(id) ON DELETE CASCADE,
+    correction_id INTEGER NOT NULL REFERENCES corrections(id),
+    place_id INTEGER REFERENCES places(id),
+    confidence REAL NOT NULL DEFAULT 0,
+    precision INTEGER,
+    runner_up_place_id INTEGER REFERENCES places(id),
+    runner_up_confidence REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS correction_mentions_correction ON correction_mentions(correction_id);
 """
 
 
@@ -132,6 +172,10 @@ class ArticleAnalysis:
 
     mentions: list[Mention] = field(default_factory=list)
     claims: list = field(default_factory=list)
+    #: Corrections applied to these mentions before storing (geo.corrections.apply_corrections):
+    #: ``id(mention) -> (correction id, {"place", "confidence", "precision", "runner_up",
+    #: "runner_up_confidence"})``, the mention's resolution before the correction.
+    corrections: dict[int, tuple[int, dict]] = field(default_factory=dict)
 
 
 class _Duplicate(Exception):
@@ -254,6 +298,12 @@ class Store:
                      m.metonymy_reason, int(m.not_a_place), self._place_id(conn, m.runner_up),
                      m.runner_up_confidence, json.dumps(cands)))
                 mention_ids[id(m)] = cur.lastrowid
+            for key, (correction_id, original) in analysis.corrections.items():
+                if key in mention_ids:
+                    self._record_original(conn, mention_ids[key], correction_id,
+                                          self._place_id(conn, original.get("place")), original.get("confidence"),
+                                          original.get("precision"), self._place_id(conn, original.get("runner_up")),
+                                          original.get("runner_up_confidence"))
             if fail_after_mentions:
                 raise RuntimeError("simulated crash after mentions were written")
             for claim in analysis.claims:
@@ -380,3 +430,188 @@ class Store:
 
     def claim_places_df(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT claim_id, mention_id FROM claim_places", self.conn)
+
+    # ------------------------------------------------------------------ corrections
+    # The rules (what a name and a context are, which correction wins) live in geo/corrections.py;
+    # here only their SQL.
+    _CORRECTION_COLS = ("id", "name_norm", "surface", "context", "kind", "place_key", "place_name", "feature_type",
+                        "country", "lat", "lon", "geometry", "precision", "analyst", "note", "created_at",
+                        "mention_id", "article_id", "original", "status", "undone_at", "undone_by")
+
+    @staticmethod
+    def _record_original(conn: sqlite3.Connection, mention_id: int, correction_id: int, place_id: int | None,
+                         confidence: float | None, precision: int | None, runner_up_place_id: int | None,
+                         runner_up_confidence: float | None) -> None:
+        conn.execute("INSERT OR REPLACE INTO correction_mentions VALUES (?,?,?,?,?,?,?)",
+                     (mention_id, correction_id, place_id, float(confidence or 0.0), precision, runner_up_place_id,
+                      float(runner_up_confidence or 0.0)))
+
+    def mention(self, mention_id: int) -> dict | None:
+        """One mention with its article id, surface text, resolution and stored candidates."""
+        row = self.conn.execute(
+            """SELECT m.id, m.article_id, m.text, m.not_a_place, m.metonymic, m.confidence, m.precision,
+                      m.runner_up_confidence, m.candidates, p.key, p.name, p.feature_type, p.country, p.lat, p.lon,
+                      r.key, r.name
+               FROM mentions m LEFT JOIN places p ON p.id = m.place_id LEFT JOIN places r ON r.id = m.runner_up_place_id
+               WHERE m.id = ?""", (int(mention_id),)).fetchone()
+        if not row:
+            return None
+        keys = ("mention_id", "article_id", "text", "not_a_place", "metonymic", "confidence", "precision",
+                "runner_up_confidence", "candidates", "place_key", "place_name", "feature_type", "country", "lat",
+                "lon", "runner_up_key", "runner_up_name")
+        return dict(zip(keys, row, strict=True))
+
+    def place_record(self, key: str) -> dict | None:
+        """A stored place by key, with its GeoJSON geometry (a dict) or None."""
+        row = self.conn.execute("SELECT key, name, feature_type, country, lat, lon, population, geometry, source "
+                                "FROM places WHERE key=?", (key,)).fetchone()
+        if not row:
+            return None
+        out = dict(zip(("key", "name", "feature_type", "country", "lat", "lon", "population", "geometry", "source"),
+                       row, strict=True))
+        out["geometry"] = json.loads(out["geometry"]) if out["geometry"] else None
+        return out
+
+    def mention_texts(self) -> list[str]:
+        """The distinct surface texts of the mentions that may be places (``not_a_place`` = 0)."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT text FROM mentions WHERE not_a_place=0")]
+
+    def mentions_with_texts(self, texts: list[str]) -> list[tuple[int, int]]:
+        """``(mention id, article id)`` of the possible-place mentions written as one of ``texts``."""
+        out: list[tuple[int, int]] = []
+        texts = list(dict.fromkeys(texts))
+        for i in range(0, len(texts), 500):
+            chunk = texts[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            out += self.conn.execute(f"SELECT id, article_id FROM mentions WHERE not_a_place=0 AND text IN ({marks})",
+                                     chunk).fetchall()
+        return sorted(out)
+
+    def article_mention_texts(self, article_ids: list[int]) -> dict[int, tuple[str, list[str]]]:
+        """Per article: its text and the surface texts of its possible-place mentions, in text order
+        (what the pipeline's resolution saw; geo.corrections derives the article's context from it)."""
+        out: dict[int, tuple[str, list[str]]] = {}
+        for article_id in dict.fromkeys(int(a) for a in article_ids):
+            row = self.conn.execute("SELECT text FROM articles WHERE id=?", (article_id,)).fetchone()
+            if row is None:
+                continue
+            names = [r[0] for r in self.conn.execute(
+                "SELECT text FROM mentions WHERE article_id=? AND not_a_place=0 ORDER BY start, id", (article_id,))]
+            out[article_id] = (row[0], names)
+        return out
+
+    def _correction_rows(self, where: str = "", args: tuple = ()) -> list[dict]:
+        cols = ", ".join(f'"{c}"' for c in self._CORRECTION_COLS)
+        rows = self.conn.execute(f"SELECT {cols} FROM corrections {where} ORDER BY id", args).fetchall()
+        out = []
+        for row in rows:
+            rec = dict(zip(self._CORRECTION_COLS, row, strict=True))
+            rec["geometry"] = json.loads(rec["geometry"]) if rec["geometry"] else None
+            rec["original"] = json.loads(rec["original"] or "{}")
+            out.append(rec)
+        return out
+
+    def active_corrections(self) -> list[dict]:
+        """Every correction in force (status ``active``), oldest first."""
+        return self._correction_rows("WHERE status='active'")
+
+    def correction(self, correction_id: int) -> dict | None:
+        rows = self._correction_rows("WHERE id=?", (int(correction_id),))
+        return rows[0] if rows else None
+
+    def corrections_df(self) -> pd.DataFrame:
+        """Every correction ever made (active, undone, superseded), newest first, with the number of
+        mentions it changes now (``mentions``) and in how many articles (``articles``)."""
+        df = pd.read_sql_query(
+            """SELECT c.id AS correction_id, c.surface, c.name_norm, c.context, c.kind, c.place_key, c.place_name,
+                      c.feature_type, c.country, c.lat, c.lon, c.precision, c.analyst, c.note, c.created_at,
+                      c.mention_id, c.article_id, c.original, c.status, c.undone_at, c.undone_by,
+                      COUNT(cm.mention_id) AS mentions, COUNT(DISTINCT m.article_id) AS articles
+               FROM corrections c LEFT JOIN correction_mentions cm ON cm.correction_id = c.id
+               LEFT JOIN mentions m ON m.id = cm.mention_id
+               GROUP BY c.id ORDER BY c.id DESC""", self.conn)
+        return df
+
+    def corrected_mentions_df(self) -> pd.DataFrame:
+        """``mention_id, correction_id`` and the mention's resolution before the correction."""
+        return pd.read_sql_query(
+            """SELECT cm.mention_id, cm.correction_id, p.key AS original_place_key, p.name AS original_place_name,
+                      cm.confidence AS original_confidence, cm.precision AS original_precision
+               FROM correction_mentions cm LEFT JOIN places p ON p.id = cm.place_id ORDER BY cm.mention_id""",
+            self.conn)
+
+    def rewrite_corrections(self, name_norm: str, mention_contexts: dict[int, str], *, new: dict | None = None,
+                            undo: int | None = None, by: str = "") -> int | None:
+        """Add a correction (``new``) and/or undo one (``undo``) of the name ``name_norm``, then bring
+        every stored mention of that name in line, in one transaction.
+
+        ``mention_contexts`` maps each stored possible-place mention of the name to its article's
+        context. Mentions corrected before are first restored to their own original resolution, then
+        each gets the correction that wins for its context now (geo.corrections.pick_correction).
+        ``new`` supersedes an active correction with the same name and context. Returns the new
+        correction's id (None without ``new``).
+        """
+        from geo.corrections import pick_correction
+
+        now = _now()
+        new_id: int | None = None
+        with self.transaction() as conn:
+            if undo is not None:
+                row = conn.execute("SELECT name_norm, status FROM corrections WHERE id=?", (int(undo),)).fetchone()
+                if row is None or row[0] != name_norm:
+                    raise ValueError(f"no correction #{undo} of this name")
+                if row[1] != "active":
+                    raise ValueError(f"correction #{undo} is not in force ({row[1]})")
+                conn.execute("UPDATE corrections SET status='undone', undone_at=?, undone_by=? WHERE id=?",
+                             (now, by, int(undo)))
+            if new is not None:
+                conn.execute("UPDATE corrections SET status='superseded', undone_at=?, undone_by=? "
+                             "WHERE name_norm=? AND context=? AND status='active'",
+                             (now, new.get("analyst", by), name_norm, new["context"]))
+                values = {**new, "name_norm": name_norm, "created_at": now, "status": "active",
+                          "geometry": json.dumps(new["geometry"], separators=(",", ":")) if new.get("geometry") else None,
+                          "original": json.dumps(new.get("original") or {}, ensure_ascii=False)}
+                cols = [c for c in self._CORRECTION_COLS if c in values and c != "id"]
+                cur = conn.execute(f"INSERT INTO corrections ({', '.join(cols)}) VALUES ({','.join('?' * len(cols))})",
+                                   [values[c] for c in cols])
+                new_id = cur.lastrowid
+            # Restore every mention of this name to its own resolution before any correction.
+            restored = conn.execute(
+                """SELECT cm.mention_id, cm.place_id, cm.confidence, cm.precision, cm.runner_up_place_id,
+                          cm.runner_up_confidence
+                   FROM correction_mentions cm JOIN corrections c ON c.id = cm.correction_id
+                   WHERE c.name_norm = ?""", (name_norm,)).fetchall()
+            for mention_id, place_id, confidence, precision, runner_id, runner_conf in restored:
+                conn.execute("UPDATE mentions SET place_id=?, confidence=?, precision=?, runner_up_place_id=?, "
+                             "runner_up_confidence=? WHERE id=?",
+                             (place_id, confidence, precision, runner_id, runner_conf, mention_id))
+                conn.execute("DELETE FROM correction_mentions WHERE mention_id=?", (mention_id,))
+            # Apply the corrections in force now.
+            cols = ", ".join(f'"{c}"' for c in self._CORRECTION_COLS)
+            active = [dict(zip(self._CORRECTION_COLS, r, strict=True)) for r in conn.execute(
+                f"SELECT {cols} FROM corrections WHERE name_norm=? AND status='active'", (name_norm,))]
+            target_ids: dict[int, int | None] = {}
+            for mention_id, context in mention_contexts.items():
+                chosen = pick_correction(active, context)
+                if chosen is None:
+                    continue
+                current = conn.execute("SELECT place_id, confidence, precision, runner_up_place_id, "
+                                       "runner_up_confidence FROM mentions WHERE id=? AND not_a_place=0",
+                                       (int(mention_id),)).fetchone()
+                if current is None:
+                    continue
+                if chosen["id"] not in target_ids:
+                    geometry = json.loads(chosen["geometry"]) if chosen["geometry"] else None
+                    target_ids[chosen["id"]] = self._place_id(conn, Place(
+                        key=chosen["place_key"], name=chosen["place_name"], lat=chosen["lat"], lon=chosen["lon"],
+                        feature_type=chosen["feature_type"], country=chosen["country"], geometry=geometry,
+                        source="analyst" if chosen["kind"] == "coordinates" else "correction"))
+                target = target_ids[chosen["id"]]
+                place_id, confidence, precision, runner_id, runner_conf = current
+                self._record_original(conn, int(mention_id), chosen["id"], *current)
+                if runner_id is not None and runner_id == target:  # the runner-up was chosen: swap them
+                    runner_id, runner_conf = place_id, confidence
+                conn.execute("UPDATE mentions SET place_id=?, confidence=1.0, precision=?, runner_up_place_id=?, "
+                             "runner_up_confidence=? WHERE id=?",
+                             (target, chosen["precision"], runner_id, runner_conf or 0.0, int(mention_id)))
+        return new_id
