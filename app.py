@@ -22,6 +22,8 @@ PAGES = [
     # Claims and Timeline pages come here.
     st.Page("pages/claims.py", title="Claims", url_path=ui.CLAIMS_URL_PATH),
     st.Page("pages/timeline.py", title="Timeline", url_path=ui.TIMELINE_URL_PATH),
+    st.Page("pages/places.py", title="Places", url_path=ui.PLACES_URL_PATH),
+    st.Page("pages/add_articles.py", title="Add articles", url_path=ui.ADD_ARTICLES_URL_PATH),
 ]
 
 page = st.navigation(PAGES)

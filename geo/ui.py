@@ -487,6 +487,63 @@ def claim_header_html(claim: Any, disputing: Sequence[int] = ()) -> str:
     return html + "</div>"
 
 
+# ------------------------------------------------------------------------------------ places, exports
+#: URL paths of the Places and Add articles pages (``st.Page(..., url_path=...)`` in app.py).
+PLACES_URL_PATH = "places"
+ADD_ARTICLES_URL_PATH = "add"
+
+
+@st.cache_resource(show_spinner="Opening the gazetteer…")
+def _gazetteer_for(gazetteer_path: str, reference_dir: str):
+    from geo.gazetteer import get_gazetteer
+
+    return get_gazetteer(get_settings())
+
+
+def get_gazetteer():
+    """The offline gazetteer (built on first use), without the language model: for lookups and
+    corrections (shared between sessions: read only)."""
+    s = get_settings()
+    return _gazetteer_for(str(s.gazetteer_path), str(s.reference_dir))
+
+
+def export_buttons(mentions_df: pd.DataFrame, claims_df: pd.DataFrame | None = None, *, key: str = "export",
+                   selected_place: str | None = None) -> None:
+    """Download buttons for the view the page shows: ``mentions_df`` (already filtered by the page)
+    and, optionally, ``claims_df`` (its claims). GeoJSON of the places, CSV of the mentions (and of
+    the claims), a GeoPackage with layers ``places``/``mentions``/``claims`` and a standalone HTML
+    map that works offline (:mod:`geo.export`). Files are made when a button is clicked. ``key``
+    prefixes the widget keys (call it more than once on a page with different keys)."""
+    from datetime import date
+
+    from geo import export
+    from geo.layers import plottable_mentions
+
+    mentions = mentions_df.copy()
+    claims = claims_df.copy() if claims_df is not None and not claims_df.empty else None
+    links = get_store().claim_places_df() if claims is not None else None
+    reference = load_reference_layers()
+    stem = f"claim-atlas-{date.today().isoformat()}"
+    n_places = plottable_mentions(mentions)["place_key"].nunique() if not mentions.empty else 0
+    label = (f"Export this view: {n_places} places, {len(mentions)} mentions"
+             + (f", {len(claims)} claims" if claims is not None else "") + ".")
+    st.caption(label + " Files are made when you click; the HTML map opens offline, from the file alone.")
+    cols = st.columns(5 if claims is not None else 4)
+    buttons = [
+        ("GeoJSON (places)", lambda: export.export_geojson(mentions, "places"), "places.geojson", "geojson"),
+        ("CSV (mentions)", lambda: export.export_csv(mentions, "mentions"), "mentions.csv", "csv"),
+        ("GeoPackage", lambda: export.export_gpkg(mentions, claims, links), "view.gpkg", "gpkg"),
+        ("HTML map (offline)", lambda: export.export_html(mentions, reference, selected_place=selected_place),
+         "map.html", "html"),
+    ]
+    if claims is not None:
+        buttons.append(("CSV (claims)", lambda: export.export_csv(mentions, "claims", claims=claims,
+                                                                  claim_places=links), "claims.csv", "csv"))
+    for col, (text, make, suffix, kind) in zip(cols, buttons, strict=True):
+        col.download_button(text, data=make, file_name=f"{stem}-{suffix}", mime=export.MIME[kind],
+                            key=f"{key}_{suffix.replace('.', '_')}", on_click="ignore")
+
+
 @st.cache_data(show_spinner=False)
 def _places_in_range(db_path: str, version: int, min_confidence: float, feature_types: tuple[str, ...] | None,
                      start: str | None, end: str | None) -> gpd.GeoDataFrame:
