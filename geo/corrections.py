@@ -314,14 +314,15 @@ def set_coordinates(store: Store, gaz: Gazetteer, mention_id: int, lat: object, 
                     note: str, name: str | None = None, feature_type: str = "settlement", country: str = "",
                     scope: str = "context") -> int:
     """Correct a mention's name to a point set by hand (validated ranges). The place gets the key
-    ``manual:<lat>,<lon>:<name>`` and ``name`` (default: the name as written)."""
+    ``manual:<lat>_<lon>:<name>`` (letters, digits and ``:._-`` only, like every place key, so it
+    fits in a shared link's ``place=``) and ``name`` (default: the name as written)."""
     la, lo = validate_coordinates(lat, lon)
     m = store.mention(mention_id)
     if m is None:
         raise ValueError(f"no mention #{mention_id}")
     label = " ".join(str(name or m["text"]).split())[:200] or m["text"]
-    slug = normalize_name(label).replace(" ", "-") or "place"
-    place = Place(key=f"manual:{la:.5f},{lo:.5f}:{slug}", name=label, lat=la, lon=lo,
+    slug = normalize_name(label).replace(" ", "-")[:60].strip("-") or "place"
+    place = Place(key=f"manual:{la:.5f}_{lo:.5f}:{slug}", name=label, lat=la, lon=lo,
                   feature_type=feature_type, country=(country or "").strip().upper()[:2], source="analyst")
     return correct_mention(store, gaz, mention_id, place, analyst=analyst, note=note, scope=scope, kind="coordinates")
 

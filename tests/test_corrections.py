@@ -8,6 +8,7 @@ each mention's own original resolution.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -209,7 +210,8 @@ def test_coordinates_by_hand(corpus: Store, gazetteer):
     cid = corr.set_coordinates(store, gazetteer, mid, 39.8, 47.0, name="Martuni (Karabakh)",
                                feature_type="settlement", country="az", analyst="ana", note="from a map")
     rec = store.correction(cid)
-    assert rec["kind"] == "coordinates" and rec["place_key"].startswith("manual:39.80000,47.00000:")
+    assert rec["kind"] == "coordinates" and rec["place_key"] == "manual:39.80000_47.00000:martuni-karabakh"
+    assert re.fullmatch(r"[\w:.~\-]{1,120}", rec["place_key"])  # fits a shared link's place=
     df = store.mentions_df().set_index("mention_id")
     assert (df.loc[mid, "place_name"], df.loc[mid, "lat"], df.loc[mid, "lon"]) == ("Martuni (Karabakh)", 39.8, 47.0)
     assert df.loc[mid, "country"] == "AZ"
