@@ -686,6 +686,7 @@ def build_map(
         if gdf is not None and not gdf.empty:
             _add_reference(m, key, gdf)
 
+    has_claims = claims is not None and not claims.empty
     popups, articles = _popup_items(plottable_mentions(mentions_df)) if places is not None else ({}, {})
     PopupSupport(articles).add_to(m)
     if places is not None:
@@ -695,6 +696,11 @@ def build_map(
         is_line = is_line & ~is_point
         groups = {"areas": ~is_point & ~is_line, "lines": is_line, "points": is_point}
         for kind in ("areas", "lines", "points"):
+            if kind == "points" and has_claims:
+                # Claims go over areas and lines but under the settlement dots, so a fan of claims
+                # never hides a settlement (each fan leaves its own place's dot free).
+                add_claims(m, claims, legend=legends)
+                has_claims = False
             sub = places.loc[groups[kind]]
             if sub.empty:
                 continue
@@ -713,7 +719,6 @@ def build_map(
                 common["marker"] = marker
             PlaceLayer(data_json, props, table.styles, _bounds_of(sub), **common).add_to(m)
 
-    has_claims = claims is not None and not claims.empty
     if has_claims:
         add_claims(m, claims, legend=legends)
 
@@ -721,7 +726,7 @@ def build_map(
         Legend(_LEGEND_HTML).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
-    if center is None and zoom is None and (places is not None or has_claims):
+    if center is None and zoom is None and (places is not None or (claims is not None and not claims.empty)):
         target = places.loc[places["place_key"] == selected_place] if selected_place and places is not None else None
         if target is None or target.empty:
             target = focus_places(places) if places is not None else claims

@@ -1,9 +1,11 @@
 """The Map page in a real browser: `streamlit run app.py` on a store of the bundled corpus, every
-request that leaves localhost blocked. Saves docs/map.png (scripts/screenshot.sh reruns it)."""
+request that leaves localhost blocked. Saves docs/map.png (scripts/screenshot.sh reruns it); the
+Timeline and Claims test saves docs/timeline.png and docs/claims.png."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +19,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MAP_FRAME = 'iframe[title*="st_folium"]'
 ASSET_TYPES = {"script", "stylesheet", "font"}
 SCREENSHOT = Path(os.environ.get("CLAIM_ATLAS_SCREENSHOT", REPO_ROOT / "docs" / "map.png"))
+TIMELINE_SCREENSHOT = SCREENSHOT.with_name("timeline.png")
+CLAIMS_SCREENSHOT = SCREENSHOT.with_name("claims.png")
 
 
 @pytest.fixture
@@ -30,6 +34,18 @@ def corpus_store(tmp_path: Path) -> Path:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return db
+
+
+def _claim_layer(db: Path):
+    """The claims the pages draw (one feature per claim and place), read from the store."""
+    from geo.layers import claim_layer
+    from geo.store import Store
+
+    store = Store(db)
+    try:
+        return claim_layer(store.claims_df(), store.claim_places_df(), store.mentions_df())
+    finally:
+        store.close()
 
 
 def _visible(locator: Any, frame_box: dict) -> Any:
@@ -71,6 +87,14 @@ def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store
     assert frame.locator("path.ca-ref-pipelines_gem.leaflet-interactive").count() >= 4
     assert frame.locator("path.ca-ref-borders_pairwise.leaflet-interactive").count() >= 10
     assert frame.locator(".leaflet-control-layers").count() == 1
+    # The claims: one circle per claim and place, disputed ones ringed red, those naming no place
+    # drawn (paler) at their article's focus place; a legend of claimants.
+    claims = _claim_layer(corpus_store)
+    claim_paths = frame.locator("path.ca-claim")
+    assert claim_paths.count() == len(claims) > 20
+    assert frame.locator("path.ca-claim-disputed").count() == int(claims["disputed"].sum()) >= 2
+    assert frame.locator("path.ca-claim-approx").count() == int(claims["approximate"].sum()) >= 1
+    assert "Armenia" in frame.locator(".ca-claim-legend").inner_text()
     assert "Global Energy Monitor" in frame.locator(".leaflet-control-attribution").inner_text()
 
     # A click on a settlement opens its popup (the sentence, name highlighted) and, through
@@ -91,6 +115,16 @@ def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store
     selected.first.wait_for(state="visible", timeout=30_000)
     assert "geonames:" in selected.first.inner_text()
     page.locator('[data-testid="stDataFrame"]').first.wait_for(state="visible", timeout=30_000)
+
+    # A click on a disputed claim opens its popup: who said it, the verbatim text, who disputes it.
+    frame.locator(".leaflet-popup-close-button").click()
+    popup.wait_for(state="detached", timeout=10_000)
+    claim = _visible(frame.locator("path.ca-claim-disputed"), iframe_box)
+    assert claim is not None, "no disputed claim inside the initial view"
+    claim.click(force=True)
+    popup.wait_for(state="visible", timeout=10_000)
+    text = popup.inner_text()
+    assert "not a verified fact" in text and "Disputed by" in text and "as written" in text
     page.wait_for_timeout(1500)  # late requests (fonts, images) show up
 
     # Streamlit scrolls inside its own container, so a "full page" shot is the viewport: make the
@@ -107,4 +141,62 @@ def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store
     assert blocked_assets == [], blocked_assets
     assert page.outside_requests == []  # no tiles either: the basemap is drawn from local data
     # Streamlit's frontend probes /map/_stcore/... before the app root; nothing else may fail.
+    assert [r for r in page.bad_responses if "/_stcore/" not in r] == []
+
+
+def test_timeline_and_claims_pages_offline(streamlit_server: Any, browser_page: Any, corpus_store: Path) -> None:
+    """Timeline draws its Altair charts with no outside request (Vega ships with Streamlit's
+    frontend), a brush picks a date range that lands in the URL and follows the reader to the
+    Claims page; a claim opened by its URL shows its paragraph and its places on a map."""
+    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(corpus_store)})
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 1150})
+    page.goto(f"{url}/timeline", wait_until="domcontentloaded")
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(1).wait_for(state="visible", timeout=90_000)
+    charts.first.locator("canvas, svg").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(2000)
+    assert page.outside_requests == [], page.outside_requests
+
+    # Drag across the bars: the range goes to the URL, the date fields and a note.
+    box = charts.first.bounding_box()
+    y = box["y"] + box["height"] * 0.6
+    page.mouse.move(box["x"] + box["width"] * 0.45, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.70, y, steps=12)
+    page.mouse.up()
+    page.wait_for_url(re.compile(r"[?&]from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d"), timeout=30_000)
+    page.get_by_text("Date filter:").wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(1500)
+    TIMELINE_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(TIMELINE_SCREENSHOT), full_page=True)
+
+    # The range follows the reader to the Claims page.
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Claims").click()
+    page.get_by_text("(from Timeline)").wait_for(state="visible", timeout=30_000)
+    assert "from=" in page.url
+
+    # A disputed claim opened by its URL: header, paragraph, small map of its places.
+    claims = _claim_layer(corpus_store)
+    disputed = claims.loc[claims["disputed"]]
+    claim_id = int(disputed["claim_id"].value_counts().idxmax())  # the one with the most places
+    page.goto(f"{url}/claims?claim={claim_id}", wait_until="domcontentloaded")
+    page.get_by_text(f"Claim #{claim_id}").first.wait_for(state="visible", timeout=90_000)
+    page.locator("mark.ca-claim").wait_for(state="visible", timeout=30_000)
+    assert page.locator("mark.ca-claim").count() == 1
+    assert page.get_by_text("not a verified fact").count() >= 1
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-container").first.wait_for(state="visible", timeout=30_000)
+    spots = frame.locator("path.ca-claim")
+    spots.first.wait_for(state="attached", timeout=30_000)
+    assert spots.count() == int((claims["claim_id"] == claim_id).sum()) >= 2
+    assert frame.locator("path.ca-claim-disputed").count() == spots.count()
+    page.wait_for_timeout(1500)
+    page.set_viewport_size({"width": 1280, "height": 1300})
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(CLAIMS_SCREENSHOT), full_page=True)
+
+    print("requests outside localhost:", page.outside_requests)
+    print("console errors:", page.console_errors)
+    assert page.outside_requests == []
     assert [r for r in page.bad_responses if "/_stcore/" not in r] == []
