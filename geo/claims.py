@@ -251,6 +251,19 @@ class _SpeakerResolver:
 # --------------------------------------------------------------------------- dates
 
 
+def _is_future_for(span: Span) -> bool:
+    """Whether the verb a date expression modifies speaks of the future ("will meet on
+    Friday"), as opposed to the reporting verb next to it ("the two sides said Tuesday")."""
+    tok = span.root
+    while tok.head is not tok and tok.pos_ not in {"VERB", "AUX"}:
+        tok = tok.head
+    if tok.pos_ not in {"VERB", "AUX"}:
+        return _is_future(span.sent)
+    if any(c.lower_ in {"will", "shall", "'ll", "wo"} and c.tag_ == "MD" for c in tok.children):
+        return True
+    return any(t.lower_ == "next" for t in span)
+
+
 def _is_future(sentence: Span) -> bool:
     return any(t.lower_ in {"will", "shall", "'ll"} and t.tag_ == "MD" for t in sentence) or any(
         t.lower_ == "next" for t in sentence)
@@ -280,7 +293,7 @@ def article_focus_date(doc: Doc, published: date | None, date_spans: list[Span] 
         return None
     counts: Counter = Counter()
     for ent in (date_spans if date_spans is not None else _date_entities(doc)):
-        r = resolve_date_expression(ent.text, published, future=_is_future(ent.sent))
+        r = resolve_date_expression(ent.text, published, future=_is_future_for(ent))
         if r and published - timedelta(days=3) <= r.start <= published and r.precision == "day" and not r.end:
             counts[r.start] += 1
     if counts:
@@ -331,13 +344,12 @@ def claim_date(sentence: Span, verb: Token, published: date | None, focus: Resol
     sentence, else the article's focus date."""
     if published is None:
         return None
-    future = _is_future(sentence)
     inside = [s for s in date_spans if sentence.start <= s.start < sentence.end]
     attached = [s for s in inside if _modifies_clause_of(s, verb)]
     inside = attached or [s for s in inside if not _inside_noun_phrase(s)]
     resolved = []
     for s in inside:
-        r = resolve_date_expression(s.text, published, future=future)
+        r = resolve_date_expression(s.text, published, future=_is_future_for(s))
         if r is not None:
             resolved.append((abs(s.start - verb.i), r))
     if resolved:
