@@ -428,6 +428,12 @@ class Store:
         """
         return pd.read_sql_query(sql, self.conn)
 
+    def claim_disputes_df(self) -> pd.DataFrame:
+        """Who disputes which claim, and the disputing claim when it is known (a denial
+        stored as its own claim, in this article or another)."""
+        return pd.read_sql_query(
+            "SELECT claim_id, disputed_by, disputing_claim_id FROM claim_disputes ORDER BY claim_id", self.conn)
+
     def claim_places_df(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT claim_id, mention_id FROM claim_places", self.conn)
 

@@ -264,3 +264,26 @@ def test_tests_cannot_open_the_developers_store() -> None:
 
     with pytest.raises(RuntimeError, match="developer's store"):
         Store(PROJECT_ROOT / "var" / "claim_atlas.sqlite")
+
+
+def test_cross_article_disputes_are_linked_both_ways_with_their_claims(tmp_path, pipeline) -> None:
+    """An assertion and a denial about the same place and date, in two articles."""
+    from geo.corpus import content_hash
+    from geo.model import Article
+    from geo.store import Store
+
+    store = Store(tmp_path / "disputes.sqlite")
+    texts = {
+        "a": "Armenia's defence ministry said on Friday that the town of Martuni in the Karabakh region "
+             "was shelled overnight.",
+        "b": "Azerbaijan's defence ministry on Friday denied shelling the town of Martuni in the Karabakh region.",
+    }
+    articles = [Article(id=k, text=v, published="2020-10-24", source=f"S-{k}", content_hash=content_hash(v))
+                for k, v in texts.items()]
+    pipeline.ingest(articles, store)
+    claims = store.claims_df().set_index("claim_id")
+    disputes = store.claim_disputes_df()
+    assert set(claims["stance"]) == {"assert", "deny"}
+    assert len(disputes) == 2 and disputes["disputing_claim_id"].notna().all()
+    for _, row in disputes.iterrows():
+        assert claims.loc[row["disputing_claim_id"], "claimant"] == row["disputed_by"]
