@@ -28,6 +28,12 @@ MAX_VALUE_CHARS = 200
 MAX_LIST_ITEMS = 50
 MAX_SEARCH_CHARS = 100
 KINDS = ("military", "casualties", "territorial", "diplomatic", "statement")
+#: Every query parameter a view uses (others, such as the Sources page's ``article``, are left alone).
+VIEW_PARAMS = ("from", "to", "source", "claimant", "kind", "disputed", "q", "conf", "place", "claim",
+               "lat", "lon", "zoom")
+#: The fields of :class:`ViewState` that filter data (the others select or frame).
+FILTER_FIELDS = ("date_from", "date_to", "sources", "claimants", "kinds", "disputed_only", "place_search",
+                 "min_confidence")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PLACE_KEY = re.compile(r"^[\w:.~\-]{1,120}$")
 
@@ -56,6 +62,14 @@ class ViewState:
     @property
     def is_default(self) -> bool:
         return self == ViewState()
+
+    def filters(self) -> ViewState:
+        """Only the filters of this view (no selected place or claim, no map centre or zoom)."""
+        return ViewState(**{f: getattr(self, f) for f in FILTER_FIELDS})
+
+    @property
+    def has_filters(self) -> bool:
+        return self.filters() != ViewState()
 
 
 @dataclass(frozen=True)
@@ -247,24 +261,74 @@ def claim_filters_active(view: ViewState) -> bool:
 
 
 def _in_range(dates, view: ViewState):
+    """Rows whose date (ISO text; only its first 10 characters count) is in the view's range;
+    undated rows drop out only when a date filter is set."""
     import pandas as pd
 
-    d = pd.to_datetime(dates, errors="coerce").dt.date
     keep = pd.Series(True, index=dates.index)
-    if view.date_from:
-        keep &= d.notna() & (d >= view.date_from)
-    if view.date_to:
-        keep &= d.notna() & (d <= view.date_to)
+    if view.date_from or view.date_to:
+        d = dates.astype("string").str.slice(0, 10)
+        if view.date_from:
+            keep &= (d >= view.date_from.isoformat()).fillna(False).astype(bool)
+        if view.date_to:
+            keep &= (d <= view.date_to.isoformat()).fillna(False).astype(bool)
     return keep
 
 
-def filter_claims(claims, view: ViewState):
-    """Claims of the view: date (the claim's, else its article's), source, claimant, kind,
-    disputed only, and the place search (on the claim text)."""
+def _claims_in_range(claims, view: ViewState):
+    """A claim is in the range when its date (or the span ``date``..``date_end``) overlaps it; an
+    undated claim counts at its article's publication date; with neither it is out of any range."""
+    import pandas as pd
+
+    dates = claims["date"] if "date" in claims else pd.Series(None, index=claims.index, dtype="object")
+    first = dates.where(dates.notna(), claims["published"]).astype("string").str.slice(0, 10)
+    ends = claims["date_end"] if "date_end" in claims else pd.Series(None, index=claims.index, dtype="object")
+    last = ends.astype("string").str.slice(0, 10).where(ends.notna(), first)
+    keep = first.notna()
+    if view.date_to:
+        keep &= first <= view.date_to.isoformat()
+    if view.date_from:
+        keep &= last >= view.date_from.isoformat()
+    return keep.fillna(False).astype(bool)
+
+
+def _is_disputed(claims):
+    """Whether each claim is disputed: the ``disputed`` flag when there is one, else a non-empty
+    ``disputed_by`` (a list, or the store's "A|B" text)."""
+    if "disputed" in claims:
+        return claims["disputed"].fillna(False).astype(bool)
+
+    def one(value) -> bool:
+        if isinstance(value, list | tuple | set):
+            return any(str(v) for v in value)
+        return isinstance(value, str) and any(v for v in value.split("|"))
+
+    return claims["disputed_by"].map(one).astype(bool)
+
+
+def claims_naming(claim_places, mentions, needle: str) -> set[int]:
+    """Ids of the claims linked (``claim_places``: ``claim_id``, ``mention_id``) to a place name
+    whose text as written or resolved name contains ``needle`` (case-insensitive)."""
+    if not needle or claim_places is None or claim_places.empty or mentions is None or mentions.empty:
+        return set()
+    hit = (mentions["text"].str.contains(needle, case=False, regex=False, na=False)
+           | mentions["place_name"].fillna("").str.contains(needle, case=False, regex=False))
+    ids = set(mentions.loc[hit, "mention_id"].astype(int))
+    return set(claim_places.loc[claim_places["mention_id"].isin(ids), "claim_id"].astype(int))
+
+
+def filter_claims(claims, view: ViewState, place_claim_ids: set[int] | None = None):
+    """Claims of the view: date (the claim's date or date span, else its article's), source,
+    claimant, kind, disputed only, and the place search: on the claim text, on ``place_name``
+    when the rows have one (map features), and on ``place_claim_ids`` (:func:`claims_naming`:
+    the claims naming a matching place). The minimum confidence is about place names only."""
     if claims is None or claims.empty:
         return claims
-    dates = claims["date"].fillna(claims["published"]) if "date" in claims else claims["published"]
-    keep = _in_range(dates, view)
+    import pandas as pd
+
+    keep = pd.Series(True, index=claims.index)
+    if view.date_from or view.date_to:
+        keep &= _claims_in_range(claims, view)
     if view.sources:
         keep &= claims["source"].isin(view.sources)
     if view.claimants:
@@ -272,9 +336,15 @@ def filter_claims(claims, view: ViewState):
     if view.kinds:
         keep &= claims["kind"].isin(view.kinds)
     if view.disputed_only:
-        keep &= claims["disputed_by"].fillna("").astype(str).str.len() > 0
+        keep &= _is_disputed(claims)
     if view.place_search:
-        keep &= claims["text"].str.contains(view.place_search, case=False, regex=False, na=False)
+        needle = view.place_search
+        found = claims["text"].str.contains(needle, case=False, regex=False, na=False)
+        if "place_name" in claims:
+            found |= claims["place_name"].fillna("").astype(str).str.contains(needle, case=False, regex=False)
+        if place_claim_ids:
+            found |= claims["claim_id"].isin(place_claim_ids)
+        keep &= found
     return claims[keep]
 
 

@@ -89,7 +89,7 @@ def test_unchecked_vocabulary_accepts_any_wellformed_value() -> None:
 
 import pandas as pd  # noqa: E402
 
-from geo.viewstate import explain_empty, filter_claims, filter_mentions  # noqa: E402
+from geo.viewstate import claims_naming, explain_empty, filter_claims, filter_mentions  # noqa: E402
 
 
 def _mentions() -> pd.DataFrame:
@@ -144,3 +144,37 @@ def test_empty_result_explains_itself() -> None:
     text = explain_empty(ViewState(claimants=("Armenia",), min_confidence=0.9))
     assert "claimant(s) Armenia" in text and "confidence at least 0.9" in text and "Reset filters" in text
     assert "no matching data" in explain_empty(ViewState())
+
+
+def test_filters_leave_out_selection_and_map_view() -> None:
+    view = ViewState(sources=("AFP",), place="geonames:146969", claim=2, lat=40.0, lon=47.0, zoom=8)
+    assert view.filters() == ViewState(sources=("AFP",))
+    assert view.has_filters and not ViewState(place="x", zoom=3).has_filters
+
+
+def test_claim_date_spans_overlap_the_range() -> None:
+    claims = _claims().assign(date_end=[None, None, "2020-10-25"])  # claim 3: a week from the 19th
+    view = ViewState(date_from=date(2020, 10, 24), date_to=date(2020, 10, 24))
+    assert filter_claims(claims, view)["claim_id"].tolist() == [3]
+    assert filter_claims(claims, ViewState(date_to=date(2020, 10, 19)))["claim_id"].tolist() == [3]
+
+
+def test_disputed_only_reads_flags_lists_and_store_text() -> None:
+    claims = _claims()
+    as_lists = claims.assign(disputed_by=[["Azerbaijan"], [], []])
+    flagged = claims.assign(disputed=[False, True, False])
+    assert filter_claims(as_lists, ViewState(disputed_only=True))["claim_id"].tolist() == [1]
+    assert filter_claims(flagged, ViewState(disputed_only=True))["claim_id"].tolist() == [2]
+
+
+def test_place_search_finds_claims_by_the_places_they_name() -> None:
+    claims = _claims()
+    links = pd.DataFrame({"claim_id": [2, 3], "mention_id": [1, 2]})
+    ids = claims_naming(links, _mentions(), "khojavend")  # mention 1: "Martouni" -> Khojavend
+    assert ids == {2}
+    view = ViewState(place_search="khojavend")
+    assert filter_claims(claims, view).empty
+    assert filter_claims(claims, view, place_claim_ids=ids)["claim_id"].tolist() == [2]
+    layer = claims.assign(place_name=["Khojavend", "Baku", "Baku"])  # map features carry their place
+    assert filter_claims(layer, view)["claim_id"].tolist() == [1]
+    assert claims_naming(links, _mentions(), "") == set()
