@@ -7,6 +7,9 @@
   reads keyed by ``Store.data_version()`` (every write bumps it, so caches never go stale).
 * :func:`load_reference_layers`: the reference GeoJSON layers plus the offline basemap.
 * :func:`escape_text`, :func:`article_html`: text made safe for display.
+* :func:`view_filters`: the sidebar filters every data page shares, synchronised with the URL
+  (a shareable link, :mod:`geo.viewstate`); :func:`view_data`, :func:`load_view_places`: the data
+  of a view; :func:`update_view`: the selected place or claim, the map's centre and zoom.
 
 Everything a page shows of an article (titles, sources, sentences) is untrusted text: pages show
 it through ``st.dataframe``/``st.text`` (no markup) or through HTML built here with every segment
@@ -15,10 +18,13 @@ escaped; never through Markdown, which would let a title load an outside image.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import geopandas as gpd
 import pandas as pd
@@ -28,6 +34,20 @@ from geo.config import get_settings
 from geo.layers import basemap_layer, place_layer, precision_label, reference_layers
 from geo.mapview import escape_text
 from geo.store import Store
+from geo.viewstate import (
+    KINDS,
+    MAX_SEARCH_CHARS,
+    VIEW_PARAMS,
+    ViewState,
+    Vocabulary,
+    claim_filters_active,
+    claims_naming,
+    explain_empty,
+    parse_view,
+    to_query_params,
+)
+from geo.viewstate import filter_claims as view_filter_claims
+from geo.viewstate import filter_mentions as view_filter_mentions
 
 __all__ = [
     "APP_NAME",
@@ -49,6 +69,9 @@ __all__ = [
     "place_link",
     "require_app_entrypoint",
     "sidebar_header",
+    "update_view",
+    "view_data",
+    "view_filters",
 ]
 
 APP_NAME = "Claim Atlas"
@@ -304,8 +327,6 @@ def article_html(text: str, mentions: pd.DataFrame, map_url: str = MAP_URL_PATH)
 #: URL paths of the Claims and Timeline pages (``st.Page(..., url_path=...)`` in app.py).
 CLAIMS_URL_PATH = "claims"
 TIMELINE_URL_PATH = "timeline"
-#: Session-state key of the date range picked on the Timeline page: ``(from, to)``, dates or None.
-DATE_RANGE_KEY = "date_range"
 
 
 @st.cache_data(show_spinner=False)
@@ -340,91 +361,6 @@ def _claim_layer(db_path: str, version: int) -> gpd.GeoDataFrame:
 def load_claim_layer(version: int) -> gpd.GeoDataFrame:
     """The claims as map features (:func:`geo.layers.claim_layer`), cached per data version."""
     return _claim_layer(str(get_settings().db_path), version)
-
-
-def _parse_day(value: object):
-    from datetime import date
-
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip()[:10]) if value else None
-    except ValueError:
-        return None
-
-
-def active_date_range() -> tuple | None:
-    """The date range picked on the Timeline page, as ``(from, to)`` (dates; either may be None
-    for an open end), or None. ``?from=&to=`` in the URL (ISO dates) wins and is kept in
-    ``st.session_state[DATE_RANGE_KEY]``; a range held in the session is written back to the URL,
-    so every page's address shares it. Invalid dates are dropped."""
-    params = st.query_params
-    if "from" in params or "to" in params:
-        lo, hi = _parse_day(params.get("from")), _parse_day(params.get("to"))
-        if lo and hi and lo > hi:
-            lo, hi = hi, lo
-        if lo or hi:
-            st.session_state[DATE_RANGE_KEY] = (lo, hi)
-        else:
-            st.session_state.pop(DATE_RANGE_KEY, None)
-    rng = st.session_state.get(DATE_RANGE_KEY)
-    if not rng or not any(rng):
-        for k in ("from", "to"):
-            if k in params:
-                del params[k]
-        return None
-    _write_range_params(rng)
-    return rng
-
-
-def _write_range_params(rng: tuple) -> None:
-    params = st.query_params
-    for k, v in zip(("from", "to"), rng, strict=True):
-        if v is None:
-            if k in params:
-                del params[k]
-        elif params.get(k) != v.isoformat():
-            params[k] = v.isoformat()
-
-
-def set_date_range(start: object, end: object) -> None:
-    """Keep ``start``..``end`` (dates or ISO strings) as the shared date range (session and URL)."""
-    lo, hi = _parse_day(start), _parse_day(end)
-    if lo and hi and lo > hi:
-        lo, hi = hi, lo
-    if not lo and not hi:
-        clear_date_range()
-        return
-    st.session_state[DATE_RANGE_KEY] = (lo, hi)
-    _write_range_params((lo, hi))
-
-
-def clear_date_range() -> None:
-    """Forget the shared date range (session and URL)."""
-    st.session_state.pop(DATE_RANGE_KEY, None)
-    for k in ("from", "to"):
-        if k in st.query_params:
-            del st.query_params[k]
-
-
-def date_range_label(rng: tuple | None) -> str:
-    """``2020-10-20 – 2020-10-23``; ``…`` for an open end."""
-    if not rng:
-        return ""
-    lo, hi = rng
-    return f"{lo.isoformat() if lo else '…'} – {hi.isoformat() if hi else '…'}"
-
-
-def date_range_note(key: str, detail: str = "") -> tuple | None:
-    """The active Timeline range (:func:`active_date_range`), announced with a "Clear" button, or
-    None. ``key`` keeps the button's key unique per page; ``detail`` (our own text) says what the
-    range applies to."""
-    rng = active_date_range()
-    if rng:
-        note, button = st.columns([6, 1], vertical_alignment="center")
-        note.info(f"Filtered to {date_range_label(rng)} (from Timeline).{' ' + detail if detail else ''}")
-        button.button("Clear date filter", key=f"{key}_clear_date_range", on_click=clear_date_range)
-    return rng
 
 
 def claim_paragraph_html(text: str, start: int, end: int, max_chars: int = 2000) -> str:
@@ -521,7 +457,7 @@ def export_buttons(mentions_df: pd.DataFrame, claims_df: pd.DataFrame | None = N
 
     mentions = mentions_df.copy()
     claims = claims_df.copy() if claims_df is not None and not claims_df.empty else None
-    links = get_store().claim_places_df() if claims is not None else None
+    links = load_claim_places(data_version()) if claims is not None else None
     reference = load_reference_layers()
     stem = f"claim-atlas-{date.today().isoformat()}"
     n_places = plottable_mentions(mentions)["place_key"].nunique() if not mentions.empty else 0
@@ -544,21 +480,317 @@ def export_buttons(mentions_df: pd.DataFrame, claims_df: pd.DataFrame | None = N
                             key=f"{key}_{suffix.replace('.', '_')}", on_click="ignore")
 
 
+# ------------------------------------------------------------------------------------ shared view
+# One view for every page: the sidebar filters (view_filters), the selected place or claim and the
+# map's centre and zoom, kept in the session and in the URL's query parameters (geo.viewstate).
+#
+# Source of truth on each run: when the URL differs from the one this session last wrote (a link
+# was opened, the browser went back), the URL wins: it is parsed against the store's vocabulary
+# (hostile values fall back with a note) and sets the widgets. Otherwise the widgets win and the
+# URL is rewritten from them. Navigating between pages clears the query in the browser: then the
+# session's view stands and the new page writes it back.
+VIEW_KEY = "_view"  # the current ViewState (not a widget key: it survives pages without the sidebar)
+_URL_KEY = "_view_url"  # the view's query parameters as last written or applied
+_PAGE_KEY = "_view_page"  # the page of the last run
+_NOTES_KEY = "_view_notes"  # (notes on the link last applied, the filters they apply to)
+_EPOCH_KEY = "_view_epoch"  # bumped when a link is applied or a page opened: the map re-frames
+_LINK_SLOT_KEY = "_view_link_slot"  # the sidebar element showing the link (rewritten on updates)
+
+W_FROM, W_TO = "flt_from", "flt_to"
+W_SOURCE, W_CLAIMANT, W_KIND = "flt_source", "flt_claimant", "flt_kind"
+W_DISPUTED, W_SEARCH, W_CONF = "flt_disputed", "flt_q", "flt_conf"
+_EARLIEST, _LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the dates geo.viewstate accepts
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^%@/;,?])")
+
+
+def plain_markdown(text: object) -> str:
+    """``text`` for Streamlit's Markdown (st.warning, st.info...) shown literally: every ASCII
+    punctuation character backslash-escaped, so link parameters or place names never become
+    links, images, HTML, icons, colours or formulas."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
 @st.cache_data(show_spinner=False)
-def _places_in_range(db_path: str, version: int, min_confidence: float, feature_types: tuple[str, ...] | None,
-                     start: str | None, end: str | None) -> gpd.GeoDataFrame:
-    from geo.layers import mentions_in_range
-
-    mentions = mentions_in_range(_mentions(db_path, version), start, end)
-    return place_layer(filter_mentions(mentions, min_confidence, feature_types))
+def _claim_places(db_path: str, version: int) -> pd.DataFrame:
+    return _store_for(db_path).claim_places_df()
 
 
-def load_places_in_range(version: int, min_confidence: float = 0.0, feature_types: Sequence[str] | None = None,
-                         date_range: tuple | None = None) -> gpd.GeoDataFrame:
-    """:func:`load_places` limited to the articles published in ``date_range`` (``(from, to)``,
-    either end open); the whole store when it is None. Cached."""
-    if not date_range:
-        return load_places(version, min_confidence, feature_types)
-    types = tuple(sorted(feature_types)) if feature_types is not None else None
-    lo, hi = (d.isoformat() if d else None for d in date_range)
-    return _places_in_range(str(get_settings().db_path), version, float(min_confidence), types, lo, hi)
+def load_claim_places(version: int) -> pd.DataFrame:
+    """``Store.claim_places_df()`` (claim_id, mention_id), cached per data version."""
+    return _claim_places(str(get_settings().db_path), version)
+
+
+@st.cache_data(show_spinner=False)
+def _vocabulary(db_path: str, version: int) -> Vocabulary:
+    mentions, claims = _mentions(db_path, version), _claims(db_path, version)
+    articles = _articles(db_path, version, False)
+    sources = set(articles["source"].dropna().astype(str)) | set(claims["source"].dropna().astype(str))
+    return Vocabulary(
+        sources=frozenset(s for s in sources if s),
+        claimants=frozenset(c for c in claims["claimant"].dropna().astype(str) if c),
+        place_keys=frozenset(k for k in mentions["place_key"].dropna().astype(str) if k),
+        claim_ids=frozenset(int(c) for c in claims["claim_id"]),
+    )
+
+
+def vocabulary() -> Vocabulary:
+    """What the store holds (sources, claimants, place keys, claim ids): what links are checked
+    against and what the filters offer. Cached per data version."""
+    return _vocabulary(str(get_settings().db_path), data_version())
+
+
+def view_key(view: ViewState) -> str:
+    """The filters of ``view`` as a short stable text (a cache key)."""
+    return json.dumps(to_query_params(view.filters()), sort_keys=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _view_data(db_path: str, version: int, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    view, _ = parse_view(json.loads(key), Vocabulary())
+    mentions, claims = _mentions(db_path, version), _claims(db_path, version)
+    links = _claim_places(db_path, version)
+    named = claims_naming(links, mentions, view.place_search) if view.place_search else None
+    claims = view_filter_claims(claims, view, named)
+    claim_mentions = None
+    if claim_filters_active(view):
+        claim_mentions = set(links.loc[links["claim_id"].isin(set(claims["claim_id"])), "mention_id"].astype(int))
+    return view_filter_mentions(mentions, view, claim_mentions), claims
+
+
+def view_data(version: int, view: ViewState) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The mentions and the claims (rows of :func:`load_claims`) of the view's filters, cached.
+    Claim filters (claimant, kind, disputed) keep the place names of the matching claims only;
+    the place search keeps the claims whose text or places match it."""
+    if not view.has_filters:
+        return load_mentions(version), load_claims(version)
+    return _view_data(str(get_settings().db_path), version, view_key(view))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _view_places(db_path: str, version: int, key: str) -> gpd.GeoDataFrame:
+    return place_layer(_view_data(db_path, version, key)[0])
+
+
+def load_view_places(version: int, view: ViewState) -> gpd.GeoDataFrame:
+    """The place layer (:func:`geo.layers.place_layer`) of the view's mentions, cached."""
+    if not view.has_filters:
+        return load_places(version)
+    return _view_places(str(get_settings().db_path), version, view_key(view))
+
+
+def _named(mentions: pd.DataFrame) -> int:
+    if mentions is None or mentions.empty:
+        return 0
+    return int((~mentions["not_a_place"].fillna(0).astype(int).astype(bool)).sum())
+
+
+def match_counts(version: int, view: ViewState, mentions: pd.DataFrame, claims: pd.DataFrame) -> str:
+    """``12 of 71 place names, 9 of 36 claims match the filters`` (names read as "not a place"
+    are not counted)."""
+    total_names, total_claims = _named(load_mentions(version)), len(load_claims(version))
+    if not view.has_filters:
+        return f"{total_names} place names, {total_claims} claims (no filter)."
+    return (f"{_named(mentions)} of {total_names} place names, {len(claims)} of {total_claims} claims "
+            "match the filters.")
+
+
+def _widget_values(view: ViewState) -> dict[str, Any]:
+    return {W_FROM: view.date_from, W_TO: view.date_to, W_SOURCE: list(view.sources),
+            W_CLAIMANT: list(view.claimants), W_KIND: list(view.kinds), W_DISPUTED: view.disputed_only,
+            W_SEARCH: view.place_search, W_CONF: float(view.min_confidence)}
+
+
+def _view_from_widgets(base: ViewState) -> ViewState:
+    s = st.session_state
+    lo, hi = s.get(W_FROM), s.get(W_TO)
+    lo = lo if isinstance(lo, date) else None
+    hi = hi if isinstance(hi, date) else None
+    if lo and hi and lo > hi:
+        lo, hi = hi, lo
+    conf = s.get(W_CONF) or 0.0
+    return base.with_changes(
+        date_from=lo, date_to=hi,
+        sources=tuple(dict.fromkeys(s.get(W_SOURCE) or ())),
+        claimants=tuple(dict.fromkeys(s.get(W_CLAIMANT) or ())),
+        kinds=tuple(dict.fromkeys(s.get(W_KIND) or ())),
+        disputed_only=bool(s.get(W_DISPUTED)),
+        place_search=" ".join(str(s.get(W_SEARCH) or "").split())[:MAX_SEARCH_CHARS],
+        min_confidence=round(min(max(float(conf), 0.0), 1.0), 3),
+    )
+
+
+def _query_now() -> dict[str, tuple[str, ...]]:
+    params = st.query_params
+    return {k: tuple(params.get_all(k)) for k in VIEW_PARAMS if k in params}
+
+
+def _as_query(view: ViewState) -> dict[str, tuple[str, ...]]:
+    return {k: tuple(v) if isinstance(v, list) else (v,) for k, v in to_query_params(view).items()}
+
+
+def _write_url(view: ViewState) -> None:
+    """Write ``view`` to the URL: changed parameters set, parameters back at their default removed;
+    parameters that are not the view's (``article``...) left alone."""
+    target, now = _as_query(view), _query_now()
+    params = st.query_params
+    for k in VIEW_PARAMS:
+        if k in target and now.get(k) != target[k]:
+            params[k] = list(target[k]) if len(target[k]) > 1 else target[k][0]
+        elif k not in target and k in now:
+            del params[k]
+    st.session_state[_URL_KEY] = target
+
+
+def enter_page(page: str) -> bool:
+    """Record that ``page`` (a URL path) runs; True when the previous run was another page. Pages
+    without the shared filters (Add articles) call it, so coming back is seen as a navigation
+    (whose cleared URL keeps the session's view) and not as a link without parameters."""
+    state = st.session_state
+    navigated = state.get(_PAGE_KEY) != page
+    state[_PAGE_KEY] = page
+    if navigated:
+        state[_EPOCH_KEY] = state.get(_EPOCH_KEY, 0) + 1
+        state.pop(_NOTES_KEY, None)
+    return navigated
+
+
+def _sync_from_url(page: str) -> None:
+    """Apply the URL's view when it was not written by this session (see the section comment)."""
+    state = st.session_state
+    now, last = _query_now(), state.get(_URL_KEY)
+    navigated = enter_page(page)
+    if last is not None and (now == last or (navigated and not now)):
+        if navigated:  # widget values do not follow the reader to another page: the session's view does
+            state.update(_widget_values(state.get(VIEW_KEY, ViewState())))
+        return
+    view, notes = parse_view(st.query_params, vocabulary())
+    state[VIEW_KEY] = view
+    state.update(_widget_values(view))
+    state[_EPOCH_KEY] = state.get(_EPOCH_KEY, 0) + 1
+    if notes:
+        state[_NOTES_KEY] = (notes, view.filters())
+    else:
+        state.pop(_NOTES_KEY, None)
+
+
+def reset_filters() -> None:
+    """Every filter back to its default (the selected place or claim and the map view stay)."""
+    st.session_state.update(_widget_values(ViewState()))
+
+
+def _order_dates(changed: str) -> None:
+    """Keep From <= To: moving one end past the other moves the other end with it."""
+    s = st.session_state
+    lo, hi = s.get(W_FROM), s.get(W_TO)
+    if isinstance(lo, date) and isinstance(hi, date) and lo > hi:
+        if changed == W_FROM:
+            s[W_TO] = lo
+        else:
+            s[W_FROM] = hi
+
+
+def set_date_range(start: date | None, end: date | None) -> None:
+    """Set the shared date range (for a widget callback: the Timeline's brush). The ends are put
+    in order; None leaves that end open."""
+    if start and end and start > end:
+        start, end = end, start
+    st.session_state[W_FROM], st.session_state[W_TO] = start, end
+
+
+def share_url(view: ViewState, page: str) -> str:
+    """The link to ``view`` on ``page`` (a URL path): absolute when Streamlit knows the browser's
+    address (``st.context.url``, which ends with the page's path), else relative."""
+    query = urlencode(to_query_params(view), doseq=True, quote_via=quote)
+    try:
+        base = st.context.url
+    except Exception:  # pragma: no cover - no browser context
+        base = None
+    base = base or page
+    return f"{base}?{query}" if query else base
+
+
+def _show_link(view: ViewState, page: str) -> None:
+    slot = st.session_state.get(_LINK_SLOT_KEY)
+    if slot is None:
+        return
+    with slot.container():
+        st.markdown("**Copy link**")
+        st.code(share_url(view, page), language=None, wrap_lines=True)
+        st.caption("This link reopens this page with these filters, the selected place or claim and the "
+                   "map's view. It holds no article text. Copy it with the icon at its right.")
+
+
+def update_view(**changes: Any) -> ViewState:
+    """Change the selected place or claim or the map's view (``place=``, ``claim=``, ``lat=``...):
+    kept in the session, written to the URL and to the sidebar's link. Call it after
+    :func:`view_filters`, from the page body (not from a widget callback)."""
+    state = st.session_state
+    view = state.get(VIEW_KEY, ViewState()).with_changes(**changes)
+    state[VIEW_KEY] = view
+    _write_url(view)
+    _show_link(view, state.get(_PAGE_KEY) or "")
+    return view
+
+
+def view_epoch() -> int:
+    """A number that changes when a link is applied or a page is opened (the Map re-frames then)."""
+    return int(st.session_state.get(_EPOCH_KEY, 0))
+
+
+def view_filters(page: str) -> ViewState:
+    """The filters every data page shares, in the sidebar: published or claimed between two dates,
+    sources, claimants, claim kinds, disputed only, place search, minimum confidence; plus a
+    "Reset filters" button and the link to the view. Returns the page's :class:`ViewState`.
+
+    ``page`` is the page's URL path (``"map"``...). Reads the URL when it changed outside the app
+    (a shared link: invalid values are shown in a warning and fall back to defaults), writes the
+    view back to the URL when the widgets change it."""
+    _sync_from_url(page)
+    state = st.session_state
+    base = state.get(VIEW_KEY, ViewState())
+    for k, v in _widget_values(base).items():
+        if k not in state:  # e.g. after a page without the sidebar (Add articles)
+            state[k] = v
+    vocab = vocabulary()
+
+    def options(known: frozenset, key: str) -> list[str]:
+        return sorted(set(known) | set(state.get(key) or []), key=str.casefold)
+
+    with st.sidebar:
+        st.subheader("Filters")
+        st.caption("Shared by every page and kept in the link.")
+        left, right = st.columns(2)
+        left.date_input("From", value=None, min_value=_EARLIEST, max_value=_LATEST, key=W_FROM,
+                        format="YYYY-MM-DD", on_change=_order_dates, args=(W_FROM,),
+                        help="Claims about this date or later (undated claims: their article's date); "
+                             "place names in articles published from this date")
+        right.date_input("To", value=None, min_value=_EARLIEST, max_value=_LATEST, key=W_TO, format="YYYY-MM-DD",
+                         on_change=_order_dates, args=(W_TO,), help="Inclusive. Leave empty for an open end")
+        st.multiselect("Sources", options(vocab.sources, W_SOURCE), key=W_SOURCE, placeholder="All sources")
+        st.multiselect("Claimants", options(vocab.claimants, W_CLAIMANT), key=W_CLAIMANT,
+                       placeholder="All claimants", help="Place names are then those of these claimants' claims")
+        st.multiselect("Claim kind", options(frozenset(KINDS), W_KIND), key=W_KIND, placeholder="All kinds")
+        st.toggle("Disputed claims only", key=W_DISPUTED)
+        st.text_input("Place search", key=W_SEARCH, max_chars=MAX_SEARCH_CHARS, placeholder="e.g. Martuni",
+                      help="Place names as written or as resolved; claims naming such a place or saying it")
+        st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key=W_CONF,
+                  help="Hide place names resolved with less confidence (claims are not affected)")
+        view = _view_from_widgets(base)
+        st.button("Reset filters", key="flt_reset", on_click=reset_filters, disabled=not view.has_filters)
+        state[_LINK_SLOT_KEY] = st.empty()
+
+    state[VIEW_KEY] = view
+    _write_url(view)
+    _show_link(view, page)
+    pending = state.get(_NOTES_KEY)
+    if pending and pending[1] == view.filters():
+        st.warning("Parts of the link were not used; their defaults apply:\n\n"
+                   + "\n".join(f"- {plain_markdown(n)}" for n in pending[0]))
+    return view
+
+
+def empty_view(view: ViewState, key: str) -> None:
+    """What a page shows when the view is empty: why (:func:`geo.viewstate.explain_empty`) and a
+    "Reset filters" button (``key`` keeps it unique)."""
+    st.info(plain_markdown(explain_empty(view)))
+    st.button("Reset filters", key=f"{key}_reset_filters", on_click=reset_filters)

@@ -25,6 +25,7 @@ from geo.corpus import ArticleRejected, content_hash, decode_article_bytes, pars
 from geo.model import Article
 
 ui.require_app_entrypoint()
+ui.enter_page(ui.ADD_ARTICLES_URL_PATH)  # no shared filters here; they wait in the session
 settings = get_settings()
 store = ui.get_store()
 LIMIT = settings.max_article_bytes

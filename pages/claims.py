@@ -1,22 +1,20 @@
 """Claims: who said what, where and when, as the articles report it.
 
-Select a claim in the table to read it in its paragraph and see its places on a small map.
-``?claim=<id>`` selects a claim; ``?from=&to=`` (set on the Timeline page) limits the list to a
-date range. Claims are attributed statements, never facts.
+Select a claim in the table to read it in its paragraph and see its places on a small map. The
+sidebar's shared filters (``ui.view_filters``) choose the rows; ``?claim=<id>`` selects a claim
+(the selection is written back to the URL). Claims are attributed statements, never facts.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import ui
 from geo.config import get_settings
-from geo.layers import LOCATION_FOCUS, claims_in_range, filter_claims
+from geo.layers import LOCATION_FOCUS
 from geo.mapview import build_map
 
 ui.require_app_entrypoint()
@@ -27,36 +25,18 @@ claims = ui.load_claims(version)
 st.title("Claims")
 st.caption("Who said what, where and when, as the articles report it: each row is a statement attributed to "
            "a claimant, not a verified fact. " + ui.ATTRIBUTION_NOTE)
+view = ui.view_filters(ui.CLAIMS_URL_PATH)
+_, rows = ui.view_data(version, view)
+rows = rows.reset_index(drop=True)
+selected = view.claim
 
-
-def claim_filters(rows: pd.DataFrame) -> tuple[pd.DataFrame, list]:
-    """This page's own filters (sidebar): claimant, kind, source, disputed only. Returns the
-    claims kept and the choices made. Kept small on purpose: shared sidebar filters replace it."""
-    with st.sidebar:
-        st.subheader("Claims filters")
-        claimants = st.multiselect("Claimant", sorted(claims["claimant"].dropna().unique()), key="claims_claimant",
-                                   placeholder="All claimants")
-        kinds = st.multiselect("Kind", sorted(claims["kind"].dropna().unique()), key="claims_kind",
-                               placeholder="All kinds")
-        sources = st.multiselect("Source", sorted(claims["source"].dropna().unique()), key="claims_source",
-                                 placeholder="All sources")
-        disputed = st.toggle("Disputed only", key="claims_disputed")
-    return filter_claims(rows, claimants, kinds, disputed, sources), [claimants, kinds, sources, disputed]
-
-
-rng = ui.date_range_note("claims", "Claims about dates in this range (undated ones by their article's date).")
-in_range = claims_in_range(claims, *rng) if rng else claims
-view, choice = claim_filters(in_range)
-view = view.reset_index(drop=True)
-
-wanted = st.query_params.get("claim")
-selected = int(wanted) if isinstance(wanted, str) and wanted.isdigit() else None
-
-st.text(f"{len(view)} of {len(claims)} claims")
-# A new filter choice is a new table (positions change): its selection starts from ?claim=.
-table_key = "claims_table_" + hashlib.sha1(json.dumps([choice, rng], default=str).encode()).hexdigest()[:10]
-positions = view.index[view["claim_id"] == selected].tolist() if selected is not None else []
-shown = view.assign(disputed_by_label=[", ".join(v) for v in view["disputed_by"]])
+st.text(f"{len(rows)} of {len(claims)} claims" + (" match the filters" if view.has_filters else ""))
+if rows.empty:
+    ui.empty_view(view, "claims")
+# A new filter choice is a new table (positions change): its selection starts from the view's claim.
+table_key = "claims_table_" + hashlib.sha1(ui.view_key(view).encode()).hexdigest()[:10]
+positions = rows.index[rows["claim_id"] == selected].tolist() if selected is not None else []
+shown = rows.assign(disputed_by_label=[", ".join(v) for v in rows["disputed_by"]])
 event = st.dataframe(
     shown,
     key=table_key,
@@ -65,7 +45,7 @@ event = st.dataframe(
     selection_default={"selection": {"rows": positions[:1]}} if positions else None,
     hide_index=True,
     width="stretch",
-    height=min(420, 38 + 35 * max(1, len(view))),
+    height=min(420, 38 + 35 * max(1, len(rows))),
     column_order=["claim_id", "date_label", "claimant", "kind", "disputed", "disputed_by_label", "source", "text"],
     column_config={
         "claim_id": st.column_config.NumberColumn("#", width="small"),
@@ -79,19 +59,18 @@ event = st.dataframe(
         "text": st.column_config.TextColumn("Claim (verbatim)", width="large"),
     },
 )
-rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
+picked_rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
 previous = st.session_state.get("_claims_pick")
-if rows and rows[0] < len(view):
-    picked = int(view.iloc[rows[0]]["claim_id"])
+if picked_rows and picked_rows[0] < len(rows):
+    picked = int(rows.iloc[picked_rows[0]]["claim_id"])
     st.session_state["_claims_pick"] = (table_key, picked)
     if picked != selected:
         selected = picked
-        st.query_params["claim"] = str(picked)
+        view = ui.update_view(claim=picked)
 elif previous and previous[0] == table_key and previous[1] == selected:
     selected = None  # the reader cleared the selection of this table
     st.session_state.pop("_claims_pick", None)
-    if "claim" in st.query_params:
-        del st.query_params["claim"]
+    view = ui.update_view(claim=None)
 
 if selected is None:
     st.info("Select a claim in the table to read it in its paragraph and see its places on a map.")
@@ -102,7 +81,7 @@ if match.empty:
     st.warning(f"There is no claim #{selected} in the store.")
     st.stop()
 claim = match.iloc[0]
-if selected not in set(view["claim_id"]):
+if selected not in set(rows["claim_id"]):
     st.caption("This claim is not in the table with the current filters.")
 layer = ui.load_claim_layer(version)
 spots = layer.loc[layer["claim_id"] == selected]

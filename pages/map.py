@@ -1,9 +1,10 @@
 """Map: where the articles place what they report. Click a place to list its mentions below.
 
-``?place=<place key>`` selects a place (links from the Sources page use it). The claims are a
-layer of their own (coloured by claimant, disputed ones ringed in red). ``?from=&to=`` (the
-Timeline page's date range) limits the claims to those about that range and the places to the
-articles published in it.
+The sidebar's shared filters (``ui.view_filters``) choose the place names and the claims drawn;
+the claims are a layer of their own (coloured by claimant, disputed ones ringed in red). The view
+is in the URL (``?source=...&conf=...&place=...&lat=...&lon=...&zoom=...``, see geo/viewstate.py):
+a click on a place selects it (``place``), and the map reports its centre and zoom after every
+pan or zoom (``lat``/``lon``/``zoom``), so the sidebar's link reopens the map as it is seen.
 """
 
 from __future__ import annotations
@@ -14,44 +15,45 @@ from streamlit_folium import st_folium
 
 from geo import ui
 from geo.config import get_settings
-from geo.layers import claim_date_label, claims_in_range, mention_table, mentions_in_range, place_at
+from geo.layers import claim_date_label, mention_table, place_at
 from geo.mapview import build_map
 
 ui.require_app_entrypoint()
 ui.ensure_corpus_loaded()
 version = ui.data_version()
-mentions = ui.load_mentions(version)
 
 st.title("Map")
 st.caption("Each place as the articles name it, with the sentences that name it, and the claims made about "
            "places. " + ui.ATTRIBUTION_NOTE)
-date_range = ui.date_range_note("map", "Claims about dates in this range; places named in articles published in it.")
-if date_range:
-    mentions = mentions_in_range(mentions, *date_range)
-
-all_types = sorted(t for t in mentions["feature_type"].dropna().unique())
-with st.sidebar:
-    st.subheader("Map filters")
-    min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="map_min_confidence",
-                         help="Hide mentions resolved with less confidence")
-    types = st.multiselect("Feature types", all_types, default=all_types, key="map_feature_types")
-
-places = ui.load_places_in_range(version, min_conf, types, date_range)
-shown = ui.filter_mentions(mentions, min_conf, types)
+view = ui.view_filters(ui.MAP_URL_PATH)
+mentions, claim_rows = ui.view_data(version, view)
+places = ui.load_view_places(version, view)
 claims = ui.load_claim_layer(version)
-if date_range:
-    claims = claims_in_range(claims, *date_range)
+if view.has_filters and not claims.empty:
+    claims = claims.loc[claims["claim_id"].isin(set(claim_rows["claim_id"]))]
+st.text(ui.match_counts(version, view, mentions, claim_rows))
+if places.empty and claims.empty:
+    ui.empty_view(view, "map")
 
-# The place in the URL frames the map once per session; clicks select without re-framing it
-# (a changed map would be re-drawn and lose the reader's pan and zoom).
-if "map_focus" not in st.session_state:
-    st.session_state["map_focus"] = st.query_params.get("place")
-selected = st.session_state.get("map_selected") or st.query_params.get("place")
 
-m = build_map(places, shown, ui.load_reference_layers(), tiles=get_settings().tiles,
-              selected_place=st.session_state["map_focus"], claims=claims)
+def _frame() -> tuple:
+    """Where the map opens: the view's centre, zoom and selected place, taken when the map is
+    redrawn anyway (filters changed, a link applied, the page opened). Between those, pans and
+    clicks only update the view: the map itself stays the same object in the browser (a changed
+    map would be re-mounted, losing the reader's pan, zoom and open popup)."""
+    signature = (ui.view_key(view), ui.view_epoch())
+    if st.session_state.get("map_frame_signature") != signature:
+        st.session_state["map_frame_signature"] = signature
+        st.session_state["map_frame"] = (view.lat, view.lon, view.zoom, view.place)
+    return st.session_state["map_frame"]
+
+
+lat, lon, zoom, focus = _frame()
+m = build_map(places, mentions, ui.load_reference_layers(), tiles=get_settings().tiles,
+              center=(lat, lon) if lat is not None and lon is not None else None, zoom=zoom,
+              selected_place=focus, claims=claims)
 plotted = int(places["mention_count"].sum()) if not places.empty else 0
-metonymic = int(shown["metonymic"].fillna(0).astype(bool).sum()) if not shown.empty else 0
+metonymic = int(mentions["metonymic"].fillna(0).astype(bool).sum()) if not mentions.empty else 0
 st.caption(f"{len(places)} places from {plotted} mentions; {metonymic} metonymic mentions "
            "(a place name standing for an actor) are listed but not plotted.")
 if not claims.empty:
@@ -59,15 +61,27 @@ if not claims.empty:
     st.caption(f"{claims['claim_id'].nunique()} claims drawn at {len(claims)} spots ({approx} naming no place are "
                "drawn at their article's focus place, paler and dashed: approximate). Toggle them with the "
                "layer control; click one for who said it, when, in which source.")
-out = st_folium(m, key="map", height=650, use_container_width=True, returned_objects=["last_object_clicked"])
+# "center" and "zoom" are returned so the link holds the map's view: each pan or zoom ends in one
+# short rerun (the map is not redrawn, see _frame). Clicks select a place.
+out = st_folium(m, key="map", height=650, use_container_width=True,
+                returned_objects=["last_object_clicked", "center", "zoom"])
+out = out if isinstance(out, dict) else {}
 
-click = (out or {}).get("last_object_clicked") if isinstance(out, dict) else None
+selected = view.place
+click = out.get("last_object_clicked")
 if click and click.get("lat") is not None:
     clicked = place_at(places, click["lat"], click["lng"])
     if clicked and clicked != selected:
         selected = clicked
-        st.session_state["map_selected"] = clicked
-        st.query_params["place"] = clicked
+        view = ui.update_view(place=clicked)
+centre, reported_zoom = out.get("center"), out.get("zoom")
+if isinstance(centre, dict) and centre.get("lat") is not None and reported_zoom is not None:
+    # Only after the browser reported it (st_folium's default value has no centre).
+    c_lat = round(min(max(float(centre["lat"]), -90.0), 90.0), 5)
+    c_lon = round((float(centre["lng"]) + 180.0) % 360.0 - 180.0, 5)
+    c_zoom = int(min(max(round(float(reported_zoom)), 1), 18))
+    if (c_lat, c_lon, c_zoom) != (view.lat, view.lon, view.zoom):
+        view = ui.update_view(lat=c_lat, lon=c_lon, zoom=c_zoom)
 
 st.subheader("Mentions of the selected place")
 if not selected:
@@ -75,7 +89,7 @@ if not selected:
 else:
     table = mention_table(mentions, selected)
     if table.empty:
-        st.warning("No mention of this place is in the articles published in the date range." if date_range
+        st.warning("No mention of this place matches the filters." if view.has_filters
                    else "No mention of this place is in the store.")
     else:
         name = mentions.loc[mentions["place_key"] == selected, "place_name"].dropna()
@@ -130,3 +144,6 @@ else:
                 "link": st.column_config.LinkColumn("Details", display_text="open"),
             },
         )
+
+st.subheader("Export this view")
+ui.export_buttons(mentions, claim_rows, key="map_export", selected_place=selected)

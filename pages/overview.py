@@ -1,4 +1,7 @@
-"""Overview: what the store holds, the most mentioned places, and the way to the other pages."""
+"""Overview: what the store holds, the most mentioned places, and the way to the other pages.
+
+The figures are the whole atlas's; the sidebar's shared filters (``ui.view_filters``) are shown here
+too, with how much of the atlas they match, and apply on the other pages."""
 
 from __future__ import annotations
 
@@ -13,6 +16,14 @@ counts = ui.load_counts(version)
 
 st.title(ui.APP_NAME)
 st.caption("Where news articles place what they report about the conflict. " + ui.ATTRIBUTION_NOTE)
+view = ui.view_filters("overview")
+if view.has_filters:
+    matching_mentions, matching_claims = ui.view_data(version, view)
+    st.info("The figures on this page are for the whole atlas. With the sidebar's filters, "
+            + ui.match_counts(version, view, matching_mentions, matching_claims)
+            + " The Map, Sources, Claims, Timeline and Places pages show only those.")
+else:
+    st.caption("The figures on this page are for the whole atlas; the sidebar's filters apply on the other pages.")
 
 first, last = counts["date_span"]
 resolved_pct = 100.0 * counts["resolved"] / counts["mentions"] if counts["mentions"] else 0.0

@@ -3,7 +3,9 @@
 Pick a place (or an unresolved name), then one of its mentions: its candidates are listed and a
 form corrects it (another candidate, or coordinates by hand). A correction applies to that name in
 that context (the article's focus country, or everywhere) in every article, now and at every later
-ingest; see geo/corrections.py. ``?place=<place key>`` selects a place.
+ingest; see geo/corrections.py. ``?place=<place key>`` selects a place (choosing one here writes it
+back, so the Map page shows it too). The sidebar's shared filters (``ui.view_filters``) choose the
+mentions listed; unresolved names can be hidden (this page only).
 
 Article text is untrusted: it is shown through ``st.dataframe`` and ``st.text`` only.
 """
@@ -114,27 +116,22 @@ flash = st.session_state.pop("places_flash", None)
 if flash:
     st.success(flash)
 
+shared = ui.view_filters(ui.PLACES_URL_PATH)
+matching, matching_claims = ui.view_data(version, shared)
 with st.sidebar:
-    st.subheader("Places filters")
-    min_conf = st.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="places_min_confidence",
-                         help="Hide mentions resolved with less confidence (unresolved names have 0)")
-    name_query = st.text_input("Name contains", key="places_query")
+    st.subheader("This page only")
     show_unresolved = st.checkbox("Show unresolved names", value=True, key="places_unresolved")
 
-candidates_view = mentions.loc[~_flag(mentions["not_a_place"])] if not mentions.empty else mentions
-view = candidates_view.loc[candidates_view["confidence"].fillna(0) >= min_conf]
+view = matching.loc[~_flag(matching["not_a_place"])] if not matching.empty else matching
 if not show_unresolved:
     view = view.loc[view["place_key"].notna()]
-if name_query.strip():
-    q = name_query.strip().lower()
-    view = view.loc[view["text"].str.lower().str.contains(q, regex=False)
-                    | view["place_name"].fillna("").str.lower().str.contains(q, regex=False)]
 
 corrected = store.corrected_mentions_df()
 corrected_ids = set(corrected["mention_id"].astype(int))
 table = place_table(view, corrected_ids)
 st.text(f"{len(table)} places and names from {len(view)} mentions ({len(corrected_ids)} mentions corrected by "
-        "analysts); names read as 'not a place' are left out.")
+        "analysts); names read as 'not a place' are left out. "
+        + ui.match_counts(version, shared, matching, matching_claims))
 
 event = st.dataframe(
     table, hide_index=True, width="stretch", key="places_table", on_select="rerun", selection_mode="single-row",
@@ -166,17 +163,29 @@ rows = getattr(getattr(event, "selection", None), "rows", None) or []
 if rows and rows[0] < len(keys) and st.session_state.get("_places_table_pick") != keys[rows[0]]:
     st.session_state["_places_table_pick"] = keys[rows[0]]
     st.session_state["places_place"] = keys[rows[0]]
-wanted = st.query_params.get("place")
-if "places_place" not in st.session_state and wanted in labels:
-    st.session_state["places_place"] = wanted
+    st.session_state["_places_chosen"] = True
+wanted = shared.place
+if wanted in labels and st.session_state.get("_places_url_place") != wanted:
+    st.session_state["places_place"] = wanted  # a link (or the Map page) selected another place
+st.session_state["_places_url_place"] = wanted
 if st.session_state.get("places_place") not in labels:
     st.session_state.pop("places_place", None)
 
+
+def _chosen() -> None:
+    st.session_state["_places_chosen"] = True
+
 st.subheader("Review a place")
 if not keys:
-    st.info("No place matches the filters.")
+    ui.empty_view(shared, "places")
 else:
-    place_key = st.selectbox("Place", keys, format_func=lambda k: labels.get(k, k), key="places_place")
+    place_key = st.selectbox("Place", keys, format_func=lambda k: labels.get(k, k), key="places_place",
+                             on_change=_chosen)
+    if st.session_state.pop("_places_chosen", False):
+        chosen = None if place_key.startswith(UNRESOLVED) else place_key
+        if chosen != shared.place:
+            shared = ui.update_view(place=chosen)
+            st.session_state["_places_url_place"] = chosen
     in_place = view.loc[[group_key(k, t) == place_key for k, t in zip(view["place_key"], view["text"], strict=True)]]
     in_place = in_place.sort_values(["published", "article_id", "start"], kind="stable", na_position="last")
     shown = in_place.assign(
@@ -317,7 +326,7 @@ else:
                      args=(int(row.correction_id),))
 
 st.subheader("Export")
-claims = store.claims_df()
+claims = matching_claims
 if not claims.empty:
     claims = claims.loc[claims["article_id"].isin(set(view["article_id"]))]
 ui.export_buttons(view, claims, key="places_export",

@@ -1,14 +1,18 @@
 """Sources: every article with its metadata and its text, place names highlighted.
 
 Highlighted names link to the Map page (``map?place=<key>``); hovering shows how each was read.
-``?article=<id>`` opens one article.
+``?article=<id>`` opens one article. The sidebar's shared filters (``ui.view_filters``) choose the
+articles: published in the date range, from the chosen sources and, when a place search, a
+minimum confidence or a claim filter is set, holding a matching place name or claim.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from geo import ui
+from geo.viewstate import claim_filters_active
 
 ui.require_app_entrypoint()
 ui.ensure_corpus_loaded()
@@ -20,30 +24,45 @@ st.title("Sources")
 st.caption("The articles as stored. Place names are highlighted: yellow a place, blue a place name standing "
            "for an actor (metonymic, not plotted), grey not a place or not resolved. " + ui.ATTRIBUTION_NOTE)
 
+view = ui.view_filters(ui.SOURCES_URL_PATH)
+matching_mentions, matching_claims = ui.view_data(version, view)
+
 PAGE_SIZE = 20
 with st.sidebar:
-    st.subheader("Sources filters")
-    sources = sorted(articles["source"].dropna().unique())
-    chosen = st.multiselect("Source", sources, default=[], key="sources_source", placeholder="All sources")
-    query = st.text_input("Title or text contains", key="sources_query")
+    st.subheader("This page only")
+    query = st.text_input("Title or text contains", key="sources_query",
+                          help="Not part of the link: the shared filters above are")
 
-view = articles
-if chosen:
-    view = view.loc[view["source"].isin(chosen)]
+keep = pd.Series(True, index=articles.index)
+published = articles["published"].astype("string").str.slice(0, 10)
+if view.date_from:
+    keep &= (published >= view.date_from.isoformat()).fillna(False).astype(bool)
+if view.date_to:
+    keep &= (published <= view.date_to.isoformat()).fillna(False).astype(bool)
+if view.sources:
+    keep &= articles["source"].isin(view.sources)
+if view.place_search or view.min_confidence:
+    keep &= articles["id"].isin(set(matching_mentions["article_id"]))
+if claim_filters_active(view):
+    keep &= articles["id"].isin(set(matching_claims["article_id"]))
+view_articles = articles.loc[keep]
 if query:
     q = query.strip().lower()
-    view = view.loc[view["title"].str.lower().str.contains(q, regex=False)
-                    | view["text"].str.lower().str.contains(q, regex=False)]
+    view_articles = view_articles.loc[view_articles["title"].str.lower().str.contains(q, regex=False)
+                                      | view_articles["text"].str.lower().str.contains(q, regex=False)]
 wanted = st.query_params.get("article")
-if wanted and wanted.isdigit() and int(wanted) in set(view["id"]):
-    view = view.loc[view["id"] == int(wanted)]
+if wanted and wanted.isdigit() and int(wanted) in set(view_articles["id"]):
+    view_articles = view_articles.loc[view_articles["id"] == int(wanted)]
 
-st.text(f"{len(view)} of {len(articles)} articles")
-pages = max(1, -(-len(view) // PAGE_SIZE))
+st.text(f"{len(view_articles)} of {len(articles)} articles" + (" match the filters" if view.has_filters else "")
+        + f" · {ui.match_counts(version, view, matching_mentions, matching_claims)}")
+if view_articles.empty:
+    ui.empty_view(view, "sources")
+pages = max(1, -(-len(view_articles) // PAGE_SIZE))
 page_no = st.number_input("Page", 1, pages, 1, key="sources_page") if pages > 1 else 1
 by_article = {aid: group for aid, group in mentions.groupby("article_id")}
 
-for row in view.iloc[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE].itertuples(index=False):
+for row in view_articles.iloc[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE].itertuples(index=False):
     article_mentions = by_article.get(row.id, mentions.iloc[0:0])
     header = (f"<h4 style='margin-bottom:0'>{ui.escape_text(row.title or row.corpus_id)}</h4>"
               f"<p style='color:#555;margin-top:2px'>{ui.escape_text(row.source or 'unknown source')} · "

@@ -1,9 +1,10 @@
 """Timeline: the claims over time, by claimant or by source.
 
-Pick a date range (drag across the bars, or use the date fields): it is kept in the session
-(``st.session_state["date_range"]``) and in the URL (``?from=&to=``, ISO dates), and the Map and
-Claims pages then show that range only, until it is cleared. Claims are attributed statements,
-plotted at the date they are about, never facts.
+Drag across the bars to pick a date range: it becomes the shared date filter (the sidebar's From
+and To, ``?from=&to=`` in the URL), which every page then honours. The chart shows the claims of
+the other filters (source, claimant, kind, disputed, place search) over the whole period, the
+picked range shaded; the table below is the range's. Claims are attributed statements, plotted at
+the date they are about, never facts.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import pandas as pd
 import streamlit as st
 
 from geo import ui
-from geo.layers import claims_in_range
 from geo.mapview import claimant_color
 
 ui.require_app_entrypoint()
@@ -26,19 +26,27 @@ claims = ui.load_claims(version)
 st.title("Timeline")
 st.caption("How many claims each claimant (or source) made about each day, by the date the claim is about "
            "(resolved against the article's publication date). " + ui.ATTRIBUTION_NOTE)
+view = ui.view_filters(ui.TIMELINE_URL_PATH)
+rng = (view.date_from, view.date_to) if view.date_from or view.date_to else None
+_, in_view = ui.view_data(version, view)  # every filter
+_, undated_view = ui.view_data(version, view.with_changes(date_from=None, date_to=None))  # all but the dates
 
-DATES_KEY = "timeline_dates"
 CHART_KEY = "timeline_chart"
 
-dated = claims.loc[claims["date"].notna()].copy()
+st.text(f"{len(in_view)} of {len(claims)} claims" + (" match the filters" if view.has_filters else "")
+        + (f"; the chart shows the {len(undated_view)} matching the other filters over the whole period, "
+           "the date range shaded" if rng else ""))
+dated = undated_view.loc[undated_view["date"].notna()].copy()
 if dated.empty:
-    st.info("No dated claim in the store yet.")
+    if claims["date"].notna().any():
+        ui.empty_view(view, "timeline")
+    else:
+        st.info("No dated claim in the store yet.")
     st.stop()
 dated["day"] = dated["date"].str.slice(0, 10)
 first = date.fromisoformat(dated["day"].min())
 ends = dated["date_end"].dropna().astype(str).str.slice(0, 10)
 last = date.fromisoformat(max(dated["day"].max(), ends.max() if not ends.empty else ""))
-rng = ui.active_date_range()
 lo_bound = min(first, rng[0]) if rng and rng[0] else first
 hi_bound = max(last, rng[1]) if rng and rng[1] else last
 
@@ -55,12 +63,6 @@ def _as_day(value: object) -> date | None:
     return None
 
 
-def _on_dates() -> None:
-    picked = st.session_state.get(DATES_KEY)
-    if isinstance(picked, list | tuple) and len(picked) == 2 and all(picked):
-        ui.set_date_range(picked[0], picked[1])
-
-
 def _on_brush() -> None:
     state = st.session_state.get(CHART_KEY) or {}
     brush = (state.get("selection") or {}).get("brush") or {}
@@ -72,26 +74,17 @@ def _on_brush() -> None:
         if isinstance(max(values), int | float) and datetime.fromtimestamp(max(values) / 1000, tz=UTC).time() == \
                 datetime.min.time() and hi > lo:
             hi -= timedelta(days=1)  # the brush ends at the start of a day's bar: that day is out
-        ui.set_date_range(lo, hi)
-        st.session_state[DATES_KEY] = (lo, hi)
+        ui.set_date_range(lo, hi)  # ordered; the sidebar's From/To and the URL follow
 
-
-def _on_clear() -> None:
-    ui.clear_date_range()
-    st.session_state[DATES_KEY] = (first, last)
-
-
-if DATES_KEY not in st.session_state:
-    st.session_state[DATES_KEY] = ((rng[0] or first), (rng[1] or last)) if rng else (first, last)
 
 controls = st.columns([2, 3, 2], vertical_alignment="bottom")
 group_by = controls[0].radio("Group by", ["Claimant", "Source"], horizontal=True, key="timeline_group")
-controls[1].date_input("Date range", min_value=lo_bound, max_value=hi_bound, key=DATES_KEY, on_change=_on_dates,
-                       format="YYYY-MM-DD", help="Or drag across the bars. The Map and Claims pages show this "
-                       "range only, until it is cleared.")
-controls[2].button("Clear date filter", key="timeline_clear", on_click=_on_clear, disabled=rng is None)
+controls[2].button("Clear date filter", key="timeline_clear", on_click=ui.set_date_range, args=(None, None),
+                   disabled=rng is None)
 if rng:
-    st.info(f"Date filter: {ui.date_range_label(rng)}. The Map and Claims pages show this range only.")
+    controls[1].info(f"Date filter: {rng[0] or '…'} – {rng[1] or '…'}. Every page shows this range.")
+else:
+    controls[1].caption("Drag across the bars to pick a date range (or set From and To in the sidebar).")
 
 field = "claimant" if group_by == "Claimant" else "source"
 dated["group"] = dated[field].fillna("unknown").astype(str)
@@ -136,12 +129,14 @@ rings = (alt.Chart(counts).transform_filter(alt.datum.disputed > 0)
          .encode(x=x, y=y, size=size, tooltip=tooltip))
 rows = alt.layer(dots, rings).properties(title=f"By {group_by.lower()}: circle size = claims, red ring = some disputed")
 st.altair_chart(rows, width="stretch", height=90 + 32 * len(groups))
-undated = len(claims) - len(dated)
+undated = len(undated_view) - len(dated)
 if undated:
     st.caption(f"{undated} undated claims are not on the timeline.")
 
-st.subheader("In the range" if rng else "All claims")
-picked = claims_in_range(claims, *rng) if rng else claims
+st.subheader("In the range" if rng else ("Matching claims" if view.has_filters else "All claims"))
+picked = in_view
+if picked.empty:
+    ui.empty_view(view, "timeline_table")
 summary = (picked.assign(group=picked[field].fillna("unknown"))
            .groupby("group").agg(claims=("claim_id", "size"), disputed=("disputed", "sum"),
                                  first=("date", "min"), last=("date", "max"))
@@ -150,5 +145,5 @@ st.dataframe(summary, hide_index=True, width="stretch",
              column_config={"group": group_by, "claims": st.column_config.NumberColumn("Claims"),
                             "disputed": st.column_config.NumberColumn("Disputed"), "first": "First date",
                             "last": "Last date"})
-ui.page_link("pages/claims.py", "Claims: read them, filtered to this range", icon=":material/format_quote:")
-ui.page_link("pages/map.py", "Map: where they are, filtered to this range", icon=":material/map:")
+ui.page_link("pages/claims.py", "Claims: read them, with these filters", icon=":material/format_quote:")
+ui.page_link("pages/map.py", "Map: where they are, with these filters", icon=":material/map:")

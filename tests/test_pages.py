@@ -7,6 +7,7 @@ replaced by a fake that keeps the folium map it is given.
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -85,6 +86,19 @@ def run_app(page: str | None = None, query: dict | None = None) -> AppTest:
     return at
 
 
+def open_link(page: str, query: dict) -> AppTest:
+    """Open ``page`` through a link carrying ``query`` (the app first runs without it, as in a browser
+    where the reader was already on another page; AppTest cannot start on a page other than the
+    default one)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def html_of(at: AppTest) -> str:
     return "\n".join(h.value for h in at.get("html"))
 
@@ -115,7 +129,7 @@ def test_map_page_draws_the_map(db, fake_folium):
     fig, kwargs = fake_folium.calls[-1]
     assert kwargs["key"] == "map"
     assert kwargs["height"] == 650
-    assert kwargs["returned_objects"] == ["last_object_clicked"]
+    assert kwargs["returned_objects"] == ["last_object_clicked", "center", "zoom"]
     layers = map_summary(fig)
     for key in ("countries_south_caucasus", "nagorno_karabakh_pre2020", "borders_pairwise", "pipelines_gem",
                 "basemap", "points", "areas"):
@@ -125,19 +139,19 @@ def test_map_page_draws_the_map(db, fake_folium):
     assert "geonames:587084" not in settlements  # "Baku" is only used metonymically in the corpus
     assert "Click a place" in at.info[0].value
     assert [s.label for s in at.sidebar.slider] == ["Minimum confidence"]
-    assert at.sidebar.multiselect[0].label == "Feature types"
+    assert [m.label for m in at.sidebar.multiselect] == ["Sources", "Claimants", "Claim kind"]
+    labels = [d.label for d in at.get("download_button")]
+    assert {"GeoJSON (places)", "CSV (mentions)", "GeoPackage", "HTML map (offline)", "CSV (claims)"} <= set(labels)
 
 
 def test_map_filters_change_the_map(db, fake_folium):
     at = run_app("pages/map.py")
     before = sum(len(feature_properties(fake_folium.map, LAYER_NAMES[k])) for k in ("points", "lines", "areas"))
-    at.sidebar.multiselect[0].set_value(["settlement"]).run()
+    at.slider(key="flt_conf").set_value(0.95).run()
     assert not at.exception
-    layers = map_summary(fake_folium.map)
-    assert LAYER_NAMES["points"] in layers and LAYER_NAMES["areas"] not in layers
-    at.sidebar.slider[0].set_value(0.99).run()
     after = sum(len(feature_properties(fake_folium.map, LAYER_NAMES[k])) for k in ("points", "lines", "areas"))
-    assert after < before
+    assert 0 < after < before
+    assert at.query_params["conf"] in ("0.95", ["0.95"])
 
 
 def test_query_param_selects_a_place(db, fake_folium):
@@ -241,8 +255,8 @@ def test_claims_page_lists_claims(db, fake_folium):
     assert len(table) == len(_claims_of(db)[0]) > 20
     assert {"claim_id", "date_label", "claimant", "kind", "disputed", "source", "text"} <= set(table.columns)
     assert int(table["disputed"].sum()) >= 2
-    assert [m.label for m in at.sidebar.multiselect] == ["Claimant", "Kind", "Source"]
-    assert at.sidebar.toggle[0].label == "Disputed only"
+    assert [m.label for m in at.sidebar.multiselect] == ["Sources", "Claimants", "Claim kind"]
+    assert at.sidebar.toggle[0].label == "Disputed claims only"
     assert "Select a claim" in at.info[0].value
     assert not fake_folium.calls  # no claim selected: no map
     assert "never as fact" in " ".join(c.value for c in at.caption)
@@ -251,13 +265,14 @@ def test_claims_page_lists_claims(db, fake_folium):
 def test_claims_page_filters(db, fake_folium):
     at = run_app("pages/claims.py")
     total = len(at.dataframe[0].value)
-    at.sidebar.multiselect[0].set_value(["Armenia"]).run()
+    at.multiselect(key="flt_claimant").set_value(["Armenia"]).run()
     assert set(at.dataframe[0].value["claimant"]) == {"Armenia"}
-    at.sidebar.multiselect[0].set_value([]).run()
-    at.sidebar.toggle[0].set_value(True).run()
+    at.multiselect(key="flt_claimant").set_value([]).run()
+    at.toggle(key="flt_disputed").set_value(True).run()
     disputed = at.dataframe[0].value
     assert 0 < len(disputed) < total and disputed["disputed"].all()
-    assert at.text[0].value == f"{len(disputed)} of {total} claims"
+    assert at.text[0].value == f"{len(disputed)} of {total} claims match the filters"
+    assert at.query_params["disputed"] in ("1", ["1"]) and "claimant" not in at.query_params
 
 
 def test_query_param_selects_a_claim(db, fake_folium):
@@ -287,8 +302,9 @@ def test_claim_without_places_is_shown_at_its_articles_focus(db, fake_folium):
 
 
 def test_unknown_claim_in_query_param(db, fake_folium):
-    at = run_app("pages/claims.py", query={"claim": "999999"})
-    assert "no claim #999999" in at.warning[0].value
+    at = open_link("pages/claims.py", {"claim": "999999"})
+    assert "no such claim" in at.warning[0].value and "999999" in at.warning[0].value
+    assert "Select a claim" in at.info[0].value and "claim" not in at.query_params
     at = run_app("pages/claims.py", query={"claim": "<script>"})
     assert "Select a claim" in at.info[0].value
 
@@ -313,16 +329,15 @@ def test_date_range_in_url_filters_map_and_claims(db, fake_folium):
     on_23rd = set(claims.loc[claims["date"] == "2020-10-23", "claim_id"])
     assert 0 < len(on_23rd) < len(claims)
     at = run_app("pages/map.py", query={"from": "2020-10-23", "to": "2020-10-23"})
-    assert "Filtered to 2020-10-23 – 2020-10-23 (from Timeline)" in at.info[0].value
+    assert at.date_input(key="flt_from").value == date(2020, 10, 23)
+    assert at.date_input(key="flt_to").value == date(2020, 10, 23)
     props = feature_properties(fake_folium.map, LAYER_NAMES["claims"])
     assert props and {p["claim_id"] for p in props} == on_23rd
-    assert at.session_state["date_range"] == (date(2020, 10, 23), date(2020, 10, 23))
     at = run_app("pages/claims.py", query={"from": "2020-10-23", "to": "2020-10-23"})
     assert set(at.dataframe[0].value["claim_id"]) == on_23rd
-    assert "(from Timeline)" in at.info[0].value
-    at.button(key="claims_clear_date_range").click().run()
+    at.button(key="flt_reset").click().run()
     assert len(at.dataframe[0].value) == len(claims)
-    assert "from" not in at.query_params and "date_range" not in at.session_state
+    assert "from" not in at.query_params and at.date_input(key="flt_from").value is None
 
 
 def test_timeline_page(db):
@@ -341,22 +356,20 @@ def test_timeline_range_is_shared_with_map_and_claims(db, fake_folium):
     claims = _claims_of(db)[0]
     at = run_app("pages/timeline.py")
     day = date(2020, 10, 20)
-    at.date_input[0].set_value((day, day)).run()
+    at.date_input(key="flt_from").set_value(day).run()
+    at.date_input(key="flt_to").set_value(day).run()
     assert not at.exception
-    assert at.session_state["date_range"] == (day, day)
     assert at.query_params["from"] in ("2020-10-20", ["2020-10-20"])
     assert at.query_params["to"] in ("2020-10-20", ["2020-10-20"])
-    assert "2020-10-20 – 2020-10-20" in at.info[0].value
+    assert "Date filter: 2020-10-20 – 2020-10-20" in at.info[0].value
     expected = set(claims.loc[claims["date"] == "2020-10-20", "claim_id"])
     at.switch_page("pages/claims.py").run()
     assert set(at.dataframe[0].value["claim_id"]) == expected
-    assert "Filtered to 2020-10-20 – 2020-10-20 (from Timeline)" in at.info[0].value
     at.switch_page("pages/map.py").run()
     assert {p["claim_id"] for p in feature_properties(fake_folium.map, LAYER_NAMES["claims"])} <= expected
-    assert "(from Timeline)" in at.info[0].value
     at.switch_page("pages/timeline.py").run()
     at.button(key="timeline_clear").click().run()
-    assert "date_range" not in at.session_state and "from" not in at.query_params
+    assert "from" not in at.query_params and at.date_input(key="flt_from").value is None
     assert not at.info
 
 
@@ -392,3 +405,151 @@ def test_untrusted_claim_text_is_shown_inert(tmp_path, monkeypatch, pipeline, fa
     for raw in ("<img src=x", "${alert(1)}", "<script>alert(1)</script>", "{{7*7}}", "`rm`"):
         assert raw not in page, raw
     assert "before49after" not in page
+
+
+# ------------------------------------------------------------------------------------ shared filters, links
+GUARDIAN = "The Guardian (Nigeria)"
+DATA_PAGES = ["pages/map.py", "pages/sources.py", "pages/claims.py", "pages/timeline.py", "pages/places.py"]
+HOSTILE = {"from": "2020-13-45", "source": "<script>alert(1)</script>", "conf": "1e308", "zoom": "999",
+           "place": "<img src=x>", "claim": "${alert(1)}", "kind": "![x](http://example.com/x.png)"}
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(t.value for t in at.text) + "\n" + "\n".join(c.value for c in at.caption)
+
+
+def widget_values(at: AppTest) -> dict:
+    return {
+        "from": at.date_input(key="flt_from").value, "to": at.date_input(key="flt_to").value,
+        "source": at.multiselect(key="flt_source").value, "claimant": at.multiselect(key="flt_claimant").value,
+        "kind": at.multiselect(key="flt_kind").value, "disputed": at.toggle(key="flt_disputed").value,
+        "q": at.text_input(key="flt_q").value, "conf": at.slider(key="flt_conf").value,
+    }
+
+
+DEFAULTS = {"from": None, "to": None, "source": [], "claimant": [], "kind": [], "disputed": False, "q": "",
+            "conf": 0.0}
+
+
+@pytest.mark.parametrize("page", DATA_PAGES)
+def test_a_shared_filter_changes_the_counts_and_the_link(db, fake_folium, page):
+    at = run_app(page)
+    assert widget_values(at) == DEFAULTS
+    assert "match the filters" not in texts(at)
+    assert not [k for k in at.query_params if k in ("source", "conf")]
+    at.multiselect(key="flt_source").set_value([GUARDIAN]).run()
+    at.slider(key="flt_conf").set_value(0.5).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["source"] in (GUARDIAN, [GUARDIAN])
+    assert at.query_params["conf"] in ("0.5", ["0.5"])
+    summary = texts(at)
+    assert "match the filters" in summary
+    counts = [(int(a), int(b)) for a, b in re.findall(r"(\d+) of (\d+) (?:place names|claims|articles)", summary)]
+    assert counts and all(a <= b for a, b in counts) and any(a < b for a, b in counts), summary
+    link = at.sidebar.code[0].value
+    assert link.startswith(page.split("/")[1].removesuffix(".py")) and "conf=0.5" in link
+    assert "source=The%20Guardian%20%28Nigeria%29" in link
+
+
+@pytest.mark.parametrize("page", DATA_PAGES)
+def test_a_link_restores_the_filters(db, fake_folium, page):
+    query = {"from": "2020-10-19", "to": "2020-10-24", "source": [GUARDIAN], "claimant": ["Armenia", "Azerbaijan"],
+             "kind": ["military"], "disputed": "1", "q": "a", "conf": "0.45"}
+    at = open_link(page, query)
+    assert widget_values(at) == {"from": date(2020, 10, 19), "to": date(2020, 10, 24), "source": [GUARDIAN],
+                                 "claimant": ["Armenia", "Azerbaijan"], "kind": ["military"], "disputed": True,
+                                 "q": "a", "conf": 0.45}
+    assert not at.warning
+    assert at.query_params["claimant"] == ["Armenia", "Azerbaijan"]
+
+
+@pytest.mark.parametrize("page", [*DATA_PAGES, "pages/overview.py"])
+def test_hostile_link_warns_and_falls_back(db, fake_folium, page):
+    at = open_link(page, HOSTILE)
+    assert widget_values(at) == DEFAULTS
+    warning = at.warning[0].value
+    for fragment in ("not a date", "unknown source", "from 0 to 1", "whole number from 1 to 18", "no such place",
+                     "no such claim", "unknown kind"):
+        assert fragment in warning, (fragment, warning)
+    # Every character Markdown would act on is backslash-escaped: the values show as plain text.
+    assert not re.search(r"(?<!\\)[<>$\[\]()`!:]", warning.split("\n", 1)[1]), warning
+    assert not [k for k in HOSTILE if k in at.query_params]  # the link now holds the defaults
+    if page == "pages/map.py":
+        fig, kwargs = fake_folium.calls[-1]
+        assert fig.options["zoom"] != 999 and "center" not in kwargs or kwargs.get("center") is None
+
+
+def test_odd_but_valid_values_are_kept(db, fake_folium):
+    at = open_link("pages/map.py", {"conf": "0.123", "q": "  Martuni  ", "from": "2020-10-20"})
+    assert at.slider(key="flt_conf").value == pytest.approx(0.123)
+    assert at.date_input(key="flt_from").value == date(2020, 10, 20) and at.date_input(key="flt_to").value is None
+    assert not at.warning
+
+
+def test_an_empty_view_explains_itself_and_resets(db, fake_folium):
+    at = run_app("pages/map.py")
+    at.text_input(key="flt_q").set_value("no such place anywhere").run()
+    note = next(i.value for i in at.info if "Nothing matches" in i.value)
+    assert "no such place anywhere" in note.replace("\\", "")
+    at.button(key="map_reset_filters").click().run()
+    assert widget_values(at) == DEFAULTS and "q" not in at.query_params
+    assert not any("Nothing matches" in i.value for i in at.info)
+
+
+def test_filters_follow_the_reader_between_pages(db, fake_folium):
+    """In a browser, moving to another page clears the query: the session's view stands and the new
+    page writes it back, also after a page without filters (Add articles)."""
+    at = run_app("pages/map.py")
+    at.multiselect(key="flt_claimant").set_value(["Armenia"]).run()
+    for page in ("pages/add_articles.py", "pages/claims.py", "pages/timeline.py"):
+        at.query_params.clear()
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        if page != "pages/add_articles.py":
+            assert at.multiselect(key="flt_claimant").value == ["Armenia"]
+            assert at.query_params["claimant"] in ("Armenia", ["Armenia"])
+    at.switch_page("pages/claims.py").run()
+    assert set(at.dataframe[0].value["claimant"]) == {"Armenia"}
+
+
+def test_overview_says_its_figures_are_global(db):
+    at = run_app()
+    assert any("whole atlas" in c.value for c in at.caption)
+    at.multiselect(key="flt_source").set_value([GUARDIAN]).run()
+    info = at.info[0].value
+    assert "whole atlas" in info and "match the filters" in info
+    assert {m.label: m.value for m in at.metric}["Articles"] == "2"  # still global
+
+
+def test_map_view_goes_to_the_link_and_comes_back(db, fake_folium):
+    at = run_app("pages/map.py")
+    first = fake_folium.map
+    assert "lat" not in at.query_params  # the browser has not reported a view yet
+    # The reader pans: the browser reports the centre (longitude unwrapped) and zoom.
+    fake_folium.returns = {"last_object_clicked": None, "center": {"lat": 40.123456, "lng": 406.5}, "zoom": 9}
+    at.run()
+    assert (at.query_params["lat"], at.query_params["lon"], at.query_params["zoom"]) in (
+        ("40.12346", "46.50000", "9"), (["40.12346"], ["46.50000"], ["9"]))
+    assert "lat=40.12346&lon=46.50000&zoom=9" in at.sidebar.code[0].value
+    # Panning does not redraw the map (it would jump back): the map object stays the same.
+    assert fake_folium.map.location == first.location
+    same = [re.sub(r"_[0-9a-f]{32}", "", m.get_root().render()) for m in (fake_folium.map, first)]
+    assert same[0] == same[1]  # element ids aside (streamlit-folium ignores them too)
+    # A filter change redraws it, where the reader left it.
+    at.slider(key="flt_conf").set_value(0.3).run()
+    assert fake_folium.map.location == [40.12346, 46.5] and fake_folium.map.options["zoom"] == 9
+    # The link opens the map there.
+    fake_folium.returns = {"last_object_clicked": None}
+    at = open_link("pages/map.py", {"lat": "41.5", "lon": "45.25", "zoom": "7", "place": "geonames:146969"})
+    assert fake_folium.map.location == [41.5, 45.25] and fake_folium.map.options["zoom"] == 7
+    assert at.dataframe[0].value["text"].tolist()  # the place's mentions are listed
+    assert not at.warning
+
+
+def test_places_page_shares_the_selected_place(db, fake_folium):
+    at = run_app("pages/places.py")
+    at.selectbox(key="places_place").set_value("geonames:146969").run()
+    assert at.query_params["place"] in ("geonames:146969", ["geonames:146969"])
+    at.query_params.clear()
+    at.switch_page("pages/map.py").run()
+    assert set(at.dataframe[0].value["text"]) == {"Martouni", "Martoni"}
