@@ -503,11 +503,19 @@ _EARLIEST, _LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the dates geo.views
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^%@/;,?])")
 
 
+_AUTOLINK = re.compile(r"(?i)(www(?=\.)|:|@)")
+_ZWSP = "\u200b"
+
+
 def plain_markdown(text: object) -> str:
     """``text`` for Streamlit's Markdown (st.warning, st.info...) shown literally: every ASCII
     punctuation character backslash-escaped, so link parameters or place names never become
-    links, images, HTML, icons, colours or formulas."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+    links, images, HTML, icons, colours or formulas; and a zero-width space before ``:`` and
+    after ``www`` and ``@``, which GitHub-flavoured Markdown would otherwise turn into links
+    (``http://...``, ``www.x.org``, ``a@b.org``) in spite of the escapes."""
+    text = _AUTOLINK.sub(lambda m: _ZWSP + m.group(1) if m.group(1) == ":" else m.group(1) + _ZWSP,
+                         str(text).replace(_ZWSP, ""))
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
 @st.cache_data(show_spinner=False)
@@ -673,6 +681,11 @@ def _sync_from_url(page: str) -> None:
         state.pop(_NOTES_KEY, None)
 
 
+def _active_filters(view: ViewState) -> int:
+    return sum(bool(x) for x in (view.date_from or view.date_to, view.sources, view.claimants, view.kinds,
+                                 view.disputed_only, view.place_search, view.min_confidence))
+
+
 def reset_filters() -> None:
     """Every filter back to its default (the selected place or claim and the map view stay)."""
     st.session_state.update(_widget_values(ViewState()))
@@ -714,10 +727,10 @@ def _show_link(view: ViewState, page: str) -> None:
     if slot is None:
         return
     with slot.container():
-        st.markdown("**Copy link**")
-        st.code(share_url(view, page), language=None, wrap_lines=True)
-        st.caption("This link reopens this page with these filters, the selected place or claim and the "
-                   "map's view. It holds no article text. Copy it with the icon at its right.")
+        st.markdown("**Copy link**", help="The link reopens this page with these filters, the selected place "
+                    "or claim and the map's view. It holds no article text.")
+        st.code(share_url(view, page), language=None, wrap_lines=False)
+        st.caption("Copy it with the copy icon at the right of the box (shown on hover).")
 
 
 def update_view(**changes: Any) -> ViewState:
@@ -756,16 +769,18 @@ def view_filters(page: str) -> ViewState:
     def options(known: frozenset, key: str) -> list[str]:
         return sorted(set(known) | set(state.get(key) or []), key=str.casefold)
 
+    view = _view_from_widgets(base)  # widget values are in the session before the widgets are drawn
     with st.sidebar:
-        st.subheader("Filters")
-        st.caption("Shared by every page and kept in the link.")
-        left, right = st.columns(2)
-        left.date_input("From", value=None, min_value=_EARLIEST, max_value=_LATEST, key=W_FROM,
-                        format="YYYY-MM-DD", on_change=_order_dates, args=(W_FROM,),
-                        help="Claims about this date or later (undated claims: their article's date); "
-                             "place names in articles published from this date")
-        right.date_input("To", value=None, min_value=_EARLIEST, max_value=_LATEST, key=W_TO, format="YYYY-MM-DD",
-                         on_change=_order_dates, args=(W_TO,), help="Inclusive. Leave empty for an open end")
+        state[_LINK_SLOT_KEY] = st.empty()
+        active = _active_filters(view)
+        st.subheader(f"Filters ({active} active)" if active else "Filters")
+        st.caption("Shared by every page and kept in the link above.")
+        st.date_input("From", value=None, min_value=_EARLIEST, max_value=_LATEST, key=W_FROM,
+                      format="YYYY-MM-DD", on_change=_order_dates, args=(W_FROM,),
+                      help="Claims about this date or later (undated claims: their article's date); "
+                           "place names in articles published from this date. Empty: no lower bound")
+        st.date_input("To", value=None, min_value=_EARLIEST, max_value=_LATEST, key=W_TO, format="YYYY-MM-DD",
+                      on_change=_order_dates, args=(W_TO,), help="Inclusive. Empty: no upper bound")
         st.multiselect("Sources", options(vocab.sources, W_SOURCE), key=W_SOURCE, placeholder="All sources")
         st.multiselect("Claimants", options(vocab.claimants, W_CLAIMANT), key=W_CLAIMANT,
                        placeholder="All claimants", help="Place names are then those of these claimants' claims")
@@ -775,9 +790,7 @@ def view_filters(page: str) -> ViewState:
                       help="Place names as written or as resolved; claims naming such a place or saying it")
         st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key=W_CONF,
                   help="Hide place names resolved with less confidence (claims are not affected)")
-        view = _view_from_widgets(base)
         st.button("Reset filters", key="flt_reset", on_click=reset_filters, disabled=not view.has_filters)
-        state[_LINK_SLOT_KEY] = st.empty()
 
     state[VIEW_KEY] = view
     _write_url(view)

@@ -33,9 +33,8 @@ _, undated_view = ui.view_data(version, view.with_changes(date_from=None, date_t
 
 CHART_KEY = "timeline_chart"
 
-st.text(f"{len(in_view)} of {len(claims)} claims" + (" match the filters" if view.has_filters else "")
-        + (f"; the chart shows the {len(undated_view)} matching the other filters over the whole period, "
-           "the date range shaded" if rng else ""))
+st.text(f"{len(in_view)} of {len(claims)} claims" + (" match the filters." if view.has_filters else ".")
+        + (f" The chart shows the whole period ({len(undated_view)} claims), the date range shaded." if rng else ""))
 dated = undated_view.loc[undated_view["date"].notna()].copy()
 if dated.empty:
     if claims["date"].notna().any():

@@ -553,3 +553,14 @@ def test_places_page_shares_the_selected_place(db, fake_folium):
     at.query_params.clear()
     at.switch_page("pages/map.py").run()
     assert set(at.dataframe[0].value["text"]) == {"Martouni", "Martoni"}
+
+
+def test_plain_markdown_shows_any_text_literally():
+    from geo.ui import plain_markdown
+
+    hostile = "<img src=x> ![x](http://example.com/x.png) [a](javascript:alert(1)) $x^2$ :red[hi] www.evil.org a@b.org"
+    shown = plain_markdown(hostile)
+    assert not re.search(r"(?<!\\)[<>$\[\]()!:@]", shown.replace("\u200b", ""))
+    for linkish in ("http:", "javascript:", "www.", "@b"):
+        assert linkish not in shown.replace("\\", "")  # a zero-width space breaks every autolink
+    assert shown.replace("\u200b", "").replace("\\", "") == hostile

@@ -9,7 +9,9 @@ Fixtures:
   ``/_stcore/health``. Servers are stopped (whole process group) at teardown; their log is printed
   when the test failed.
 * ``browser_page``: a Playwright page whose context aborts and records every request that leaves
-  127.0.0.1/localhost (iframes included), in ``page.outside_requests``.
+  127.0.0.1/localhost (iframes included), in ``page.outside_requests``; ``new_browser_page()``
+  makes more such pages, each in a fresh context.
+* ``corpus_store``: the bundled corpus ingested with the CLI, once per session.
 
 Every test in this folder is marked ``e2e``.
 """
@@ -210,13 +212,9 @@ class OutsideRequest:
     frame_url: str
 
 
-@pytest.fixture
-def browser_page(_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh page; requests to hosts other than localhost are aborted and kept in
-    ``page.outside_requests`` (a list of :class:`OutsideRequest`). Routing is on the context, so
-    requests of iframes (streamlit-folium's map) are caught too. Console errors are kept in
-    ``page.console_errors``, HTTP responses >= 400 in ``page.bad_responses``."""
-    context = _browser.new_context(viewport={"width": 1280, "height": 900})
+def _guarded_page(browser: Any) -> Any:
+    """A page in a new context whose requests leaving localhost are aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     outside: list[OutsideRequest] = []
 
     def guard(route: Any) -> None:
@@ -240,16 +238,63 @@ def browser_page(_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]
     page.on("response", lambda r: r.status >= 400 and page.bad_responses.append(f"{r.status} {r.url}"))
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("pageerror", lambda exc: page.console_errors.append(f"pageerror: {exc}"))
-    yield page
-    if _failed(request):
-        RESULTS_DIR.mkdir(exist_ok=True)
+    return page
+
+
+def _report(request: pytest.FixtureRequest, pages: list[Any]) -> None:
+    if not _failed(request):
+        return
+    RESULTS_DIR.mkdir(exist_ok=True)
+    for i, page in enumerate(pages):
+        suffix = f"-{i}" if i else ""
         try:
-            page.screenshot(path=str(RESULTS_DIR / f"{request.node.name}-failure.png"), full_page=True)
+            page.screenshot(path=str(RESULTS_DIR / f"{request.node.name}{suffix}-failure.png"), full_page=True)
         except Exception as exc:  # the page may be gone
             print(f"no failure screenshot: {exc}")
-        print(f"\noutside requests: {outside}\nconsole errors: {page.console_errors}")
+        print(f"\noutside requests: {page.outside_requests}\nconsole errors: {page.console_errors}")
         print(f"bad responses: {page.bad_responses}")
-    context.close()
+
+
+@pytest.fixture
+def browser_page(_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    """A fresh page; requests to hosts other than localhost are aborted and kept in
+    ``page.outside_requests`` (a list of :class:`OutsideRequest`). Routing is on the context, so
+    requests of iframes (streamlit-folium's map) are caught too. Console errors are kept in
+    ``page.console_errors``, HTTP responses >= 400 in ``page.bad_responses``."""
+    page = _guarded_page(_browser)
+    yield page
+    _report(request, [page])
+    page.context.close()
+
+
+@pytest.fixture
+def new_browser_page(_browser: Any, request: pytest.FixtureRequest) -> Iterator[Callable[[], Any]]:
+    """Factory of pages like ``browser_page``, each in its own fresh context (no cookies, no
+    storage, no session): e.g. to open a link as someone else would."""
+    pages: list[Any] = []
+
+    def make() -> Any:
+        page = _guarded_page(_browser)
+        pages.append(page)
+        return page
+
+    yield make
+    _report(request, pages)
+    for page in pages:
+        page.context.close()
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus ingested with the CLI, as a user would before starting the app; once per
+    session (the pages under test only read it)."""
+    db = tmp_path_factory.mktemp("server_home") / "claim_atlas.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-m", "geo", "ingest", "data/articles", "--db", str(db), "-q"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return db
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +19,6 @@ ASSET_TYPES = {"script", "stylesheet", "font"}
 SCREENSHOT = Path(os.environ.get("CLAIM_ATLAS_SCREENSHOT", REPO_ROOT / "docs" / "map.png"))
 TIMELINE_SCREENSHOT = SCREENSHOT.with_name("timeline.png")
 CLAIMS_SCREENSHOT = SCREENSHOT.with_name("claims.png")
-
-
-@pytest.fixture
-def corpus_store(tmp_path: Path) -> Path:
-    """The bundled corpus ingested with the CLI, as a user would before starting the app."""
-    db = tmp_path / "server_home" / "claim_atlas.sqlite"
-    db.parent.mkdir()
-    done = subprocess.run(
-        [sys.executable, "-m", "geo", "ingest", "data/articles", "--db", str(db), "-q"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return db
 
 
 def _claim_layer(db: Path):
@@ -146,8 +131,9 @@ def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store
 
 def test_timeline_and_claims_pages_offline(streamlit_server: Any, browser_page: Any, corpus_store: Path) -> None:
     """Timeline draws its Altair charts with no outside request (Vega ships with Streamlit's
-    frontend), a brush picks a date range that lands in the URL and follows the reader to the
-    Claims page; a claim opened by its URL shows its paragraph and its places on a map."""
+    frontend), a brush picks the shared date range (the sidebar's From/To) that lands in the URL
+    and follows the reader to the Claims page; a claim opened by its URL shows its paragraph and
+    its places on a map."""
     url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(corpus_store)})
     page = browser_page
     page.set_viewport_size({"width": 1280, "height": 1150})
@@ -165,16 +151,20 @@ def test_timeline_and_claims_pages_offline(streamlit_server: Any, browser_page: 
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.70, y, steps=12)
     page.mouse.up()
-    page.wait_for_url(re.compile(r"[?&]from=\d{4}-\d\d-\d\d&to=\d{4}-\d\d-\d\d"), timeout=30_000)
+    page.wait_for_url(re.compile(r"[?&]from=\d{4}-\d\d-\d\d.*&to=\d{4}-\d\d-\d\d"), timeout=30_000)
     page.get_by_text("Date filter:").wait_for(state="visible", timeout=30_000)
+    picked = re.search(r"from=(\d{4}-\d\d-\d\d)", page.url).group(1)
+    sidebar_from = page.locator('[data-testid="stSidebar"] [data-testid="stDateInput"] input').first
+    assert sidebar_from.input_value() == picked  # the brush set the shared date filter
     page.wait_for_timeout(1500)
     TIMELINE_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(TIMELINE_SCREENSHOT), full_page=True)
 
     # The range follows the reader to the Claims page.
     page.locator('[data-testid="stSidebarNav"] a', has_text="Claims").click()
-    page.get_by_text("(from Timeline)").wait_for(state="visible", timeout=30_000)
-    assert "from=" in page.url
+    page.wait_for_url(re.compile(rf"/claims\?.*from={picked}"), timeout=30_000)
+    page.get_by_text("match the filters").first.wait_for(state="visible", timeout=30_000)
+    assert sidebar_from.input_value() == picked
 
     # A disputed claim opened by its URL: header, paragraph, small map of its places.
     claims = _claim_layer(corpus_store)
