@@ -261,9 +261,21 @@ def page_link(page: str, label: str, icon: str | None = None) -> None:
         st.caption(label)
 
 
-def place_link(place_key: str, base: str = MAP_URL_PATH) -> str:
-    """Relative URL of the Map page with this place selected (``map?place=...``)."""
-    return f"{base}?place={quote(str(place_key), safe='')}"
+def _link(base: str, view: ViewState | None, **selection: Any) -> str:
+    params = to_query_params(view.filters()) if view is not None else {}
+    params.update({k: str(v) for k, v in selection.items()})
+    return f"{base}?{urlencode(params, doseq=True, quote_via=quote)}"
+
+
+def place_link(place_key: str, base: str = MAP_URL_PATH, view: ViewState | None = None) -> str:
+    """Relative URL of the Map page with this place selected (``map?place=...``), keeping the
+    filters of ``view`` (a link opened from the page starts a new session: the URL is the view)."""
+    return _link(base, view, place=place_key)
+
+
+def claim_link(claim_id: int, view: ViewState | None = None) -> str:
+    """Relative URL of the Claims page with this claim selected, keeping the filters of ``view``."""
+    return _link(CLAIMS_URL_PATH, view, claim=int(claim_id))
 
 
 def _mention_title(m: Any) -> str:
@@ -290,10 +302,12 @@ _MARK_STYLE = {
 }
 
 
-def article_html(text: str, mentions: pd.DataFrame, map_url: str = MAP_URL_PATH) -> str:
+def article_html(text: str, mentions: pd.DataFrame, map_url: str = MAP_URL_PATH,
+                 view: ViewState | None = None) -> str:
     """The article text as HTML: every segment escaped, each place name in a ``<mark>`` whose
     ``title`` tells how it was resolved (place, confidence, metonymic / not a place); resolved
-    names link to the Map page with that place selected. Paragraphs become ``<p>``."""
+    names link to the Map page with that place selected (and the filters of ``view``). Paragraphs
+    become ``<p>``."""
     text = str(text or "")
     parts: list[str] = []
     pos = 0
@@ -314,7 +328,7 @@ def article_html(text: str, mentions: pd.DataFrame, map_url: str = MAP_URL_PATH)
         mark = (f'<mark class="ca-{kind}" style="{_MARK_STYLE[kind]}" title="{escape_text(_mention_title(m))}">'
                 f"{escape_text(text[start:end])}</mark>")
         if kind in ("place", "metonymic"):
-            mark = f'<a href="{escape_text(place_link(m.place_key, map_url))}" target="_self">{mark}</a>'
+            mark = f'<a href="{escape_text(place_link(m.place_key, map_url, view))}" target="_self">{mark}</a>'
         parts.append(mark)
         pos = end
     parts.append(escape_text(text[pos:]))
@@ -388,10 +402,11 @@ def claim_paragraph_html(text: str, start: int, end: int, max_chars: int = 2000)
     return f"<div class='ca-claim-paragraph'><p>{body}</p></div>"
 
 
-def claim_header_html(claim: Any, disputing: Sequence[int] = ()) -> str:
+def claim_header_html(claim: Any, disputing: Sequence[int] = (), view: ViewState | None = None) -> str:
     """Who, when, what kind, where from, and who disputes it, for one claim (a row of
     :func:`load_claims`): every value escaped, with the reminder that it is an attributed claim.
-    ``disputing``: ids of the claims known to dispute it, linked (``claims?claim=<id>``)."""
+    ``disputing``: ids of the claims known to dispute it, linked (``claims?claim=<id>``, with the
+    filters of ``view``)."""
     from geo.layers import claim_date_label
 
     get = claim.get if isinstance(claim, dict) else (lambda k, d=None: getattr(claim, k, d))
@@ -416,7 +431,7 @@ def claim_header_html(claim: Any, disputing: Sequence[int] = ()) -> str:
     if isinstance(disputed_by, str):
         disputed_by = [d for d in disputed_by.split("|") if d]
     if disputed_by:
-        links = ", ".join(f'<a href="{CLAIMS_URL_PATH}?claim={int(i)}" target="_self">claim #{int(i)}</a>'
+        links = ", ".join(f'<a href="{escape_text(claim_link(i, view))}" target="_self">claim #{int(i)}</a>'
                           for i in disputing)
         html += (f"<p style='color:#b71c1c;font-weight:bold'>Disputed by {escape_text(', '.join(disputed_by))}"
                  f"{': ' + links if links else ''}</p>")

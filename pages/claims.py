@@ -90,7 +90,7 @@ disputing = list(spots["disputing_claim_ids"].iloc[0]) if not spots.empty else [
 st.subheader(f"Claim #{selected}")
 left, right = st.columns([1, 1], gap="medium")
 with left:
-    st.html(ui.claim_header_html(claim, disputing))
+    st.html(ui.claim_header_html(claim, disputing, view))
     articles = ui.load_articles(version, with_text=True)
     article = articles.loc[articles["id"] == int(claim["article_id"])]
     text = article["text"].iloc[0] if not article.empty else ""

@@ -123,7 +123,7 @@ else:
             st.caption("These claims name no place: they are drawn here because their article names this place "
                        "most (approximate).")
         listing = pd.DataFrame(here.drop(columns="geometry")).assign(
-            link=[f"{ui.CLAIMS_URL_PATH}?claim={int(c)}" for c in here["claim_id"]],
+            link=[ui.claim_link(c, view) for c in here["claim_id"]],
             when=[claim_date_label(d, e, p) for d, e, p in
                   zip(here["date"], here["date_end"], here["date_precision"], strict=True)],
             disputed_by_label=[", ".join(v) for v in here["disputed_by"]],

@@ -73,4 +73,4 @@ for row in view_articles.iloc[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE].it
     header += "</p>"
     with st.container(border=True):
         st.html(header)
-        st.html(ui.article_html(row.text, article_mentions))
+        st.html(ui.article_html(row.text, article_mentions, view=view))

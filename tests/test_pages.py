@@ -564,3 +564,18 @@ def test_plain_markdown_shows_any_text_literally():
     for linkish in ("http:", "javascript:", "www.", "@b"):
         assert linkish not in shown.replace("\\", "")  # a zero-width space breaks every autolink
     assert shown.replace("\u200b", "").replace("\\", "") == hostile
+
+
+def test_links_inside_pages_keep_the_filters(db, fake_folium):
+    """Links in article text and claim headers open a new session: they carry the filters."""
+    al_jazeera = "Al Jazeera (Arabic; machine translation)"
+    at = open_link("pages/sources.py", {"source": [al_jazeera], "conf": "0.5"})
+    html = html_of(at)
+    assert ('href="map?source=Al%20Jazeera%20%28Arabic%3B%20machine%20translation%29&amp;conf=0.5'
+            '&amp;place=geonames%3A146969"') in html
+    from geo.ui import claim_header_html
+    from geo.viewstate import ViewState
+
+    claim = {"claimant": "Armenia", "claim_id": 7, "article_id": 1, "kind": "military", "disputed_by": ["Azerbaijan"]}
+    header = claim_header_html(claim, [8], ViewState(disputed_only=True, place="x", lat=1.0, lon=2.0, zoom=3))
+    assert 'href="claims?disputed=1&amp;claim=8"' in header  # filters kept; selection and map view not
