@@ -514,7 +514,8 @@ _LINK_SLOT_KEY = "_view_link_slot"  # the sidebar element showing the link (rewr
 W_FROM, W_TO = "flt_from", "flt_to"
 W_SOURCE, W_CLAIMANT, W_KIND = "flt_source", "flt_claimant", "flt_kind"
 W_DISPUTED, W_SEARCH, W_CONF = "flt_disputed", "flt_q", "flt_conf"
-_EARLIEST, _LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the dates geo.viewstate accepts
+_EARLIEST, _LATEST = date(1900, 1, 1), date(2100, 12, 31)
+_EMBED = {"embed", "embed_options"}  # Streamlit's own query parameters, never rewritten  # the dates geo.viewstate accepts
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^%@/;,?])")
 
 
@@ -654,13 +655,12 @@ def _as_query(view: ViewState) -> dict[str, tuple[str, ...]]:
 def _write_url(view: ViewState) -> None:
     """Write ``view`` to the URL: changed parameters set, parameters back at their default removed;
     parameters that are not the view's (``article``...) left alone."""
-    target, now = _as_query(view), _query_now()
-    params = st.query_params
-    for k in VIEW_PARAMS:
-        if k in target and now.get(k) != target[k]:
-            params[k] = list(target[k]) if len(target[k]) > 1 else target[k][0]
-        elif k not in target and k in now:
-            del params[k]
+    target = _as_query(view)
+    if _query_now() != target:
+        params = st.query_params
+        others = {k: params.get_all(k) for k in params if k not in VIEW_PARAMS and k.lower() not in _EMBED}
+        # One message (one browser history entry), parameters in a stable order.
+        params.from_dict({**{k: list(v) for k, v in target.items()}, **others})
     st.session_state[_URL_KEY] = target
 
 

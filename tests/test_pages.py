@@ -579,3 +579,13 @@ def test_links_inside_pages_keep_the_filters(db, fake_folium):
     claim = {"claimant": "Armenia", "claim_id": 7, "article_id": 1, "kind": "military", "disputed_by": ["Azerbaijan"]}
     header = claim_header_html(claim, [8], ViewState(disputed_only=True, place="x", lat=1.0, lon=2.0, zoom=3))
     assert 'href="claims?disputed=1&amp;claim=8"' in header  # filters kept; selection and map view not
+
+
+def test_other_parameters_stay_in_the_url(db):
+    """The view rewrites its own parameters only: the Sources page's ?article= stays."""
+    article_id = int(Store(db).articles_df()["id"].iloc[0])
+    at = open_link("pages/sources.py", {"article": str(article_id)})
+    at.toggle(key="flt_disputed").set_value(True).run()
+    assert at.query_params["article"] in (str(article_id), [str(article_id)])
+    assert at.query_params["disputed"] in ("1", ["1"])
+    assert at.text[0].value.startswith("1 of 2 articles")
