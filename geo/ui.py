@@ -743,9 +743,9 @@ def _show_link(view: ViewState, page: str) -> None:
         return
     with slot.container():
         st.markdown("**Copy link**", help="The link reopens this page with these filters, the selected place "
-                    "or claim and the map's view. It holds no article text.")
-        st.code(share_url(view, page), language=None, wrap_lines=False)
-        st.caption("Copy it with the copy icon at the right of the box (shown on hover).")
+                    "or claim and the map's view. It holds no article text. Copy it with the copy icon at "
+                    "the right of the box (shown on hover).")
+        st.code(share_url(view, page), language=None, wrap_lines=True)
 
 
 def update_view(**changes: Any) -> ViewState:
@@ -788,8 +788,8 @@ def view_filters(page: str) -> ViewState:
     with st.sidebar:
         state[_LINK_SLOT_KEY] = st.empty()
         active = _active_filters(view)
-        st.subheader(f"Filters ({active} active)" if active else "Filters")
-        st.caption("Shared by every page and kept in the link above.")
+        st.subheader(f"Filters ({active} active)" if active else "Filters",
+                     help="Shared by every page and kept in the link above.")
         st.date_input("From", value=None, min_value=_EARLIEST, max_value=_LATEST, key=W_FROM,
                       format="YYYY-MM-DD", on_change=_order_dates, args=(W_FROM,),
                       help="Claims about this date or later (undated claims: their article's date); "

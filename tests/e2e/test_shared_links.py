@@ -78,7 +78,7 @@ def test_a_shared_link_reopens_the_same_view(streamlit_server: Any, browser_page
                                              corpus_store: Path) -> None:
     url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(corpus_store)})
     page = browser_page
-    page.set_viewport_size({"width": 1280, "height": 1500})
+    page.set_viewport_size({"width": 1280, "height": 1600})
     frame = _open_map(page, f"{url}/map")
     everything = frame.locator("path.ca-claim").count()
 
