@@ -111,5 +111,19 @@ def bundled_corpus() -> Path:
     return BUNDLED_CORPUS
 
 
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline, session_settings: Settings) -> Path:
+    """A store holding the bundled corpus, ingested once per session (copy it before writing)."""
+    from geo.corpus import read_corpus
+
+    path = tmp_path_factory.mktemp("corpus") / "corpus.sqlite"
+    articles, errors = read_corpus(session_settings.corpus_dir, session_settings)
+    assert articles and not errors
+    store = geo.store.Store(path)
+    pipeline.ingest(articles, store)
+    store.close()
+    return path
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     return f"claim-atlas gazetteer: {GAZETTEER_PATH} (shared); stores in per-test tmp dirs; pid {os.getpid()}"

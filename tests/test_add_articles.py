@@ -15,7 +15,6 @@ from streamlit.testing.v1 import AppTest
 
 import geo.ui
 from geo.config import PROJECT_ROOT
-from geo.corpus import read_corpus
 from geo.store import Store
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -30,21 +29,10 @@ HOSTILE = ("Reports from Stepanakert <script>alert(1)</script> said the shelling
            "made about the fighting near Shusha on Tuesday.")
 
 
-@pytest.fixture(scope="session")
-def add_corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline, session_settings) -> Path:
-    path = tmp_path_factory.mktemp("add_articles") / "corpus.sqlite"
-    articles, errors = read_corpus(session_settings.corpus_dir, session_settings)
-    assert articles and not errors
-    store = Store(path)
-    pipeline.ingest(articles, store)
-    store.close()
-    return path
-
-
 @pytest.fixture
-def db(add_corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pipeline) -> Path:
+def db(corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pipeline) -> Path:
     path = tmp_path / "add.sqlite"
-    shutil.copy(add_corpus_db, path)
+    shutil.copy(corpus_db, path)
     monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
     monkeypatch.setattr(geo.ui, "get_pipeline", lambda: pipeline)
     return path

@@ -14,25 +14,13 @@ import pyogrio
 import pytest
 
 from geo import export
-from geo.corpus import read_corpus
 from geo.layers import place_layer, plottable_mentions, synthetic_mentions
 from geo.store import Store
 
 
-@pytest.fixture(scope="session")
-def export_db(tmp_path_factory: pytest.TempPathFactory, pipeline, session_settings) -> Path:
-    path = tmp_path_factory.mktemp("export") / "corpus.sqlite"
-    articles, errors = read_corpus(session_settings.corpus_dir, session_settings)
-    assert articles and not errors
-    store = Store(path)
-    pipeline.ingest(articles, store)
-    store.close()
-    return path
-
-
 @pytest.fixture
-def data(export_db: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    store = Store(export_db)
+def data(corpus_db: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    store = Store(corpus_db)
     try:
         return store.mentions_df(), store.claims_df(), store.claim_places_df()
     finally:

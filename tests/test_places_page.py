@@ -13,7 +13,6 @@ from streamlit.testing.v1 import AppTest
 import geo.ui
 from geo.cli import main as cli
 from geo.config import PROJECT_ROOT
-from geo.corpus import read_corpus
 from geo.store import Store
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -23,21 +22,10 @@ KHOJAVEND = "geonames:146969"
 MARTUNI_AM = "geonames:616438"
 
 
-@pytest.fixture(scope="session")
-def places_corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline, session_settings) -> Path:
-    path = tmp_path_factory.mktemp("places") / "corpus.sqlite"
-    articles, errors = read_corpus(session_settings.corpus_dir, session_settings)
-    assert articles and not errors
-    store = Store(path)
-    pipeline.ingest(articles, store)
-    store.close()
-    return path
-
-
 @pytest.fixture
-def db(places_corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def db(corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "places.sqlite"
-    shutil.copy(places_corpus_db, path)
+    shutil.copy(corpus_db, path)
     monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
     return path
 
