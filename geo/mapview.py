@@ -207,6 +207,19 @@ class _RawScript(Element):
 class _FastRender:
     """Render like folium's MacroElement, minus the re-compilation of the script as a template."""
 
+    def _set_layer_data(self, data_json: str, properties: list[dict], styles: list[dict], bounds,
+                        marker: dict | None, options: dict) -> None:
+        """The script-safe data every GeoJSON-based layer of ours embeds (see ``_GEOJSON_JS``)."""
+        self.properties = properties
+        self.bounds = bounds
+        self.styles_json = _script_json(styles)
+        self.marker_json = _script_json(marker or {})
+        self.options_json = _script_json({k: v for k, v in options.items() if v is not None})
+        self.data_json = data_json
+
+    def _get_self_bounds(self):
+        return self.bounds or [[None, None], [None, None]]
+
     def render(self, **kwargs: Any) -> None:
         if getattr(self, "show", True) and isinstance(self, Layer):
             self.add_child(ElementAddToElement(element_name=self.get_name(),
@@ -272,15 +285,7 @@ class PlaceLayer(_FastRender, folium.GeoJson):
                  **options: Any):
         Layer.__init__(self, name=name, overlay=True, control=control, show=show)
         self._name = "GeoJson"
-        self.properties = properties
-        self.bounds = bounds
-        self.styles_json = _script_json(styles)
-        self.marker_json = _script_json(marker or {})
-        self.options_json = _script_json({k: v for k, v in options.items() if v is not None})
-        self.data_json = data_json
-
-    def _get_self_bounds(self):
-        return self.bounds or [[None, None], [None, None]]
+        self._set_layer_data(data_json, properties, styles, bounds, marker, options)
 
 
 class ClusteredPlaceLayer(_FastRender, folium.plugins.MarkerCluster):
@@ -298,16 +303,8 @@ class ClusteredPlaceLayer(_FastRender, folium.plugins.MarkerCluster):
                  **options: Any):
         Layer.__init__(self, name=name, overlay=True, control=True, show=show)
         self._name = "MarkerCluster"
-        self.properties = properties
-        self.bounds = bounds
-        self.styles_json = _script_json(styles)
-        self.marker_json = _script_json(marker or {})
-        self.options_json = _script_json({k: v for k, v in options.items() if v is not None})
+        self._set_layer_data(data_json, properties, styles, bounds, marker, options)
         self.cluster_json = _script_json(cluster_options or {})
-        self.data_json = data_json
-
-    def _get_self_bounds(self):
-        return self.bounds or [[None, None], [None, None]]
 
 
 _POPUP_JS = """

@@ -69,6 +69,7 @@ __all__ = [
     "place_link",
     "require_app_entrypoint",
     "sidebar_header",
+    "start_data_page",
     "update_view",
     "view_data",
     "view_filters",
@@ -822,3 +823,11 @@ def empty_view(view: ViewState, key: str) -> None:
     "Reset filters" button (``key`` keeps it unique)."""
     st.info(plain_markdown(explain_empty(view)))
     st.button("Reset filters", key=f"{key}_reset_filters", on_click=reset_filters)
+
+
+def start_data_page() -> int:
+    """What every data page does first: run under the app, make sure the corpus is loaded,
+    and return the store's data version (the cache key of every loader)."""
+    require_app_entrypoint()
+    ensure_corpus_loaded()
+    return data_version()

@@ -17,9 +17,7 @@ from geo.config import get_settings
 from geo.layers import LOCATION_FOCUS
 from geo.mapview import build_map
 
-ui.require_app_entrypoint()
-ui.ensure_corpus_loaded()
-version = ui.data_version()
+version = ui.start_data_page()
 claims = ui.load_claims(version)
 
 st.title("Claims")

@@ -18,9 +18,7 @@ from geo.config import get_settings
 from geo.layers import claim_date_label, mention_table, place_at
 from geo.mapview import build_map
 
-ui.require_app_entrypoint()
-ui.ensure_corpus_loaded()
-version = ui.data_version()
+version = ui.start_data_page()
 
 st.title("Map")
 st.caption("Each place as the articles name it, with the sentences that name it, and the claims made about "

@@ -9,9 +9,7 @@ import streamlit as st
 
 from geo import ui
 
-ui.require_app_entrypoint()
-ui.ensure_corpus_loaded()
-version = ui.data_version()
+version = ui.start_data_page()
 counts = ui.load_counts(version)
 
 st.title(ui.APP_NAME)

@@ -23,10 +23,8 @@ from geo.layers import precision_label
 from geo.model import FEATURE_TYPES
 from geo.names import normalize_name
 
-ui.require_app_entrypoint()
-ui.ensure_corpus_loaded()
+version = ui.start_data_page()
 store = ui.get_store()
-version = ui.data_version()
 mentions = ui.load_mentions(version)
 
 UNRESOLVED = "unresolved:"

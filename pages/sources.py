@@ -14,9 +14,7 @@ import streamlit as st
 from geo import ui
 from geo.viewstate import claim_filters_active
 
-ui.require_app_entrypoint()
-ui.ensure_corpus_loaded()
-version = ui.data_version()
+version = ui.start_data_page()
 articles = ui.load_articles(version, with_text=True)
 mentions = ui.load_mentions(version)
 

@@ -18,9 +18,7 @@ import streamlit as st
 from geo import ui
 from geo.mapview import claimant_color
 
-ui.require_app_entrypoint()
-ui.ensure_corpus_loaded()
-version = ui.data_version()
+version = ui.start_data_page()
 claims = ui.load_claims(version)
 
 st.title("Timeline")
