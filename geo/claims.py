@@ -121,7 +121,7 @@ def _speaker_token(verb: Token) -> tuple[Token | None, str]:
     if verb.dep_ == "relcl":
         return verb.head, "relative"
     # Shared subject of coordinated or subordinate verbs ("urged ..., claiming that").
-    if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head is not verb:
+    if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.i != verb.i:
         return _speaker_token(verb.head)
     return None, ""
 
@@ -131,7 +131,7 @@ def _subtree_span(tok: Token) -> Span:
     doc = tok.doc
     skip = set()
     for t in tok.subtree:
-        if t.dep_ in {"relcl", "acl"} and t is not tok:
+        if t.dep_ in {"relcl", "acl"} and t.i != tok.i:
             skip.update(x.i for x in t.subtree)
     idx = [t.i for t in tok.subtree if t.i not in skip]
     return doc[min(idx): max(idx) + 1]
@@ -255,7 +255,7 @@ def _is_future_for(span: Span) -> bool:
     """Whether the verb a date expression modifies speaks of the future ("will meet on
     Friday"), as opposed to the reporting verb next to it ("the two sides said Tuesday")."""
     tok = span.root
-    while tok.head is not tok and tok.pos_ not in {"VERB", "AUX"}:
+    while tok.head.i != tok.i and tok.pos_ not in {"VERB", "AUX"}:
         tok = tok.head
     if tok.pos_ not in {"VERB", "AUX"}:
         return _is_future(span.sent)
@@ -316,7 +316,7 @@ def _modifies_clause_of(span: Span, verb: Token) -> bool:
     not a noun ("the clashes about a month ago")."""
     verbs = _clause_verbs(verb)
     tok = span.root
-    while tok.head is not tok:
+    while tok.head.i != tok.i:
         tok = tok.head
         if tok.i in verbs:
             return True
@@ -331,7 +331,7 @@ def _inside_noun_phrase(span: Span) -> bool:
     """Whether a date hangs off a noun, directly or through a reduced relative clause
     ("the agreement signed on September 27")."""
     head = span.root.head
-    while head.head is not head and (head.pos_ == "ADP" or (head.pos_ == "VERB" and head.dep_ == "acl")):
+    while head.head.i != head.i and (head.pos_ == "ADP" or (head.pos_ == "VERB" and head.dep_ == "acl")):
         if head.pos_ == "VERB" and head.dep_ == "acl":
             return True
         head = head.head

@@ -513,7 +513,7 @@ def detect_metonymy(doc: Doc, start: int, end: int) -> tuple[bool, str]:
         return False, ""
     tok = span.root
     # Climb conjunctions: "the European Union and Washington called for".
-    while tok.dep_ == "conj" and tok.head is not tok:
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
         tok = tok.head
     dep = tok.dep_
     head = tok.head

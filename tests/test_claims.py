@@ -563,3 +563,32 @@ def test_other_conflict_claim_and_anaphoric_denial(claims_of: ClaimsOf) -> None:
 def test_unpublished_article_has_undated_claims(claims_of: ClaimsOf) -> None:
     c = only(claims_of("Azerbaijan said Armenian forces shelled Tartar on Friday.", published=None))
     assert (c.date, c.date_end, c.date_precision) == (None, None, None)
+
+
+# --------------------------------------------------------------------------- parse-tree walks end
+
+
+def _parsed(words: list[str], heads: list[int], deps: list[str], pos: list[str], ents: list[str]):
+    """A hand-made parse (spaCy's own parse varies by model version): the walks up the tree
+    must stop at the root whatever its part of speech."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    return Doc(Vocab(), words=words, heads=heads, deps=deps, pos=pos, ents=ents)
+
+
+def test_tree_walks_stop_at_a_root_that_is_no_verb() -> None:
+    """Tokens are fresh objects on every access, so a walk testing ``tok.head is tok`` never
+    reached the root and spun forever on a verbless headline ("Clashes in Hadrut on Friday")."""
+    from geo.claims import _inside_noun_phrase, _is_future_for, _modifies_clause_of
+
+    # "Ceasefire after talks on Friday": root "after" (ADP), date "Friday" hangs off "on".
+    doc = _parsed(["Ceasefire", "after", "talks", "on", "Friday"], heads=[1, 1, 1, 2, 3],
+                  deps=["nsubj", "ROOT", "pobj", "prep", "pobj"], pos=["NOUN", "ADP", "NOUN", "ADP", "PROPN"],
+                  ents=["O", "O", "O", "O", "B-DATE"])
+    date = doc[4:5]
+    assert _is_future_for(date) is False
+    assert _inside_noun_phrase(doc[1:2]) is False  # starts at the ADP root itself
+    verbless = _parsed(["Quiet", "overnight", "said"], heads=[0, 0, 0], deps=["ROOT", "advmod", "dep"],
+                       pos=["ADJ", "ADV", "VERB"], ents=["O", "B-TIME", "O"])
+    assert _modifies_clause_of(verbless[1:2], verbless[2]) is False
