@@ -7,10 +7,14 @@ at run time.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+from spacy.tokens._retokenize import set_token_attrs
 
 from geo.config import get_settings
 
@@ -36,13 +40,138 @@ def paragraph_boundaries(doc):
     return doc
 
 
+# --------------------------------------------------------------------------- attribute rules
+
+
+#: Token attributes the single-token rules may test, read from a spaCy Token.
+_TOKEN_FEATURES: dict[str, Callable[[Token], object]] = {
+    "TAG": lambda t: t.tag_, "LOWER": lambda t: t.lower_, "DEP": lambda t: t.dep_,
+    "IS_SPACE": lambda t: t.is_space, "ORTH": lambda t: t.text, "POS": lambda t: t.pos_,
+}
+_OPERATORS = {"IN", "NOT_IN", "REGEX"}
+
+
+def _value_matches(condition: object, value: object) -> bool:
+    """One Matcher condition (a value, or {"IN"|"NOT_IN"|"REGEX": ...}) against a token's value."""
+    if isinstance(condition, dict):
+        return all((value in arg) if op == "IN" else (value not in arg) if op == "NOT_IN"
+                   else re.search(arg, str(value)) is not None for op, arg in condition.items())
+    return value == condition
+
+
+class FastAttributeRuler:
+    """spaCy's ``attribute_ruler``, same rules and same result, a dozen times faster.
+
+    The English model's ruler maps tags to parts of speech, morphology and a few lemmas with
+    179 Matcher patterns; matching them token by token is a sixth of the whole parse. All but a
+    handful test one token's tag, lowercase form, dependency and whitespace-ness, so the rules
+    that apply to a token are a function of those four values: computed once per distinct
+    combination and cached. The few multi-token rules still go through a (small) Matcher.
+    Rules apply in their order, later ones overriding earlier ones, as in spaCy.
+    """
+
+    def __init__(self, ruler) -> None:
+        self.vocab = ruler.vocab
+        self._single: list[tuple[int, dict, dict]] = []  # (order, token pattern, attrs)
+        self._multi = Matcher(self.vocab)
+        self._multi_rules: dict[int, tuple[int, dict]] = {}
+        keys: set[str] = set()
+        for order, (attrs, index) in enumerate(zip(ruler.attrs, ruler.indices, strict=True)):
+            for pattern in ruler.matcher.get(str(order))[1]:
+                if len(pattern) == 1 and index in (0, -1):
+                    self._single.append((order, pattern[0], attrs))
+                    keys.update(pattern[0])
+                else:
+                    self._multi.add(str(order), [pattern])
+                    self._multi_rules[order] = (index, attrs)
+        unsupported = {k for k in keys if k not in _TOKEN_FEATURES} | {
+            op for _, pat, _ in self._single for cond in pat.values() if isinstance(cond, dict)
+            for op in cond if op not in _OPERATORS}
+        if unsupported:
+            raise ValueError(f"attribute rules test {sorted(unsupported)}, which FastAttributeRuler cannot")
+        self._features = [(k, _TOKEN_FEATURES[k]) for k in sorted(keys)]
+        self._cache: dict[tuple, list[tuple[int, dict]]] = {}
+
+    def _rules_for(self, token: Token) -> list[tuple[int, dict]]:
+        key = tuple(get(token) for _, get in self._features)
+        rules = self._cache.get(key)
+        if rules is None:
+            values = dict(zip((k for k, _ in self._features), key, strict=True))
+            rules = [(order, attrs) for order, pattern, attrs in self._single
+                     if all(_value_matches(cond, values[k]) for k, cond in pattern.items())]
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[key] = rules
+        return rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        extra: dict[int, list[tuple[int, dict]]] = {}
+        if self._multi_rules:
+            for match_id, start, end in self._multi(doc, allow_missing=True):
+                order = int(self.vocab.strings[match_id])
+                index, attrs = self._multi_rules[order]
+                extra.setdefault(doc[start:end][index].i, []).append((order, attrs))
+        for token in doc:
+            rules = self._rules_for(token)
+            if token.i in extra:
+                rules = sorted(rules + extra[token.i], key=lambda r: r[0])
+            if not rules:
+                continue
+            merged: dict = {}
+            for _, attrs in rules:
+                merged.update(attrs)
+            set_token_attrs(token, merged)
+        return doc
+
+
+@Language.factory("fast_attribute_ruler")
+def make_fast_attribute_ruler(nlp: Language, name: str) -> FastAttributeRuler:
+    """Built from the pipeline's own ``attribute_ruler`` (which is then removed)."""
+    return FastAttributeRuler(nlp.get_pipe("attribute_ruler"))
+
+
+def use_fast_attribute_rules(nlp: Language) -> Language:
+    """Swap spaCy's attribute_ruler for :class:`FastAttributeRuler` (same output), if the
+    rules are ones it can evaluate; otherwise leave the pipeline as it is."""
+    if "attribute_ruler" not in nlp.pipe_names:
+        return nlp
+    try:
+        nlp.add_pipe("fast_attribute_ruler", after="attribute_ruler")
+    except ValueError:
+        return nlp
+    nlp.remove_pipe("attribute_ruler")
+    return nlp
+
+
+def _numpy_matrix_ops():
+    """thinc's CPU ops with matrix products through numpy's BLAS instead of the bundled BLIS.
+
+    BLIS picks its kernel from the CPU model and falls back to a generic one on CPUs it does
+    not recognise (an AMD EPYC under KVM here: 19 GFLOP/s against numpy's 85 on one core), so
+    the network layers ran four times slower than they need to. Results are the same.
+    """
+    from thinc.api import NumpyOps
+
+    return NumpyOps(use_blis=False)
+
+
+def _use_ops(nlp: Language, ops) -> None:
+    for _, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if model is not None and hasattr(model, "walk"):
+            for node in model.walk():
+                node.ops = ops
+
+
 @lru_cache(maxsize=2)
 def load_nlp(model: str | None = None) -> Language:
     """The shared spaCy pipeline (parser and NER are both needed), with sentence starts
-    preset at line breaks."""
+    preset at line breaks, the fast attribute rules and numpy's matrix products."""
     nlp = spacy.load(model or get_settings().spacy_model)
     if "paragraph_boundaries" not in nlp.pipe_names:
         nlp.add_pipe("paragraph_boundaries", before="parser")
+    use_fast_attribute_rules(nlp)
+    _use_ops(nlp, _numpy_matrix_ops())
     return nlp
 
 

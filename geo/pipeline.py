@@ -9,7 +9,13 @@ its upload page, and ``python -m geo evaluate``.
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 from spacy.tokens import Doc
 
@@ -27,6 +33,12 @@ PIPELINE_VERSION = "1"
 
 ProgressCallback = Callable[[int, int, IngestResult], None]
 
+#: Fewer articles than this are analysed in-process: starting worker processes (each loads
+#: the model, about 2 s) would cost more than it saves.
+MIN_ARTICLES_FOR_WORKERS = 24
+
+log = logging.getLogger(__name__)
+
 
 def flag_metonymy(doc: Doc, mentions: list[Mention]) -> None:
     """Mark settlement names that stand for an actor ("Yerevan says")."""
@@ -42,15 +54,80 @@ class Pipeline:
 
     def __init__(self, settings: Settings | None = None, *, nlp=None, gazetteer: Gazetteer | None = None):
         self.settings = settings or get_settings()
+        #: Worker processes can rebuild this pipeline from the settings alone.
+        self._rebuildable = nlp is None and gazetteer is None
         self.nlp = nlp or load_nlp(self.settings.spacy_model)
         self.nlp.max_length = max(self.nlp.max_length, self.settings.max_article_bytes + 1)
         self.gazetteer = gazetteer or get_gazetteer(self.settings)
+        self._pool: ProcessPoolExecutor | None = None
 
     def parse(self, texts: list[str]) -> Iterator[Doc]:
-        """Parse texts lazily; large batches use several processes (``Settings.workers``)."""
-        if self.settings.workers > 1 and len(texts) >= 24:
-            return self.nlp.pipe(texts, batch_size=8, n_process=self.settings.workers)
+        """Parse texts lazily, in batches (in this process)."""
         return self.nlp.pipe(texts, batch_size=8)
+
+    # -- worker processes
+
+    def _wants_workers(self, n_articles: int) -> bool:
+        return self._rebuildable and self.settings.workers > 1 and (
+            self._pool is not None or n_articles >= MIN_ARTICLES_FOR_WORKERS)
+
+    def start_workers(self) -> float:
+        """Start ``Settings.workers`` processes, each with its own model and gazetteer, and wait
+        until they are ready; returns the seconds it took. Each process parses *and* analyses
+        whole articles, so only finished analyses cross process boundaries (not spaCy Docs).
+        """
+        if self._pool is not None:
+            return 0.0
+        started = time.perf_counter()
+        self._pool = ProcessPoolExecutor(max_workers=self.settings.workers, mp_context=_worker_context(),
+                                         initializer=_init_worker, initargs=(self.settings,))
+        list(self._pool.map(_worker_ready, range(self.settings.workers)))
+        return time.perf_counter() - started
+
+    def stop_workers(self) -> None:
+        """Stop the worker processes (if any)."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    @contextmanager
+    def workers(self) -> Iterator[Pipeline]:
+        """Keep the worker processes running across several ``ingest`` calls.
+
+        >>> with pipeline.workers():                 # doctest: +SKIP
+        ...     pipeline.ingest(batch1, store); pipeline.ingest(batch2, store)
+        """
+        self.start_workers()
+        try:
+            yield self
+        finally:
+            self.stop_workers()
+
+    def _analyses(self, articles: list[Article]) -> Iterator[ArticleAnalysis | Exception]:
+        """Each article's analysis (or the error it raised), in order; in worker processes
+        for large batches, falling back to this process if they cannot run."""
+        done = 0
+        if self._wants_workers(len(articles)):
+            own_pool = self._pool is None
+            try:
+                if own_pool:
+                    self.start_workers()
+                for outcome in self._pool.map(_analyze_in_worker, articles, chunksize=2):
+                    done += 1
+                    yield outcome
+                return
+            except (BrokenProcessPool, OSError) as exc:  # a worker died, or processes cannot start
+                log.warning("worker processes failed (%s); analysing the rest in this process", exc)
+                self.stop_workers()
+            finally:
+                if own_pool:
+                    self.stop_workers()
+        rest = articles[done:]
+        for article, doc in zip(rest, self.parse([a.text for a in rest]), strict=True):
+            try:
+                yield self.analyze(article, doc)
+            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the corpus
+                yield exc
 
     def analyze(self, article: Article, doc: Doc | None = None) -> ArticleAnalysis:
         """Everything the pipeline derives from one article (nothing is stored)."""
@@ -82,8 +159,11 @@ class Pipeline:
         return extract_claims(doc, article, mentions)
 
     def analyze_many(self, articles: list[Article]) -> Iterator[tuple[Article, ArticleAnalysis]]:
-        for article, doc in zip(articles, self.parse([a.text for a in articles]), strict=True):
-            yield article, self.analyze(article, doc)
+        """Analyse articles (in worker processes for large batches); raises the first error."""
+        for article, outcome in zip(articles, self._analyses(articles), strict=True):
+            if isinstance(outcome, Exception):
+                raise outcome
+            yield article, outcome
 
     def ingest(self, articles: list[Article], store: Store, progress: ProgressCallback | None = None,
                analyses: dict[str, ArticleAnalysis] | None = None) -> list[IngestResult]:
@@ -106,9 +186,10 @@ class Pipeline:
             else:
                 todo.append(article)
         corrections = load_corrections(store) if todo else []
-        for article, doc in zip(todo, self.parse([a.text for a in todo]), strict=True):
+        for article, analysis in zip(todo, self._analyses(todo), strict=True):
             try:
-                analysis = self.analyze(article, doc)
+                if isinstance(analysis, Exception):
+                    raise analysis
                 self.apply_corrections(article, analysis, corrections)
                 if analyses is not None:
                     analyses[article.id] = analysis
@@ -119,6 +200,50 @@ class Pipeline:
             if progress:
                 progress(len(results), len(articles), result)
         return results
+
+
+# --------------------------------------------------------------------------- worker processes
+
+_worker_pipeline: Pipeline | None = None
+
+
+def _worker_context():
+    """How worker processes start.
+
+    ``fork`` when this process runs a single thread (the CLI, scripts): workers start at once
+    with the model already in memory, and no script is re-imported. ``spawn`` when other
+    threads run (the Streamlit server): a fork would copy locks other threads may hold.
+    """
+    import threading
+
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _init_worker(settings: Settings) -> None:
+    """Load the model and open the gazetteer once per worker process."""
+    global _worker_pipeline
+    from threadpoolctl import threadpool_limits
+
+    from geo.gazetteer import build_gazetteer
+
+    threadpool_limits(1)  # one BLAS thread per process: the processes already fill the cores
+    # A gazetteer of its own: a forked worker must never use the parent's SQLite connection.
+    gazetteer = Gazetteer(build_gazetteer(settings))
+    _worker_pipeline = Pipeline(settings.with_overrides(workers=1), gazetteer=gazetteer)
+
+
+def _worker_ready(_: int) -> bool:
+    return _worker_pipeline is not None
+
+
+def _analyze_in_worker(article: Article) -> ArticleAnalysis | Exception:
+    """One article's analysis, or the error it raised (returned, so the others go on)."""
+    try:
+        return _worker_pipeline.analyze(article)
+    except Exception as exc:  # noqa: BLE001 - reported per article by Pipeline.ingest
+        return RuntimeError(str(exc) or type(exc).__name__)
 
 
 def mention_prediction(m: Mention) -> dict:

@@ -1,0 +1,67 @@
+"""The spaCy pipeline as Claim Atlas loads it (geo/language.py): the fast attribute rules must
+give exactly what spaCy's attribute_ruler gives, and the matrix products run through numpy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import spacy
+
+from geo.corpus import read_corpus
+from geo.language import FastAttributeRuler, use_fast_attribute_rules
+
+pytestmark = pytest.mark.slow
+
+#: Sentences that exercise the rules with several tokens, pronouns, auxiliaries, whitespace.
+TRICKY = [
+    "We're gonna win, they said, and let's be honest: there is no ceasefire.",
+    "It ain't over. I'd have gone if I could've; she'd said we'd go.",
+    "Y'all got ta see it.  C'mon!\n\nThere were reports that Baku had denied it; that was false.",
+    "He himself said nothing to anybody, but everyone knew something was wrong in   Stepanakert.",
+    "Doin' nothin', goin' home, 'em and ol' somethin' 'nuff.",
+]
+
+
+def _token_view(doc) -> list[tuple]:
+    return [(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in doc]
+
+
+@pytest.fixture(scope="module")
+def reference_nlp(session_settings):
+    """spaCy's own pipeline, attribute_ruler included (plus our sentence-start component)."""
+    import geo.language  # noqa: F401 - registers paragraph_boundaries
+
+    nlp = spacy.load(session_settings.spacy_model)
+    nlp.add_pipe("paragraph_boundaries", before="parser")
+    return nlp
+
+
+def test_loaded_pipeline_uses_the_fast_rules_and_numpy_products(nlp) -> None:
+    assert "attribute_ruler" not in nlp.pipe_names
+    assert "fast_attribute_ruler" in nlp.pipe_names
+    assert nlp.pipe_names.index("fast_attribute_ruler") < nlp.pipe_names.index("lemmatizer")
+    ops = {type(node.ops).__name__ + str(getattr(node.ops, "use_blis", "")) for _, c in nlp.pipeline
+           if hasattr(getattr(c, "model", None), "walk") for node in c.model.walk()}
+    assert ops == {"NumpyOpsFalse"}
+
+
+def test_fast_rules_match_spacys_attribute_ruler(nlp, reference_nlp, bundled_corpus: Path) -> None:
+    articles, _ = read_corpus(bundled_corpus)
+    texts = [a.text for a in articles] + TRICKY
+    for ours, theirs in zip(nlp.pipe(texts), reference_nlp.pipe(texts), strict=True):
+        assert _token_view(ours) == _token_view(theirs)
+
+
+def test_multi_token_rules_apply(nlp) -> None:
+    doc = nlp("We are gonna stay.")
+    assert [t.lemma_ for t in doc if t.lower_ in {"gon", "na"}] == ["go", "to"]
+
+
+def test_rules_it_cannot_evaluate_leave_spacys_ruler_in_place(session_settings) -> None:
+    nlp = spacy.load(session_settings.spacy_model, exclude=["ner", "parser"])
+    nlp.get_pipe("attribute_ruler").add([[{"SHAPE": "Xxxx"}]], {"POS": "PROPN"})
+    with pytest.raises(ValueError, match="SHAPE"):
+        FastAttributeRuler(nlp.get_pipe("attribute_ruler"))
+    use_fast_attribute_rules(nlp)
+    assert "attribute_ruler" in nlp.pipe_names and "fast_attribute_ruler" not in nlp.pipe_names

@@ -1,0 +1,120 @@
+"""Large batches are parsed and analysed in worker processes (geo/pipeline.py). They must store
+what the in-process path stores, report a failing article without stopping the others, and lose
+nothing when a worker dies."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+import geo.pipeline
+from geo.corpus import content_hash
+from geo.model import Article
+from geo.pipeline import MIN_ARTICLES_FOR_WORKERS, Pipeline
+from geo.store import Store
+
+pytestmark = pytest.mark.slow
+
+_PLACES = ["Tbilisi", "Ganja", "Gyumri", "Batumi", "Goris", "Barda", "Kapan", "Shusha"]
+
+
+def _articles(n: int) -> list[Article]:
+    out = []
+    for i in range(n):
+        a, b = _PLACES[i % len(_PLACES)], _PLACES[(3 * i + 1) % len(_PLACES)]
+        text = (f"Officials in {a} said on Monday that {i + 2} houses near {b} had been damaged.\n\n"
+                f"The ministry in Yerevan denied the report, calling it false.\n")
+        out.append(Article(id=f"w{i:02d}", text=text, source="test", published="2020-10-05",
+                           file=f"w{i:02d}.txt", content_hash=content_hash(text)))
+    return out
+
+
+def _stored(store: Store) -> list[tuple]:
+    rows = store.conn.execute(
+        "SELECT a.corpus_id, m.start, m.end, m.text, p.key, m.metonymic FROM mentions m "
+        "JOIN articles a ON a.id = m.article_id LEFT JOIN places p ON p.id = m.place_id "
+        "ORDER BY a.corpus_id, m.start").fetchall()
+    claims = store.conn.execute(
+        "SELECT a.corpus_id, c.claimant, c.start, c.end FROM claims c JOIN articles a ON a.id = c.article_id "
+        "ORDER BY a.corpus_id, c.start, c.claimant").fetchall()
+    return [tuple(r) for r in rows] + [tuple(r) for r in claims]
+
+
+@pytest.fixture
+def forked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers start by fork, so that patches made here reach them (spawn would re-import)."""
+    monkeypatch.setattr(geo.pipeline, "_worker_context", lambda: multiprocessing.get_context("fork"))
+
+
+@pytest.fixture
+def two_workers(settings, nlp, gazetteer) -> Pipeline:  # nlp, gazetteer: the session's, loaded
+    return Pipeline(settings.with_overrides(workers=2))
+
+
+def test_workers_store_what_one_process_stores(two_workers: Pipeline, settings, tmp_path: Path, forked) -> None:
+    articles = _articles(MIN_ARTICLES_FOR_WORKERS)
+    in_workers, in_process = Store(tmp_path / "a.sqlite"), Store(tmp_path / "b.sqlite")
+    assert two_workers._wants_workers(len(articles))
+    results = two_workers.ingest(articles, in_workers)
+    assert two_workers._pool is None  # a pool started for one batch is stopped after it
+    Pipeline(settings.with_overrides(workers=1)).ingest(articles, in_process)
+    assert [r.status for r in results] == ["added"] * len(articles)
+    assert _stored(in_workers) == _stored(in_process)
+    assert any(row[4] == "geonames:615532" for row in _stored(in_workers))  # Ganja resolved
+
+
+def test_analysis_happens_in_the_workers(two_workers: Pipeline, store: Store, forked,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    with two_workers.workers():
+        pids = {p.pid for p in two_workers._pool._processes.values()}
+        assert len(pids) == 2 and os.getpid() not in pids
+
+        def not_here(*_args, **_kwargs):
+            raise AssertionError("analysed in the parent process")
+
+        monkeypatch.setattr(Pipeline, "analyze", not_here)  # after the fork: workers keep the real one
+        results = two_workers.ingest(_articles(3), store)  # few articles, but the pool is running
+    assert [r.status for r in results] == ["added"] * 3
+    assert two_workers._pool is None
+
+
+def test_a_failing_article_in_a_worker_is_rejected_alone(two_workers: Pipeline, store: Store, forked,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    real = Pipeline.analyze
+
+    def flaky(self, article, doc=None):
+        if article.id == "w03":
+            raise ValueError("boom in a worker")
+        return real(self, article, doc)
+
+    monkeypatch.setattr(Pipeline, "analyze", flaky)
+    results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
+    statuses = {r.name: r.status for r in results}
+    assert statuses.pop("w03.txt") == "rejected"
+    assert set(statuses.values()) == {"added"}
+    assert "boom in a worker" in next(r.message for r in results if r.status == "rejected")
+    assert store.counts()["articles"] == MIN_ARTICLES_FOR_WORKERS - 1
+
+
+def test_a_dead_worker_loses_no_article(two_workers: Pipeline, store: Store, forked,
+                                        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    parent, real = os.getpid(), Pipeline.analyze
+
+    def dies_in_worker(self, article, doc=None):
+        if article.id == "w05" and os.getpid() != parent:
+            os._exit(3)  # a crash (out of memory, a segfault in a C extension)
+        return real(self, article, doc)
+
+    monkeypatch.setattr(Pipeline, "analyze", dies_in_worker)
+    results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
+    assert "worker processes failed" in caplog.text  # the pool broke; the rest ran in this process
+    assert [r.status for r in results] == ["added"] * MIN_ARTICLES_FOR_WORKERS
+    assert store.counts()["articles"] == MIN_ARTICLES_FOR_WORKERS
+
+
+def test_small_batches_and_custom_pipelines_stay_in_process(two_workers: Pipeline, pipeline: Pipeline) -> None:
+    assert not two_workers._wants_workers(MIN_ARTICLES_FOR_WORKERS - 1)
+    assert not pipeline._wants_workers(1000)  # given its own model and gazetteer: not rebuildable
