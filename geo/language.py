@@ -89,11 +89,15 @@ class FastAttributeRuler:
             for op in cond if op not in _OPERATORS}
         if unsupported:
             raise ValueError(f"attribute rules test {sorted(unsupported)}, which FastAttributeRuler cannot")
-        self._features = [(k, _TOKEN_FEATURES[k]) for k in sorted(keys)]
+        self._features = [(k, _TOKEN_FEATURES[k]) for k in ("TAG", "LOWER", "DEP", "IS_SPACE") if k in keys] + [
+            (k, _TOKEN_FEATURES[k]) for k in sorted(keys - {"TAG", "LOWER", "DEP", "IS_SPACE"})]
+        #: The English rules test exactly these four: read them without a function call each.
+        self._common_features = [k for k, _ in self._features] == ["TAG", "LOWER", "DEP", "IS_SPACE"]
         self._cache: dict[tuple, list[tuple[int, dict]]] = {}
 
     def _rules_for(self, token: Token) -> list[tuple[int, dict]]:
-        key = tuple(get(token) for _, get in self._features)
+        key = (token.tag_, token.lower_, token.dep_, token.is_space) if self._common_features else \
+            tuple(get(token) for _, get in self._features)
         rules = self._cache.get(key)
         if rules is None:
             values = dict(zip((k for k, _ in self._features), key, strict=True))
@@ -149,9 +153,15 @@ def _numpy_matrix_ops():
     BLIS picks its kernel from the CPU model and falls back to a generic one on CPUs it does
     not recognise (an AMD EPYC under KVM here: 19 GFLOP/s against numpy's 85 on one core), so
     the network layers ran four times slower than they need to. Results are the same.
+
+    numpy's BLAS is held to one thread: the model's products are small, its threads spin
+    while they wait (three times the CPU time for the same parse), and parallelism comes from
+    worker processes (``Settings.workers``).
     """
     from thinc.api import NumpyOps
+    from threadpoolctl import threadpool_limits
 
+    threadpool_limits(1, user_api="blas")
     return NumpyOps(use_blis=False)
 
 
