@@ -118,3 +118,27 @@ def test_a_dead_worker_loses_no_article(two_workers: Pipeline, store: Store, for
 def test_small_batches_and_custom_pipelines_stay_in_process(two_workers: Pipeline, pipeline: Pipeline) -> None:
     assert not two_workers._wants_workers(MIN_ARTICLES_FOR_WORKERS - 1)
     assert not pipeline._wants_workers(1000)  # given its own model and gazetteer: not rebuildable
+
+
+def test_spawned_workers_as_in_the_app(two_workers: Pipeline, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app serves from threads, so its workers are spawned: fresh interpreters that load the
+    model and open the gazetteer themselves."""
+    monkeypatch.setattr(geo.pipeline, "_worker_context", lambda: multiprocessing.get_context("spawn"))
+    results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
+    assert [r.status for r in results] == ["added"] * MIN_ARTICLES_FOR_WORKERS
+    assert store.counts()["places"] > 0
+
+
+def test_worker_start_method_follows_the_threads() -> None:
+    import threading
+
+    assert geo.pipeline._worker_context().get_start_method() == (
+        "fork" if threading.active_count() == 1 else "spawn")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert geo.pipeline._worker_context().get_start_method() == "spawn"
+    finally:
+        stop.set()
+        thread.join()
