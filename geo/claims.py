@@ -150,6 +150,14 @@ class _SpeakerResolver:
         # Read once: ``doc.ents`` rebuilds its spans, and ``doc[i]`` its tokens, on every access.
         self.tokens = tokens if tokens is not None else list(doc)
         self.ents = doc.ents
+        self._subtree_spans: dict[int, Span] = {}
+
+    def subtree_span(self, tok: Token) -> Span:
+        """``_subtree_span(tok)``, once per token (speakers come back claim after claim)."""
+        span = self._subtree_spans.get(tok.i)
+        if span is None:
+            span = self._subtree_spans[tok.i] = _subtree_span(tok)
+        return span
 
     @cached_property
     def sentences(self) -> list[Span]:
@@ -192,7 +200,7 @@ class _SpeakerResolver:
         """Remember the actor of a person who is the subject of a sentence without claims."""
         for tok in self.tokens[sentence.start:sentence.end]:
             if tok.dep_ == "nsubj" and tok.ent_type_ == "PERSON":
-                actors = self.actors_of_span(_subtree_span(tok), tok)
+                actors = self.actors_of_span(self.subtree_span(tok), tok)
                 if len(actors) == 1:
                     self.last_singular = actors[0]
                     return
@@ -224,7 +232,7 @@ class _SpeakerResolver:
             if low in {"who", "which", "that"} and tok.head.dep_ == "relcl":
                 return self.resolve(tok.head.head, sentence)
             return list(self.last_claimants), tok.text
-        span = _subtree_span(tok)
+        span = self.subtree_span(tok)
         if tok.ent_type_ == "PERSON":  # a misparse may split a name: match the whole entity
             ent = next((e for e in self.ents if e.start <= tok.i < e.end), None)
             if ent is not None and not (span.start <= ent.start and ent.end <= span.end):
@@ -247,7 +255,7 @@ class _SpeakerResolver:
             if c.dep_ == "ccomp":
                 for s in c.children:
                     if s.dep_ in {"nsubj", "nsubjpass"}:
-                        found = self.actors_of_span(_subtree_span(s), s)
+                        found = self.actors_of_span(self.subtree_span(s), s)
                         if len(found) >= 2:
                             return found[:2]
         in_sentence = [a for a in self.registry.actors_in(sentence.text) if a != OTHER]
@@ -296,18 +304,29 @@ def _date_entities(doc: Doc, full_text: str | None = None) -> list[Span]:
     return sorted(spans, key=lambda s: s.start)
 
 
-def article_focus_date(doc: Doc, published: date | None, date_spans: list[Span] | None = None
-                       ) -> ResolvedDate | None:
+def _span_date(span: Span, published: date, memo: dict[tuple[int, int], ResolvedDate | None] | None
+               ) -> ResolvedDate | None:
+    """A date expression's date; with ``memo``, once per span of the article."""
+    if memo is None:
+        return resolve_date_expression(span.text, published, future=_is_future_for(span))
+    key = (span.start, span.end)
+    if key not in memo:
+        memo[key] = resolve_date_expression(span.text, published, future=_is_future_for(span))
+    return memo[key]
+
+
+def article_focus_date(doc: Doc, published: date | None, date_spans: list[Span] | None = None, *,
+                       memo: dict[tuple[int, int], ResolvedDate | None] | None = None) -> ResolvedDate | None:
     """The day most of an article's dated events fall on (news reports one day's events).
 
     The most frequent resolved date within three days before publication; else the
-    publication date itself.
+    publication date itself. ``memo`` keeps each span's date for ``claim_date``.
     """
     if published is None:
         return None
     counts: Counter = Counter()
     for ent in (date_spans if date_spans is not None else _date_entities(doc)):
-        r = resolve_date_expression(ent.text, published, future=_is_future_for(ent))
+        r = _span_date(ent, published, memo)
         if r and published - timedelta(days=3) <= r.start <= published and r.precision == "day" and not r.end:
             counts[r.start] += 1
     if counts:
@@ -353,9 +372,10 @@ def _inside_noun_phrase(span: Span) -> bool:
 
 
 def claim_date(sentence: Span, verb: Token, published: date | None, focus: ResolvedDate | None,
-               date_spans: list[Span]) -> ResolvedDate | None:
+               date_spans: list[Span], memo: dict[tuple[int, int], ResolvedDate | None] | None = None
+               ) -> ResolvedDate | None:
     """The date of a claim: the date expression nearest its reporting verb in the
-    sentence, else the article's focus date."""
+    sentence, else the article's focus date. ``memo``: dates of spans already resolved."""
     if published is None:
         return None
     inside = [s for s in date_spans if sentence.start <= s.start < sentence.end]
@@ -364,7 +384,7 @@ def claim_date(sentence: Span, verb: Token, published: date | None, focus: Resol
     inside = attached or [s for s in inside if not _inside_noun_phrase(s)]
     resolved = []
     for s in inside:
-        r = resolve_date_expression(s.text, published, future=_is_future_for(s))
+        r = _span_date(s, published, memo)
         if r is not None:
             resolved.append((abs(s.start - verb.i), r))
     if resolved:
@@ -407,7 +427,8 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     article_actors: Counter = Counter(m.actor for m in registry.matches(full_text) if m.actor != OTHER)
     resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens)
     date_spans = _date_entities(doc, full_text)
-    focus = article_focus_date(doc, published, date_spans)
+    span_dates: dict[tuple[int, int], ResolvedDate | None] = {}
+    focus = article_focus_date(doc, published, date_spans, memo=span_dates)
     claims: list[Claim] = []
     previous_sentence_claims: list[Claim] = []
     # A sentence's kind and a verb's date are the same for each of its claimants.
@@ -418,9 +439,10 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         if sentence.start not in kinds:
             kinds[sentence.start] = classify_kind(sentence)
         if verb.i not in dates:
-            dates[verb.i] = claim_date(sentence, verb, published, focus, date_spans)
+            dates[verb.i] = claim_date(sentence, verb, published, focus, date_spans, span_dates)
         return _make_claim(full_text, actor, speaker_text, sentence, verb, speaker, mentions,
-                           when=dates[verb.i], kind=kinds[sentence.start])
+                           when=dates[verb.i], kind=kinds[sentence.start],
+                           speaker_span=resolver.subtree_span(speaker) if speaker is not None else None)
 
     for sentence in doc.sents:
         words = tokens[sentence.start:sentence.end]
@@ -510,12 +532,12 @@ def _claim_bounds(full: str, sentence: Span, verb: Token) -> tuple[int, int]:
 
 
 def _make_claim(full_text: str, actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token,
-                mentions: list[Mention], *, when: ResolvedDate | None, kind: str) -> Claim:
-    """The claim of one claimant; ``when`` and ``kind`` come from ``claim_date`` and
-    ``classify_kind``."""
+                mentions: list[Mention], *, when: ResolvedDate | None, kind: str,
+                speaker_span: Span | None) -> Claim:
+    """The claim of one claimant; ``when``, ``kind`` and ``speaker_span`` come from
+    ``claim_date``, ``classify_kind`` and ``_subtree_span(speaker)``."""
     start, end = _claim_bounds(full_text, sentence, verb)
     text = full_text[start:end]
-    speaker_span = _subtree_span(speaker) if speaker is not None else None
     s_lo, s_hi = (speaker_span.start_char, speaker_span.end_char) if speaker_span is not None else (0, 0)
     places = [m for m in mentions
               if start <= m.start < end and m.place is not None and not m.metonymic and not m.not_a_place
