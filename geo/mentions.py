@@ -158,6 +158,7 @@ class GazetteerMemo:
         self._fuzzy: dict[tuple[str, int, float], list[Candidate]] = {}
         self._candidates: dict[tuple[str, int], list[Candidate]] = {}
         self._of_type: dict[str, list[Place]] = {}
+        self._contains: dict[tuple[str, float, float], bool] = {}
 
     @classmethod
     def of(cls, gaz: Gazetteer) -> GazetteerMemo:
@@ -200,6 +201,14 @@ class GazetteerMemo:
         if found is None:
             found = self._remember(self._candidates, key, self.gaz.candidates(name, limit=limit))
         return [Candidate(place=c.place, match=c.match, name_score=c.name_score, score=c.score) for c in found]
+
+    def contains(self, area: Place, point: Place) -> bool:
+        """``Gazetteer.contains``: whether the point place lies in the area's polygon."""
+        key = (area.key, point.lon, point.lat)
+        found = self._contains.get(key)
+        if found is None:
+            found = self._remember(self._contains, key, self.gaz.contains(area, point))
+        return found
 
     def places_of_type(self, feature_type: str) -> list[Place]:
         """All places of a type ("border", "pipeline"): shared, read them only."""

@@ -119,12 +119,13 @@ def _container_places(gaz: Gazetteer, name: str) -> list[Place]:
 
 
 def _in_container(gaz: Gazetteer, place: Place, containers: list[Place]) -> bool:
+    gaz_memo = GazetteerMemo.of(gaz)
     for c in containers:
         if c.key == place.key:
             continue
         if c.feature_type == "country" and place.country == c.country:
             return True
-        if gaz.contains(c, place):
+        if gaz_memo.contains(c, place):
             return True
         if c.feature_type == "settlement" and haversine_km(place.lat, place.lon, c.lat, c.lon) < 30:
             return True
@@ -196,6 +197,12 @@ def _pipelines_as_one(gaz: Gazetteer) -> tuple[str, float, float, dict] | None:
 def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContext) -> list[Candidate]:
     containers = _container_places(gaz, m.cue_container)
     norm = normalize_name(m.text)
+    gaz_memo = GazetteerMemo.of(gaz)
+    # What the region rules below look for among the other candidates, gathered once.
+    has_region = any(c.place.feature_type == "region" for c in cands)
+    notable_towns = [o.place for o in cands if o.place.feature_type == "settlement" and importance(o.place) >= 0.6
+                     and o.match != "fuzzy"] if has_region else []
+    town_by_own_name = has_region and any(o.place.feature_type == "settlement" and o.match == "name" for o in cands)
     for c in cands:
         p = c.place
         s = W_NAME * c.name_score + W_PRIOR * importance(p)
@@ -207,13 +214,9 @@ def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContex
             if place.key == p.key and fuzz.ratio(surface, norm) >= 80:
                 s += W_DISCOURSE  # one sense per discourse, spelling variants included
                 break
-        if p.feature_type == "region" and any(
-                o.place.feature_type == "settlement" and importance(o.place) >= 0.6
-                and o.match != "fuzzy" and gaz.contains(p, o.place)
-                for o in cands):
+        if p.feature_type == "region" and any(gaz_memo.contains(p, town) for town in notable_towns):
             s -= 0.15  # a city and its own district share a name: news means the city
-        if p.feature_type == "region" and c.match == "alternate" and any(
-                o.place.feature_type == "settlement" and o.match == "name" for o in cands):
+        if p.feature_type == "region" and c.match == "alternate" and town_by_own_name:
             s -= 0.2  # a town's own name beats a region's alternate name (source data mislabels some)
         if m.feature_hint and (m.feature_hint == p.feature_type or
                                (m.feature_hint == "near" and p.feature_type == "settlement")):

@@ -229,6 +229,11 @@ def test_gazetteer_memo_answers_as_the_gazetteer_does(gazetteer: Gazetteer) -> N
             assert memo.fuzzy(name, limit=3, min_score=0.8) == gazetteer.fuzzy(name, limit=3, min_score=0.8)
             assert memo.candidates(name, limit=20) == gazetteer.candidates(name, limit=20)
     assert memo.places_of_type("border") == gazetteer.places_of_type("border")
+    places = [c.place for n in ("Karabakh", "Stepanakert", "Shusha", "Yerevan", "Tavush") for c in gazetteer.lookup(n)]
+    for area in places:
+        for point in places:
+            assert memo.contains(area, point) == gazetteer.contains(area, point)
+            assert memo.contains(area, point) == gazetteer.contains(area, point)
 
 
 def test_gazetteer_memo_candidates_are_fresh_for_ranking(gazetteer: Gazetteer) -> None:
