@@ -13,6 +13,7 @@ Claims are never facts: everything downstream shows them attributed.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -150,6 +151,7 @@ class _SpeakerResolver:
         # Read once: ``doc.ents`` rebuilds its spans, and ``doc[i]`` its tokens, on every access.
         self.tokens = tokens if tokens is not None else list(doc)
         self.ents = doc.ents
+        self._ent_starts = [e.start for e in self.ents]  # in text order, without overlaps
         self._subtree_spans: dict[int, Span] = {}
 
     def subtree_span(self, tok: Token) -> Span:
@@ -168,7 +170,13 @@ class _SpeakerResolver:
 
     def ents_within(self, span: Span) -> list[Span]:
         """``span.ents`` (the entities wholly inside the span) from the doc's entities read once."""
-        return [e for e in self.ents if span.start <= e.start and e.end <= span.end]
+        out = []
+        for e in self.ents[bisect_left(self._ent_starts, span.start):]:
+            if e.start >= span.end:
+                break
+            if e.end <= span.end:
+                out.append(e)
+        return out
 
     def actors_of_span(self, span: Span, head: Token) -> list[str]:
         text = span.text
