@@ -147,7 +147,7 @@ class GazetteerMemo:
     """
 
     #: Entries kept per kind of question; past that the memo starts afresh.
-    MAX_ENTRIES = 50_000
+    MAX_ENTRIES = 20_000
 
     _shared: weakref.WeakKeyDictionary[Gazetteer, GazetteerMemo] = weakref.WeakKeyDictionary()
 
