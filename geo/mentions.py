@@ -152,7 +152,8 @@ class GazetteerMemo:
     _shared: weakref.WeakKeyDictionary[Gazetteer, GazetteerMemo] = weakref.WeakKeyDictionary()
 
     def __init__(self, gaz: Gazetteer):
-        self.gaz = gaz
+        # A weak reference: the memo is the gazetteer's value in ``_shared`` and must not keep it alive.
+        self.gaz = weakref.proxy(gaz)
         self._has_name: dict[str, bool] = {}
         self._lookup: dict[tuple[str, int], list[Candidate]] = {}
         self._fuzzy: dict[tuple[str, int, float], list[Candidate]] = {}

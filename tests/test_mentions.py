@@ -249,6 +249,19 @@ def test_gazetteer_memo_candidates_are_fresh_for_ranking(gazetteer: Gazetteer) -
     assert all(a is not b for a, b in zip(first, again, strict=True))
 
 
+def test_gazetteer_memo_does_not_keep_its_gazetteer_alive(gazetteer: Gazetteer) -> None:
+    import gc
+
+    from geo.mentions import GazetteerMemo
+
+    other = Gazetteer(gazetteer.path)
+    assert GazetteerMemo.of(other).has_name("Stepanakert")
+    assert other in GazetteerMemo._shared
+    del other
+    gc.collect()
+    assert all(g is gazetteer for g in GazetteerMemo._shared)
+
+
 def test_sentence_of_token_is_token_sent(nlp) -> None:
     from geo.mentions import _sentence_of_token
 
