@@ -13,9 +13,11 @@ Claims are never facts: everything downstream shows them attributed.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
@@ -89,8 +91,10 @@ class Claim:
 
 
 def _is_reporting(tok: Token) -> bool:
+    if tok.pos_ not in {"VERB", "AUX"}:
+        return False
     lemma = tok.lemma_.lower()
-    if tok.pos_ not in {"VERB", "AUX"} or lemma not in REPORT_VERBS:
+    if lemma not in REPORT_VERBS:
         return False
     need = NEEDS_PARTICLE.get(lemma)
     if need:
@@ -138,15 +142,41 @@ def _subtree_span(tok: Token) -> Span:
 
 
 class _SpeakerResolver:
-    def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter, mentions: list[Mention]):
+    def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter, mentions: list[Mention],
+                 tokens: list[Token] | None = None):
         self.doc, self.registry, self.article_actors = doc, registry, article_actors
         self.mentions = mentions
         self.last_claimants: list[str] = []
         self.last_singular: str | None = None
-        self.sentences = [s for s in doc.sents if any(t.is_alpha for t in s)]
+        # Read once: ``doc.ents`` rebuilds its spans, and ``doc[i]`` its tokens, on every access.
+        self.tokens = tokens if tokens is not None else list(doc)
+        self.ents = doc.ents
+        self._ent_starts = [e.start for e in self.ents]  # in text order, without overlaps
+        self._subtree_spans: dict[int, Span] = {}
+
+    def subtree_span(self, tok: Token) -> Span:
+        """``_subtree_span(tok)``, once per token (speakers come back claim after claim)."""
+        span = self._subtree_spans.get(tok.i)
+        if span is None:
+            span = self._subtree_spans[tok.i] = _subtree_span(tok)
+        return span
+
+    @cached_property
+    def sentences(self) -> list[Span]:
+        return [s for s in self.doc.sents if any(t.is_alpha for t in self.tokens[s.start:s.end])]
 
     def sentences_before(self, sentence: Span) -> list[Span]:
         return [s for s in self.sentences if s.end <= sentence.start]
+
+    def ents_within(self, span: Span) -> list[Span]:
+        """``span.ents`` (the entities wholly inside the span) from the doc's entities read once."""
+        out = []
+        for e in self.ents[bisect_left(self._ent_starts, span.start):]:
+            if e.start >= span.end:
+                break
+            if e.end <= span.end:
+                out.append(e)
+        return out
 
     def actors_of_span(self, span: Span, head: Token) -> list[str]:
         text = span.text
@@ -166,7 +196,7 @@ class _SpeakerResolver:
         if not actors:
             actors = self._capital_actors(span) or self.registry.fallback_actors(text)[:1 if head.tag_ not in
                                                                                        {"NNS", "NNPS"} else 3]
-        for ent in span.ents:
+        for ent in self.ents_within(span):
             if ent.label_ in {"PERSON", "ORG"} and not any(m.start <= ent.start_char - span.start_char < m.end
                                                           for m in found):
                 actor = self.registry.fuzzy_person(ent.text)
@@ -176,9 +206,9 @@ class _SpeakerResolver:
 
     def note_subject_person(self, sentence: Span) -> None:
         """Remember the actor of a person who is the subject of a sentence without claims."""
-        for tok in sentence:
+        for tok in self.tokens[sentence.start:sentence.end]:
             if tok.dep_ == "nsubj" and tok.ent_type_ == "PERSON":
-                actors = self.actors_of_span(_subtree_span(tok), tok)
+                actors = self.actors_of_span(self.subtree_span(tok), tok)
                 if len(actors) == 1:
                     self.last_singular = actors[0]
                     return
@@ -210,9 +240,9 @@ class _SpeakerResolver:
             if low in {"who", "which", "that"} and tok.head.dep_ == "relcl":
                 return self.resolve(tok.head.head, sentence)
             return list(self.last_claimants), tok.text
-        span = _subtree_span(tok)
+        span = self.subtree_span(tok)
         if tok.ent_type_ == "PERSON":  # a misparse may split a name: match the whole entity
-            ent = next((e for e in tok.doc.ents if e.start <= tok.i < e.end), None)
+            ent = next((e for e in self.ents if e.start <= tok.i < e.end), None)
             if ent is not None and not (span.start <= ent.start and ent.end <= span.end):
                 span = tok.doc[min(span.start, ent.start): max(span.end, ent.end)]
         is_joint = low in JOINT_NOUNS and any(c.lower_ in {"two", "both"} for c in tok.children)
@@ -233,7 +263,7 @@ class _SpeakerResolver:
             if c.dep_ == "ccomp":
                 for s in c.children:
                     if s.dep_ in {"nsubj", "nsubjpass"}:
-                        found = self.actors_of_span(_subtree_span(s), s)
+                        found = self.actors_of_span(self.subtree_span(s), s)
                         if len(found) >= 2:
                             return found[:2]
         in_sentence = [a for a in self.registry.actors_in(sentence.text) if a != OTHER]
@@ -282,18 +312,29 @@ def _date_entities(doc: Doc, full_text: str | None = None) -> list[Span]:
     return sorted(spans, key=lambda s: s.start)
 
 
-def article_focus_date(doc: Doc, published: date | None, date_spans: list[Span] | None = None
-                       ) -> ResolvedDate | None:
+def _span_date(span: Span, published: date, memo: dict[tuple[int, int], ResolvedDate | None] | None
+               ) -> ResolvedDate | None:
+    """A date expression's date; with ``memo``, once per span of the article."""
+    if memo is None:
+        return resolve_date_expression(span.text, published, future=_is_future_for(span))
+    key = (span.start, span.end)
+    if key not in memo:
+        memo[key] = resolve_date_expression(span.text, published, future=_is_future_for(span))
+    return memo[key]
+
+
+def article_focus_date(doc: Doc, published: date | None, date_spans: list[Span] | None = None, *,
+                       memo: dict[tuple[int, int], ResolvedDate | None] | None = None) -> ResolvedDate | None:
     """The day most of an article's dated events fall on (news reports one day's events).
 
     The most frequent resolved date within three days before publication; else the
-    publication date itself.
+    publication date itself. ``memo`` keeps each span's date for ``claim_date``.
     """
     if published is None:
         return None
     counts: Counter = Counter()
     for ent in (date_spans if date_spans is not None else _date_entities(doc)):
-        r = resolve_date_expression(ent.text, published, future=_is_future_for(ent))
+        r = _span_date(ent, published, memo)
         if r and published - timedelta(days=3) <= r.start <= published and r.precision == "day" and not r.end:
             counts[r.start] += 1
     if counts:
@@ -311,10 +352,10 @@ def _clause_verbs(verb: Token) -> set[int]:
     return out
 
 
-def _modifies_clause_of(span: Span, verb: Token) -> bool:
+def _modifies_clause_of(span: Span, verb: Token, verbs: set[int] | None = None) -> bool:
     """Whether a date expression modifies the reporting verb or a verb it reports,
-    not a noun ("the clashes about a month ago")."""
-    verbs = _clause_verbs(verb)
+    not a noun ("the clashes about a month ago"). ``verbs``: ``_clause_verbs(verb)`` if known."""
+    verbs = verbs if verbs is not None else _clause_verbs(verb)
     tok = span.root
     while tok.head.i != tok.i:
         tok = tok.head
@@ -339,17 +380,19 @@ def _inside_noun_phrase(span: Span) -> bool:
 
 
 def claim_date(sentence: Span, verb: Token, published: date | None, focus: ResolvedDate | None,
-               date_spans: list[Span]) -> ResolvedDate | None:
+               date_spans: list[Span], memo: dict[tuple[int, int], ResolvedDate | None] | None = None
+               ) -> ResolvedDate | None:
     """The date of a claim: the date expression nearest its reporting verb in the
-    sentence, else the article's focus date."""
+    sentence, else the article's focus date. ``memo``: dates of spans already resolved."""
     if published is None:
         return None
     inside = [s for s in date_spans if sentence.start <= s.start < sentence.end]
-    attached = [s for s in inside if _modifies_clause_of(s, verb)]
+    verbs = _clause_verbs(verb) if inside else set()
+    attached = [s for s in inside if _modifies_clause_of(s, verb, verbs)]
     inside = attached or [s for s in inside if not _inside_noun_phrase(s)]
     resolved = []
     for s in inside:
-        r = resolve_date_expression(s.text, published, future=_is_future_for(s))
+        r = _span_date(s, published, memo)
         if r is not None:
             resolved.append((abs(s.start - verb.i), r))
     if resolved:
@@ -359,7 +402,8 @@ def claim_date(sentence: Span, verb: Token, published: date | None, focus: Resol
 
 def classify_kind(sentence: Span) -> str:
     """military, casualties, territorial, diplomatic or statement, from the words used."""
-    words = {t.lower_ for t in sentence} | {t.lemma_.lower() for t in sentence}
+    tokens = list(sentence)
+    words = {t.lower_ for t in tokens} | {t.lemma_.lower() for t in tokens}
     for kind, keys in KIND_KEYWORDS:
         if words & keys:
             return kind
@@ -369,12 +413,13 @@ def classify_kind(sentence: Span) -> str:
 # --------------------------------------------------------------------------- extraction
 
 
-def _according_to(sentence: Span) -> list[tuple[Token, Token]]:
-    """("according", speaker head) pairs for "according to X" where X names a speaker."""
+def _according_to(words: list[Token], tokens: list[Token]) -> list[tuple[Token, Token]]:
+    """("according", speaker head) pairs for "according to X" where X names a speaker,
+    among a sentence's ``words`` (``tokens`` are all the doc's)."""
     out = []
-    for t in sentence:
-        if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
-            objs = [c for c in t.doc[t.i + 1].children if c.dep_ == "pobj"]
+    for t in words:
+        if t.lower_ == "according" and t.i + 1 < len(tokens) and tokens[t.i + 1].lower_ == "to":
+            objs = [c for c in tokens[t.i + 1].children if c.dep_ == "pobj"]
             if objs:
                 out.append((t, objs[0]))
     return out
@@ -386,23 +431,38 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     registry = registry or get_registry()
     published = date.fromisoformat(article.published) if article.published else None
     full_text = doc.text  # Doc.text joins every token: once per article
+    tokens = list(doc)  # doc[i] and iterating a span build new Token objects: once per article
     article_actors: Counter = Counter(m.actor for m in registry.matches(full_text) if m.actor != OTHER)
-    resolver = _SpeakerResolver(doc, registry, article_actors, mentions)
+    resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens)
     date_spans = _date_entities(doc, full_text)
-    focus = article_focus_date(doc, published, date_spans)
+    span_dates: dict[tuple[int, int], ResolvedDate | None] = {}
+    focus = article_focus_date(doc, published, date_spans, memo=span_dates)
     claims: list[Claim] = []
     previous_sentence_claims: list[Claim] = []
+    # A sentence's kind and a verb's date are the same for each of its claimants.
+    kinds: dict[int, str] = {}
+    dates: dict[int, ResolvedDate | None] = {}
+
+    def make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token) -> Claim:
+        if sentence.start not in kinds:
+            kinds[sentence.start] = classify_kind(sentence)
+        if verb.i not in dates:
+            dates[verb.i] = claim_date(sentence, verb, published, focus, date_spans, span_dates)
+        return _make_claim(full_text, actor, speaker_text, sentence, verb, speaker, mentions,
+                           when=dates[verb.i], kind=kinds[sentence.start],
+                           speaker_span=resolver.subtree_span(speaker) if speaker is not None else None)
 
     for sentence in doc.sents:
+        words = tokens[sentence.start:sentence.end]
         sentence_claims: list[Claim] = []
         denials: list[tuple[list[str], Token, Token, str]] = []
         seen: set[str] = set()
         preds: list[tuple[Token, Token | None, str]] = []
-        for tok in sentence:
+        for tok in words:
             if _is_reporting(tok):
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
-        for according, obj in _according_to(sentence):
+        for according, obj in _according_to(words, tokens):
             head_ok = registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or \
                 obj.lower_ in {"officials", "sources", "ministry", "statement", "spokesman", "spokeswoman",
                                "him", "her", "them"}
@@ -423,8 +483,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 if actor in seen:
                     continue
                 seen.add(actor)
-                sentence_claims.append(_make_claim(full_text, actor, speaker_text, sentence, verb, speaker, published,
-                                                   focus, date_spans, mentions))
+                sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker))
             resolver.last_claimants = actors
             if len(actors) == 1 and speaker.lower_ not in PRONOUNS_PLURAL:
                 resolver.last_singular = actors[0]
@@ -444,8 +503,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                     if actor in seen:
                         continue
                     seen.add(actor)
-                    claim = _make_claim(full_text, actor, speaker_text, sentence, verb, speaker, published, focus,
-                                        date_spans, mentions)
+                    claim = make_claim(actor, speaker_text, sentence, verb, speaker)
                     claim.stance = "deny"
                     sentence_claims.append(claim)
         claims.extend(sentence_claims)
@@ -482,20 +540,20 @@ def _claim_bounds(full: str, sentence: Span, verb: Token) -> tuple[int, int]:
 
 
 def _make_claim(full_text: str, actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token,
-                published: date | None, focus: ResolvedDate | None, date_spans: list[Span],
-                mentions: list[Mention]) -> Claim:
+                mentions: list[Mention], *, when: ResolvedDate | None, kind: str,
+                speaker_span: Span | None) -> Claim:
+    """The claim of one claimant; ``when``, ``kind`` and ``speaker_span`` come from
+    ``claim_date``, ``classify_kind`` and ``_subtree_span(speaker)``."""
     start, end = _claim_bounds(full_text, sentence, verb)
     text = full_text[start:end]
-    speaker_span = _subtree_span(speaker) if speaker is not None else None
     s_lo, s_hi = (speaker_span.start_char, speaker_span.end_char) if speaker_span is not None else (0, 0)
     places = [m for m in mentions
               if start <= m.start < end and m.place is not None and not m.metonymic and not m.not_a_place
               and m.place.feature_type != "country" and not (s_lo <= m.start < s_hi)]
-    when = claim_date(sentence, verb, published, focus, date_spans)
     return Claim(
         claimant=actor, claimant_text=speaker_text, text=text, start=start, end=end,
         date=when.iso if when else None, date_end=when.iso_end if when else None,
-        date_precision=when.precision if when else None, kind=classify_kind(sentence), mentions=places,
+        date_precision=when.precision if when else None, kind=kind, mentions=places,
         details={"verb": verb.text, "date_text": when.text if when else "",
                  "place_fallback": not places},
     )

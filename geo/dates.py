@@ -28,6 +28,11 @@ _AGO = re.compile(r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+
                   r"(day|days|week|weeks|month|months)\s+ago\b", re.I)
 
 
+_LEADING_WORD = re.compile(r"^(on|by|from|until|of|the)\s+")
+#: "Friday", "last Friday", "Friday morning"... one pattern per weekday, compiled once.
+_WEEKDAY_PHRASES = [(name, re.compile(rf"(last |this |next |early |late )?{name}( morning| evening| night| afternoon)?"))
+                    for name in WEEKDAYS]
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
 _MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{1,4})?\b")
 
@@ -108,7 +113,7 @@ def resolve_date_expression(text: str, published: date, *, future: bool = False)
     bare weekday is then the next one, not the last one.
     """
     t = " ".join(text.lower().replace("’", "'").split())
-    t = re.sub(r"^(on|by|from|until|of|the)\s+", "", t)
+    t = _LEADING_WORD.sub("", t)
     if not t:
         return None
     if t in {"today", "this morning", "this afternoon", "this evening", "tonight", "now"}:
@@ -118,8 +123,8 @@ def resolve_date_expression(text: str, published: date, *, future: bool = False)
         return ResolvedDate(published - timedelta(days=1), precision="day", text=text)
     if t in {"tomorrow"}:
         return ResolvedDate(published + timedelta(days=1), precision="day", text=text)
-    for name in WEEKDAYS:
-        if re.fullmatch(rf"(last |this |next |early |late )?{name}( morning| evening| night| afternoon)?", t):
+    for name, phrase in _WEEKDAY_PHRASES:
+        if phrase.fullmatch(t):
             fut = future or t.startswith("next ")
             day = _latest_weekday(name, published, fut)
             if t.startswith("last ") and day == published:
@@ -163,7 +168,7 @@ def resolve_date_expression(text: str, published: date, *, future: bool = False)
             parsed = _dateparser_parse(t, published)
             d = parsed.date() if parsed is not None else None
         if d is not None:
-            if not re.search(r"\b(19|20)\d\d\b", t) and d > published + timedelta(days=2) and not future:
+            if not _YEAR.search(t) and d > published + timedelta(days=2) and not future:
                 d = d.replace(year=d.year - 1)  # "September 27" in an October article: this year's
             return ResolvedDate(d, precision="day", text=text)
     return None

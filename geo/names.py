@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters NFKD does not decompose into ASCII.
 _SPECIAL = str.maketrans({
@@ -34,9 +35,12 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=65536)
 def normalize_name(text: str) -> str:
     """The comparison key of a name: folded, lower case, separators as single spaces,
     punctuation and a leading "the" dropped.
+
+    Memoised: recognition and every gazetteer lookup normalise the same few names over and over.
 
     >>> normalize_name("the Nagorno–Karabakh")
     'nagorno karabakh'

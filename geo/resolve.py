@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from shapely.geometry import MultiLineString, mapping, shape
 
 from geo.evaluate import haversine_km  # one great-circle distance for the project
 from geo.gazetteer import Gazetteer, importance
-from geo.mentions import load_demonyms
+from geo.mentions import GazetteerMemo, load_demonyms
 from geo.model import (
     PRECISION_COUNTRY,
     PRECISION_LINE,
@@ -57,6 +58,7 @@ class ArticleContext:
     """What an article is about, gathered before the ambiguous names are resolved."""
 
     def __init__(self, text: str, mentions: list[Mention], gaz: Gazetteer):
+        gaz_memo = GazetteerMemo.of(gaz)
         self.countries: Counter[str] = Counter()
         self.anchors: list[Place] = []
         demonyms = load_demonyms()
@@ -65,7 +67,7 @@ class ArticleContext:
             if code:
                 self.countries[code] += 0.5
         for m in mentions:
-            cands = gaz.lookup(m.text, limit=20)
+            cands = gaz_memo.lookup(m.text, limit=20)
             if not cands:
                 continue
             top = max(cands, key=lambda c: (c.name_score, importance(c.place)))
@@ -85,6 +87,10 @@ class ArticleContext:
                     self.countries[top.place.country] += 0.5
         self.total = sum(self.countries.values()) or 1.0
         self.resolved_by_surface: dict[str, Place] = {}
+        # Each distinct anchor once (a name repeated in the article is one anchor many times),
+        # and nearness per place: ranking asks it for the same candidates mention after mention.
+        self._distinct_anchors = list({(a.key, a.lat, a.lon): a for a in self.anchors}.values())
+        self._nearness: dict[tuple[str, float, float, str], float] = {}
 
     def country_share(self, code: str) -> float:
         return self.countries.get(code, 0.0) / self.total if code else 0.0
@@ -93,9 +99,13 @@ class ArticleContext:
         """1 near a place the article names unambiguously, falling to 0 beyond ~1000 km."""
         if not self.anchors or place.feature_type == "country":
             return 0.0
-        d = min(haversine_km(place.lat, place.lon, a.lat, a.lon) for a in self.anchors if a.key != place.key) \
-            if any(a.key != place.key for a in self.anchors) else 1e9
-        return math.exp(-d / 400.0)
+        key = (place.key, place.lat, place.lon, place.feature_type)
+        found = self._nearness.get(key)
+        if found is None:
+            others = [a for a in self._distinct_anchors if a.key != place.key]
+            d = min(haversine_km(place.lat, place.lon, a.lat, a.lon) for a in others) if others else 1e9
+            found = self._nearness[key] = math.exp(-d / 400.0)
+        return found
 
 
 def _container_places(gaz: Gazetteer, name: str) -> list[Place]:
@@ -109,12 +119,13 @@ def _container_places(gaz: Gazetteer, name: str) -> list[Place]:
 
 
 def _in_container(gaz: Gazetteer, place: Place, containers: list[Place]) -> bool:
+    gaz_memo = GazetteerMemo.of(gaz)
     for c in containers:
         if c.key == place.key:
             continue
         if c.feature_type == "country" and place.country == c.country:
             return True
-        if gaz.contains(c, place):
+        if gaz_memo.contains(c, place):
             return True
         if c.feature_type == "settlement" and haversine_km(place.lat, place.lon, c.lat, c.lon) < 30:
             return True
@@ -132,7 +143,7 @@ def _feature_candidates(m: Mention, gaz: Gazetteer, ctx: ArticleContext, sentenc
                 named.add(code)
         for piece in (m.text.split(" with ")[-1:] + m.text.split(" between ")[-1:]):
             for part in piece.replace(" and ", "|").split("|"):
-                for c in gaz.lookup(part, limit=5):
+                for c in GazetteerMemo.of(gaz).lookup(part, limit=5):
                     if c.place.feature_type == "country":
                         named.add(c.place.country)
         sentence_countries: Counter[str] = Counter()
@@ -141,7 +152,7 @@ def _feature_candidates(m: Mention, gaz: Gazetteer, ctx: ArticleContext, sentenc
             if code:
                 sentence_countries[code] += 1
         out = []
-        for border in gaz.places_of_type("border"):
+        for border in GazetteerMemo.of(gaz).places_of_type("border"):
             a, b = border.key.split(":")[-1].split("-")
             pair = {a, b}
             if not named or not named & pair:
@@ -153,29 +164,45 @@ def _feature_candidates(m: Mention, gaz: Gazetteer, ctx: ArticleContext, sentenc
             out.append(Candidate(place=border, match="feature", name_score=0.85, score=salience))
         return out
     if m.feature_hint == "pipeline":
-        pipelines = gaz.places_of_type("pipeline")
-        if not pipelines:
+        union = _pipelines_as_one(gaz)
+        if union is None:
             return []
         relevant = {"AZ", "GE", "TR", "RU"}  # countries the shipped pipeline routes cross
         if sum(ctx.countries.get(c, 0) for c in relevant) < 1:
             return []
-        geoms = []
-        for p in pipelines:
-            g = shape(p.geometry)
-            geoms.extend(g.geoms if g.geom_type == "MultiLineString" else [g])
-        merged = MultiLineString([list(g.coords) for g in geoms])
-        pt = max(geoms, key=lambda g: g.length).interpolate(0.5, normalized=True)  # a point on the longest route
-        place = Place(key="ref:pipeline:ALL", name="South Caucasus oil and gas pipelines (" +
-                      ", ".join(p.key.split(":")[-1] for p in pipelines) + ")",
-                      lat=pt.y, lon=pt.x, feature_type="pipeline", country="AZ",
-                      geometry=mapping(merged), source="gem-pipelines")
+        name, lat, lon, geometry = union
+        place = Place(key="ref:pipeline:ALL", name=name, lat=lat, lon=lon, feature_type="pipeline", country="AZ",
+                      geometry=dict(geometry), source="gem-pipelines")
         return [Candidate(place=place, match="feature", name_score=0.6, score=1.0)]
     return []
+
+
+@lru_cache(maxsize=4)
+def _pipelines_as_one(gaz: Gazetteer) -> tuple[str, float, float, dict] | None:
+    """The gazetteer's pipeline routes as one feature, (name, lat, lon, GeoJSON geometry),
+    or None without any. Merged once per gazetteer: merging costs milliseconds a mention."""
+    pipelines = gaz.places_of_type("pipeline")
+    if not pipelines:
+        return None
+    geoms = []
+    for p in pipelines:
+        g = shape(p.geometry)
+        geoms.extend(g.geoms if g.geom_type == "MultiLineString" else [g])
+    merged = MultiLineString([list(g.coords) for g in geoms])
+    pt = max(geoms, key=lambda g: g.length).interpolate(0.5, normalized=True)  # a point on the longest route
+    name = "South Caucasus oil and gas pipelines (" + ", ".join(p.key.split(":")[-1] for p in pipelines) + ")"
+    return name, pt.y, pt.x, mapping(merged)
 
 
 def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContext) -> list[Candidate]:
     containers = _container_places(gaz, m.cue_container)
     norm = normalize_name(m.text)
+    gaz_memo = GazetteerMemo.of(gaz)
+    # What the region rules below look for among the other candidates, gathered once.
+    has_region = any(c.place.feature_type == "region" for c in cands)
+    notable_towns = [o.place for o in cands if o.place.feature_type == "settlement" and importance(o.place) >= 0.6
+                     and o.match != "fuzzy"] if has_region else []
+    town_by_own_name = has_region and any(o.place.feature_type == "settlement" and o.match == "name" for o in cands)
     for c in cands:
         p = c.place
         s = W_NAME * c.name_score + W_PRIOR * importance(p)
@@ -187,13 +214,9 @@ def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContex
             if place.key == p.key and fuzz.ratio(surface, norm) >= 80:
                 s += W_DISCOURSE  # one sense per discourse, spelling variants included
                 break
-        if p.feature_type == "region" and any(
-                o.place.feature_type == "settlement" and importance(o.place) >= 0.6
-                and o.match != "fuzzy" and gaz.contains(p, o.place)
-                for o in cands):
+        if p.feature_type == "region" and any(gaz_memo.contains(p, town) for town in notable_towns):
             s -= 0.15  # a city and its own district share a name: news means the city
-        if p.feature_type == "region" and c.match == "alternate" and any(
-                o.place.feature_type == "settlement" and o.match == "name" for o in cands):
+        if p.feature_type == "region" and c.match == "alternate" and town_by_own_name:
             s -= 0.2  # a town's own name beats a region's alternate name (source data mislabels some)
         if m.feature_hint and (m.feature_hint == p.feature_type or
                                (m.feature_hint == "near" and p.feature_type == "settlement")):
@@ -216,6 +239,7 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
 
     >>> resolve_toponyms(text, mentions, get_gazetteer())   # doctest: +SKIP
     """
+    gaz_memo = GazetteerMemo.of(gaz)
     active = [m for m in mentions if not m.not_a_place]
     ctx = ArticleContext(text, active, gaz)
 
@@ -229,11 +253,11 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
             if feats and m.feature_hint == "border":
                 feats.sort(key=lambda c: -c.score)
             return feats
-        cands = gaz.candidates(m.text, limit=60)
+        cands = gaz_memo.candidates(m.text, limit=60)
         if not cands and "," in m.text:
             head, _, tail = m.text.partition(",")
             m.cue_container = m.cue_container or tail.strip()
-            cands = gaz.candidates(head.strip(), limit=60)
+            cands = gaz_memo.candidates(head.strip(), limit=60)
         return cands
 
     def settle(m: Mention, ranked: list[Candidate]) -> None:

@@ -592,3 +592,19 @@ def test_tree_walks_stop_at_a_root_that_is_no_verb() -> None:
     verbless = _parsed(["Quiet", "overnight", "said"], heads=[0, 0, 0], deps=["ROOT", "advmod", "dep"],
                        pos=["ADJ", "ADV", "VERB"], ents=["O", "B-TIME", "O"])
     assert _modifies_clause_of(verbless[1:2], verbless[2]) is False
+
+
+def test_entities_within_a_span_are_span_ents(nlp) -> None:
+    """The speaker resolver reads the doc's entities once; its entities of a span are spaCy's."""
+    from collections import Counter
+
+    from geo.actors import get_registry
+    from geo.claims import _SpeakerResolver
+
+    doc = nlp("Armenian Prime Minister Nikol Pashinyan told Reuters on Friday that Azerbaijan's "
+              "President Ilham Aliyev had rejected talks in Moscow with the OSCE Minsk Group.")
+    resolver = _SpeakerResolver(doc, get_registry(), Counter(), [])
+    spans = [doc[i:j] for i in range(len(doc)) for j in range(i, len(doc) + 1)]
+    for span in spans:
+        assert [(e.start, e.end, e.label_) for e in resolver.ents_within(span)] == \
+            [(e.start, e.end, e.label_) for e in span.ents]

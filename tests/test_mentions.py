@@ -212,3 +212,63 @@ def test_mentions_from_spans_attach_the_same_cues(nlp) -> None:
     assert region.feature_hint == "region"
     for m, (s, e) in zip((border, town, region), spans, strict=True):
         assert (m.start, m.end, m.text) == (s, e, text[s:e])
+
+
+# --------------------------------------------------------------------------- reading a doc once
+
+
+def test_gazetteer_memo_answers_as_the_gazetteer_does(gazetteer: Gazetteer) -> None:
+    from geo.mentions import GazetteerMemo
+
+    memo = GazetteerMemo.of(gazetteer)
+    assert GazetteerMemo.of(gazetteer) is memo  # one memo per gazetteer
+    for name in ("Stepanakert", "Martoni", "Karabakh", "The", "Nowhereville Xq"):
+        for _ in range(2):  # asked, then answered from the memo
+            assert memo.has_name(name) == gazetteer.has_name(name)
+            assert memo.lookup(name, limit=5) == gazetteer.lookup(name, limit=5)
+            assert memo.fuzzy(name, limit=3, min_score=0.8) == gazetteer.fuzzy(name, limit=3, min_score=0.8)
+            assert memo.candidates(name, limit=20) == gazetteer.candidates(name, limit=20)
+    assert memo.places_of_type("border") == gazetteer.places_of_type("border")
+    places = [c.place for n in ("Karabakh", "Stepanakert", "Shusha", "Yerevan", "Tavush") for c in gazetteer.lookup(n)]
+    for area in places:
+        for point in places:
+            assert memo.contains(area, point) == gazetteer.contains(area, point)
+            assert memo.contains(area, point) == gazetteer.contains(area, point)
+
+
+def test_gazetteer_memo_candidates_are_fresh_for_ranking(gazetteer: Gazetteer) -> None:
+    from geo.mentions import GazetteerMemo
+
+    memo = GazetteerMemo.of(gazetteer)
+    first = memo.candidates("Martuni", limit=20)
+    assert first
+    for c in first:
+        c.score = 99.0  # ranking writes scores on the candidates it is given
+    again = memo.candidates("Martuni", limit=20)
+    assert [c.score for c in again] == [c.score for c in gazetteer.candidates("Martuni", limit=20)]
+    assert all(a is not b for a, b in zip(first, again, strict=True))
+
+
+def test_gazetteer_memo_does_not_keep_its_gazetteer_alive(gazetteer: Gazetteer) -> None:
+    import gc
+    import weakref
+
+    from geo.mentions import GazetteerMemo
+
+    other = Gazetteer(gazetteer.path)
+    assert GazetteerMemo.of(other).has_name("Stepanakert")
+    assert other in GazetteerMemo._shared
+    gone = weakref.ref(other)
+    del other
+    gc.collect()
+    assert gone() is None
+
+
+def test_sentence_of_token_is_token_sent(nlp) -> None:
+    from geo.mentions import _sentence_of_token
+
+    doc = nlp("Shelling hit Martuni.\nBaku denied it. Yerevan said on Friday that talks would resume in Moscow.")
+    sentences = _sentence_of_token(doc)
+    assert len(sentences) == len(doc)
+    for tok in doc:
+        assert (sentences[tok.i].start, sentences[tok.i].end) == (tok.sent.start, tok.sent.end)

@@ -304,3 +304,23 @@ def test_haversine() -> None:
     assert haversine_km(0, 0, 0, 0) == 0
     assert haversine_km(0, 0, 0, 1) == pytest.approx(111.2, abs=0.2)
     assert haversine_km(*KHANKENDI, *KHOJAVEND) == pytest.approx(29, abs=3)
+
+
+def test_nearness_is_the_distance_to_the_nearest_other_anchor(gazetteer: Gazetteer) -> None:
+    """Nearness is memoised per place and computed over distinct anchors: the same value as
+    the nearest of all anchors (repeated ones included)."""
+    import math
+
+    from geo.resolve import ArticleContext
+
+    names = ["Stepanakert", "Stepanakert", "Yerevan", "Ganja", "Martuni", "Shusha"]
+    ctx = ArticleContext(" ".join(names), [Mention(start=0, end=0, text=n) for n in names], gazetteer)
+    assert ctx.anchors
+    places = [c.place for n in names for c in gazetteer.candidates(n, limit=20)]
+    for place in places + places:  # the second time from the memo
+        if place.feature_type == "country":
+            assert ctx.nearness(place) == 0.0
+            continue
+        others = [a for a in ctx.anchors if a.key != place.key]
+        d = min(haversine_km(place.lat, place.lon, a.lat, a.lon) for a in others) if others else 1e9
+        assert ctx.nearness(place) == math.exp(-d / 400.0)
