@@ -60,7 +60,6 @@ KIND_NAME, KIND_ALIAS, KIND_ALTERNATE = 0, 1, 2
 _KIND_LABEL = {KIND_NAME: "name", KIND_ALIAS: "alias", KIND_ALTERNATE: "alternate"}
 _KIND_SCORE = {KIND_NAME: 1.0, KIND_ALIAS: 0.97, KIND_ALTERNATE: 0.9}
 _MATCH = tuple((_KIND_LABEL[k], _KIND_SCORE[k]) for k in range(3))  # by kind, for the lookup's inner loop
-_MISSING = object()
 
 #: Address space for the read-only index mapped into memory (the file is ~170 MB). Its pages
 #: are the OS's shared file cache, mapped as they are touched, not private memory.
@@ -407,6 +406,7 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
 #: and sources are codes into lists stored in ``meta`` (``exact_codes``): a third of the size.
 _E_ID, _E_FEATURE_TYPE, _E_COUNTRY, _E_SOURCE, _E_BITS = 0, 5, 6, 9, 10
 _BIT_CAPITAL, _BIT_GEOMETRY = 4, 8
+_NO_PLACES = marshal.dumps(())
 
 
 def _build_exact(conn: sqlite3.Connection) -> None:
@@ -495,8 +495,8 @@ class Gazetteer:
         self._local = threading.local()
         self._place_cache: dict[int, Place] = {}
         self._geom_cache: dict[str, object] = {}
-        # Packed ``exact`` rows by name: bytes, which the garbage collector never scans.
-        self._exact_cache: dict[str, bytes | None] = {}
+        # ``exact`` rows by name: packed (bytes) when asked for once, unpacked from the second time.
+        self._exact_cache: dict[str, bytes | tuple[tuple, ...]] = {}
         self._codes: tuple[list[str], list[str]] | None = None
 
     @classmethod
@@ -542,7 +542,7 @@ class Gazetteer:
         cached = self._place_cache.get(pid)
         if cached is not None:
             return cached
-        # Positional: keyword arguments cost a third of the construction (fields checked at import).
+        # Positional: keyword arguments cost a third of the construction (field order is tested).
         place = Place(row[1], row[2], row[6], row[7], row[3], row[4], row[8], row[5], None, row[10], bool(row[9]))
         if row[11]:
             found = self.conn.execute("SELECT geojson FROM geometries WHERE place_id=?", (pid,)).fetchone()
@@ -576,7 +576,7 @@ class Gazetteer:
     def has_name(self, name: str) -> bool:
         """Whether any place carries exactly this (normalised) name."""
         norm = normalize_name(name)
-        return bool(norm) and self._exact_packed(norm) is not None
+        return bool(norm) and bool(self._exact_entries(norm))
 
     def _places_by_id(self, ids: list[int]) -> dict[int, Place]:
         out = {i: self._place_cache[i] for i in ids if i in self._place_cache}
@@ -587,61 +587,56 @@ class Gazetteer:
                 out[r[0]] = self._place(r)
         return out
 
-    def _exact_packed(self, norm: str) -> bytes | None:
-        """The ``exact`` row of a normalised name (None: no place has it), cached: names repeat."""
-        try:
-            return self._exact_cache[norm]
-        except KeyError:
-            pass
-        row = self._cursor.execute("SELECT places FROM exact WHERE norm=?", (norm,)).fetchone()
-        packed = row[0] if row else None
-        if len(self._exact_cache) > 50_000:
-            self._exact_cache.clear()
-        self._exact_cache[norm] = packed
-        return packed
+    def _exact_entries(self, norm: str) -> tuple[tuple, ...]:
+        """The places of a normalised name as ``exact`` entries, best first. Cached, since names
+        repeat; but kept packed until asked for again: most names asked for once never come
+        back, and thousands of new tuples a second would keep the garbage collector busy."""
+        found = self._exact_cache.get(norm)
+        if found is None:
+            row = self._cursor.execute("SELECT places FROM exact WHERE norm=?", (norm,)).fetchone()
+            packed = row[0] if row else _NO_PLACES
+            if len(self._exact_cache) > 50_000:
+                self._exact_cache.clear()
+            self._exact_cache[norm] = packed
+            return marshal.loads(packed)
+        if isinstance(found, bytes):
+            found = self._exact_cache[norm] = marshal.loads(found)
+        return found
 
-    def _exact_place(self, e: tuple, keep: bool) -> Place:
-        """The place of an ``exact`` entry, kept in the place cache if ``keep`` or it has a geometry
-        (parsed once then). Keeping every place looked up once would grow the heap by thousands
-        of objects per second, which the garbage collector keeps scanning."""
+    def _exact_place(self, e: tuple) -> Place:
+        """The place of an ``exact`` entry. Only places with a geometry join the place cache (and
+        parse it once): keeping every place looked up would grow the heap by thousands of
+        objects a second, which the garbage collector keeps scanning (a full collection takes
+        0.1-0.2 s with spaCy loaded), and rebuilding one takes half a microsecond."""
         feature_types, sources = self._codes  # read when connecting, before any exact row
         bits = e[_E_BITS]
-        # Positional: keyword arguments cost a third of the construction (fields checked at import).
+        # Positional: keyword arguments cost a third of the construction (field order is tested).
         place = Place(e[1], e[2], e[3], e[4], feature_types[e[_E_FEATURE_TYPE]], e[_E_COUNTRY], e[7], e[8], None,
                       sources[e[_E_SOURCE]], bool(bits & _BIT_CAPITAL))
         if bits & _BIT_GEOMETRY:
             found = self.conn.execute("SELECT geojson FROM geometries WHERE place_id=?", (e[_E_ID],)).fetchone()
             if found:
                 defer_geometry(place, found[0])
-            keep = True
-        if keep and len(self._place_cache) < 100_000:
-            self._place_cache[e[_E_ID]] = place
+            if len(self._place_cache) < 100_000:
+                self._place_cache[e[_E_ID]] = place
         return place
 
     def lookup(self, name: str, *, country: str | None = None, limit: int = 50) -> list[Candidate]:
         """Places whose name, alias or alternate name equals ``name`` once normalised.
 
         Ordered by match kind, then population. ``country`` (ISO alpha-2) restricts them.
-        Places are shared (cached) from the second time a name is asked for: names repeat
-        within and across articles, while most names asked for once never come back.
         """
         norm = normalize_name(name)
         if not norm:
             return []
-        packed = self._exact_cache.get(norm, _MISSING)
-        repeat = packed is not _MISSING
-        if not repeat:
-            packed = self._exact_packed(norm)
-        if packed is None:
-            return []
-        entries = marshal.loads(packed)
+        entries = self._exact_entries(norm)
         if country:
             entries = [e for e in entries if e[_E_COUNTRY] == country]
         cached, make = self._place_cache.get, self._exact_place
         out = []
         for e in entries[:limit]:
             match, score = _MATCH[e[_E_BITS] & 3]
-            out.append(Candidate(cached(e[_E_ID]) or make(e, repeat), match, score))
+            out.append(Candidate(cached(e[_E_ID]) or make(e), match, score))
         return out
 
     def fuzzy(self, name: str, *, country: str | None = None, limit: int = 20,
