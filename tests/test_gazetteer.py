@@ -3,14 +3,22 @@ geometry, and the build's fingerprint. Uses the session's shared index (see conf
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import json
+import marshal
 import os
+import pickle
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from geo.config import Settings
 from geo.gazetteer import Gazetteer, build_gazetteer, importance, source_fingerprint
+from geo.model import Place, defer_geometry
+from geo.names import normalize_name
 from geo.resolve import haversine_km
 
 KHOJAVEND = "geonames:146969"  # Xocavənd / Martuni (Karabakh)
@@ -125,6 +133,149 @@ def test_get_by_key(gazetteer: Gazetteer) -> None:
     assert gazetteer.get(KHOJAVEND).name == "Khojavend"
     assert gazetteer.get("country:AZ").feature_type == "country"
     assert gazetteer.get("nope:0") is None
+
+
+# --------------------------------------------------------------------------- exact lookups: packed index, caches
+
+_KINDS = {0: ("name", 1.0), 1: ("alias", 0.97), 2: ("alternate", 0.9)}
+
+
+def _joined_lookups(gaz: Gazetteer, names: list[str]) -> dict[str, list[tuple]]:
+    """The exact lookups of ``names`` as a join over the names and places tables (their form
+    before the packed ``exact`` table), in one scan: norm -> [(key, country, match, name_score)]."""
+    norms = sorted({normalize_name(n) for n in names})
+    out: dict[str, list[tuple]] = {n: [] for n in norms}
+    rows = gaz.conn.execute(
+        "SELECT n.norm, p.key, p.country, n.kind FROM names n JOIN places p ON p.id = n.place_id "
+        f"WHERE n.norm IN ({','.join('?' * len(norms))}) ORDER BY n.norm, n.kind, n.pop DESC, n.rowid", norms)
+    for norm, key, country, kind in rows:
+        out[norm].append((key, country, *_KINDS[kind]))
+    return out
+
+
+def _sample_names(gaz: Gazetteer) -> list[str]:
+    """About 300 names spread over the index, plus some shared by many places."""
+    spread = [r[0] for r in gaz.conn.execute("SELECT norm FROM names WHERE rowid % 2500 = 0")]
+    return spread + ["Paris", "Martuni", "Springfield", "Alexandria", "San Jose", "Stepanakert", "US", "Georgia"]
+
+
+def _snapshot(cands) -> list[tuple]:
+    return [(c.place.key, c.match, c.name_score, c.score, c.place.to_dict()) for c in cands]
+
+
+def test_lookup_agrees_with_the_names_and_places_tables(gazetteer: Gazetteer) -> None:
+    names = _sample_names(gazetteer)
+    joined = _joined_lookups(gazetteer, names)
+    fresh = Gazetteer(gazetteer.path)
+    for name in names:
+        expected = joined[normalize_name(name)]
+        assert expected, name
+        cands = fresh.lookup(name)
+        assert [(c.place.key, c.match, c.name_score) for c in cands] == [(k, m, s) for k, _, m, s in expected[:50]]
+        for c in cands:  # every field of the packed copy equals the places table's
+            assert c.place == gazetteer.get(c.place.key), (name, c.place.key)
+        for country in sorted({c for _, c, _, _ in expected} | {"FR"}):
+            in_country = [(k, m, s) for k, c, m, s in expected if c == country]
+            for limit in (50, 3, 1):
+                got = fresh.lookup(name, country=country, limit=limit)
+                assert [(c.place.key, c.match, c.name_score) for c in got] == in_country[:limit], (name, country)
+        for limit in (3, 1):
+            got = fresh.lookup(name, limit=limit)
+            assert [(c.place.key, c.match, c.name_score) for c in got] == [(k, m, s) for k, _, m, s in expected[:limit]]
+
+
+def test_places_carry_the_places_table_columns(gazetteer: Gazetteer) -> None:
+    # Places are built positionally from rows and packed entries: no field may be swapped.
+    cols = "key, name, lat, lon, feature_type, country, population, admin1, source, is_capital"
+    fresh = Gazetteer(gazetteer.path)
+    for key, name in ((KHOJAVEND, "Khojavend"), ("country:AZ", "Azerbaijan"), (NK_REGION, "Nagorno-Karabakh")):
+        row = gazetteer.conn.execute(f"SELECT {cols} FROM places WHERE key=?", (key,)).fetchone()
+        looked_up = next(c.place for c in fresh.lookup(name) if c.place.key == key)
+        for place in (looked_up, Gazetteer(gazetteer.path).get(key)):
+            got = tuple(getattr(place, f) for f in cols.split(", "))
+            assert got == (*row[:-1], bool(row[-1])), key
+            assert isinstance(place.is_capital, bool)
+
+
+def test_fresh_and_warm_instances_return_the_same(gazetteer: Gazetteer) -> None:
+    names = _sample_names(gazetteer)[:120] + ["Nagorno-Karabakh", "Azerbaijan", "Qwzxplk", ""]
+    fresh = Gazetteer(gazetteer.path)
+    first = [_snapshot(fresh.lookup(n, limit=10)) for n in names]
+    second = [_snapshot(fresh.lookup(n, limit=10)) for n in names]  # from the unpacked cache
+    third = [_snapshot(fresh.lookup(n, limit=10)) for n in names]
+    warm = [_snapshot(gazetteer.lookup(n, limit=10)) for n in names]
+    assert first == second == third == warm
+
+
+def test_repeated_lookups_give_equal_places_and_new_candidates(gazetteer: Gazetteer) -> None:
+    fresh = Gazetteer(gazetteer.path)
+    first, second, third = (fresh.lookup("Martuni") for _ in range(3))  # packed, unpacked, cached
+    assert [c.place for c in first] == [c.place for c in second] == [c.place for c in third]
+    # Candidates are new each time: ranking one (its score) leaves later lookups alone.
+    second[0].score = 0.5
+    assert third[0].score == 0.0 and fresh.lookup("Martuni")[0].score == 0.0
+    # A place already in the place cache (here through get) is the one handed out.
+    khojavend = fresh.get(KHOJAVEND)
+    assert any(c.place is khojavend for c in fresh.lookup("Martuni"))
+
+
+def test_exact_table_holds_every_name_once_per_place(gazetteer: Gazetteer) -> None:
+    total = 0
+    for (packed,) in gazetteer.conn.execute("SELECT places FROM exact"):
+        ids = [e[0] for e in marshal.loads(packed)]
+        assert len(ids) == len(set(ids))  # lookups rely on it: no place twice under one name
+        total += len(ids)
+    assert total == gazetteer.conn.execute("SELECT COUNT(*) FROM names").fetchone()[0]
+
+
+def test_lookup_from_another_thread(gazetteer: Gazetteer) -> None:
+    fresh = Gazetteer(gazetteer.path)
+    here = _snapshot(fresh.lookup("Stepanakert"))
+    there: list = []
+    worker = threading.Thread(target=lambda: there.append(_snapshot(fresh.lookup("Stepanakert"))))
+    worker.start()
+    worker.join()
+    assert there == [here]
+
+
+def test_fingerprint_covers_the_marshal_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = source_fingerprint(Settings())
+    monkeypatch.setattr(marshal, "version", marshal.version + 1)
+    assert source_fingerprint(Settings()) != before
+
+
+# --------------------------------------------------------------------------- geometry parsed on first read
+
+
+def test_looked_up_geometry_is_the_stored_one(gazetteer: Gazetteer) -> None:
+    fresh = Gazetteer(gazetteer.path)
+    nk = fresh.lookup("Nagorno-Karabakh")[0].place
+    stored = fresh.conn.execute("SELECT g.geojson FROM geometries g JOIN places p ON p.id = g.place_id "
+                                "WHERE p.key = ?", (NK_REGION,)).fetchone()[0]
+    assert nk.geometry == json.loads(stored)
+    assert nk.geometry is nk.geometry  # parsed once
+    assert fresh.get(NK_REGION) is nk  # places with a geometry are shared at once
+    assert fresh.lookup("Khojavend")[0].place.geometry is None
+
+
+def test_deferred_geometry_behaves_like_a_parsed_one() -> None:
+    geometry = {"type": "Polygon", "coordinates": [[[46.0, 39.0], [47.0, 39.0], [47.0, 40.0], [46.0, 39.0]]]}
+    parsed = Place(key="ref:x", name="X", lat=39.5, lon=46.5, feature_type="region", geometry=geometry)
+
+    def deferred() -> Place:
+        return defer_geometry(Place(key="ref:x", name="X", lat=39.5, lon=46.5, feature_type="region"),
+                              json.dumps(geometry))
+
+    assert deferred() == parsed and parsed == deferred()
+    assert repr(deferred()) == repr(parsed)
+    assert deferred().to_dict() == parsed.to_dict()
+    assert pickle.loads(pickle.dumps(deferred())) == parsed
+    assert copy.deepcopy(deferred()) == parsed
+    assert dataclasses.replace(deferred(), name="Y").geometry == geometry
+    replaced = deferred()
+    replaced.geometry = None
+    assert replaced.geometry is None
+    assert Place(key="k", name="n", lat=0.0, lon=0.0).geometry is None
 
 
 # --------------------------------------------------------------------------- fuzzy
