@@ -104,12 +104,16 @@ CREATE TABLE IF NOT EXISTS claim_places (
     mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
     PRIMARY KEY (claim_id, mention_id)
 );
+-- Cross-article dispute linking joins from a mention to its claims; without this index that
+-- join scanned every claim's places for every mention (ingest slowed as the store grew).
+CREATE INDEX IF NOT EXISTS claim_places_mention ON claim_places(mention_id);
 CREATE TABLE IF NOT EXISTS claim_disputes (
     claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
     disputed_by TEXT NOT NULL,
     disputing_claim_id INTEGER REFERENCES claims(id) ON DELETE SET NULL,
     PRIMARY KEY (claim_id, disputed_by)
 );
+CREATE INDEX IF NOT EXISTS claim_disputes_disputing ON claim_disputes(disputing_claim_id);
 -- Analysts' corrections of place resolution (geo/corrections.py). A correction is keyed by the
 -- normalised surface name and a context (the article's focus country, or 'global'); it applies to
 -- every mention of that name in articles of that context. `original` keeps the resolution of the
