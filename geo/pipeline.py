@@ -34,7 +34,7 @@ PIPELINE_VERSION = "1"
 ProgressCallback = Callable[[int, int, IngestResult], None]
 
 #: Articles a worker parses together (spaCy batches them through the network layers).
-WORKER_BATCH = 4
+WORKER_BATCH = 8
 
 #: Fewer articles than this are analysed in-process: starting worker processes (each loads
 #: the model, about 2 s) would cost more than it saves.
