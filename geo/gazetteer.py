@@ -495,8 +495,8 @@ class Gazetteer:
         self._local = threading.local()
         self._place_cache: dict[int, Place] = {}
         self._geom_cache: dict[str, object] = {}
-        # ``exact`` rows by name: packed (bytes) when asked for once, unpacked from the second time.
-        self._exact_cache: dict[str, bytes | tuple[tuple, ...]] = {}
+        # Packed ``exact`` rows by name: bytes, which the garbage collector never scans.
+        self._exact_cache: dict[str, bytes] = {}
         self._codes: tuple[list[str], list[str]] | None = None
 
     @classmethod
@@ -588,26 +588,26 @@ class Gazetteer:
         return out
 
     def _exact_entries(self, norm: str) -> tuple[tuple, ...]:
-        """The places of a normalised name as ``exact`` entries, best first. Cached, since names
-        repeat; but kept packed until asked for again: most names asked for once never come
-        back, and thousands of new tuples a second would keep the garbage collector busy."""
-        found = self._exact_cache.get(norm)
-        if found is None:
+        """The places of a normalised name as ``exact`` entries, best first.
+
+        The packed row is cached (names repeat) and unpacked at each call: unpacked rows
+        kept in the cache would be tens of thousands of new tuples a minute for the
+        garbage collector, whose full collections take 0.1-0.2 s with spaCy loaded.
+        """
+        packed = self._exact_cache.get(norm)
+        if packed is None:
             row = self._cursor.execute("SELECT places FROM exact WHERE norm=?", (norm,)).fetchone()
             packed = row[0] if row else _NO_PLACES
             if len(self._exact_cache) > 50_000:
                 self._exact_cache.clear()
             self._exact_cache[norm] = packed
-            return marshal.loads(packed)
-        if isinstance(found, bytes):
-            found = self._exact_cache[norm] = marshal.loads(found)
-        return found
+        return marshal.loads(packed)
 
     def _exact_place(self, e: tuple) -> Place:
-        """The place of an ``exact`` entry. Only places with a geometry join the place cache (and
-        parse it once): keeping every place looked up would grow the heap by thousands of
-        objects a second, which the garbage collector keeps scanning (a full collection takes
-        0.1-0.2 s with spaCy loaded), and rebuilding one takes half a microsecond."""
+        """The place of an ``exact`` entry. Only places with a geometry join the place cache
+        (and parse it once): keeping every place looked up would grow the heap by thousands
+        of objects a second for the garbage collector, and rebuilding one takes half a
+        microsecond."""
         feature_types, sources = self._codes  # read when connecting, before any exact row
         bits = e[_E_BITS]
         # Positional: keyword arguments cost a third of the construction (field order is tested).

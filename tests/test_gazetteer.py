@@ -201,7 +201,7 @@ def test_fresh_and_warm_instances_return_the_same(gazetteer: Gazetteer) -> None:
     names = _sample_names(gazetteer)[:120] + ["Nagorno-Karabakh", "Azerbaijan", "Qwzxplk", ""]
     fresh = Gazetteer(gazetteer.path)
     first = [_snapshot(fresh.lookup(n, limit=10)) for n in names]
-    second = [_snapshot(fresh.lookup(n, limit=10)) for n in names]  # from the unpacked cache
+    second = [_snapshot(fresh.lookup(n, limit=10)) for n in names]  # from the cache
     third = [_snapshot(fresh.lookup(n, limit=10)) for n in names]
     warm = [_snapshot(gazetteer.lookup(n, limit=10)) for n in names]
     assert first == second == third == warm
@@ -209,7 +209,7 @@ def test_fresh_and_warm_instances_return_the_same(gazetteer: Gazetteer) -> None:
 
 def test_repeated_lookups_give_equal_places_and_new_candidates(gazetteer: Gazetteer) -> None:
     fresh = Gazetteer(gazetteer.path)
-    first, second, third = (fresh.lookup("Martuni") for _ in range(3))  # packed, unpacked, cached
+    first, second, third = (fresh.lookup("Martuni") for _ in range(3))  # from the index, then the cache
     assert [c.place for c in first] == [c.place for c in second] == [c.place for c in third]
     # Candidates are new each time: ranking one (its score) leaves later lookups alone.
     second[0].score = 0.5
