@@ -72,7 +72,7 @@ class Settings:
     online_geocoder: str = "off"
     #: User agent sent to Nominatim (its policy requires an identifying one).
     nominatim_user_agent: str = "claim-atlas"
-    #: Processes parsing articles in parallel for large batches (spaCy ``n_process``).
+    #: Worker processes that parse and analyse large batches (24 articles or more) in parallel.
     workers: int = 1
     #: Basemap: "none" (drawn from reference layers, offline) or "osm" (tile server, online).
     tiles: str = "none"

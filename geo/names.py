@@ -30,6 +30,8 @@ def fold(text: str) -> str:
     >>> fold("Xocavənd")
     'Xocavend'
     """
+    if text.isascii():  # nothing to fold (and most names are plain ASCII)
+        return text
     text = text.translate(_SPECIAL)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

@@ -104,3 +104,14 @@ def test_skeleton_collapses_doubles_and_ignores_spaces() -> None:
 def test_skeleton_keeps_different_names_apart() -> None:
     assert skeleton("baku") != skeleton("yerevan")
     assert skeleton("martuni") != skeleton("moroni")
+
+
+def test_fold_leaves_ascii_as_it_is_and_folds_the_rest() -> None:
+    import unicodedata
+
+    from geo.names import fold
+
+    for text in ["Martuni", "Nagorno-Karabakh", "O'Hare", "abc 123 ~!"]:
+        assert fold(text) is text
+        assert fold(text) == "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    assert fold("Xocavənd") == "Xocavend" and fold("Łódź") == "Lodz"
