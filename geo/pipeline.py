@@ -33,7 +33,7 @@ PIPELINE_VERSION = "1"
 
 ProgressCallback = Callable[[int, int, IngestResult], None]
 
-#: Articles a worker parses together (spaCy batches them through the network layers).
+#: Most articles a worker parses together (spaCy batches them through the network layers).
 WORKER_BATCH = 8
 
 #: Fewer articles than this are analysed in-process: starting worker processes (each loads
@@ -115,7 +115,10 @@ class Pipeline:
             try:
                 if own_pool:
                     self.start_workers()
-                batches = [articles[i:i + WORKER_BATCH] for i in range(0, len(articles), WORKER_BATCH)]
+                # Batches small enough that every worker gets several: the last one should not
+                # leave the other workers idle for long.
+                size = max(1, min(WORKER_BATCH, len(articles) // (4 * self.settings.workers)))
+                batches = [articles[i:i + size] for i in range(0, len(articles), size)]
                 for outcomes in self._pool.map(_analyze_batch_in_worker, batches):
                     for outcome in outcomes:
                         done += 1
