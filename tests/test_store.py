@@ -287,3 +287,28 @@ def test_cross_article_disputes_are_linked_both_ways_with_their_claims(tmp_path,
     assert len(disputes) == 2 and disputes["disputing_claim_id"].notna().all()
     for _, row in disputes.iterrows():
         assert claims.loc[row["disputing_claim_id"], "claimant"] == row["disputed_by"]
+
+
+@pytest.mark.parametrize(("second", "why"), [
+    ("Azerbaijan's defence ministry on Monday denied shelling the town of Martuni in the Karabakh region.",
+     "another day"),
+    ("Azerbaijan's defence ministry said on Friday that the town of Martuni in the Karabakh region was shelled.",
+     "the same stance"),
+    ("Azerbaijan's defence ministry on Friday denied shelling the town of Hadrut near the Iranian border.",
+     "another place"),
+])
+def test_no_cross_article_dispute_without_same_place_day_and_opposite_stance(tmp_path, pipeline, second: str,
+                                                                             why: str) -> None:
+    from geo.corpus import content_hash
+    from geo.model import Article
+    from geo.store import Store
+
+    store = Store(tmp_path / "disputes.sqlite")
+    first = ("Armenia's defence ministry said on Friday that the town of Martuni in the Karabakh region "
+             "was shelled overnight.")
+    articles = [Article(id=k, text=v, published="2020-10-24", source=f"S-{k}", content_hash=content_hash(v))
+                for k, v in {"a": first, "b": second}.items()]
+    pipeline.ingest(articles, store)
+    assert len(store.claims_df()) == 2, why
+    disputes = store.claim_disputes_df()
+    assert disputes.empty or disputes["disputing_claim_id"].isna().all(), why
