@@ -7,8 +7,8 @@ at run time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
+from operator import attrgetter
 
 import spacy
 from spacy.language import Language
@@ -43,11 +43,9 @@ def paragraph_boundaries(doc):
 # --------------------------------------------------------------------------- attribute rules
 
 
-#: Token attributes the single-token rules may test, read from a spaCy Token.
-_TOKEN_FEATURES: dict[str, Callable[[Token], object]] = {
-    "TAG": lambda t: t.tag_, "LOWER": lambda t: t.lower_, "DEP": lambda t: t.dep_,
-    "IS_SPACE": lambda t: t.is_space, "ORTH": lambda t: t.text, "POS": lambda t: t.pos_,
-}
+#: Matcher keys the single-token rules may test, and the Token attribute each reads.
+_TOKEN_FEATURES = {"TAG": "tag_", "LOWER": "lower_", "DEP": "dep_", "IS_SPACE": "is_space", "ORTH": "text",
+                   "POS": "pos_"}
 _OPERATORS = {"IN", "NOT_IN", "REGEX"}
 
 
@@ -89,18 +87,18 @@ class FastAttributeRuler:
             for op in cond if op not in _OPERATORS}
         if unsupported:
             raise ValueError(f"attribute rules test {sorted(unsupported)}, which FastAttributeRuler cannot")
-        self._features = [(k, _TOKEN_FEATURES[k]) for k in ("TAG", "LOWER", "DEP", "IS_SPACE") if k in keys] + [
-            (k, _TOKEN_FEATURES[k]) for k in sorted(keys - {"TAG", "LOWER", "DEP", "IS_SPACE"})]
-        #: The English rules test exactly these four: read them without a function call each.
-        self._common_features = [k for k, _ in self._features] == ["TAG", "LOWER", "DEP", "IS_SPACE"]
+        # The cache key: the tested attributes, read in one call (attrgetter gives a tuple
+        # for two names or more, the bare value for one).
+        self._keys = sorted(keys)
+        get = attrgetter(*[_TOKEN_FEATURES[k] for k in self._keys]) if self._keys else None
+        self._key = get if len(self._keys) > 1 else (lambda t: (get(t),)) if get else (lambda t: ())
         self._cache: dict[tuple, list[tuple[int, dict]]] = {}
 
     def _rules_for(self, token: Token) -> list[tuple[int, dict]]:
-        key = (token.tag_, token.lower_, token.dep_, token.is_space) if self._common_features else \
-            tuple(get(token) for _, get in self._features)
+        key = self._key(token)
         rules = self._cache.get(key)
         if rules is None:
-            values = dict(zip((k for k, _ in self._features), key, strict=True))
+            values = dict(zip(self._keys, key, strict=True))
             rules = [(order, attrs) for order, pattern, attrs in self._single
                      if all(_value_matches(cond, values[k]) for k, cond in pattern.items())]
             if len(self._cache) > 200_000:

@@ -230,13 +230,11 @@ def _worker_context():
 
 
 def _init_worker(settings: Settings) -> None:
-    """Load the model and open the gazetteer once per worker process."""
+    """Load the model and open the gazetteer once per worker process (``load_nlp`` holds
+    the matrix library to one thread, inherited by a forked worker)."""
     global _worker_pipeline
-    from threadpoolctl import threadpool_limits
-
     from geo.gazetteer import build_gazetteer
 
-    threadpool_limits(1)  # one BLAS thread per process: the processes already fill the cores
     # A gazetteer of its own: a forked worker must never use the parent's SQLite connection.
     gazetteer = Gazetteer(build_gazetteer(settings))
     _worker_pipeline = Pipeline(settings.with_overrides(workers=1), gazetteer=gazetteer)
