@@ -315,8 +315,7 @@ def _date_entities(doc: Doc, full_text: str | None = None) -> list[Span]:
 def _span_date(span: Span, published: date, memo: dict[tuple[int, int], ResolvedDate | None] | None
                ) -> ResolvedDate | None:
     """A date expression's date; with ``memo``, once per span of the article."""
-    if memo is None:
-        return resolve_date_expression(span.text, published, future=_is_future_for(span))
+    memo = memo if memo is not None else {}
     key = (span.start, span.end)
     if key not in memo:
         memo[key] = resolve_date_expression(span.text, published, future=_is_future_for(span))

@@ -545,12 +545,19 @@ class Gazetteer:
         # Positional: keyword arguments cost a third of the construction (field order is tested).
         place = Place(row[1], row[2], row[6], row[7], row[3], row[4], row[8], row[5], None, row[10], bool(row[9]))
         if row[11]:
-            found = self.conn.execute("SELECT geojson FROM geometries WHERE place_id=?", (pid,)).fetchone()
-            if found:
-                defer_geometry(place, found[0])
+            self._attach_geometry(place, pid)
+        self._keep(pid, place)
+        return place
+
+    def _attach_geometry(self, place: Place, pid: int) -> None:
+        """Give a place its stored geometry, parsed when first read."""
+        found = self.conn.execute("SELECT geojson FROM geometries WHERE place_id=?", (pid,)).fetchone()
+        if found:
+            defer_geometry(place, found[0])
+
+    def _keep(self, pid: int, place: Place) -> None:
         if len(self._place_cache) < 100_000:
             self._place_cache[pid] = place
-        return place
 
     _PLACE_COLS = "p.id, p.key, p.name, p.feature_type, p.country, p.admin1, p.lat, p.lon, p.population, " \
                   "p.is_capital, p.source, p.has_geometry"
@@ -614,11 +621,8 @@ class Gazetteer:
         place = Place(e[1], e[2], e[3], e[4], feature_types[e[_E_FEATURE_TYPE]], e[_E_COUNTRY], e[7], e[8], None,
                       sources[e[_E_SOURCE]], bool(bits & _BIT_CAPITAL))
         if bits & _BIT_GEOMETRY:
-            found = self.conn.execute("SELECT geojson FROM geometries WHERE place_id=?", (e[_E_ID],)).fetchone()
-            if found:
-                defer_geometry(place, found[0])
-            if len(self._place_cache) < 100_000:
-                self._place_cache[e[_E_ID]] = place
+            self._attach_geometry(place, e[_E_ID])
+            self._keep(e[_E_ID], place)
         return place
 
     def lookup(self, name: str, *, country: str | None = None, limit: int = 50) -> list[Candidate]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import re
 import weakref
+from collections.abc import Callable
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
@@ -169,47 +170,33 @@ class GazetteerMemo:
             found = cls._shared[gaz] = cls(gaz)
         return found
 
-    def _remember(self, memo: dict, key, value):
-        if len(memo) >= self.MAX_ENTRIES:
-            memo.clear()
-        memo[key] = value
-        return value
+    def _ask(self, memo: dict, key, answer: Callable[[], object]):
+        """``memo[key]``, asking the gazetteer (``answer()``) the first time; a full memo starts afresh."""
+        found = memo.get(key)
+        if found is None:
+            if len(memo) >= self.MAX_ENTRIES:
+                memo.clear()
+            found = memo[key] = answer()
+        return found
 
     def has_name(self, name: str) -> bool:
-        found = self._has_name.get(name)
-        if found is None:
-            found = self._remember(self._has_name, name, self.gaz.has_name(name))
-        return found
+        return self._ask(self._has_name, name, lambda: self.gaz.has_name(name))
 
     def lookup(self, name: str, limit: int) -> list[Candidate]:
-        key = (name, limit)
-        found = self._lookup.get(key)
-        if found is None:
-            found = self._remember(self._lookup, key, self.gaz.lookup(name, limit=limit))
-        return found
+        return self._ask(self._lookup, (name, limit), lambda: self.gaz.lookup(name, limit=limit))
 
     def fuzzy(self, name: str, limit: int, min_score: float) -> list[Candidate]:
-        key = (name, limit, min_score)
-        found = self._fuzzy.get(key)
-        if found is None:
-            found = self._remember(self._fuzzy, key, self.gaz.fuzzy(name, limit=limit, min_score=min_score))
-        return found
+        return self._ask(self._fuzzy, (name, limit, min_score),
+                         lambda: self.gaz.fuzzy(name, limit=limit, min_score=min_score))
 
     def candidates(self, name: str, limit: int) -> list[Candidate]:
         """``Gazetteer.candidates`` as new Candidate objects, free to be scored."""
-        key = (name, limit)
-        found = self._candidates.get(key)
-        if found is None:
-            found = self._remember(self._candidates, key, self.gaz.candidates(name, limit=limit))
+        found = self._ask(self._candidates, (name, limit), lambda: self.gaz.candidates(name, limit=limit))
         return [Candidate(place=c.place, match=c.match, name_score=c.name_score, score=c.score) for c in found]
 
     def contains(self, area: Place, point: Place) -> bool:
         """``Gazetteer.contains``: whether the point place lies in the area's polygon."""
-        key = (area.key, point.lon, point.lat)
-        found = self._contains.get(key)
-        if found is None:
-            found = self._remember(self._contains, key, self.gaz.contains(area, point))
-        return found
+        return self._ask(self._contains, (area.key, point.lon, point.lat), lambda: self.gaz.contains(area, point))
 
     def places_of_type(self, feature_type: str) -> list[Place]:
         """All places of a type ("border", "pipeline"): shared, read them only."""
