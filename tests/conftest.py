@@ -120,8 +120,21 @@ def corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline, session_settin
     articles, errors = read_corpus(session_settings.corpus_dir, session_settings)
     assert articles and not errors
     store = geo.store.Store(path)
-    pipeline.ingest(articles, store)
+    results = pipeline.ingest(articles, store)
+    assert all(r.status == "added" for r in results), results
     store.close()
+    return path
+
+
+@pytest.fixture
+def db(corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the corpus store, the one the app under test reads (pages never write, but a
+    test may)."""
+    import shutil
+
+    path = tmp_path / "app.sqlite"
+    shutil.copy(corpus_db, path)
+    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
     return path
 
 

@@ -7,7 +7,6 @@ for ``ui.get_pipeline`` so the model is loaded once.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,12 +29,10 @@ HOSTILE = ("Reports from Stepanakert <script>alert(1)</script> said the shelling
 
 
 @pytest.fixture
-def db(corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pipeline) -> Path:
-    path = tmp_path / "add.sqlite"
-    shutil.copy(corpus_db, path)
-    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
+def db(db: Path, monkeypatch: pytest.MonkeyPatch, pipeline) -> Path:
+    """The app's store copy (conftest), with the app ingesting through the session's pipeline."""
     monkeypatch.setattr(geo.ui, "get_pipeline", lambda: pipeline)
-    return path
+    return db
 
 
 def open_page() -> AppTest:

@@ -8,7 +8,6 @@ replaced by a fake that keeps the folium map it is given.
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,35 +17,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.config import PROJECT_ROOT
-from geo.corpus import content_hash, read_corpus
+from geo.corpus import content_hash
 from geo.mapview import LAYER_NAMES, feature_properties, map_summary
 from geo.model import Article
 from geo.store import Store
 
 APP = str(PROJECT_ROOT / "app.py")
 TIMEOUT = 120
-
-
-@pytest.fixture(scope="session")
-def corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline, session_settings) -> Path:
-    """A store holding the bundled corpus, ingested once for the whole session."""
-    path = tmp_path_factory.mktemp("pages") / "corpus.sqlite"
-    articles, errors = read_corpus(session_settings.corpus_dir, session_settings)
-    assert articles and not errors
-    store = Store(path)
-    results = pipeline.ingest(articles, store)
-    assert all(r.status == "added" for r in results), results
-    store.close()
-    return path
-
-
-@pytest.fixture
-def db(corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the corpus store for this test (pages never write, but a test may)."""
-    path = tmp_path / "pages.sqlite"
-    shutil.copy(corpus_db, path)
-    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
-    return path
 
 
 class FakeFolium:
@@ -207,14 +184,19 @@ def test_first_run_ingests_the_corpus(tmp_path, monkeypatch, pipeline):
     assert {m.label: m.value for m in at.metric}["Articles"] == "2"
 
 
+def _serve_only(articles: list[Article], path: Path, pipeline, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A store holding just these articles, the one the app under test reads."""
+    pipeline.ingest(articles, Store(path))
+    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
+    return path
+
+
 def test_untrusted_article_text_is_shown_inert(tmp_path, monkeypatch, pipeline, fake_folium):
     evil_text = ("Shelling hit Stepanakert <img src=x onerror=alert(1)> on Tuesday, ${alert(1)} the ministry "
                  "said. `rm -rf` {{ 7919 * 7907 }} Azerbaijan denied it.\n\nFighting near Shusha continued.")
     article = Article(id="evil", text=evil_text, source="Agency <b>`x`</b>", title="<script>alert(1)</script>",
                       published="2020-10-25", content_hash=content_hash(evil_text))
-    path = tmp_path / "evil.sqlite"
-    pipeline.ingest([article], Store(path))
-    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
+    _serve_only([article], tmp_path / "evil.sqlite", pipeline, monkeypatch)
     at = run_app("pages/sources.py")
     html = html_of(at)
     for raw in ("<img src=x", "${alert(1)}", "<script>alert(1)</script>", "`rm -rf`", "<b>`x`</b>", "{{ 7919"):
@@ -387,9 +369,7 @@ def test_untrusted_claim_text_is_shown_inert(tmp_path, monkeypatch, pipeline, fa
                  "Azerbaijan denied this.")
     article = Article(id="evil-claims", text=evil_text, source="Agency <b>x</b>", title="<script>alert(1)</script>",
                       published="2020-10-25", content_hash=content_hash(evil_text))
-    path = tmp_path / "evil_claims.sqlite"
-    pipeline.ingest([article], Store(path))
-    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
+    path = _serve_only([article], tmp_path / "evil_claims.sqlite", pipeline, monkeypatch)
     claims = Store(path).claims_df()
     assert len(claims) and claims["text"].str.contains("{{7*7}}", regex=False).any()
     claim_id = int(claims.loc[claims["text"].str.contains("{{7*7}}", regex=False), "claim_id"].iloc[0])

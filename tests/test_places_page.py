@@ -5,9 +5,7 @@ survives re-ingestion through the CLI), the corrections list with Undo, and the 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 import geo.ui
@@ -20,14 +18,6 @@ PAGE = "pages/places.py"
 TIMEOUT = 120
 KHOJAVEND = "geonames:146969"
 MARTUNI_AM = "geonames:616438"
-
-
-@pytest.fixture
-def db(corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "places.sqlite"
-    shutil.copy(corpus_db, path)
-    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
-    return path
 
 
 def open_page(query: dict | None = None) -> AppTest:

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from map_frame import MAP_FRAME, visible_in_frame
 
 pytestmark = pytest.mark.e2e
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MAP_FRAME = 'iframe[title*="st_folium"]'
 ASSET_TYPES = {"script", "stylesheet", "font"}
 SCREENSHOT = Path(os.environ.get("CLAIM_ATLAS_SCREENSHOT", REPO_ROOT / "docs" / "map.png"))
 TIMELINE_SCREENSHOT = SCREENSHOT.with_name("timeline.png")
@@ -31,20 +31,6 @@ def _claim_layer(db: Path):
         return claim_layer(store.claims_df(), store.claim_places_df(), store.mentions_df())
     finally:
         store.close()
-
-
-def _visible(locator: Any, frame_box: dict) -> Any:
-    """The first element of ``locator`` drawn inside the map frame (or None). Leaflet leaves
-    paths that are out of view in the SVG as 1.5 px stubs: those are skipped."""
-    for i in range(locator.count()):
-        box = locator.nth(i).bounding_box()
-        if not box or box["width"] <= 4:
-            continue
-        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        if frame_box["x"] < cx < frame_box["x"] + frame_box["width"] and \
-                frame_box["y"] < cy < frame_box["y"] + frame_box["height"]:
-            return locator.nth(i)
-    return None
 
 
 def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store: Path) -> None:
@@ -89,7 +75,7 @@ def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store
     page.locator(MAP_FRAME).scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     iframe_box = page.locator(MAP_FRAME).bounding_box()
-    marker = _visible(frame.locator("path.ca-points"), iframe_box)
+    marker = visible_in_frame(frame.locator("path.ca-points"), iframe_box)
     assert marker is not None, "no settlement inside the initial view"
     marker.click(force=True)
     popup = frame.locator(".leaflet-popup-content")
@@ -104,7 +90,7 @@ def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store
     # A click on a disputed claim opens its popup: who said it, the verbatim text, who disputes it.
     frame.locator(".leaflet-popup-close-button").click()
     popup.wait_for(state="detached", timeout=10_000)
-    claim = _visible(frame.locator("path.ca-claim-disputed"), iframe_box)
+    claim = visible_in_frame(frame.locator("path.ca-claim-disputed"), iframe_box)
     assert claim is not None, "no disputed claim inside the initial view"
     claim.click(force=True)
     popup.wait_for(state="visible", timeout=10_000)

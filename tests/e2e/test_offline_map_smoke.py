@@ -8,12 +8,12 @@ from typing import Any
 import folium
 import folium.plugins
 import pytest
+from map_frame import MAP_FRAME
 
 pytestmark = pytest.mark.e2e
 
 APP = "tests/e2e/apps/offline_map_app.py"
 ASSET_TYPES = {"script", "stylesheet", "font"}
-MAP_FRAME = 'iframe[title*="st_folium"]'
 
 
 def _check_leaflet(frame: Any) -> None:

@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from map_frame import MAP_FRAME, visible_in_frame
 
 pytestmark = pytest.mark.e2e
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-MAP_FRAME = 'iframe[title*="st_folium"]'
 SCREENSHOT = Path(os.environ.get("CLAIM_ATLAS_FILTERS_SCREENSHOT", REPO_ROOT / "docs" / "filters.png"))
 AL_JAZEERA = "Al Jazeera (Arabic; machine translation)"  # its places include Khojavend
 HOSTILE = ("from=2020-13-45&source=<script>alert(1)</script>&conf=1e308&zoom=999&place=%3Cimg%20src%3Dx%3E"
@@ -24,19 +24,6 @@ HOSTILE = ("from=2020-13-45&source=<script>alert(1)</script>&conf=1e308&zoom=999
 # Markdown that would load an image from outside if it were rendered rather than shown as text.
 MARKDOWN = "&kind=!%5Bx%5D(http://example.com/x.png)&q=!%5By%5D(http://example.com/y.png)"
 ALERT = '[data-testid="stAlert"]'
-
-
-def _visible(locator: Any, frame_box: dict) -> Any:
-    """The first element of ``locator`` drawn inside the map frame (or None)."""
-    for i in range(locator.count()):
-        box = locator.nth(i).bounding_box()
-        if not box or box["width"] <= 4:
-            continue
-        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        if frame_box["x"] < cx < frame_box["x"] + frame_box["width"] and \
-                frame_box["y"] < cy < frame_box["y"] + frame_box["height"]:
-            return locator.nth(i)
-    return None
 
 
 def _open_map(page: Any, url: str) -> Any:
@@ -107,7 +94,7 @@ def test_a_shared_link_reopens_the_same_view(streamlit_server: Any, browser_page
     # A place, picked on the map.
     page.locator(MAP_FRAME).scroll_into_view_if_needed()
     page.wait_for_timeout(500)
-    marker = _visible(frame.locator("path.ca-points"), page.locator(MAP_FRAME).bounding_box())
+    marker = visible_in_frame(frame.locator("path.ca-points"), page.locator(MAP_FRAME).bounding_box())
     assert marker is not None, "no settlement inside the filtered map's view"
     marker.click(force=True)
     page.wait_for_url(re.compile(r"[?&]place=geonames"), timeout=30_000)
