@@ -1,5 +1,6 @@
 """The spaCy pipeline as Claim Atlas loads it (geo/language.py): the fast attribute rules must
-give exactly what spaCy's attribute_ruler gives, and the matrix products run through numpy."""
+give exactly what spaCy's attribute_ruler gives, the stepwise parse loops exactly what spaCy's
+own loops give, and the matrix products run through numpy."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 import spacy
 
 from geo.corpus import read_corpus
-from geo.language import FastAttributeRuler, use_fast_attribute_rules
+from geo.language import (FastAttributeRuler, StepwiseTransitionParser, use_fast_attribute_rules,
+                          use_stepwise_transition_parsers)
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +27,12 @@ TRICKY = [
 
 def _token_view(doc) -> list[tuple]:
     return [(t.text, t.tag_, t.pos_, str(t.morph), t.lemma_, t.dep_, t.head.i) for t in doc]
+
+
+def _parse_view(doc) -> tuple:
+    """What the parser and the entity recogniser decide: heads, labels, sentences, entities."""
+    return ([(t.dep_, t.head.i, t.is_sent_start, t.ent_iob_, t.ent_type_) for t in doc],
+            [(e.start, e.end, e.label_) for e in doc.ents])
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +73,41 @@ def test_rules_it_cannot_evaluate_leave_spacys_ruler_in_place(session_settings) 
         FastAttributeRuler(nlp.get_pipe("attribute_ruler"))
     use_fast_attribute_rules(nlp)
     assert "attribute_ruler" in nlp.pipe_names and "fast_attribute_ruler" not in nlp.pipe_names
+
+
+def test_loaded_pipeline_steps_the_parse_loops_from_python(nlp) -> None:
+    components = dict(nlp.pipeline)
+    assert isinstance(components["parser"], StepwiseTransitionParser)
+    assert isinstance(components["ner"], StepwiseTransitionParser)
+    assert nlp.pipe_names.index("parser") < nlp.pipe_names.index("ner")  # same places, same names
+    assert components["ner"].labels == components["ner"].component.labels  # the rest is spaCy's
+
+
+def test_stepwise_parse_matches_spacys_own_loop(nlp, reference_nlp, bundled_corpus: Path) -> None:
+    articles, _ = read_corpus(bundled_corpus)
+    # Empty and whitespace-only texts inside a batch: their states start final.
+    texts = [a.text for a in articles] + TRICKY + ["", "   \n\n  ", "Baku."]
+    for batch_size in (1, 3, 16):
+        ours = list(nlp.pipe(texts, batch_size=batch_size))
+        theirs = list(reference_nlp.pipe(texts, batch_size=batch_size))
+        assert [_parse_view(d) for d in ours] == [_parse_view(d) for d in theirs]
+    # One document at a time (``nlp(text)``) goes through the component's __call__.
+    assert _parse_view(nlp(TRICKY[2])) == _parse_view(reference_nlp(TRICKY[2]))
+
+
+def test_stepwise_parse_keeps_preset_entities(nlp) -> None:
+    """Entities set before the recogniser runs (as an entity ruler would) are respected."""
+    from spacy.tokens import Span
+
+    doc = nlp.make_doc("Officials in Martouni said the town was shelled.")
+    doc.ents = [Span(doc, 2, 3, label="EVENT")]  # not what the model would say
+    for name, component in nlp.pipeline:
+        doc = component(doc)
+    assert [(e.text, e.label_) for e in doc.ents if e.start == 2] == [("Martouni", "EVENT")]
+
+
+def test_beam_search_components_are_left_to_spacy(session_settings) -> None:
+    nlp = spacy.load(session_settings.spacy_model, exclude=["parser"])
+    nlp.get_pipe("ner").cfg["beam_width"] = 4
+    use_stepwise_transition_parsers(nlp)
+    assert not isinstance(dict(nlp.pipeline)["ner"], StepwiseTransitionParser)
