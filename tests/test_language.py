@@ -10,8 +10,12 @@ import pytest
 import spacy
 
 from geo.corpus import read_corpus
-from geo.language import (FastAttributeRuler, StepwiseTransitionParser, use_fast_attribute_rules,
-                          use_stepwise_transition_parsers)
+from geo.language import (
+    FastAttributeRuler,
+    StepwiseTransitionParser,
+    use_fast_attribute_rules,
+    use_stepwise_transition_parsers,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -101,7 +105,7 @@ def test_stepwise_parse_keeps_preset_entities(nlp) -> None:
 
     doc = nlp.make_doc("Officials in Martouni said the town was shelled.")
     doc.ents = [Span(doc, 2, 3, label="EVENT")]  # not what the model would say
-    for name, component in nlp.pipeline:
+    for _, component in nlp.pipeline:
         doc = component(doc)
     assert [(e.text, e.label_) for e in doc.ents if e.start == 2] == [("Martouni", "EVENT")]
 
