@@ -312,3 +312,24 @@ def test_no_cross_article_dispute_without_same_place_day_and_opposite_stance(tmp
     assert len(store.claims_df()) == 2, why
     disputes = store.claim_disputes_df()
     assert disputes.empty or disputes["disputing_claim_id"].isna().all(), why
+
+
+def test_dispute_linking_reads_only_the_days_claims_of_the_opposite_stance(tmp_path) -> None:
+    """The linking query is served by the (date, stance) index, so a day full of assertions
+    costs nothing to an article that only asserts (it was read claim by claim before)."""
+    import sqlite3
+
+    from geo.store import CROSS_ARTICLE_DISPUTES_SQL, Store
+
+    store = Store(tmp_path / "plan.sqlite")
+    plan = " | ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + CROSS_ARTICLE_DISPUTES_SQL, (1,)))
+    assert "SEARCH b USING INDEX claims_date_stance (date=? AND stance=?)" in plan, plan
+    store.close()
+    # A store made before the index replaced the date-only one loses the old index on opening.
+    old = tmp_path / "old.sqlite"
+    Store(old).close()
+    with sqlite3.connect(old) as conn:
+        conn.execute("CREATE INDEX claims_date ON claims(date)")
+    store = Store(old)
+    names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "claims_date_stance" in names and "claims_date" not in names
