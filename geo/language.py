@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 from operator import attrgetter
 
+import numpy
 import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -173,11 +174,34 @@ class StepwiseTransitionParser:
         parser._ensure_labels_are_added(docs)
         batch = parser.moves.init_batch(docs)
         step_model = parser.model.predict(docs)
+        scores_of = self._scorer(step_model)
         states = [state for state in batch if not state.is_final()]
         while states:
-            states = parser.transition_states(states, step_model.predict(states))
+            states = parser.transition_states(states, scores_of(states))
         step_model.clear_memory()
         return batch
+
+    @staticmethod
+    def _scorer(step_model):
+        """``step_model.predict`` (spaCy's ``step_forward``) without thinc's per-call layers
+        and backpropagation closures: the same products in the same order, a few hundred
+        times per batch. Step models of other shapes keep their own ``predict``."""
+        upper = step_model.vec2scores
+        if not step_model.attrs.get("has_upper") or upper is None or upper.name != "linear":
+            return step_model.predict
+        weights, bias, gemm = upper.get_param("W"), upper.get_param("b"), upper.ops.gemm
+        unseen = numpy.flatnonzero(step_model._class_mask == 0)
+        token_ids, hidden = step_model.get_token_ids, step_model.state2vec
+
+        def scores_of(states):
+            vector, _ = hidden(token_ids(states), False)
+            scores = gemm(vector, weights, trans2=True)
+            scores += bias
+            if unseen.size:  # unseen classes score the minimum, as in spaCy
+                scores[:, unseen] = numpy.nanmin(scores)
+            return scores
+
+        return scores_of
 
     def __call__(self, doc: Doc) -> Doc:
         self.component.set_annotations([doc], self.predict([doc]))
