@@ -225,12 +225,70 @@ def use_stepwise_transition_parsers(nlp: Language) -> Language:
     from spacy.pipeline.transition_parser import Parser
 
     for name, component in list(nlp.pipeline):
-        if not isinstance(component, Parser) or component.cfg.get("beam_width", 1) != 1:
-            continue
-        stepped = f"{name}_stepwise"
-        nlp.add_pipe("stepwise_transition_parser", name=stepped, after=name, config={"wraps": name})
-        nlp.remove_pipe(name)
-        nlp.rename_pipe(stepped, name)
+        if isinstance(component, Parser) and component.cfg.get("beam_width", 1) == 1:
+            _wrap_in_place(nlp, name, "stepwise_transition_parser")
+    return nlp
+
+
+def _wrap_in_place(nlp: Language, name: str, factory: str) -> None:
+    """Replace component ``name`` by ``factory``'s wrapper of it, under the same name."""
+    wrapper = f"{name}_{factory}"
+    nlp.add_pipe(factory, name=wrapper, after=name, config={"wraps": name})
+    nlp.remove_pipe(name)
+    nlp.rename_pipe(wrapper, name)
+
+
+class CachedLemmatizer:
+    """spaCy's rule lemmatizer, same lemmas, remembered per (word, part of speech, morphology).
+
+    A rule lemma depends on nothing else, but spaCy caches only the lemmas its rules make:
+    the base forms it returns early (most nouns, verbs and adjectives) are worked out again
+    for every token, from a fresh Token object. Here the doc's words, parts of speech,
+    morphology and lemmas are read as one array, the lemmatizer is asked once per distinct
+    key, and the lemmas are written back as one array. Lemmas set earlier in the pipeline
+    (by the attribute rules) are kept, as spaCy keeps them.
+    """
+
+    def __init__(self, lemmatizer) -> None:
+        self.lemmatizer = lemmatizer
+        self.vocab = lemmatizer.vocab
+        lemmatizer(Doc(self.vocab, words=[]))  # spaCy checks its tables on the first call
+        self._lemmas: dict[tuple[int, int, int], int] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+        rows = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        lemmas = rows[:, 3].copy()
+        overwrite, known, strings = self.lemmatizer.overwrite, self._lemmas, self.vocab.strings
+        for i, (orth, pos, morph, lemma) in enumerate(rows.tolist()):
+            if lemma and not overwrite:
+                continue
+            key = (orth, pos, morph)
+            value = known.get(key)
+            if value is None:
+                value = strings.add(self.lemmatizer.lemmatize(doc[i])[0])
+                if len(known) > 500_000:
+                    known.clear()
+                known[key] = value
+            lemmas[i] = value
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        return doc
+
+
+@Language.factory("cached_lemmatizer", default_config={"wraps": "lemmatizer"})
+def make_cached_lemmatizer(nlp: Language, name: str, wraps: str) -> CachedLemmatizer:
+    """Built from the pipeline's own lemmatizer ``wraps`` (which is then removed)."""
+    return CachedLemmatizer(nlp.get_pipe(wraps))
+
+
+def use_cached_lemmatizer(nlp: Language) -> Language:
+    """Swap a rule lemmatizer for :class:`CachedLemmatizer` under the same name (same lemmas)."""
+    from spacy.pipeline import Lemmatizer
+
+    for name, component in list(nlp.pipeline):
+        if isinstance(component, Lemmatizer) and component.mode == "rule":
+            _wrap_in_place(nlp, name, "cached_lemmatizer")
     return nlp
 
 
@@ -263,13 +321,14 @@ def _use_ops(nlp: Language, ops) -> None:
 @lru_cache(maxsize=2)
 def load_nlp(model: str | None = None) -> Language:
     """The shared spaCy pipeline (parser and NER are both needed), with sentence starts
-    preset at line breaks, the fast attribute rules, the stepwise parse loops and numpy's
-    matrix products."""
+    preset at line breaks, the fast attribute rules, the stepwise parse loops, the cached
+    lemmatizer and numpy's matrix products."""
     nlp = spacy.load(model or get_settings().spacy_model)
     if "paragraph_boundaries" not in nlp.pipe_names:
         nlp.add_pipe("paragraph_boundaries", before="parser")
     use_fast_attribute_rules(nlp)
     use_stepwise_transition_parsers(nlp)
+    use_cached_lemmatizer(nlp)
     _use_ops(nlp, _numpy_matrix_ops())
     return nlp
 

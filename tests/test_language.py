@@ -11,6 +11,7 @@ import spacy
 
 from geo.corpus import read_corpus
 from geo.language import (
+    CachedLemmatizer,
     FastAttributeRuler,
     StepwiseTransitionParser,
     use_fast_attribute_rules,
@@ -85,6 +86,15 @@ def test_loaded_pipeline_steps_the_parse_loops_from_python(nlp) -> None:
     assert isinstance(components["ner"], StepwiseTransitionParser)
     assert nlp.pipe_names.index("parser") < nlp.pipe_names.index("ner")  # same places, same names
     assert components["ner"].labels == components["ner"].component.labels  # the rest is spaCy's
+
+
+def test_loaded_pipeline_caches_lemmas_and_keeps_the_rules_lemmas(nlp) -> None:
+    assert isinstance(dict(nlp.pipeline)["lemmatizer"], CachedLemmatizer)
+    # Asked twice: the second time from the cache. "gonna" -> "go", "to" comes from the rules.
+    for _ in range(2):
+        doc = nlp("They were gonna say the towns had been shelled, and denied it.")
+        assert [t.lemma_ for t in doc if t.lower_ in {"were", "gon", "na", "towns", "shelled", "denied"}] == [
+            "be", "go", "to", "town", "shell", "deny"]
 
 
 def test_stepwise_parse_matches_spacys_own_loop(nlp, reference_nlp, bundled_corpus: Path) -> None:
