@@ -88,43 +88,60 @@ class FastAttributeRuler:
             for op in cond if op not in _OPERATORS}
         if unsupported:
             raise ValueError(f"attribute rules test {sorted(unsupported)}, which FastAttributeRuler cannot")
+        # The multi-token rules' first tokens: a doc in which no token can start one needs no
+        # Matcher run (most docs). Without a plain first token to test, the Matcher always runs.
+        firsts = [pattern[0] for order in self._multi_rules for pattern in ruler.matcher.get(str(order))[1]]
+        plain = all(set(first) <= set(_TOKEN_FEATURES) and all(
+            op in _OPERATORS for cond in first.values() if isinstance(cond, dict) for op in cond) for first in firsts)
+        self._multi_starts: list[dict] | None = firsts if plain else None
+        if plain:
+            keys.update(k for first in firsts for k in first)
         # The cache key: the tested attributes, read in one call (attrgetter gives a tuple
         # for two names or more, the bare value for one).
         self._keys = sorted(keys)
         get = attrgetter(*[_TOKEN_FEATURES[k] for k in self._keys]) if self._keys else None
         self._key = get if len(self._keys) > 1 else (lambda t: (get(t),)) if get else (lambda t: ())
-        self._cache: dict[tuple, list[tuple[int, dict]]] = {}
+        self._cache: dict[tuple, tuple[list[tuple[int, dict]], dict, bool]] = {}
 
-    def _rules_for(self, token: Token) -> list[tuple[int, dict]]:
+    def _rules_for(self, token: Token) -> tuple[list[tuple[int, dict]], dict, bool]:
+        """The single-token rules that apply to the token, their attributes merged in rule
+        order, and whether a multi-token rule may start at it."""
         key = self._key(token)
-        rules = self._cache.get(key)
-        if rules is None:
+        entry = self._cache.get(key)
+        if entry is None:
             values = dict(zip(self._keys, key, strict=True))
             rules = [(order, attrs) for order, pattern, attrs in self._single
                      if all(_value_matches(cond, values[k]) for k, cond in pattern.items())]
+            may_start = self._multi_starts is None or any(
+                all(_value_matches(cond, values[k]) for k, cond in first.items()) for first in self._multi_starts)
             if len(self._cache) > 200_000:
                 self._cache.clear()
-            self._cache[key] = rules
-        return rules
+            entry = self._cache[key] = (rules, _merged(rules), may_start)
+        return entry
 
     def __call__(self, doc: Doc) -> Doc:
+        tokens = list(doc)
+        entries = [self._rules_for(token) for token in tokens]  # read before anything is set
         extra: dict[int, list[tuple[int, dict]]] = {}
-        if self._multi_rules:
+        if self._multi_rules and any(may_start for _, _, may_start in entries):
             for match_id, start, end in self._multi(doc, allow_missing=True):
                 order = int(self.vocab.strings[match_id])
                 index, attrs = self._multi_rules[order]
                 extra.setdefault(doc[start:end][index].i, []).append((order, attrs))
-        for token in doc:
-            rules = self._rules_for(token)
+        for token, (rules, merged, _) in zip(tokens, entries, strict=True):
             if token.i in extra:
-                rules = sorted(rules + extra[token.i], key=lambda r: r[0])
-            if not rules:
-                continue
-            merged: dict = {}
-            for _, attrs in rules:
-                merged.update(attrs)
-            set_token_attrs(token, merged)
+                merged = _merged(sorted(rules + extra[token.i], key=lambda r: r[0]))
+            if merged:
+                set_token_attrs(token, merged)
         return doc
+
+
+def _merged(rules: list[tuple[int, dict]]) -> dict:
+    """Rules' attributes in rule order, later rules overriding earlier ones (as in spaCy)."""
+    merged: dict = {}
+    for _, attrs in rules:
+        merged.update(attrs)
+    return merged
 
 
 @Language.factory("fast_attribute_ruler")

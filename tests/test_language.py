@@ -125,3 +125,17 @@ def test_beam_search_components_are_left_to_spacy(session_settings) -> None:
     nlp.get_pipe("ner").cfg["beam_width"] = 4
     use_stepwise_transition_parsers(nlp)
     assert not isinstance(dict(nlp.pipeline)["ner"], StepwiseTransitionParser)
+
+
+def test_multi_token_rules_run_the_matcher_only_where_one_can_start(session_settings) -> None:
+    nlp = spacy.load(session_settings.spacy_model, exclude=["ner"])
+    ruler = FastAttributeRuler(nlp.get_pipe("attribute_ruler"))
+    runs = []
+    matcher = ruler._multi
+    ruler._multi = lambda doc, **kw: runs.append(doc.text) or matcher(doc, **kw)
+    for text in ("The ministry said the town was shelled overnight.", "We are gonna stay.", "There is no ceasefire."):
+        ruler(nlp(text))
+    assert runs == ["We are gonna stay.", "There is no ceasefire."]  # "gon", and "there" as expl
+    # A first token that may be skipped ("OP") cannot gate: the Matcher then always runs.
+    nlp.get_pipe("attribute_ruler").add([[{"LOWER": "so", "OP": "?"}, {"LOWER": "what"}]], {"LEMMA": "what"})
+    assert FastAttributeRuler(nlp.get_pipe("attribute_ruler"))._multi_starts is None
