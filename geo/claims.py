@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span, Token
 
 from geo.actors import OTHER, ActorRegistry, get_registry
 from geo.dates import ResolvedDate, resolve_date_expression
+from geo.language import text_of
 from geo.model import Article, Mention
 
 REPORT_VERBS = {
@@ -301,7 +302,7 @@ def _is_future(sentence: Span) -> bool:
 
 def _date_entities(doc: Doc, full_text: str | None = None) -> list[Span]:
     spans = [e for e in doc.ents if e.label_ in {"DATE", "TIME"}]
-    text = (full_text if full_text is not None else doc.text).lower()
+    text = (full_text if full_text is not None else text_of(doc)).lower()
     for phrase in ("during the night", "overnight", "last night"):
         start = 0
         while (i := text.find(phrase, start)) >= 0:
@@ -429,7 +430,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     """All claims of a parsed article, in text order."""
     registry = registry or get_registry()
     published = date.fromisoformat(article.published) if article.published else None
-    full_text = doc.text  # Doc.text joins every token: once per article
+    full_text = text_of(doc)
     tokens = list(doc)  # doc[i] and iterating a span build new Token objects: once per article
     article_actors: Counter = Counter(m.actor for m in registry.matches(full_text) if m.actor != OTHER)
     resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens)

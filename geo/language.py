@@ -41,6 +41,18 @@ def paragraph_boundaries(doc):
     return doc
 
 
+_TEXT_KEY = "claim_atlas.text"
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, joined once per doc: spaCy joins every token again on each access, and
+    recognition, metonymy and claims all read the whole text."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
 # --------------------------------------------------------------------------- attribute rules
 
 

@@ -27,6 +27,7 @@ from spacy.tokens import Doc, Span, Token
 
 from geo.config import PROJECT_ROOT
 from geo.gazetteer import Gazetteer, importance
+from geo.language import text_of
 from geo.model import Candidate, Mention, Place
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -452,7 +453,7 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     gaz_memo = GazetteerMemo.of(gaz)
     tokens = list(doc)
     capitalised = [_is_cap(t) for t in tokens]
-    text_all = doc.text  # Doc.text joins every token: compute it once
+    text_all = text_of(doc)
     doc_ents = doc.ents
     ents = _entity_map(doc_ents)
     surnames = _person_surnames(doc_ents, gaz_memo)
@@ -640,7 +641,7 @@ def mentions_from_spans(doc: Doc, spans: list[tuple[int, int]]) -> list[Mention]
     out: list[Mention] = []
     tokens = list(doc)
     ents = _entity_map(doc.ents)
-    text_all = doc.text
+    text_all = text_of(doc)
     for start, end in spans:
         span = doc.char_span(start, end, alignment_mode="expand")
         text = text_all[start:end]

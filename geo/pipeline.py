@@ -9,8 +9,11 @@ its upload page, and ``python -m geo evaluate``.
 
 from __future__ import annotations
 
+import copyreg
+import io
 import logging
 import multiprocessing
+import pickle
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -24,7 +27,7 @@ from geo.corrections import Correction, apply_corrections, load_corrections
 from geo.gazetteer import Gazetteer, get_gazetteer
 from geo.language import load_nlp
 from geo.mentions import detect_metonymy, mentions_from_spans, recognize_toponyms
-from geo.model import Article, Mention
+from geo.model import Article, Mention, Place
 from geo.resolve import resolve_toponyms
 from geo.store import ArticleAnalysis, IngestResult, Store
 
@@ -123,7 +126,12 @@ class Pipeline:
                 # leave the other workers idle for long.
                 size = max(1, min(WORKER_BATCH, len(articles) // (4 * self.settings.workers)))
                 batches = [articles[i:i + size] for i in range(0, len(articles), size)]
-                for outcomes in self._pool.map(_analyze_batch_in_worker, batches):
+                for batch, blob in zip(batches, self._pool.map(_analyze_batch_in_worker, batches), strict=True):
+                    try:
+                        outcomes = load_analyses(blob, self.gazetteer)
+                    except (pickle.UnpicklingError, KeyError) as exc:  # not the worker's gazetteer
+                        log.warning("could not read a worker's analyses (%s); analysing them here", exc)
+                        outcomes = list(self._analyses_here(batch))
                     for outcome in outcomes:
                         done += 1
                         yield outcome
@@ -134,8 +142,10 @@ class Pipeline:
             finally:
                 if own_pool:
                     self.stop_workers()
-        rest = articles[done:]
-        for article, doc in zip(rest, self.parse([a.text for a in rest]), strict=True):
+        yield from self._analyses_here(articles[done:])
+
+    def _analyses_here(self, articles: list[Article]) -> Iterator[ArticleAnalysis | Exception]:
+        for article, doc in zip(articles, self.parse([a.text for a in articles]), strict=True):
             try:
                 yield self.analyze(article, doc)
             except Exception as exc:  # noqa: BLE001 - one bad article must not stop the corpus
@@ -248,8 +258,9 @@ def _worker_ready(_: int) -> bool:
     return _worker_pipeline is not None
 
 
-def _analyze_batch_in_worker(articles: list[Article]) -> list[ArticleAnalysis | Exception]:
-    """Each article's analysis, or the error it raised (returned, so the others go on)."""
+def _analyze_batch_in_worker(articles: list[Article]) -> bytes:
+    """Each article's analysis, or the error it raised (returned, so the others go on),
+    pickled by :func:`dump_analyses`."""
     pipeline = _worker_pipeline
     try:
         docs = list(pipeline.parse([a.text for a in articles]))
@@ -261,7 +272,62 @@ def _analyze_batch_in_worker(articles: list[Article]) -> list[ArticleAnalysis | 
             out.append(pipeline.analyze(article, doc))
         except Exception as exc:  # noqa: BLE001 - reported per article by Pipeline.ingest
             out.append(RuntimeError(str(exc) or type(exc).__name__))
-    return out
+    return dump_analyses(out, pipeline.gazetteer)
+
+
+# --------------------------------------------------------------------------- analyses between processes
+
+
+def _gazetteer_place(key: str) -> Place:  # pragma: no cover - never called: a marker for the unpickler
+    raise pickle.UnpicklingError(f"place {key!r} needs a gazetteer to be read")
+
+
+def dump_analyses(outcomes: list, gazetteer: Gazetteer) -> bytes:
+    """Pickle analyses with the gazetteer's areas and lines as their keys.
+
+    A country's or region's outline is tens of kilobytes of GeoJSON, and an article names
+    its countries and regions in many mentions and candidates: pickled whole, an analysis was
+    some 300 kB, which the parent process spent longer reading back than storing. Places are
+    sent by key only when they are the gazetteer's own object for that key (not a place made
+    on the fly); :func:`load_analyses` reads them from the same gazetteer.
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    by_key: dict[int, bool] = {}
+
+    def reduce_place(place: Place):
+        d = place.__dict__
+        if d.get("_geometry_json") is not None or d.get("geometry") is not None:
+            known = by_key.get(id(place))
+            if known is None:
+                known = by_key[id(place)] = gazetteer.get(place.key) is place
+            if known:
+                return _gazetteer_place, (place.key,)
+        return place.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
+
+    pickler.dispatch_table = copyreg.dispatch_table.copy()
+    pickler.dispatch_table[Place] = reduce_place
+    pickler.dump(outcomes)
+    return buffer.getvalue()
+
+
+def load_analyses(blob: bytes, gazetteer: Gazetteer) -> list:
+    """Read what :func:`dump_analyses` wrote, places by key from ``gazetteer`` (which must be
+    the same index the worker used; a key it lacks raises ``KeyError``)."""
+
+    def place(key: str) -> Place:
+        found = gazetteer.get(key)
+        if found is None:
+            raise KeyError(f"place {key!r} is not in this gazetteer")
+        return found
+
+    class _Unpickler(pickle.Unpickler):
+        def find_class(self, module: str, name: str):
+            if module == __name__ and name == "_gazetteer_place":
+                return place
+            return super().find_class(module, name)
+
+    return _Unpickler(io.BytesIO(blob)).load()
 
 
 def mention_prediction(m: Mention) -> dict:

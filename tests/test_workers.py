@@ -142,3 +142,73 @@ def test_worker_start_method_follows_the_threads() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+_AREAS_AND_LINES = ("Azerbaijan's defence ministry said on Monday that Armenian forces shelled Tartar. "
+                    "Fighting continued in Nagorno-Karabakh and along the border with Iran, near the "
+                    "Baku-Tbilisi-Ceyhan pipeline.")
+
+
+class _EmptyGazetteer:
+    def get(self, key: str):
+        return None
+
+
+def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline, gazetteer) -> None:
+    """What a worker sends back: gazetteer places with an outline or a route travel as their
+    keys and come back as the receiving gazetteer's own objects; the predictions are the same."""
+    import pickle
+
+    from geo.gazetteer import Gazetteer
+    from geo.pipeline import article_prediction, dump_analyses, load_analyses
+
+    article = _articles(1)[0]
+    article.text = _AREAS_AND_LINES
+    analysis = pipeline.analyze(article)
+    with_outlines = [m.place for m in analysis.mentions if m.place is not None and m.place.geometry]
+    assert {p.feature_type for p in with_outlines} >= {"region", "border"}  # the case this is about
+    blob = dump_analyses([analysis], pipeline.gazetteer)
+    assert len(blob) * 3 < len(pickle.dumps([analysis], protocol=pickle.HIGHEST_PROTOCOL))
+    receiving = Gazetteer(gazetteer.path)  # another process's copy of the same index
+    (loaded,) = load_analyses(blob, receiving)
+    assert article_prediction(article, loaded) == article_prediction(article, analysis)
+    by_key = 0
+    for ours, theirs in zip(loaded.mentions, analysis.mentions, strict=True):
+        if theirs.place is not None and theirs.place.geometry:
+            known = receiving.get(theirs.place.key)
+            if known is not None:  # the gazetteer's: read from the receiving one
+                assert ours.place is known
+                by_key += 1
+            else:  # made on the fly (all the pipelines as one line): sent whole
+                assert ours.place == theirs.place
+    assert by_key >= 2
+    # A key the receiving gazetteer lacks is an error (the pipeline then analyses the batch itself).
+    with pytest.raises(KeyError, match="not in this gazetteer"):
+        load_analyses(blob, _EmptyGazetteer())
+
+
+def test_places_made_on_the_fly_cross_processes_whole(pipeline: Pipeline) -> None:
+    import dataclasses
+
+    from geo.pipeline import dump_analyses, load_analyses
+
+    border = next(p for p in pipeline.gazetteer.places_of_type("border") if p.geometry)
+    made = dataclasses.replace(border, key="ref:made-here", name="a line made here")
+    (loaded,) = load_analyses(dump_analyses([made], pipeline.gazetteer), _EmptyGazetteer())
+    assert loaded == made and loaded.geometry == border.geometry
+
+
+def test_unreadable_worker_analyses_are_made_here(two_workers: Pipeline, settings, tmp_path: Path, forked,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    articles = _articles(MIN_ARTICLES_FOR_WORKERS)
+    expected = Store(tmp_path / "expected.sqlite")
+    Pipeline(settings).ingest(articles, expected)
+
+    def unreadable(blob, gazetteer):
+        raise KeyError("place 'geonames:1' is not in this gazetteer")
+
+    monkeypatch.setattr(geo.pipeline, "load_analyses", unreadable)
+    store = Store(tmp_path / "workers.sqlite")
+    results = two_workers.ingest(articles, store)
+    assert {r.status for r in results} == {"added"}
+    assert _stored(store) == _stored(expected)
