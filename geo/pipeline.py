@@ -122,10 +122,7 @@ class Pipeline:
             try:
                 if own_pool:
                     self.start_workers()
-                # Batches small enough that every worker gets several: the last one should not
-                # leave the other workers idle for long.
-                size = max(1, min(WORKER_BATCH, len(articles) // (4 * self.settings.workers)))
-                batches = [articles[i:i + size] for i in range(0, len(articles), size)]
+                batches = worker_batches(articles, self.settings.workers)
                 for batch, blob in zip(batches, self._pool.map(_analyze_batch_in_worker, batches), strict=True):
                     try:
                         outcomes = load_analyses(blob, self.gazetteer)
@@ -256,6 +253,19 @@ def _init_worker(settings: Settings) -> None:
 
 def _worker_ready(_: int) -> bool:
     return _worker_pipeline is not None
+
+
+def worker_batches(articles: list[Article], workers: int) -> list[list[Article]]:
+    """Split articles into batches of at most ``WORKER_BATCH``, as even as can be, and a
+    multiple of ``workers`` in number, two per worker at least: every worker gets the same
+    share, so none waits idle at the end while another parses its last batch.
+
+    >>> [len(b) for b in worker_batches(list(range(198)), 2)]
+    [14, 14, 14, 14, 14, 14, 15, 14, 14, 14, 14, 14, 14, 15]
+    """
+    per_worker = max(2, -(-len(articles) // (workers * WORKER_BATCH)))
+    n = min(len(articles), workers * per_worker)
+    return [articles[i * len(articles) // n:(i + 1) * len(articles) // n] for i in range(n)]
 
 
 def _analyze_batch_in_worker(articles: list[Article]) -> bytes:

@@ -212,3 +212,13 @@ def test_unreadable_worker_analyses_are_made_here(two_workers: Pipeline, setting
     results = two_workers.ingest(articles, store)
     assert {r.status for r in results} == {"added"}
     assert _stored(store) == _stored(expected)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 24, 25, 198, 1000])
+def test_worker_batches_split_evenly_in_order(n: int) -> None:
+    from geo.pipeline import WORKER_BATCH, worker_batches
+
+    batches = worker_batches(list(range(n)), 2)
+    assert [i for b in batches for i in b] == list(range(n))  # all, once, in order
+    assert max(map(len, batches)) - min(map(len, batches)) <= 1 and max(map(len, batches)) <= WORKER_BATCH
+    assert len(batches) % 2 == 0 or len(batches) == n  # each worker gets as many batches
