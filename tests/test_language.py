@@ -139,3 +139,26 @@ def test_multi_token_rules_run_the_matcher_only_where_one_can_start(session_sett
     # A first token that may be skipped ("OP") cannot gate: the Matcher then always runs.
     nlp.get_pipe("attribute_ruler").add([[{"LOWER": "so", "OP": "?"}, {"LOWER": "what"}]], {"LEMMA": "what"})
     assert FastAttributeRuler(nlp.get_pipe("attribute_ruler"))._multi_starts is None
+
+
+def test_remembered_embeddings_match_spacys_and_ignore_the_batch(nlp, session_settings, bundled_corpus: Path) -> None:
+    """Both MultiHashEmbed layers remember embeddings by token features: the vectors are
+    spaCy's (to float rounding), and a doc's vectors no longer depend on its batch-mates."""
+    import numpy
+
+    from geo.language import _is_embedding
+
+    reference = spacy.load(session_settings.spacy_model)
+    articles, _ = read_corpus(bundled_corpus)
+    texts = [a.text for a in articles] + TRICKY + [""]
+    for component in ("tok2vec", "ner"):
+        ours = dict(nlp.pipeline)[component].model
+        remembered = [n for n in ours.walk() if n.name == "remembered_embedding"]
+        assert len(remembered) == 1 and not any(_is_embedding(n) for n in ours.walk() if n not in remembered[0].walk())
+        theirs = next(n for n in reference.get_pipe(component).model.walk() if _is_embedding(n))
+        docs = [nlp.make_doc(t) for t in texts]
+        together = remembered[0].predict(docs)
+        for doc, vectors, expected in zip(docs, together, theirs.predict(docs), strict=True):
+            assert vectors.shape == (len(doc), 96)
+            numpy.testing.assert_allclose(vectors, expected, rtol=0, atol=1e-4)
+            assert numpy.array_equal(remembered[0].predict([doc])[0], vectors)  # alone: the same bits
