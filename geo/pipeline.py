@@ -10,6 +10,7 @@ its upload page, and ``python -m geo evaluate``.
 from __future__ import annotations
 
 import copyreg
+import gc
 import io
 import logging
 import multiprocessing
@@ -89,9 +90,20 @@ class Pipeline:
         if self._pool is not None:
             return 0.0
         started = time.perf_counter()
-        self._pool = ProcessPoolExecutor(max_workers=self.settings.workers, mp_context=_worker_context(),
-                                         initializer=_init_worker, initargs=(self.settings,))
-        list(self._pool.map(_worker_ready, range(self.settings.workers)))
+        context = _worker_context()
+        forking = context.get_start_method() == "fork"
+        if forking:
+            # Forked workers share the parent's pages until they write to them, and the garbage
+            # collector writes to every object it visits: frozen, the model's and gazetteer's
+            # objects (inherited) are never visited, so they are neither copied nor scanned.
+            gc.freeze()
+        try:
+            self._pool = ProcessPoolExecutor(max_workers=self.settings.workers, mp_context=context,
+                                             initializer=_init_worker, initargs=(self.settings,))
+            list(self._pool.map(_worker_ready, range(self.settings.workers)))
+        finally:
+            if forking:
+                gc.unfreeze()  # this process collects as before
         return time.perf_counter() - started
 
     def stop_workers(self) -> None:

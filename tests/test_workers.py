@@ -222,3 +222,13 @@ def test_worker_batches_split_evenly_in_order(n: int) -> None:
     assert [i for b in batches for i in b] == list(range(n))  # all, once, in order
     assert max(map(len, batches)) - min(map(len, batches)) <= 1 and max(map(len, batches)) <= WORKER_BATCH
     assert len(batches) % 2 == 0 or len(batches) == n  # each worker gets as many batches
+
+
+def test_forked_workers_inherit_a_frozen_heap(two_workers: Pipeline, forked) -> None:
+    """The parent's objects are frozen for the fork (the workers' collector never writes to
+    them, so their pages stay shared) and unfrozen again in the parent."""
+    import gc
+
+    with two_workers.workers():
+        assert gc.get_freeze_count() == 0
+        assert two_workers._pool.submit(gc.get_freeze_count).result() > 100_000
