@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Regenerate docs/map.png: runs the Map page end-to-end test (tests/e2e/test_map_page.py), which
-# ingests the bundled corpus, starts `streamlit run app.py`, opens the Map page in headless
-# Chromium with every outside request blocked, clicks a settlement and saves the screenshot.
+# Regenerate docs/map.png, timeline.png, claims.png and filters.png: runs the Map page and
+# shared-link end-to-end tests (tests/e2e/test_map_page.py, test_shared_links.py), which ingest
+# the bundled corpus, start `streamlit run app.py`, open the pages in headless Chromium with
+# every outside request blocked and save the screenshots. (A plain test run saves them into
+# test-results/ instead, leaving the repository clean.)
 # Needs Chromium (apt-get install chromium) and the dev requirements (playwright).
-# CLAIM_ATLAS_SCREENSHOT=path/to.png writes it elsewhere.
+# CLAIM_ATLAS_SCREENSHOT=path/to.png (and CLAIM_ATLAS_FILTERS_SCREENSHOT) write them elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python -m pytest tests/e2e/test_map_page.py -m e2e -q -p no:cacheprovider "$@"
-echo "screenshot: ${CLAIM_ATLAS_SCREENSHOT:-docs/map.png}"
+export CLAIM_ATLAS_SCREENSHOT="${CLAIM_ATLAS_SCREENSHOT:-$PWD/docs/map.png}"
+export CLAIM_ATLAS_FILTERS_SCREENSHOT="${CLAIM_ATLAS_FILTERS_SCREENSHOT:-$PWD/docs/filters.png}"
+python -m pytest tests/e2e/test_map_page.py tests/e2e/test_shared_links.py -m e2e -q -p no:cacheprovider "$@"
+echo "screenshots: $CLAIM_ATLAS_SCREENSHOT (with timeline.png, claims.png) and $CLAIM_ATLAS_FILTERS_SCREENSHOT"

@@ -1,7 +1,8 @@
 """Shared links in a real browser (`streamlit run app.py` on the bundled corpus, every request that
 leaves localhost blocked): filters set in the sidebar and a place picked on the map land in the
 URL, and that URL opened in a fresh browser context shows the same view; hostile links render with
-a warning and run nothing. Saves docs/filters.png (the Map page with filters applied)."""
+a warning and run nothing. Saves filters.png (the Map page with filters applied; into docs/ from scripts/screenshot.sh,
+else test-results/)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from map_frame import MAP_FRAME, visible_in_frame
 pytestmark = pytest.mark.e2e
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = Path(os.environ.get("CLAIM_ATLAS_FILTERS_SCREENSHOT", REPO_ROOT / "docs" / "filters.png"))
+SCREENSHOT = Path(os.environ.get("CLAIM_ATLAS_FILTERS_SCREENSHOT", REPO_ROOT / "test-results" / "filters.png"))
 AL_JAZEERA = "Al Jazeera (Arabic; machine translation)"  # its places include Khojavend
 HOSTILE = ("from=2020-13-45&source=<script>alert(1)</script>&conf=1e308&zoom=999&place=%3Cimg%20src%3Dx%3E"
            "&claim=${alert(1)}")
