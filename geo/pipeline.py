@@ -154,11 +154,20 @@ class Pipeline:
         yield from self._analyses_here(articles[done:])
 
     def _analyses_here(self, articles: list[Article]) -> Iterator[ArticleAnalysis | Exception]:
-        for article, doc in zip(articles, self.parse([a.text for a in articles]), strict=True):
+        """Each article's analysis (or the error it raised), in this process, a parse batch at
+        a time. A batch spaCy cannot parse is parsed article by article, so that only the
+        culprit fails."""
+        for i in range(0, len(articles), PARSE_BATCH):
+            batch = articles[i:i + PARSE_BATCH]
             try:
-                yield self.analyze(article, doc)
-            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the corpus
-                yield exc
+                docs: list[Doc | None] = list(self.parse([a.text for a in batch]))
+            except Exception:  # noqa: BLE001 - analyze() then parses each article alone
+                docs = [None] * len(batch)
+            for article, doc in zip(batch, docs, strict=True):
+                try:
+                    yield self.analyze(article, doc)
+                except Exception as exc:  # noqa: BLE001 - one bad article must not stop the corpus
+                    yield exc
 
     def analyze(self, article: Article, doc: Doc | None = None) -> ArticleAnalysis:
         """Everything the pipeline derives from one article (nothing is stored)."""
@@ -284,16 +293,9 @@ def _analyze_batch_in_worker(articles: list[Article]) -> bytes:
     """Each article's analysis, or the error it raised (returned, so the others go on),
     pickled by :func:`dump_analyses`."""
     pipeline = _worker_pipeline
-    try:
-        docs = list(pipeline.parse([a.text for a in articles]))
-    except Exception:  # noqa: BLE001 - parse them one by one to find the culprit
-        docs = [None] * len(articles)
-    out: list[ArticleAnalysis | Exception] = []
-    for article, doc in zip(articles, docs, strict=True):
-        try:
-            out.append(pipeline.analyze(article, doc))
-        except Exception as exc:  # noqa: BLE001 - reported per article by Pipeline.ingest
-            out.append(RuntimeError(str(exc) or type(exc).__name__))
+    # Errors travel as RuntimeError: an exception of any other class may not unpickle.
+    out = [RuntimeError(str(o) or type(o).__name__) if isinstance(o, Exception) else o
+           for o in pipeline._analyses_here(articles)]
     return dump_analyses(out, pipeline.gazetteer)
 
 

@@ -232,3 +232,30 @@ def test_forked_workers_inherit_a_frozen_heap(two_workers: Pipeline, forked) -> 
     with two_workers.workers():
         assert gc.get_freeze_count() == 0
         assert two_workers._pool.submit(gc.get_freeze_count).result() > 100_000
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_batch_spacy_cannot_parse_is_parsed_article_by_article(settings, store: Store, forked, workers: int,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """In this process and in workers alike: a failing batch parse costs no article (each is then
+    parsed alone), and an article that fails alone is rejected alone."""
+    real_parse = Pipeline.parse
+
+    def batch_fails(self, texts):
+        if len(texts) > 1:
+            raise RuntimeError("the batch broke")
+        return real_parse(self, texts)
+
+    real = Pipeline.analyze
+
+    def one_fails(self, article, doc=None):
+        if article.id == "w02":
+            raise ValueError("this one is broken")
+        return real(self, article, doc)
+
+    monkeypatch.setattr(Pipeline, "parse", batch_fails)
+    monkeypatch.setattr(Pipeline, "analyze", one_fails)
+    results = Pipeline(settings.with_overrides(workers=workers)).ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
+    statuses = {r.name: r.status for r in results}
+    assert statuses.pop("w02.txt") == "rejected"
+    assert set(statuses.values()) == {"added"}
