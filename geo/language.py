@@ -412,7 +412,7 @@ def _use_ops(nlp: Language, ops) -> None:
 def load_nlp(model: str | None = None) -> Language:
     """The shared spaCy pipeline (parser and NER are both needed), with sentence starts
     preset at line breaks, the fast attribute rules, the stepwise parse loops, the cached
-    lemmatizer and numpy's matrix products."""
+    lemmatizer, the remembered embeddings and numpy's matrix products."""
     nlp = spacy.load(model or get_settings().spacy_model)
     if "paragraph_boundaries" not in nlp.pipe_names:
         nlp.add_pipe("paragraph_boundaries", before="parser")

@@ -108,8 +108,8 @@ CREATE TABLE IF NOT EXISTS claim_places (
     mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
     PRIMARY KEY (claim_id, mention_id)
 );
--- Cross-article dispute linking joins from a mention to its claims; without this index that
--- join scanned every claim's places for every mention (ingest slowed as the store grew).
+-- Deleting an article (re-ingesting new content for its id) cascades from each mention to its
+-- claim links; without this index every cascade scanned all claims' places.
 CREATE INDEX IF NOT EXISTS claim_places_mention ON claim_places(mention_id);
 CREATE TABLE IF NOT EXISTS claim_disputes (
     claim_id INTEGER NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
