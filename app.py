@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo import ui
+from geo import app
 
 # No page icons: Streamlit makes the favicon from them, and fetches a Material icon's from
 # fonts.gstatic.com (the app must make no outside request); emoji need an emoji font.
-st.set_page_config(page_title=ui.APP_NAME, layout="wide")
+st.set_page_config(page_title=app.APP_NAME, layout="wide")
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
-    st.Page("pages/map.py", title="Map", url_path=ui.MAP_URL_PATH),
-    st.Page("pages/sources.py", title="Sources", url_path=ui.SOURCES_URL_PATH),
+    st.Page("pages/map.py", title="Map", url_path=app.MAP_URL_PATH),
+    st.Page("pages/sources.py", title="Sources", url_path=app.SOURCES_URL_PATH),
     # Claims and Timeline pages come here.
-    st.Page("pages/claims.py", title="Claims", url_path=ui.CLAIMS_URL_PATH),
-    st.Page("pages/timeline.py", title="Timeline", url_path=ui.TIMELINE_URL_PATH),
-    st.Page("pages/places.py", title="Places", url_path=ui.PLACES_URL_PATH),
-    st.Page("pages/add_articles.py", title="Add articles", url_path=ui.ADD_ARTICLES_URL_PATH),
+    st.Page("pages/claims.py", title="Claims", url_path=app.CLAIMS_URL_PATH),
+    st.Page("pages/timeline.py", title="Timeline", url_path=app.TIMELINE_URL_PATH),
+    st.Page("pages/places.py", title="Places", url_path=app.PLACES_URL_PATH),
+    st.Page("pages/add_articles.py", title="Add articles", url_path=app.ADD_ARTICLES_URL_PATH),
 ]
 
 page = st.navigation(PAGES)
-ui.sidebar_header()
-ui.ensure_corpus_loaded()
+app.sidebar_header()
+app.ensure_corpus_loaded()
 page.run()

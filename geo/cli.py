@@ -22,9 +22,9 @@ from geo.config import get_settings
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from geo.corpus import read_paths
-    from geo.pipeline import Pipeline
-    from geo.store import Store
+    from geo.pipeline.ingest import Pipeline
+    from geo.store.sqlite import Store
+    from geo.text.corpus import read_paths
 
     settings = get_settings()
     if args.db:
@@ -60,10 +60,11 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from geo.corpus import read_corpus
     from geo.evaluate import format_report, load_gold, score
-    from geo.pipeline import Pipeline, article_prediction
-    from geo.store import Store
+    from geo.pipeline.ingest import Pipeline
+    from geo.pipeline.predictions import article_prediction
+    from geo.store.sqlite import Store
+    from geo.text.corpus import read_corpus
 
     settings = get_settings()
     articles_dir, gold_dir = Path(args.articles_dir), Path(args.gold_dir)
@@ -111,7 +112,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_gazetteer(args: argparse.Namespace) -> int:
-    from geo.gazetteer import build_gazetteer, get_gazetteer
+    from geo.gazetteer.build import build_gazetteer
+    from geo.gazetteer.index import get_gazetteer
 
     settings = get_settings()
     if args.action == "build":

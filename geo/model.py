@@ -135,3 +135,54 @@ class Mention:
     @property
     def resolved(self) -> bool:
         return self.place is not None
+
+
+@dataclass
+class Claim:
+    """One attributed statement (never a fact)."""
+
+    claimant: str
+    claimant_text: str
+    text: str
+    start: int
+    end: int
+    date: str | None = None
+    date_end: str | None = None
+    date_precision: str | None = None
+    kind: str = "statement"
+    stance: str = "assert"  # "assert" or "deny"
+    disputed_by: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    details: dict = field(default_factory=dict)
+    store_id: int | None = None
+
+    def to_prediction(self) -> dict:
+        """The claim in the gold layout of EVALUATION.md."""
+        return {"claimant": self.claimant, "text": self.text, "start": self.start, "end": self.end,
+                "places": [m.text for m in self.mentions], "date": self.date, "date_end": self.date_end,
+                "disputed_by": list(self.disputed_by), "kind": self.kind}
+
+
+@dataclass
+class IngestResult:
+    """What happened to one article: ``added``, ``updated``, ``duplicate`` or ``rejected``."""
+
+    name: str
+    status: str
+    message: str = ""
+    article_id: int | None = None
+    mentions: int = 0
+    resolved: int = 0
+    claims: int = 0
+
+
+@dataclass
+class ArticleAnalysis:
+    """Everything the pipeline derived from one article, ready to be stored at once."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    #: Corrections applied to these mentions before storing (geo.corrections.apply_corrections):
+    #: ``id(mention) -> (correction id, {"place", "confidence", "precision", "runner_up",
+    #: "runner_up_confidence"})``, the mention's resolution before the correction.
+    corrections: dict[int, tuple[int, dict]] = field(default_factory=dict)

@@ -8,7 +8,7 @@ under an existing id and source replaces the old version (``updated``). Every wr
 store's data version, so every page's cached data refreshes.
 
 Article text is untrusted: results are shown with ``st.dataframe``/``st.text`` and the stored text
-as escaped HTML (``ui.article_html``).
+as escaped HTML (``app.article_html``).
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from geo import ui
+from geo import app
 from geo.config import get_settings
-from geo.corpus import ArticleRejected, content_hash, decode_article_bytes, parse_published
 from geo.model import Article
+from geo.text.corpus import ArticleRejected, content_hash, decode_article_bytes, parse_published
 
-ui.require_app_entrypoint()
-ui.enter_page(ui.ADD_ARTICLES_URL_PATH)  # no shared filters here; they wait in the session
+app.require_app_entrypoint()
+app.enter_page(app.ADD_ARTICLES_URL_PATH)  # no shared filters here; they wait in the session
 settings = get_settings()
-store = ui.get_store()
+store = app.get_store()
 LIMIT = settings.max_article_bytes
 RESULTS_KEY = "add_results"
 _SLUG = re.compile(r"[^\w.\-]+")
@@ -72,7 +72,7 @@ def ingest(items: list[tuple[str, bytes, dict]]) -> list[dict]:
                 st.text(f"rejected   {name}: {exc}")
         if articles:
             bar.progress(0.0, text="Loading the language model and the gazetteer…")
-            pipeline = ui.get_pipeline()
+            pipeline = app.get_pipeline()
             by_name = {a.file: a for a in articles}
 
             def progress(done: int, total: int, result) -> None:
@@ -181,5 +181,5 @@ if results:
         with st.expander(f"Article #{int(r['article_id'])}", expanded=len(stored) == 1):
             st.text(f"{article['title'] or article['corpus_id']} · {article['source'] or 'unknown source'} · "
                     f"{article['published'] or 'undated'}")
-            st.html(ui.article_html(article["text"], store.mentions_df(int(r["article_id"]))))
-    ui.page_link("pages/sources.py", "Sources: every article, with its place names highlighted")
+            st.html(app.article_html(article["text"], store.mentions_df(int(r["article_id"]))))
+    app.page_link("pages/sources.py", "Sources: every article, with its place names highlighted")

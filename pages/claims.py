@@ -1,7 +1,7 @@
 """Claims: who said what, where and when, as the articles report it.
 
 Select a claim in the table to read it in its paragraph and see its places on a small map. The
-sidebar's shared filters (``ui.view_filters``) choose the rows; ``?claim=<id>`` selects a claim
+sidebar's shared filters (``app.view_filters``) choose the rows; ``?claim=<id>`` selects a claim
 (the selection is written back to the URL). Claims are attributed statements, never facts.
 """
 
@@ -12,27 +12,27 @@ import hashlib
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import ui
+from geo import app
 from geo.config import get_settings
-from geo.layers import LOCATION_FOCUS
-from geo.mapview import build_map
+from geo.layers.claims import LOCATION_FOCUS
+from geo.mapping.build import build_map
 
-version = ui.start_data_page()
-claims = ui.load_claims(version)
+version = app.start_data_page()
+claims = app.load_claims(version)
 
 st.title("Claims")
 st.caption("Who said what, where and when, as the articles report it: each row is a statement attributed to "
-           "a claimant, not a verified fact. " + ui.ATTRIBUTION_NOTE)
-view = ui.view_filters(ui.CLAIMS_URL_PATH)
-_, rows = ui.view_data(version, view)
+           "a claimant, not a verified fact. " + app.ATTRIBUTION_NOTE)
+view = app.view_filters(app.CLAIMS_URL_PATH)
+_, rows = app.view_data(version, view)
 rows = rows.reset_index(drop=True)
 selected = view.claim
 
 st.text(f"{len(rows)} of {len(claims)} claims" + (" match the filters" if view.has_filters else ""))
 if rows.empty:
-    ui.empty_view(view, "claims")
+    app.empty_view(view, "claims")
 # A new filter choice is a new table (positions change): its selection starts from the view's claim.
-table_key = "claims_table_" + hashlib.sha1(ui.view_key(view).encode()).hexdigest()[:10]
+table_key = "claims_table_" + hashlib.sha1(app.view_key(view).encode()).hexdigest()[:10]
 positions = rows.index[rows["claim_id"] == selected].tolist() if selected is not None else []
 shown = rows.assign(disputed_by_label=[", ".join(v) for v in rows["disputed_by"]])
 event = st.dataframe(
@@ -64,11 +64,11 @@ if picked_rows and picked_rows[0] < len(rows):
     st.session_state["_claims_pick"] = (table_key, picked)
     if picked != selected:
         selected = picked
-        view = ui.update_view(claim=picked)
+        view = app.update_view(claim=picked)
 elif previous and previous[0] == table_key and previous[1] == selected:
     selected = None  # the reader cleared the selection of this table
     st.session_state.pop("_claims_pick", None)
-    view = ui.update_view(claim=None)
+    view = app.update_view(claim=None)
 
 if selected is None:
     st.info("Select a claim in the table to read it in its paragraph and see its places on a map.")
@@ -81,19 +81,19 @@ if match.empty:
 claim = match.iloc[0]
 if selected not in set(rows["claim_id"]):
     st.caption("This claim is not in the table with the current filters.")
-layer = ui.load_claim_layer(version)
+layer = app.load_claim_layer(version)
 spots = layer.loc[layer["claim_id"] == selected]
 disputing = list(spots["disputing_claim_ids"].iloc[0]) if not spots.empty else []
 
 st.subheader(f"Claim #{selected}")
 left, right = st.columns([1, 1], gap="medium")
 with left:
-    st.html(ui.claim_header_html(claim, disputing, view))
-    articles = ui.load_articles(version, with_text=True)
+    st.html(app.claim_header_html(claim, disputing, view))
+    articles = app.load_articles(version, with_text=True)
     article = articles.loc[articles["id"] == int(claim["article_id"])]
     text = article["text"].iloc[0] if not article.empty else ""
     st.caption("The claim in its paragraph:")
-    st.html(ui.claim_paragraph_html(text, int(claim["start"]), int(claim["end"])))
+    st.html(app.claim_paragraph_html(text, int(claim["start"]), int(claim["end"])))
     if spots.empty:
         st.text("Location: none (neither the claim nor its article names a place that could be resolved).")
     elif bool(spots["approximate"].iloc[0]):
@@ -104,8 +104,8 @@ with left:
         st.text(f"Places named in the claim: {names}")
 with right:
     if not spots.empty:
-        places = ui.load_places(version).iloc[0:0]
-        m = build_map(places, ui.load_mentions(version).iloc[0:0], ui.load_reference_layers(),
+        places = app.load_places(version).iloc[0:0]
+        m = build_map(places, app.load_mentions(version).iloc[0:0], app.load_reference_layers(),
                       tiles=get_settings().tiles, claims=spots, legends=False)
         st.caption("The claim at " + ("its article's focus place (approximate: paler, dashed)." if
                                       bool(spots["approximate"].iloc[0]) else "the places it names.")

@@ -1,6 +1,6 @@
 """Map: where the articles place what they report. Click a place to list its mentions below.
 
-The sidebar's shared filters (``ui.view_filters``) choose the place names and the claims drawn;
+The sidebar's shared filters (``app.view_filters``) choose the place names and the claims drawn;
 the claims are a layer of their own (coloured by claimant, disputed ones ringed in red). The view
 is in the URL (``?source=...&conf=...&place=...&lat=...&lon=...&zoom=...``, see geo/viewstate.py):
 a click on a place selects it (``place``), and the map reports its centre and zoom after every
@@ -13,25 +13,26 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import ui
+from geo import app
 from geo.config import get_settings
-from geo.layers import claim_date_label, mention_table, place_at
-from geo.mapview import build_map
+from geo.layers.claims import claim_date_label
+from geo.layers.places import mention_table, place_at
+from geo.mapping.build import build_map
 
-version = ui.start_data_page()
+version = app.start_data_page()
 
 st.title("Map")
 st.caption("Each place as the articles name it, with the sentences that name it, and the claims made about "
-           "places. " + ui.ATTRIBUTION_NOTE)
-view = ui.view_filters(ui.MAP_URL_PATH)
-mentions, claim_rows = ui.view_data(version, view)
-places = ui.load_view_places(version, view)
-claims = ui.load_claim_layer(version)
+           "places. " + app.ATTRIBUTION_NOTE)
+view = app.view_filters(app.MAP_URL_PATH)
+mentions, claim_rows = app.view_data(version, view)
+places = app.load_view_places(version, view)
+claims = app.load_claim_layer(version)
 if view.has_filters and not claims.empty:
     claims = claims.loc[claims["claim_id"].isin(set(claim_rows["claim_id"]))]
-st.text(ui.match_counts(version, view, mentions, claim_rows))
+st.text(app.match_counts(version, view, mentions, claim_rows))
 if places.empty and claims.empty:
-    ui.empty_view(view, "map")
+    app.empty_view(view, "map")
 
 
 def _frame() -> tuple:
@@ -39,7 +40,7 @@ def _frame() -> tuple:
     redrawn anyway (filters changed, a link applied, the page opened). Between those, pans and
     clicks only update the view: the map itself stays the same object in the browser (a changed
     map would be re-mounted, losing the reader's pan, zoom and open popup)."""
-    signature = (ui.view_key(view), ui.view_epoch())
+    signature = (app.view_key(view), app.view_epoch())
     if st.session_state.get("map_frame_signature") != signature:
         st.session_state["map_frame_signature"] = signature
         st.session_state["map_frame"] = (view.lat, view.lon, view.zoom, view.place)
@@ -47,7 +48,7 @@ def _frame() -> tuple:
 
 
 lat, lon, zoom, focus = _frame()
-m = build_map(places, mentions, ui.load_reference_layers(), tiles=get_settings().tiles,
+m = build_map(places, mentions, app.load_reference_layers(), tiles=get_settings().tiles,
               center=(lat, lon) if lat is not None and lon is not None else None, zoom=zoom,
               selected_place=focus, claims=claims)
 plotted = int(places["mention_count"].sum()) if not places.empty else 0
@@ -71,7 +72,7 @@ if click and click.get("lat") is not None:
     clicked = place_at(places, click["lat"], click["lng"])
     if clicked and clicked != selected:
         selected = clicked
-        view = ui.update_view(place=clicked)
+        view = app.update_view(place=clicked)
 centre, reported_zoom = out.get("center"), out.get("zoom")
 if isinstance(centre, dict) and centre.get("lat") is not None and reported_zoom is not None:
     # Only after the browser reported it (st_folium's default value has no centre).
@@ -79,7 +80,7 @@ if isinstance(centre, dict) and centre.get("lat") is not None and reported_zoom 
     c_lon = round((float(centre["lng"]) + 180.0) % 360.0 - 180.0, 5)
     c_zoom = int(min(max(round(float(reported_zoom)), 1), 18))
     if (c_lat, c_lon, c_zoom) != (view.lat, view.lon, view.zoom):
-        view = ui.update_view(lat=c_lat, lon=c_lon, zoom=c_zoom)
+        view = app.update_view(lat=c_lat, lon=c_lon, zoom=c_zoom)
 
 st.subheader("Mentions of the selected place")
 if not selected:
@@ -121,7 +122,7 @@ else:
             st.caption("These claims name no place: they are drawn here because their article names this place "
                        "most (approximate).")
         listing = pd.DataFrame(here.drop(columns="geometry")).assign(
-            link=[ui.claim_link(c, view) for c in here["claim_id"]],
+            link=[app.claim_link(c, view) for c in here["claim_id"]],
             when=[claim_date_label(d, e, p) for d, e, p in
                   zip(here["date"], here["date_end"], here["date_precision"], strict=True)],
             disputed_by_label=[", ".join(v) for v in here["disputed_by"]],
@@ -144,4 +145,4 @@ else:
         )
 
 st.subheader("Export this view")
-ui.export_buttons(mentions, claim_rows, key="map_export", selected_place=selected)
+app.export_buttons(mentions, claim_rows, key="map_export", selected_place=selected)

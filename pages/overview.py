@@ -1,24 +1,24 @@
 """Overview: what the store holds, the most mentioned places, and the way to the other pages.
 
-The figures are the whole atlas's; the sidebar's shared filters (``ui.view_filters``) are shown here
+The figures are the whole atlas's; the sidebar's shared filters (``app.view_filters``) are shown here
 too, with how much of the atlas they match, and apply on the other pages."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from geo import ui
+from geo import app
 
-version = ui.start_data_page()
-counts = ui.load_counts(version)
+version = app.start_data_page()
+counts = app.load_counts(version)
 
-st.title(ui.APP_NAME)
-st.caption("Where news articles place what they report about the conflict. " + ui.ATTRIBUTION_NOTE)
-view = ui.view_filters("overview")
+st.title(app.APP_NAME)
+st.caption("Where news articles place what they report about the conflict. " + app.ATTRIBUTION_NOTE)
+view = app.view_filters("overview")
 if view.has_filters:
-    matching_mentions, matching_claims = ui.view_data(version, view)
+    matching_mentions, matching_claims = app.view_data(version, view)
     st.info("The figures on this page are for the whole atlas. With the sidebar's filters, "
-            + ui.match_counts(version, view, matching_mentions, matching_claims)
+            + app.match_counts(version, view, matching_mentions, matching_claims)
             + " The Map, Sources, Claims, Timeline and Places pages show only those.")
 else:
     st.caption("The figures on this page are for the whole atlas; the sidebar's filters apply on the other pages.")
@@ -38,7 +38,7 @@ row[2].metric("Metonymic", counts["metonymic"],
               help="Place names standing for an actor (\"Baku said\"): listed, never plotted")
 
 st.subheader("Most mentioned places")
-places = ui.load_places(version)
+places = app.load_places(version)
 if places.empty:
     st.info("No place is mentioned yet.")
 else:
@@ -64,5 +64,5 @@ else:
     st.caption("Metonymic uses (\"Yerevan says\") and names that are not places are not counted here.")
 
 st.subheader("Explore")
-ui.page_link("pages/map.py", "Map: every place mentioned, with its sentences", icon=":material/map:")
-ui.page_link("pages/sources.py", "Sources: every article, with its place names highlighted", icon=":material/article:")
+app.page_link("pages/map.py", "Map: every place mentioned, with its sentences", icon=":material/map:")
+app.page_link("pages/sources.py", "Sources: every article, with its place names highlighted", icon=":material/article:")

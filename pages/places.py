@@ -4,7 +4,7 @@ Pick a place (or an unresolved name), then one of its mentions: its candidates a
 form corrects it (another candidate, or coordinates by hand). A correction applies to that name in
 that context (the article's focus country, or everywhere) in every article, now and at every later
 ingest; see geo/corrections.py. ``?place=<place key>`` selects a place (choosing one here writes it
-back, so the Map page shows it too). The sidebar's shared filters (``ui.view_filters``) choose the
+back, so the Map page shows it too). The sidebar's shared filters (``app.view_filters``) choose the
 mentions listed; unresolved names can be hidden (this page only).
 
 Article text is untrusted: it is shown through ``st.dataframe`` and ``st.text`` only.
@@ -17,15 +17,15 @@ import json
 import pandas as pd
 import streamlit as st
 
-from geo import corrections as corr
-from geo import ui
-from geo.layers import precision_label
+from geo import app
+from geo.layers.places import precision_label
 from geo.model import FEATURE_TYPES
-from geo.names import normalize_name
+from geo.store import corrections as corr
+from geo.text.names import normalize_name
 
-version = ui.start_data_page()
-store = ui.get_store()
-mentions = ui.load_mentions(version)
+version = app.start_data_page()
+store = app.get_store()
+mentions = app.load_mentions(version)
 
 UNRESOLVED = "unresolved:"
 
@@ -33,7 +33,7 @@ UNRESOLVED = "unresolved:"
 @st.cache_data(show_spinner=False)
 def _preview(db_path: str, data_version: int, mention_id: int) -> dict:
     """What a correction of this mention would cover (geo.corrections.preview), per data version."""
-    return corr.preview(ui.get_store(), ui.get_gazetteer(), mention_id)
+    return corr.preview(app.get_store(), app.get_gazetteer(), mention_id)
 
 
 def _flag(series: pd.Series) -> pd.Series:
@@ -84,7 +84,7 @@ def place_table(view: pd.DataFrame, corrected_ids: set[int]) -> pd.DataFrame:
 def _save_correction(mention_id: int) -> None:
     """The correction form's submit callback (it runs before the page, so the page shows the result)."""
     state = st.session_state
-    gaz = ui.get_gazetteer()
+    gaz = app.get_gazetteer()
     common = {"analyst": state.get("places_analyst", ""), "note": state.get("places_note", ""),
               "scope": state.get("places_scope", "context")}
     try:
@@ -108,14 +108,14 @@ def _save_correction(mention_id: int) -> None:
 
 st.title("Places")
 st.caption("Every place the articles name, how each name was resolved (chosen place, runner-up, confidence, "
-           "precision), and analysts' corrections. " + ui.ATTRIBUTION_NOTE)
+           "precision), and analysts' corrections. " + app.ATTRIBUTION_NOTE)
 
 flash = st.session_state.pop("places_flash", None)
 if flash:
     st.success(flash)
 
-shared = ui.view_filters(ui.PLACES_URL_PATH)
-matching, matching_claims = ui.view_data(version, shared)
+shared = app.view_filters(app.PLACES_URL_PATH)
+matching, matching_claims = app.view_data(version, shared)
 with st.sidebar:
     st.subheader("This page only")
     show_unresolved = st.checkbox("Show unresolved names", value=True, key="places_unresolved")
@@ -129,7 +129,7 @@ corrected_ids = set(corrected["mention_id"].astype(int))
 table = place_table(view, corrected_ids)
 st.text(f"{len(table)} places and names from {len(view)} mentions ({len(corrected_ids)} mentions corrected by "
         "analysts); names read as 'not a place' are left out. "
-        + ui.match_counts(version, shared, matching, matching_claims))
+        + app.match_counts(version, shared, matching, matching_claims))
 
 event = st.dataframe(
     table, hide_index=True, width="stretch", key="places_table", on_select="rerun", selection_mode="single-row",
@@ -175,14 +175,14 @@ def _chosen() -> None:
 
 st.subheader("Review a place")
 if not keys:
-    ui.empty_view(shared, "places")
+    app.empty_view(shared, "places")
 else:
     place_key = st.selectbox("Place", keys, format_func=lambda k: labels.get(k, k), key="places_place",
                              on_change=_chosen)
     if st.session_state.pop("_places_chosen", False):
         chosen = None if place_key.startswith(UNRESOLVED) else place_key
         if chosen != shared.place:
-            shared = ui.update_view(place=chosen)
+            shared = app.update_view(place=chosen)
             st.session_state["_places_url_place"] = chosen
     in_place = view.loc[[group_key(k, t) == place_key for k, t in zip(view["place_key"], view["text"], strict=True)]]
     in_place = in_place.sort_values(["published", "article_id", "start"], kind="stable", na_position="last")
@@ -215,7 +215,7 @@ else:
                               format_func=lambda i: mention_labels.get(i, str(i)))
     record = store.mention(mention_id) if mention_id is not None else None
     if record is not None:
-        gaz = ui.get_gazetteer()
+        gaz = app.get_gazetteer()
         covers = _preview(str(store.path), version, int(mention_id))
         current = (f"{record['place_name']} ({record['feature_type']}, {record['country']}) at "
                    f"{record['lat']:.4f}, {record['lon']:.4f}; confidence {float(record['confidence'] or 0):.2f}; "
@@ -309,7 +309,7 @@ else:
 
     def _undo(correction_id: int) -> None:
         try:
-            corr.undo_correction(store, ui.get_gazetteer(), correction_id,
+            corr.undo_correction(store, app.get_gazetteer(), correction_id,
                                  analyst=st.session_state.get("places_analyst", ""))
         except ValueError as exc:
             st.session_state["places_flash"] = f"Correction #{correction_id} was not undone: {exc}"
@@ -327,5 +327,5 @@ st.subheader("Export")
 claims = matching_claims
 if not claims.empty:
     claims = claims.loc[claims["article_id"].isin(set(view["article_id"]))]
-ui.export_buttons(view, claims, key="places_export",
+app.export_buttons(view, claims, key="places_export",
                   selected_place=st.session_state.get("places_place") if keys else None)

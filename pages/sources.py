@@ -1,7 +1,7 @@
 """Sources: every article with its metadata and its text, place names highlighted.
 
 Highlighted names link to the Map page (``map?place=<key>``); hovering shows how each was read.
-``?article=<id>`` opens one article. The sidebar's shared filters (``ui.view_filters``) choose the
+``?article=<id>`` opens one article. The sidebar's shared filters (``app.view_filters``) choose the
 articles: published in the date range, from the chosen sources and, when a place search, a
 minimum confidence or a claim filter is set, holding a matching place name or claim.
 """
@@ -11,19 +11,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo import ui
-from geo.viewstate import claim_filters_active
+from geo import app
+from geo.layers.filters import claim_filters_active
 
-version = ui.start_data_page()
-articles = ui.load_articles(version, with_text=True)
-mentions = ui.load_mentions(version)
+version = app.start_data_page()
+articles = app.load_articles(version, with_text=True)
+mentions = app.load_mentions(version)
 
 st.title("Sources")
 st.caption("The articles as stored. Place names are highlighted: yellow a place, blue a place name standing "
-           "for an actor (metonymic, not plotted), grey not a place or not resolved. " + ui.ATTRIBUTION_NOTE)
+           "for an actor (metonymic, not plotted), grey not a place or not resolved. " + app.ATTRIBUTION_NOTE)
 
-view = ui.view_filters(ui.SOURCES_URL_PATH)
-matching_mentions, matching_claims = ui.view_data(version, view)
+view = app.view_filters(app.SOURCES_URL_PATH)
+matching_mentions, matching_claims = app.view_data(version, view)
 
 PAGE_SIZE = 20
 with st.sidebar:
@@ -53,22 +53,22 @@ if wanted and wanted.isdigit() and int(wanted) in set(view_articles["id"]):
     view_articles = view_articles.loc[view_articles["id"] == int(wanted)]
 
 st.text(f"{len(view_articles)} of {len(articles)} articles" + (" match the filters" if view.has_filters else "")
-        + f" · {ui.match_counts(version, view, matching_mentions, matching_claims)}")
+        + f" · {app.match_counts(version, view, matching_mentions, matching_claims)}")
 if view_articles.empty:
-    ui.empty_view(view, "sources")
+    app.empty_view(view, "sources")
 pages = max(1, -(-len(view_articles) // PAGE_SIZE))
 page_no = st.number_input("Page", 1, pages, 1, key="sources_page") if pages > 1 else 1
 by_article = {aid: group for aid, group in mentions.groupby("article_id")}
 
 for row in view_articles.iloc[(page_no - 1) * PAGE_SIZE: page_no * PAGE_SIZE].itertuples(index=False):
     article_mentions = by_article.get(row.id, mentions.iloc[0:0])
-    header = (f"<h4 style='margin-bottom:0'>{ui.escape_text(row.title or row.corpus_id)}</h4>"
-              f"<p style='color:#555;margin-top:2px'>{ui.escape_text(row.source or 'unknown source')} · "
-              f"{ui.escape_text(row.published or 'undated')} · article #{int(row.id)} "
-              f"({ui.escape_text(row.corpus_id)}) · {int(row.mentions)} place names, {int(row.resolved)} resolved")
+    header = (f"<h4 style='margin-bottom:0'>{app.escape_text(row.title or row.corpus_id)}</h4>"
+              f"<p style='color:#555;margin-top:2px'>{app.escape_text(row.source or 'unknown source')} · "
+              f"{app.escape_text(row.published or 'undated')} · article #{int(row.id)} "
+              f"({app.escape_text(row.corpus_id)}) · {int(row.mentions)} place names, {int(row.resolved)} resolved")
     if isinstance(row.url, str) and row.url.startswith(("http://", "https://")):
-        header += f" · <a href=\"{ui.escape_text(row.url)}\" rel=\"noopener noreferrer\">original</a>"
+        header += f" · <a href=\"{app.escape_text(row.url)}\" rel=\"noopener noreferrer\">original</a>"
     header += "</p>"
     with st.container(border=True):
         st.html(header)
-        st.html(ui.article_html(row.text, article_mentions, view=view))
+        st.html(app.article_html(row.text, article_mentions, view=view))

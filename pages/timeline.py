@@ -15,19 +15,19 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from geo import ui
-from geo.mapview import claimant_color
+from geo import app
+from geo.mapping.styles import claimant_color
 
-version = ui.start_data_page()
-claims = ui.load_claims(version)
+version = app.start_data_page()
+claims = app.load_claims(version)
 
 st.title("Timeline")
 st.caption("How many claims each claimant (or source) made about each day, by the date the claim is about "
-           "(resolved against the article's publication date). " + ui.ATTRIBUTION_NOTE)
-view = ui.view_filters(ui.TIMELINE_URL_PATH)
+           "(resolved against the article's publication date). " + app.ATTRIBUTION_NOTE)
+view = app.view_filters(app.TIMELINE_URL_PATH)
 rng = (view.date_from, view.date_to) if view.date_from or view.date_to else None
-_, in_view = ui.view_data(version, view)  # every filter
-_, undated_view = ui.view_data(version, view.with_changes(date_from=None, date_to=None))  # all but the dates
+_, in_view = app.view_data(version, view)  # every filter
+_, undated_view = app.view_data(version, view.with_changes(date_from=None, date_to=None))  # all but the dates
 
 CHART_KEY = "timeline_chart"
 
@@ -36,7 +36,7 @@ st.text(f"{len(in_view)} of {len(claims)} claims" + (" match the filters." if vi
 dated = undated_view.loc[undated_view["date"].notna()].copy()
 if dated.empty:
     if claims["date"].notna().any():
-        ui.empty_view(view, "timeline")
+        app.empty_view(view, "timeline")
     else:
         st.info("No dated claim in the store yet.")
     st.stop()
@@ -71,12 +71,12 @@ def _on_brush() -> None:
         if isinstance(max(values), int | float) and datetime.fromtimestamp(max(values) / 1000, tz=UTC).time() == \
                 datetime.min.time() and hi > lo:
             hi -= timedelta(days=1)  # the brush ends at the start of a day's bar: that day is out
-        ui.set_date_range(lo, hi)  # ordered; the sidebar's From/To and the URL follow
+        app.set_date_range(lo, hi)  # ordered; the sidebar's From/To and the URL follow
 
 
 controls = st.columns([2, 3, 2], vertical_alignment="bottom")
 group_by = controls[0].radio("Group by", ["Claimant", "Source"], horizontal=True, key="timeline_group")
-controls[2].button("Clear date filter", key="timeline_clear", on_click=ui.set_date_range, args=(None, None),
+controls[2].button("Clear date filter", key="timeline_clear", on_click=app.set_date_range, args=(None, None),
                    disabled=rng is None)
 if rng:
     controls[1].info(f"Date filter: {rng[0] or '…'} – {rng[1] or '…'}. Every page shows this range.")
@@ -133,7 +133,7 @@ if undated:
 st.subheader("In the range" if rng else ("Matching claims" if view.has_filters else "All claims"))
 picked = in_view
 if picked.empty:
-    ui.empty_view(view, "timeline_table")
+    app.empty_view(view, "timeline_table")
 summary = (picked.assign(group=picked[field].fillna("unknown"))
            .groupby("group").agg(claims=("claim_id", "size"), disputed=("disputed", "sum"),
                                  first=("date", "min"), last=("date", "max"))
@@ -142,5 +142,5 @@ st.dataframe(summary, hide_index=True, width="stretch",
              column_config={"group": group_by, "claims": st.column_config.NumberColumn("Claims"),
                             "disputed": st.column_config.NumberColumn("Disputed"), "first": "First date",
                             "last": "Last date"})
-ui.page_link("pages/claims.py", "Claims: read them, with these filters", icon=":material/format_quote:")
-ui.page_link("pages/map.py", "Map: where they are, with these filters", icon=":material/map:")
+app.page_link("pages/claims.py", "Claims: read them, with these filters", icon=":material/format_quote:")
+app.page_link("pages/map.py", "Map: where they are, with these filters", icon=":material/map:")

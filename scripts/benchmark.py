@@ -49,9 +49,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from geo.config import Settings, get_settings  # noqa: E402
-from geo.corpus import content_hash, read_corpus  # noqa: E402
-from geo.gazetteer import Gazetteer, build_gazetteer  # noqa: E402
+from geo.gazetteer.build import build_gazetteer  # noqa: E402
+from geo.gazetteer.index import Gazetteer  # noqa: E402
 from geo.model import Article  # noqa: E402
+from geo.text.corpus import content_hash, read_corpus  # noqa: E402
 
 TARGET_ARTICLES_PER_S = 20.0
 TARGET_LOOKUPS_PER_S = 50_000.0
@@ -199,8 +200,8 @@ def bench_fuzzy(settings: Settings, n: int, rng: random.Random) -> dict:
 
 
 def bench_ingest(settings: Settings, articles: list[Article], workers: int) -> dict:
-    from geo.pipeline import Pipeline
-    from geo.store import Store
+    from geo.pipeline.ingest import Pipeline
+    from geo.store.sqlite import Store
 
     pipeline = Pipeline(settings.with_overrides(workers=workers))
     words = sum(len(a.text.split()) for a in articles)
@@ -232,7 +233,7 @@ def bench_ingest(settings: Settings, articles: list[Article], workers: int) -> d
 
 def realistic_lookup_names(settings: Settings, base: list[Article]) -> list[str]:
     """Surface forms the pipeline recognises in the bundled corpus, with repeats."""
-    from geo.pipeline import Pipeline
+    from geo.pipeline.ingest import Pipeline
 
     pipeline = Pipeline(settings)
     names: list[str] = []
@@ -314,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot read the bundled corpus: {errors}", file=sys.stderr)
         return 2
 
-    from geo.language import load_nlp
+    from geo.nlp.load import load_nlp
 
     load_nlp(settings.spacy_model)  # model loading is not what is measured
     results: dict = {

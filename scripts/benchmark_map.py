@@ -32,9 +32,9 @@ def synthetic_store(path: Path, n_places: int, per_article: int = 10) -> None:
     """A store of ``n_places`` distinct settlements, ``per_article`` per synthetic article."""
     import numpy as np
 
-    from geo.corpus import content_hash
-    from geo.model import Article, Mention, Place
-    from geo.store import ArticleAnalysis, Store
+    from geo.model import Article, ArticleAnalysis, Mention, Place
+    from geo.store.sqlite import Store
+    from geo.text.corpus import content_hash
 
     rng = np.random.default_rng(0)
     store = Store(path)
@@ -59,9 +59,9 @@ def synthetic_store(path: Path, n_places: int, per_article: int = 10) -> None:
 
 def corpus_store(path: Path) -> None:
     from geo.config import get_settings
-    from geo.corpus import read_corpus
-    from geo.pipeline import Pipeline
-    from geo.store import Store
+    from geo.pipeline.ingest import Pipeline
+    from geo.store.sqlite import Store
+    from geo.text.corpus import read_corpus
 
     settings = get_settings()
     articles, _errors = read_corpus(settings.corpus_dir, settings)
@@ -73,9 +73,10 @@ def corpus_store(path: Path) -> None:
 def time_build(db: Path, repeat: int) -> tuple[float, dict]:
     import streamlit_folium
 
-    from geo.layers import basemap_layer, place_layer, reference_layers
-    from geo.mapview import build_map
-    from geo.store import Store
+    from geo.layers.places import place_layer
+    from geo.layers.reference import basemap_layer, reference_layers
+    from geo.mapping.build import build_map
+    from geo.store.sqlite import Store
 
     store = Store(db)
     mentions = store.mentions_df()

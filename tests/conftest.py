@@ -10,7 +10,7 @@ The expensive resources are loaded once per session and shared by every test:
 
 Everything a test writes goes to its own temporary folder: an autouse fixture points
 ``CLAIM_ATLAS_HOME`` and ``CLAIM_ATLAS_DB`` there (keeping ``CLAIM_ATLAS_GAZETTEER`` on the
-shared index), and refuses to open a :class:`geo.store.Store` on the repository's own
+shared index), and refuses to open a :class:`geo.store.sqlite.Store` on the repository's own
 ``var/claim_atlas.sqlite``.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-import geo.store
+import geo.store.sqlite
 from geo.config import PROJECT_ROOT, Settings
 
 REPO_ROOT = PROJECT_ROOT
@@ -38,7 +38,7 @@ _PROTECTED_DBS = {
     _SESSION_SETTINGS.db_path.expanduser().resolve(),
 }
 
-_original_store_init = geo.store.Store.__init__
+_original_store_init = geo.store.sqlite.Store.__init__
 
 
 def _guarded_store_init(self, path, *args, **kwargs):
@@ -56,7 +56,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("CLAIM_ATLAS_HOME", str(home))
     monkeypatch.setenv("CLAIM_ATLAS_DB", str(home / "claim_atlas.sqlite"))
     monkeypatch.setenv("CLAIM_ATLAS_GAZETTEER", str(GAZETTEER_PATH))
-    monkeypatch.setattr(geo.store.Store, "__init__", _guarded_store_init)
+    monkeypatch.setattr(geo.store.sqlite.Store, "__init__", _guarded_store_init)
     yield home
 
 
@@ -77,28 +77,28 @@ def session_settings() -> Settings:
 
 @pytest.fixture(scope="session")
 def gazetteer(session_settings: Settings):
-    from geo.gazetteer import get_gazetteer
+    from geo.gazetteer.index import get_gazetteer
 
     return get_gazetteer(session_settings)
 
 
 @pytest.fixture(scope="session")
 def nlp(session_settings: Settings):
-    from geo.language import load_nlp
+    from geo.nlp.load import load_nlp
 
     return load_nlp(session_settings.spacy_model)
 
 
 @pytest.fixture(scope="session")
 def pipeline(session_settings: Settings, nlp, gazetteer):
-    from geo.pipeline import Pipeline
+    from geo.pipeline.ingest import Pipeline
 
     return Pipeline(session_settings, nlp=nlp, gazetteer=gazetteer)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[geo.store.Store]:
-    s = geo.store.Store(tmp_path / "store.sqlite")
+def store(tmp_path: Path) -> Iterator[geo.store.sqlite.Store]:
+    s = geo.store.sqlite.Store(tmp_path / "store.sqlite")
     try:
         yield s
     finally:
@@ -114,12 +114,12 @@ def bundled_corpus() -> Path:
 @pytest.fixture(scope="session")
 def corpus_db(tmp_path_factory: pytest.TempPathFactory, pipeline, session_settings: Settings) -> Path:
     """A store holding the bundled corpus, ingested once per session (copy it before writing)."""
-    from geo.corpus import read_corpus
+    from geo.text.corpus import read_corpus
 
     path = tmp_path_factory.mktemp("corpus") / "corpus.sqlite"
     articles, errors = read_corpus(session_settings.corpus_dir, session_settings)
     assert articles and not errors
-    store = geo.store.Store(path)
+    store = geo.store.sqlite.Store(path)
     results = pipeline.ingest(articles, store)
     assert all(r.status == "added" for r in results), results
     store.close()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.actors import OTHER, ActorRegistry, get_registry
-from geo.claims import extract_claims
+from geo.claims.actors import OTHER, ActorRegistry, get_registry
+from geo.claims.extract import extract_claims
 from geo.model import Article
 
 

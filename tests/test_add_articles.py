@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import geo.ui
+import geo.app
 from geo.config import PROJECT_ROOT
-from geo.store import Store
+from geo.store.sqlite import Store
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGE = "pages/add_articles.py"
@@ -31,7 +31,7 @@ HOSTILE = ("Reports from Stepanakert <script>alert(1)</script> said the shelling
 @pytest.fixture
 def db(db: Path, monkeypatch: pytest.MonkeyPatch, pipeline) -> Path:
     """The app's store copy (conftest), with the app ingesting through the session's pipeline."""
-    monkeypatch.setattr(geo.ui, "get_pipeline", lambda: pipeline)
+    monkeypatch.setattr(geo.app, "get_pipeline", lambda: pipeline)
     return db
 
 

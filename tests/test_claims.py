@@ -11,8 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from geo.claims import Claim
-from geo.model import Article
+from geo.model import Article, Claim
 
 #: A Friday.
 PUBLISHED = "2021-03-12"
@@ -580,7 +579,7 @@ def _parsed(words: list[str], heads: list[int], deps: list[str], pos: list[str],
 def test_tree_walks_stop_at_a_root_that_is_no_verb() -> None:
     """Tokens are fresh objects on every access, so a walk testing ``tok.head is tok`` never
     reached the root and spun forever on a verbless headline ("Clashes in Hadrut on Friday")."""
-    from geo.claims import _inside_noun_phrase, _is_future_for, _modifies_clause_of
+    from geo.claims.extract import _inside_noun_phrase, _is_future_for, _modifies_clause_of
 
     # "Ceasefire after talks on Friday": root "after" (ADP), date "Friday" hangs off "on".
     doc = _parsed(["Ceasefire", "after", "talks", "on", "Friday"], heads=[1, 1, 1, 2, 3],
@@ -598,8 +597,8 @@ def test_entities_within_a_span_are_span_ents(nlp) -> None:
     """The speaker resolver reads the doc's entities once; its entities of a span are spaCy's."""
     from collections import Counter
 
-    from geo.actors import get_registry
-    from geo.claims import _SpeakerResolver
+    from geo.claims.actors import get_registry
+    from geo.claims.speakers import _SpeakerResolver
 
     doc = nlp("Armenian Prime Minister Nikol Pashinyan told Reuters on Friday that Azerbaijan's "
               "President Ilham Aliyev had rejected talks in Moscow with the OSCE Minsk Group.")

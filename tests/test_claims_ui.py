@@ -1,5 +1,5 @@
 """Claims on screen, as pure functions: the claims layer (geo.layers.claim_layer), its map layer
-(geo.mapview), the date-range and claim filters, and the escaped claim HTML of geo.ui."""
+(geo.mapview), the date-range and claim filters, and the escaped claim HTML of geo.app."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import ui
-from geo.layers import (
+from geo import app
+from geo.layers.claims import (
     CLAIM_COLUMNS,
     LOCATION_FOCUS,
     LOCATION_NAMED,
@@ -20,21 +20,13 @@ from geo.layers import (
     claim_date_label,
     claim_layer,
     claim_table,
-    claims_in_range,
-    filter_claims,
-    mentions_in_range,
 )
-from geo.mapview import (
-    CLAIMANT_COLORS,
-    DISPUTED_COLOR,
-    LAYER_NAMES,
-    ClaimLayer,
-    build_map,
-    claim_offsets,
-    claimant_color,
-    feature_properties,
-    map_summary,
-)
+from geo.layers.filters import filter_claims, filter_mentions
+from geo.layers.view import ViewState
+from geo.mapping.build import build_map, feature_properties, map_summary
+from geo.mapping.claims import claim_offsets
+from geo.mapping.elements import ClaimLayer
+from geo.mapping.styles import CLAIMANT_COLORS, DISPUTED_COLOR, LAYER_NAMES, claimant_color
 
 IMG = "<img src=x onerror=alert(1)>"
 TEMPLATE = "${alert(1)}"
@@ -169,32 +161,35 @@ def test_article_focus_places(mentions):
 # ------------------------------------------------------------------------------------ filters
 def test_claims_in_range(claims):
     ids = lambda df: sorted(df["claim_id"].tolist())  # noqa: E731
-    assert ids(claims_in_range(claims, "2020-10-19", "2020-10-20")) == [1, 2]
+    d = date.fromisoformat
+    in_range = lambda lo, hi: filter_claims(claims, ViewState(date_from=lo, date_to=hi))  # noqa: E731
+    assert ids(in_range(d("2020-10-19"), d("2020-10-20"))) == [1, 2]
     # A dated range (claim 5: 12-18 October) overlaps; an undated claim counts at its article's date.
-    assert ids(claims_in_range(claims, date(2020, 10, 15), date(2020, 10, 15))) == [5]
-    assert ids(claims_in_range(claims, "2020-10-24", "2020-10-24")) == [3]
-    assert ids(claims_in_range(claims, "2020-10-21", None)) == [3, 4]
-    assert ids(claims_in_range(claims, None, "2020-10-12")) == [5]
-    assert claims_in_range(claims) is claims
+    assert ids(in_range(date(2020, 10, 15), date(2020, 10, 15))) == [5]
+    assert ids(in_range(d("2020-10-24"), d("2020-10-24"))) == [3]
+    assert ids(in_range(d("2020-10-21"), None)) == [3, 4]
+    assert ids(in_range(None, d("2020-10-12"))) == [5]
+    assert len(in_range(None, None)) == len(claims)
 
 
 def test_mentions_in_range(mentions):
-    assert sorted(mentions_in_range(mentions, "2020-10-24", "2020-10-30")["mention_id"]) == [9, 10]
-    assert len(mentions_in_range(mentions, None, "2020-10-20")) == 8
+    in_range = lambda lo, hi: filter_mentions(mentions, ViewState(date_from=lo, date_to=hi))  # noqa: E731
+    assert sorted(in_range(date(2020, 10, 24), date(2020, 10, 30))["mention_id"]) == [9, 10]
+    assert len(in_range(None, date(2020, 10, 20))) == 8
 
 
 def test_filter_claims_on_table_and_layer(claims, claim_places, mentions):
     table = claim_table(claims)
     assert table["disputed"].tolist() == [True, False, False, False, False]
     assert table["date_label"].tolist()[2:] == ["undated", "2020-10-25", "2020-10-12 – 2020-10-18"]
-    assert filter_claims(table, claimants=["Armenia"])["claim_id"].tolist() == [1, 3]
-    assert filter_claims(table, kinds=["diplomatic", "statement"])["claim_id"].tolist() == [3, 4]
-    assert filter_claims(table, sources=["Agency B"], claimants=["Other"])["claim_id"].tolist() == [4]
-    assert filter_claims(table, disputed_only=True)["claim_id"].tolist() == [1]
-    assert filter_claims(claims, disputed_only=True)["claim_id"].tolist() == [1]  # the store's layout
+    assert filter_claims(table, ViewState(claimants=("Armenia",)))["claim_id"].tolist() == [1, 3]
+    assert filter_claims(table, ViewState(kinds=("diplomatic", "statement")))["claim_id"].tolist() == [3, 4]
+    assert filter_claims(table, ViewState(sources=("Agency B",), claimants=("Other",)))["claim_id"].tolist() == [4]
+    assert filter_claims(table, ViewState(disputed_only=True))["claim_id"].tolist() == [1]
+    assert filter_claims(claims, ViewState(disputed_only=True))["claim_id"].tolist() == [1]  # the store's layout
     layer = claim_layer(claims, claim_places, mentions)
-    assert set(filter_claims(layer, disputed_only=True)["claim_id"]) == {1}
-    assert len(filter_claims(table)) == len(table)
+    assert set(filter_claims(layer, ViewState(disputed_only=True))["claim_id"]) == {1}
+    assert len(filter_claims(table, ViewState())) == len(table)
 
 
 def test_claim_date_label():
@@ -205,7 +200,7 @@ def test_claim_date_label():
 
 # ------------------------------------------------------------------------------------ map layer
 def _claims_map(layer: gpd.GeoDataFrame, **kwargs):
-    from geo.layers import place_layer
+    from geo.layers.places import place_layer
 
     empty = pd.DataFrame(columns=["mention_id", "place_key"])
     return build_map(place_layer(empty), empty, {}, claims=layer, **kwargs)
@@ -287,14 +282,14 @@ def test_many_claims_build_fast():
 def test_claim_paragraph_html_escapes_and_marks():
     text = f"Headline\n\nIntro {IMG} before.\n\nFirst. {HOSTILE} After it.\n\nNext paragraph."
     start = text.index(HOSTILE)
-    html = ui.claim_paragraph_html(text, start, start + len(HOSTILE))
+    html = app.claim_paragraph_html(text, start, start + len(HOSTILE))
     assert "Headline" not in html and "Next paragraph" not in html and "Intro" not in html
     assert "First. <mark" in html and "</mark> After it." in html
     for raw in (IMG, TEMPLATE, "{{7*7}}", "`rm`"):
         assert raw not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     long = "x " * 3000 + "CLAIM" + " y" * 3000
-    cut = ui.claim_paragraph_html(long, long.index("CLAIM"), long.index("CLAIM") + 5, max_chars=200)
+    cut = app.claim_paragraph_html(long, long.index("CLAIM"), long.index("CLAIM") + 5, max_chars=200)
     assert cut.count("…") == 2 and '<mark class="ca-claim"' in cut and len(cut) < 600
 
 
@@ -302,7 +297,7 @@ def test_claim_header_html_escapes(claims):
     row = claim_table(claims).iloc[0].to_dict()
     row["title"] = f"<script>alert(1)</script>{JINJA}"
     row["url"] = "javascript:alert(1)"
-    html = ui.claim_header_html(row, disputing=[7])
+    html = app.claim_header_html(row, disputing=[7])
     assert "<script>" not in html and "{{7*7}}" not in html and "javascript:" not in html
     assert "Disputed by Azerbaijan, Russia" in html and 'href="claims?claim=7"' in html
     assert "not a verified fact" in html and "the Armenia ministry" in html

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geo.config import Settings
-from geo.corpus import (
+from geo.text.corpus import (
     ArticleError,
     ArticleRejected,
     content_hash,

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import corrections as corr
-from geo.corpus import content_hash, read_corpus
-from geo.layers import place_layer
+from geo.layers.places import place_layer
 from geo.model import Article, Mention, Place
-from geo.store import Store
+from geo.store import corrections as corr
+from geo.store.sqlite import Store
+from geo.text.corpus import content_hash, read_corpus
 
 KHOJAVEND = "geonames:146969"
 MARTUNI_AM = "geonames:616438"  # Martuni, Gegharkunik (Armenia): the runner-up of "Martouni"

@@ -11,9 +11,9 @@ from datetime import date
 
 import pytest
 
-from geo.claims import Claim, article_focus_date
-from geo.dates import ResolvedDate, resolve_date_expression
-from geo.model import Article
+from geo.claims.dates import ResolvedDate, resolve_date_expression
+from geo.claims.extract import article_focus_date
+from geo.model import Article, Claim
 
 SATURDAY = date(2020, 10, 24)
 WEDNESDAY = date(2020, 10, 14)

@@ -13,9 +13,10 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from geo import export
-from geo.layers import place_layer, plottable_mentions, synthetic_mentions
-from geo.store import Store
+from geo.layers.places import place_layer, plottable_mentions
+from geo.layers.synthetic import synthetic_mentions
+from geo.mapping import export
+from geo.store.sqlite import Store
 
 
 @pytest.fixture

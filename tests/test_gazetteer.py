@@ -1,3 +1,4 @@
+
 """The offline gazetteer (geo/gazetteer.py): exact, alias, folded and fuzzy lookups, layers,
 geometry, and the build's fingerprint. Uses the session's shared index (see conftest.py)."""
 
@@ -5,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import importlib
 import json
 import marshal
 import os
@@ -16,10 +18,11 @@ from pathlib import Path
 import pytest
 
 from geo.config import Settings
-from geo.gazetteer import Gazetteer, build_gazetteer, importance, source_fingerprint
+from geo.gazetteer.build import build_gazetteer, source_fingerprint
+from geo.gazetteer.index import Gazetteer, importance
+from geo.geoparse.resolve import haversine_km
 from geo.model import Place, defer_geometry
-from geo.names import normalize_name
-from geo.resolve import haversine_km
+from geo.text.names import normalize_name
 
 KHOJAVEND = "geonames:146969"  # Xocavənd / Martuni (Karabakh)
 KHANKENDI = "geonames:146970"  # Stepanakert
@@ -376,7 +379,7 @@ def test_importance_prior(gazetteer: Gazetteer) -> None:
 
 
 def test_geopy_offline_geocoder(gazetteer: Gazetteer) -> None:
-    geocoders = pytest.importorskip("geo.geocoders")
+    geocoders = importlib.import_module("geo.gazetteer.geocoders")
     from geopy.geocoders.base import Geocoder
     from geopy.location import Location
 

@@ -9,14 +9,10 @@ from pathlib import Path
 import pytest
 import spacy
 
-from geo.corpus import read_corpus
-from geo.language import (
-    CachedLemmatizer,
-    FastAttributeRuler,
-    StepwiseTransitionParser,
-    use_fast_attribute_rules,
-    use_stepwise_transition_parsers,
-)
+from geo.nlp.accel.attribute_rules import FastAttributeRuler, use_fast_attribute_rules
+from geo.nlp.accel.lemmatizer import CachedLemmatizer
+from geo.nlp.accel.parser import StepwiseTransitionParser, use_stepwise_transition_parsers
+from geo.text.corpus import read_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +39,7 @@ def _parse_view(doc) -> tuple:
 @pytest.fixture(scope="module")
 def reference_nlp(session_settings):
     """spaCy's own pipeline, attribute_ruler included (plus our sentence-start component)."""
-    import geo.language  # noqa: F401 - registers paragraph_boundaries
+    import geo.nlp.load  # noqa: F401 - registers paragraph_boundaries
 
     nlp = spacy.load(session_settings.spacy_model)
     nlp.add_pipe("paragraph_boundaries", before="parser")
@@ -146,7 +142,7 @@ def test_remembered_embeddings_match_spacys_and_ignore_the_batch(nlp, session_se
     spaCy's (to float rounding), and a doc's vectors no longer depend on its batch-mates."""
     import numpy
 
-    from geo.language import _is_embedding
+    from geo.nlp.accel.embeddings import _is_embedding
 
     reference = spacy.load(session_settings.spacy_model)
     articles, _ = read_corpus(bundled_corpus)

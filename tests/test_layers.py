@@ -11,18 +11,10 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 
 from geo.config import PROJECT_ROOT
-from geo.layers import (
-    PLACE_COLUMNS,
-    REFERENCE_FILES,
-    basemap_layer,
-    fix_antimeridian,
-    mention_table,
-    place_at,
-    place_layer,
-    plottable_mentions,
-    reference_layers,
-    synthetic_mentions,
-)
+from geo.layers.geometry import fix_antimeridian
+from geo.layers.places import PLACE_COLUMNS, mention_table, place_at, place_layer, plottable_mentions
+from geo.layers.reference import REFERENCE_FILES, basemap_layer, reference_layers
+from geo.layers.synthetic import synthetic_mentions
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 

@@ -11,21 +11,14 @@ import pandas as pd
 import pytest
 
 from geo.config import PROJECT_ROOT
-from geo.layers import basemap_layer, place_layer, reference_layers, synthetic_mentions
-from geo.mapview import (
-    ATTRIBUTION_GEM,
-    ATTRIBUTION_GEONAMES,
-    ATTRIBUTION_NATURAL_EARTH,
-    LAYER_NAMES,
-    ClusteredPlaceLayer,
-    PlaceLayer,
-    build_map,
-    escape_text,
-    feature_properties,
-    focus_places,
-    highlight_sentence,
-    map_summary,
-)
+from geo.layers.places import place_layer
+from geo.layers.reference import basemap_layer, reference_layers
+from geo.layers.synthetic import synthetic_mentions
+from geo.mapping.build import build_map, feature_properties, focus_places, map_summary
+from geo.mapping.elements import ClusteredPlaceLayer, PlaceLayer
+from geo.mapping.html import escape_text, highlight_sentence
+from geo.mapping.reference import ATTRIBUTION_GEM, ATTRIBUTION_GEONAMES, ATTRIBUTION_NATURAL_EARTH
+from geo.mapping.styles import LAYER_NAMES
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 IMG = "<img src=x onerror=alert(1)>"

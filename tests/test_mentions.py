@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from geo.gazetteer import Gazetteer
-from geo.mentions import detect_metonymy, mentions_from_spans, recognize_toponyms
+from geo.gazetteer.index import Gazetteer
+from geo.geoparse.metonymy import detect_metonymy
+from geo.geoparse.recognize import mentions_from_spans, recognize_toponyms
 from geo.model import Mention
 
 
@@ -218,7 +219,7 @@ def test_mentions_from_spans_attach_the_same_cues(nlp) -> None:
 
 
 def test_gazetteer_memo_answers_as_the_gazetteer_does(gazetteer: Gazetteer) -> None:
-    from geo.mentions import GazetteerMemo
+    from geo.gazetteer.memo import GazetteerMemo
 
     memo = GazetteerMemo.of(gazetteer)
     assert GazetteerMemo.of(gazetteer) is memo  # one memo per gazetteer
@@ -237,7 +238,7 @@ def test_gazetteer_memo_answers_as_the_gazetteer_does(gazetteer: Gazetteer) -> N
 
 
 def test_gazetteer_memo_candidates_are_fresh_for_ranking(gazetteer: Gazetteer) -> None:
-    from geo.mentions import GazetteerMemo
+    from geo.gazetteer.memo import GazetteerMemo
 
     memo = GazetteerMemo.of(gazetteer)
     first = memo.candidates("Martuni", limit=20)
@@ -253,7 +254,7 @@ def test_gazetteer_memo_does_not_keep_its_gazetteer_alive(gazetteer: Gazetteer) 
     import gc
     import weakref
 
-    from geo.mentions import GazetteerMemo
+    from geo.gazetteer.memo import GazetteerMemo
 
     other = Gazetteer(gazetteer.path)
     assert GazetteerMemo.of(other).has_name("Stepanakert")
@@ -265,7 +266,7 @@ def test_gazetteer_memo_does_not_keep_its_gazetteer_alive(gazetteer: Gazetteer) 
 
 
 def test_sentence_of_token_is_token_sent(nlp) -> None:
-    from geo.mentions import _sentence_of_token
+    from geo.geoparse.recognize import _sentence_of_token
 
     doc = nlp("Shelling hit Martuni.\nBaku denied it. Yerevan said on Friday that talks would resume in Moscow.")
     sentences = _sentence_of_token(doc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo.names import fold, is_latin, normalize_name, skeleton
+from geo.text.names import fold, is_latin, normalize_name, skeleton
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_skeleton_keeps_different_names_apart() -> None:
 def test_fold_leaves_ascii_as_it_is_and_folds_the_rest() -> None:
     import unicodedata
 
-    from geo.names import fold
+    from geo.text.names import fold
 
     for text in ["Martuni", "Nagorno-Karabakh", "O'Hare", "abc 123 ~!"]:
         assert fold(text) is text

@@ -17,10 +17,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.config import PROJECT_ROOT
-from geo.corpus import content_hash
-from geo.mapview import LAYER_NAMES, feature_properties, map_summary
+from geo.mapping.build import feature_properties, map_summary
+from geo.mapping.styles import LAYER_NAMES
 from geo.model import Article
-from geo.store import Store
+from geo.store.sqlite import Store
+from geo.text.corpus import content_hash
 
 APP = str(PROJECT_ROOT / "app.py")
 TIMEOUT = 120
@@ -172,10 +173,10 @@ def test_each_page_runs_on_its_own(db, fake_folium, page):
 
 def test_first_run_ingests_the_corpus(tmp_path, monkeypatch, pipeline):
     """An empty store: app.py reads the corpus with a progress report, then shows the data."""
-    import geo.ui
+    import geo.app
 
     monkeypatch.setenv("CLAIM_ATLAS_DB", str(tmp_path / "first_run.sqlite"))
-    monkeypatch.setattr(geo.ui, "get_pipeline", lambda: pipeline)
+    monkeypatch.setattr(geo.app, "get_pipeline", lambda: pipeline)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -292,7 +293,7 @@ def test_unknown_claim_in_query_param(db, fake_folium):
 
 
 def test_map_page_draws_claims(db, fake_folium):
-    from geo.layers import claim_layer
+    from geo.layers.claims import claim_layer
 
     at = run_app("pages/map.py")
     layers = map_summary(fake_folium.map)
@@ -536,7 +537,7 @@ def test_places_page_shares_the_selected_place(db, fake_folium):
 
 
 def test_plain_markdown_shows_any_text_literally():
-    from geo.ui import plain_markdown
+    from geo.app.html import plain_markdown
 
     hostile = "<img src=x> ![x](http://example.com/x.png) [a](javascript:alert(1)) $x^2$ :red[hi] www.evil.org a@b.org"
     shown = plain_markdown(hostile)
@@ -553,8 +554,8 @@ def test_links_inside_pages_keep_the_filters(db, fake_folium):
     html = html_of(at)
     assert ('href="map?source=Al%20Jazeera%20%28Arabic%3B%20machine%20translation%29&amp;conf=0.5'
             '&amp;place=geonames%3A146969"') in html
-    from geo.ui import claim_header_html
-    from geo.viewstate import ViewState
+    from geo.app.html import claim_header_html
+    from geo.layers.view import ViewState
 
     claim = {"claimant": "Armenia", "claim_id": 7, "article_id": 1, "kind": "military", "disputed_by": ["Azerbaijan"]}
     header = claim_header_html(claim, [8], ViewState(disputed_only=True, place="x", lat=1.0, lon=2.0, zoom=3))

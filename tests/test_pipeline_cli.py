@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from geo.cli import main
-from geo.corpus import read_corpus, read_paths
-from geo.pipeline import Pipeline, article_prediction
-from geo.store import Store
+from geo.pipeline.ingest import Pipeline
+from geo.pipeline.predictions import article_prediction
+from geo.store.sqlite import Store
+from geo.text.corpus import read_corpus, read_paths
 
 #: The metric names of EVALUATION.md ("Metrics (names as in --json)"), plus the run's figures.
 EVALUATION_KEYS = {

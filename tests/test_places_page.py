@@ -8,10 +8,10 @@ import shutil
 
 from streamlit.testing.v1 import AppTest
 
-import geo.ui
+import geo.app
 from geo.cli import main as cli
 from geo.config import PROJECT_ROOT
-from geo.store import Store
+from geo.store.sqlite import Store
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGE = "pages/places.py"
@@ -55,7 +55,7 @@ def save(at: AppTest) -> AppTest:
 
 
 def map_places() -> set[str]:
-    return set(geo.ui.load_places(geo.ui.data_version())["place_key"])
+    return set(geo.app.load_places(geo.app.data_version())["place_key"])
 
 
 def test_page_lists_places_with_their_resolution(db):
@@ -163,8 +163,8 @@ def test_coordinates_by_hand_and_validation_messages(db):
 
 
 def test_hostile_names_are_shown_as_text(db, pipeline):
-    from geo.corpus import content_hash
     from geo.model import Article
+    from geo.text.corpus import content_hash
 
     text = ("Shelling hit Stepanakert <script>alert(1)</script> on Tuesday, {{ 7919 * 7907 }} the ministry said. "
             "Azerbaijan denied it.")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from geo.gazetteer import Gazetteer
-from geo.mentions import recognize_toponyms
+from geo.gazetteer.index import Gazetteer
+from geo.geoparse.metonymy import flag_metonymy
+from geo.geoparse.recognize import recognize_toponyms
+from geo.geoparse.resolve import haversine_km, precision_for, resolve_toponyms
 from geo.model import (
     PRECISION_COUNTRY,
     PRECISION_LINE,
@@ -17,8 +19,6 @@ from geo.model import (
     Mention,
     Place,
 )
-from geo.pipeline import flag_metonymy
-from geo.resolve import haversine_km, precision_for, resolve_toponyms
 
 KHOJAVEND = (39.795, 47.112)
 KHANKENDI = (39.8153, 46.7519)
@@ -311,7 +311,7 @@ def test_nearness_is_the_distance_to_the_nearest_other_anchor(gazetteer: Gazette
     the nearest of all anchors (repeated ones included)."""
     import math
 
-    from geo.resolve import ArticleContext
+    from geo.geoparse.resolve import ArticleContext
 
     names = ["Stepanakert", "Stepanakert", "Yerevan", "Ganja", "Martuni", "Shusha"]
     ctx = ArticleContext(" ".join(names), [Mention(start=0, end=0, text=n) for n in names], gazetteer)

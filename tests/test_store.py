@@ -9,9 +9,9 @@ import threading
 import pandas as pd
 import pytest
 
-from geo.corpus import content_hash
-from geo.model import Article, Candidate, Mention, Place
-from geo.store import ArticleAnalysis, Store
+from geo.model import Article, ArticleAnalysis, Candidate, Mention, Place
+from geo.store.sqlite import Store
+from geo.text.corpus import content_hash
 
 KHOJAVEND = Place(key="geonames:146969", name="Khojavend", lat=39.79496, lon=47.1117, country="AZ",
                   population=3700, source="geonames")
@@ -268,9 +268,9 @@ def test_tests_cannot_open_the_developers_store() -> None:
 
 def test_cross_article_disputes_are_linked_both_ways_with_their_claims(tmp_path, pipeline) -> None:
     """An assertion and a denial about the same place and date, in two articles."""
-    from geo.corpus import content_hash
     from geo.model import Article
-    from geo.store import Store
+    from geo.store.sqlite import Store
+    from geo.text.corpus import content_hash
 
     store = Store(tmp_path / "disputes.sqlite")
     texts = {
@@ -299,9 +299,9 @@ def test_cross_article_disputes_are_linked_both_ways_with_their_claims(tmp_path,
 ])
 def test_no_cross_article_dispute_without_same_place_day_and_opposite_stance(tmp_path, pipeline, second: str,
                                                                              why: str) -> None:
-    from geo.corpus import content_hash
     from geo.model import Article
-    from geo.store import Store
+    from geo.store.sqlite import Store
+    from geo.text.corpus import content_hash
 
     store = Store(tmp_path / "disputes.sqlite")
     first = ("Armenia's defence ministry said on Friday that the town of Martuni in the Karabakh region "
@@ -319,7 +319,8 @@ def test_dispute_linking_reads_only_the_days_claims_of_the_opposite_stance(tmp_p
     costs nothing to an article that only asserts (it was read claim by claim before)."""
     import sqlite3
 
-    from geo.store import CROSS_ARTICLE_DISPUTES_SQL, Store
+    from geo.store.schema import CROSS_ARTICLE_DISPUTES_SQL
+    from geo.store.sqlite import Store
 
     store = Store(tmp_path / "plan.sqlite")
     plan = " | ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + CROSS_ARTICLE_DISPUTES_SQL, (1,)))

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from geo.viewstate import MAX_LIST_ITEMS, ViewState, Vocabulary, parse_view, to_query_params
+from geo.layers.view import MAX_LIST_ITEMS, ViewState, Vocabulary, parse_view, to_query_params
 
 VOCAB = Vocabulary(sources=frozenset({"AFP", "Reuters"}), claimants=frozenset({"Armenia", "Azerbaijan"}),
                    place_keys=frozenset({"geonames:146969", "country:AZ"}), claim_ids=frozenset({1, 2, 3}))
@@ -89,7 +89,7 @@ def test_unchecked_vocabulary_accepts_any_wellformed_value() -> None:
 
 import pandas as pd  # noqa: E402
 
-from geo.viewstate import claims_naming, explain_empty, filter_claims, filter_mentions  # noqa: E402
+from geo.layers.filters import claims_naming, explain_empty, filter_claims, filter_mentions  # noqa: E402
 
 
 def _mentions() -> pd.DataFrame:

@@ -10,8 +10,8 @@ import folium
 import folium.plugins
 import pytest
 
-from geo import webassets
-from geo.webassets import (
+from geo.mapping import assets as webassets
+from geo.mapping.assets import (
     LOCAL_ASSET_PREFIX,
     REQUIRED_CLASSES,
     STATIC_DIR,

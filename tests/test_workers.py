@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-import geo.pipeline
-from geo.corpus import content_hash
+import geo.pipeline.workers
 from geo.model import Article
-from geo.pipeline import MIN_ARTICLES_FOR_WORKERS, Pipeline
-from geo.store import Store
+from geo.pipeline.ingest import MIN_ARTICLES_FOR_WORKERS, Pipeline
+from geo.store.sqlite import Store
+from geo.text.corpus import content_hash
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,7 @@ def _stored(store: Store) -> list[tuple]:
 @pytest.fixture
 def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     """Workers start by fork, so that patches made here reach them (spawn would re-import)."""
-    monkeypatch.setattr(geo.pipeline, "_worker_context", lambda: multiprocessing.get_context("fork"))
+    monkeypatch.setattr(geo.pipeline.workers, "_worker_context", lambda: multiprocessing.get_context("fork"))
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_small_batches_and_custom_pipelines_stay_in_process(two_workers: Pipelin
 def test_spawned_workers_as_in_the_app(two_workers: Pipeline, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """The app serves from threads, so its workers are spawned: fresh interpreters that load the
     model and open the gazetteer themselves."""
-    monkeypatch.setattr(geo.pipeline, "_worker_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(geo.pipeline.workers, "_worker_context", lambda: multiprocessing.get_context("spawn"))
     results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
     assert [r.status for r in results] == ["added"] * MIN_ARTICLES_FOR_WORKERS
     assert store.counts()["places"] > 0
@@ -132,13 +132,13 @@ def test_spawned_workers_as_in_the_app(two_workers: Pipeline, store: Store, monk
 def test_worker_start_method_follows_the_threads() -> None:
     import threading
 
-    assert geo.pipeline._worker_context().get_start_method() == (
+    assert geo.pipeline.workers._worker_context().get_start_method() == (
         "fork" if threading.active_count() == 1 else "spawn")
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        assert geo.pipeline._worker_context().get_start_method() == "spawn"
+        assert geo.pipeline.workers._worker_context().get_start_method() == "spawn"
     finally:
         stop.set()
         thread.join()
@@ -159,8 +159,9 @@ def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline
     keys and come back as the receiving gazetteer's own objects; the predictions are the same."""
     import pickle
 
-    from geo.gazetteer import Gazetteer
-    from geo.pipeline import article_prediction, dump_analyses, load_analyses
+    from geo.gazetteer.index import Gazetteer
+    from geo.pipeline.predictions import article_prediction
+    from geo.pipeline.workers import dump_analyses, load_analyses
 
     article = _articles(1)[0]
     article.text = _AREAS_AND_LINES
@@ -190,7 +191,7 @@ def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline
 def test_places_made_on_the_fly_cross_processes_whole(pipeline: Pipeline) -> None:
     import dataclasses
 
-    from geo.pipeline import dump_analyses, load_analyses
+    from geo.pipeline.workers import dump_analyses, load_analyses
 
     border = next(p for p in pipeline.gazetteer.places_of_type("border") if p.geometry)
     made = dataclasses.replace(border, key="ref:made-here", name="a line made here")
@@ -207,7 +208,7 @@ def test_unreadable_worker_analyses_are_made_here(two_workers: Pipeline, setting
     def unreadable(blob, gazetteer):
         raise KeyError("place 'geonames:1' is not in this gazetteer")
 
-    monkeypatch.setattr(geo.pipeline, "load_analyses", unreadable)
+    monkeypatch.setattr(geo.pipeline.workers, "load_analyses", unreadable)
     store = Store(tmp_path / "workers.sqlite")
     results = two_workers.ingest(articles, store)
     assert {r.status for r in results} == {"added"}
@@ -216,7 +217,8 @@ def test_unreadable_worker_analyses_are_made_here(two_workers: Pipeline, setting
 
 @pytest.mark.parametrize("n", [1, 2, 5, 24, 25, 198, 1000])
 def test_worker_batches_split_evenly_in_order(n: int) -> None:
-    from geo.pipeline import WORKER_BATCH, worker_batches
+    from geo.pipeline.workers import WORKER_BATCH
+    from geo.pipeline.workers import worker_batches
 
     batches = worker_batches(list(range(n)), 2)
     assert [i for b in batches for i in b] == list(range(n))  # all, once, in order

@@ -25,8 +25,8 @@ CLAIMS_SCREENSHOT = SCREENSHOT.with_name("claims.png")
 
 def _claim_layer(db: Path):
     """The claims the pages draw (one feature per claim and place), read from the store."""
-    from geo.layers import claim_layer
-    from geo.store import Store
+    from geo.layers.claims import claim_layer
+    from geo.store.sqlite import Store
 
     store = Store(db)
     try:

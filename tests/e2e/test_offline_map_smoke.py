@@ -61,7 +61,7 @@ def test_streamlit_map_renders_offline(streamlit_server: Any, browser_page: Any,
 
 def test_exported_html_renders_from_disk(browser_page: Any, tmp_path: Path, results_dir: Path) -> None:
     """offline_map_html(): one file, opened from disk, no server and no internet."""
-    from geo.webassets import offline_map_html, restore_cdn_assets
+    from geo.mapping.assets import offline_map_html, restore_cdn_assets
 
     restore_cdn_assets()  # the export must not depend on use_offline_assets() having run
     m = folium.Map(location=[40.3, 47.6], zoom_start=7, tiles=None, maxZoom=18)  # clusters need it

@@ -11,7 +11,7 @@ import folium.plugins
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.webassets import missing_assets, use_offline_assets
+from geo.mapping.assets import missing_assets, use_offline_assets
 
 use_offline_assets()
 

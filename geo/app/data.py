@@ -1,0 +1,197 @@
+"""geo.app.data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geo.app.resources import _store_for, data_version
+from geo.config import get_settings
+from geo.layers.filters import claim_filters_active, claims_naming
+from geo.layers.filters import filter_claims as view_filter_claims
+from geo.layers.filters import filter_mentions as view_filter_mentions
+from geo.layers.places import place_layer
+from geo.layers.view import (
+    ViewState,
+    Vocabulary,
+    parse_view,
+    to_query_params,
+)
+from geo.store.sqlite import Store
+
+
+# ------------------------------------------------------------------------------------ data
+@st.cache_data(show_spinner=False)
+def _mentions(db_path: str, version: int) -> pd.DataFrame:
+    return _store_for(db_path).mentions_df()
+
+
+def load_mentions(version: int) -> pd.DataFrame:
+    """Every mention (``Store.mentions_df()``), cached per data version."""
+    return _mentions(str(get_settings().db_path), version)
+
+
+@st.cache_data(show_spinner=False)
+def _articles(db_path: str, version: int, with_text: bool) -> pd.DataFrame:
+    return _store_for(db_path).articles_df(with_text=with_text)
+
+
+def load_articles(version: int, with_text: bool = True) -> pd.DataFrame:
+    """Every article with its metadata (and text), cached per data version."""
+    return _articles(str(get_settings().db_path), version, with_text)
+
+
+@st.cache_data(show_spinner=False)
+def _counts(db_path: str, version: int) -> dict:
+    store = _store_for(db_path)
+    return {**store.counts(), "date_span": store.date_span()}
+
+
+def load_counts(version: int) -> dict:
+    """``Store.counts()`` plus ``date_span``, cached per data version."""
+    return _counts(str(get_settings().db_path), version)
+
+
+def filter_mentions(mentions: pd.DataFrame, min_confidence: float = 0.0,
+                    feature_types: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mentions at or above ``min_confidence`` whose place is of one of ``feature_types``
+    (``None``: any type). Unresolved mentions have no type and are dropped by a type filter."""
+    keep = mentions["confidence"].fillna(0) >= float(min_confidence)
+    if feature_types is not None:
+        keep &= mentions["feature_type"].isin(list(feature_types))
+    return mentions.loc[keep]
+
+
+@st.cache_data(show_spinner=False)
+def _places(db_path: str, version: int, min_confidence: float, feature_types: tuple[str, ...] | None):
+    mentions = _mentions(db_path, version)
+    return place_layer(filter_mentions(mentions, min_confidence, feature_types))
+
+
+def load_places(version: int, min_confidence: float = 0.0,
+                feature_types: Sequence[str] | None = None) -> gpd.GeoDataFrame:
+    """The place layer (:func:`geo.layers.place_layer`) of the filtered mentions, cached."""
+    types = tuple(sorted(feature_types)) if feature_types is not None else None
+    return _places(str(get_settings().db_path), version, float(min_confidence), types)
+
+
+@st.cache_data(show_spinner=False)
+def _claims(db_path: str, version: int) -> pd.DataFrame:
+    from geo.layers.claims import claim_table
+
+    return claim_table(_store_for(db_path).claims_df())
+
+
+def load_claims(version: int) -> pd.DataFrame:
+    """Every claim (:func:`geo.layers.claim_table` of ``Store.claims_df()``), cached per data version."""
+    return _claims(str(get_settings().db_path), version)
+
+
+def _claim_disputes(store: Store) -> pd.DataFrame | None:
+    """The store's dispute links (``claim_id``, ``disputed_by``, ``disputing_claim_id``) when it
+    offers them (``Store.claim_disputes_df``); otherwise None and popups name the disputing actors
+    only."""
+    reader = getattr(store, "claim_disputes_df", None)
+    return reader() if callable(reader) else None
+
+
+@st.cache_data(show_spinner=False)
+def _claim_layer(db_path: str, version: int) -> gpd.GeoDataFrame:
+    from geo.layers.claims import claim_layer
+
+    store = _store_for(db_path)
+    return claim_layer(store.claims_df(), store.claim_places_df(), _mentions(db_path, version),
+                       _claim_disputes(store))
+
+
+def load_claim_layer(version: int) -> gpd.GeoDataFrame:
+    """The claims as map features (:func:`geo.layers.claim_layer`), cached per data version."""
+    return _claim_layer(str(get_settings().db_path), version)
+
+
+@st.cache_data(show_spinner=False)
+def _claim_places(db_path: str, version: int) -> pd.DataFrame:
+    return _store_for(db_path).claim_places_df()
+
+
+def load_claim_places(version: int) -> pd.DataFrame:
+    """``Store.claim_places_df()`` (claim_id, mention_id), cached per data version."""
+    return _claim_places(str(get_settings().db_path), version)
+
+
+@st.cache_data(show_spinner=False)
+def _vocabulary(db_path: str, version: int) -> Vocabulary:
+    mentions, claims = _mentions(db_path, version), _claims(db_path, version)
+    articles = _articles(db_path, version, False)
+    sources = set(articles["source"].dropna().astype(str)) | set(claims["source"].dropna().astype(str))
+    return Vocabulary(
+        sources=frozenset(s for s in sources if s),
+        claimants=frozenset(c for c in claims["claimant"].dropna().astype(str) if c),
+        place_keys=frozenset(k for k in mentions["place_key"].dropna().astype(str) if k),
+        claim_ids=frozenset(int(c) for c in claims["claim_id"]),
+    )
+
+
+def vocabulary() -> Vocabulary:
+    """What the store holds (sources, claimants, place keys, claim ids): what links are checked
+    against and what the filters offer. Cached per data version."""
+    return _vocabulary(str(get_settings().db_path), data_version())
+
+
+def view_key(view: ViewState) -> str:
+    """The filters of ``view`` as a short stable text (a cache key)."""
+    return json.dumps(to_query_params(view.filters()), sort_keys=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _view_data(db_path: str, version: int, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    view, _ = parse_view(json.loads(key), Vocabulary())
+    mentions, claims = _mentions(db_path, version), _claims(db_path, version)
+    links = _claim_places(db_path, version)
+    named = claims_naming(links, mentions, view.place_search) if view.place_search else None
+    claims = view_filter_claims(claims, view, named)
+    claim_mentions = None
+    if claim_filters_active(view):
+        claim_mentions = set(links.loc[links["claim_id"].isin(set(claims["claim_id"])), "mention_id"].astype(int))
+    return view_filter_mentions(mentions, view, claim_mentions), claims
+
+
+def view_data(version: int, view: ViewState) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The mentions and the claims (rows of :func:`load_claims`) of the view's filters, cached.
+    Claim filters (claimant, kind, disputed) keep the place names of the matching claims only;
+    the place search keeps the claims whose text or places match it."""
+    if not view.has_filters:
+        return load_mentions(version), load_claims(version)
+    return _view_data(str(get_settings().db_path), version, view_key(view))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _view_places(db_path: str, version: int, key: str) -> gpd.GeoDataFrame:
+    return place_layer(_view_data(db_path, version, key)[0])
+
+
+def load_view_places(version: int, view: ViewState) -> gpd.GeoDataFrame:
+    """The place layer (:func:`geo.layers.place_layer`) of the view's mentions, cached."""
+    if not view.has_filters:
+        return load_places(version)
+    return _view_places(str(get_settings().db_path), version, view_key(view))
+
+
+def _named(mentions: pd.DataFrame) -> int:
+    if mentions is None or mentions.empty:
+        return 0
+    return int((~mentions["not_a_place"].fillna(0).astype(int).astype(bool)).sum())
+
+
+def match_counts(version: int, view: ViewState, mentions: pd.DataFrame, claims: pd.DataFrame) -> str:
+    """``12 of 71 place names, 9 of 36 claims match the filters`` (names read as "not a place"
+    are not counted)."""
+    total_names, total_claims = _named(load_mentions(version)), len(load_claims(version))
+    if not view.has_filters:
+        return f"{total_names} place names, {total_claims} claims (no filter)."
+    return (f"{_named(mentions)} of {total_names} place names, {len(claims)} of {total_claims} claims "
+            "match the filters.")

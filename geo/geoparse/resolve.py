@@ -1,0 +1,304 @@
+"""Toponym resolution: choose, for each mention, the place it refers to, in context.
+
+A bare name is ambiguous ("Martuni" is a town in Armenia and, as an old name, Khojavend
+in Karabakh). Candidates from the gazetteer are ranked with what the article says:
+
+* how well the surface matches a name of the place (exact name > alias > alternate > fuzzy);
+* the place's prior importance (countries, regions, capitals, population);
+* the countries the article is about (explicit country names and demonyms);
+* containers named next to the mention ("the town of X in the Karabakh region", "X, Texas"),
+  checked geometrically against the container's polygon;
+* one sense per discourse: another spelling of a name already resolved in the article
+  ("Martoni" after "Martouni") keeps that referent;
+* distance to the places the article mentions unambiguously.
+
+Each resolved mention carries a confidence (0..1), a precision code (see ``geo.model``)
+and its runner-up. Below ``min_confidence`` a mention stays unresolved rather than guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+from shapely.geometry import MultiLineString, mapping, shape
+
+from geo.evaluate import haversine_km  # one great-circle distance for the project
+from geo.gazetteer.index import Gazetteer, importance
+from geo.gazetteer.memo import GazetteerMemo
+from geo.geoparse.countries import load_demonyms
+from geo.model import (
+    PRECISION_COUNTRY,
+    PRECISION_LINE,
+    PRECISION_NEAR,
+    PRECISION_REGION,
+    PRECISION_SETTLEMENT,
+    Candidate,
+    Mention,
+    Place,
+)
+from geo.text.names import normalize_name
+
+W_NAME, W_PRIOR, W_COUNTRY, W_NEAR, W_CONTAINER, W_DISCOURSE, W_HINT = 0.45, 0.35, 0.35, 0.2, 0.45, 0.35, 0.15
+
+
+def precision_for(place: Place, hint: str = "") -> int:
+    """The precision code of a resolved place."""
+    if place.feature_type in ("border", "pipeline", "river"):
+        return PRECISION_LINE
+    if place.feature_type == "country":
+        return PRECISION_COUNTRY
+    if place.feature_type == "region":
+        return PRECISION_REGION
+    return PRECISION_NEAR if hint == "near" else PRECISION_SETTLEMENT
+
+
+class ArticleContext:
+    """What an article is about, gathered before the ambiguous names are resolved."""
+
+    def __init__(self, text: str, mentions: list[Mention], gaz: Gazetteer):
+        gaz_memo = GazetteerMemo.of(gaz)
+        self.countries: Counter[str] = Counter()
+        self.anchors: list[Place] = []
+        demonyms = load_demonyms()
+        for word in text.replace("’", "'").split():
+            code = demonyms.get(word.strip(".,;:()\"'").lower())
+            if code:
+                self.countries[code] += 0.5
+        for m in mentions:
+            cands = gaz_memo.lookup(m.text, limit=20)
+            if not cands:
+                continue
+            top = max(cands, key=lambda c: (c.name_score, importance(c.place)))
+            # Country evidence only from names that are not also a notable place elsewhere
+            # ("Georgia" the country or the US state says nothing by itself).
+            notable = {c.place.country for c in cands if importance(c.place) >= 0.6 and c.place.country}
+            if top.place.feature_type == "country":
+                if len(notable) <= 1:
+                    self.countries[top.place.country] += 1.0
+                continue
+            if top.place.feature_type == "region" and len(notable) == 1:
+                self.countries[top.place.country] += 1.0
+            others = [c for c in cands if c is not top]
+            if not others or importance(top.place) - max(importance(c.place) for c in others) > 0.3:
+                self.anchors.append(top.place)
+                if top.place.country:
+                    self.countries[top.place.country] += 0.5
+        self.total = sum(self.countries.values()) or 1.0
+        self.resolved_by_surface: dict[str, Place] = {}
+        # Each distinct anchor once (a name repeated in the article is one anchor many times),
+        # and nearness per place: ranking asks it for the same candidates mention after mention.
+        self._distinct_anchors = list({(a.key, a.lat, a.lon): a for a in self.anchors}.values())
+        self._nearness: dict[tuple[str, float, float, str], float] = {}
+
+    def country_share(self, code: str) -> float:
+        return self.countries.get(code, 0.0) / self.total if code else 0.0
+
+    def nearness(self, place: Place) -> float:
+        """1 near a place the article names unambiguously, falling to 0 beyond ~1000 km."""
+        if not self.anchors or place.feature_type == "country":
+            return 0.0
+        key = (place.key, place.lat, place.lon, place.feature_type)
+        found = self._nearness.get(key)
+        if found is None:
+            others = [a for a in self._distinct_anchors if a.key != place.key]
+            d = min(haversine_km(place.lat, place.lon, a.lat, a.lon) for a in others) if others else 1e9
+            found = self._nearness[key] = math.exp(-d / 400.0)
+        return found
+
+
+def _container_places(gaz: Gazetteer, name: str) -> list[Place]:
+    if not name:
+        return []
+    found = gaz.container(name)
+    out = [c.place for c in found if c.place.feature_type in ("country", "region")]
+    if not out and len(name) >= 2 and name.isupper():  # "Washington, DC": a state or district code
+        out = [c.place for c in found]
+    return out
+
+
+def _in_container(gaz: Gazetteer, place: Place, containers: list[Place]) -> bool:
+    gaz_memo = GazetteerMemo.of(gaz)
+    for c in containers:
+        if c.key == place.key:
+            continue
+        if c.feature_type == "country" and place.country == c.country:
+            return True
+        if gaz_memo.contains(c, place):
+            return True
+        if c.feature_type == "settlement" and haversine_km(place.lat, place.lon, c.lat, c.lon) < 30:
+            return True
+    return False
+
+
+def _feature_candidates(m: Mention, gaz: Gazetteer, ctx: ArticleContext, sentence: str) -> list[Candidate]:
+    """Candidates for "the border with Iran" and "pipelines" from the line layers."""
+    if m.feature_hint == "border":
+        demonyms = load_demonyms()
+        named: set[str] = set()
+        for word in m.text.replace("-", " ").replace("–", " ").split():
+            code = demonyms.get(word.lower())
+            if code:
+                named.add(code)
+        for piece in (m.text.split(" with ")[-1:] + m.text.split(" between ")[-1:]):
+            for part in piece.replace(" and ", "|").split("|"):
+                for c in GazetteerMemo.of(gaz).lookup(part, limit=5):
+                    if c.place.feature_type == "country":
+                        named.add(c.place.country)
+        sentence_countries: Counter[str] = Counter()
+        for word in sentence.replace("’", "'").split():
+            code = demonyms.get(word.strip(".,;:()\"'").lower())
+            if code:
+                sentence_countries[code] += 1
+        out = []
+        for border in GazetteerMemo.of(gaz).places_of_type("border"):
+            a, b = border.key.split(":")[-1].split("-")
+            pair = {a, b}
+            if not named or not named & pair:
+                continue
+            other = (pair - named) or pair
+            salience = sum(sentence_countries.get(o, 0) * 2 + ctx.country_share(o) for o in other)
+            if named >= pair:
+                salience += 3
+            out.append(Candidate(place=border, match="feature", name_score=0.85, score=salience))
+        return out
+    if m.feature_hint == "pipeline":
+        union = _pipelines_as_one(gaz)
+        if union is None:
+            return []
+        relevant = {"AZ", "GE", "TR", "RU"}  # countries the shipped pipeline routes cross
+        if sum(ctx.countries.get(c, 0) for c in relevant) < 1:
+            return []
+        name, lat, lon, geometry = union
+        place = Place(key="ref:pipeline:ALL", name=name, lat=lat, lon=lon, feature_type="pipeline", country="AZ",
+                      geometry=dict(geometry), source="gem-pipelines")
+        return [Candidate(place=place, match="feature", name_score=0.6, score=1.0)]
+    return []
+
+
+@lru_cache(maxsize=4)
+def _pipelines_as_one(gaz: Gazetteer) -> tuple[str, float, float, dict] | None:
+    """The gazetteer's pipeline routes as one feature, (name, lat, lon, GeoJSON geometry),
+    or None without any. Merged once per gazetteer: merging costs milliseconds a mention."""
+    pipelines = gaz.places_of_type("pipeline")
+    if not pipelines:
+        return None
+    geoms = []
+    for p in pipelines:
+        g = shape(p.geometry)
+        geoms.extend(g.geoms if g.geom_type == "MultiLineString" else [g])
+    merged = MultiLineString([list(g.coords) for g in geoms])
+    pt = max(geoms, key=lambda g: g.length).interpolate(0.5, normalized=True)  # a point on the longest route
+    name = "South Caucasus oil and gas pipelines (" + ", ".join(p.key.split(":")[-1] for p in pipelines) + ")"
+    return name, pt.y, pt.x, mapping(merged)
+
+
+def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContext) -> list[Candidate]:
+    containers = _container_places(gaz, m.cue_container)
+    norm = normalize_name(m.text)
+    gaz_memo = GazetteerMemo.of(gaz)
+    # What the region rules below look for among the other candidates, gathered once.
+    has_region = any(c.place.feature_type == "region" for c in cands)
+    notable_towns = [o.place for o in cands if o.place.feature_type == "settlement" and importance(o.place) >= 0.6
+                     and o.match != "fuzzy"] if has_region else []
+    town_by_own_name = has_region and any(o.place.feature_type == "settlement" and o.match == "name" for o in cands)
+    for c in cands:
+        p = c.place
+        s = W_NAME * c.name_score + W_PRIOR * importance(p)
+        s += W_COUNTRY * ctx.country_share(p.country)
+        s += W_NEAR * ctx.nearness(p)
+        if containers and _in_container(gaz, p, containers):
+            s += W_CONTAINER
+        for surface, place in ctx.resolved_by_surface.items():
+            if place.key == p.key and fuzz.ratio(surface, norm) >= 80:
+                s += W_DISCOURSE  # one sense per discourse, spelling variants included
+                break
+        if p.feature_type == "region" and any(gaz_memo.contains(p, town) for town in notable_towns):
+            s -= 0.15  # a city and its own district share a name: news means the city
+        if p.feature_type == "region" and c.match == "alternate" and town_by_own_name:
+            s -= 0.2  # a town's own name beats a region's alternate name (source data mislabels some)
+        if m.feature_hint and (m.feature_hint == p.feature_type or
+                               (m.feature_hint == "near" and p.feature_type == "settlement")):
+            s += W_HINT if m.feature_hint != "region" else 2 * W_HINT  # "the Donetsk region": the region
+        c.score = round(s, 4)
+    return sorted(cands, key=lambda c: -c.score)
+
+
+def _confidence(best: Candidate, runner: Candidate | None) -> float:
+    margin = 1.0 if runner is None else max(0.0, (best.score - runner.score) / max(best.score, 1e-6))
+    return round(min(1.0, best.name_score * (0.55 + 0.45 * min(1.0, margin * 2.5))), 3)
+
+
+def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
+                     min_confidence: float = 0.3) -> list[Mention]:
+    """Resolve every mention of an article in place and return the list.
+
+    Mentions marked ``not_a_place`` are left alone. Unambiguous mentions are resolved
+    first, so that the ambiguous ones can lean on them (one sense per discourse).
+
+    >>> resolve_toponyms(text, mentions, get_gazetteer())   # doctest: +SKIP
+    """
+    gaz_memo = GazetteerMemo.of(gaz)
+    active = [m for m in mentions if not m.not_a_place]
+    ctx = ArticleContext(text, active, gaz)
+
+    def candidates_for(m: Mention) -> list[Candidate]:
+        if m.method == "feature":
+            exact = gaz.lookup(m.text, limit=5)
+            if exact:
+                return exact
+            sentence = text[m.sentence_start:m.sentence_end] if m.sentence_end else text
+            feats = _feature_candidates(m, gaz, ctx, sentence)
+            if feats and m.feature_hint == "border":
+                feats.sort(key=lambda c: -c.score)
+            return feats
+        cands = gaz_memo.candidates(m.text, limit=60)
+        if not cands and "," in m.text:
+            head, _, tail = m.text.partition(",")
+            m.cue_container = m.cue_container or tail.strip()
+            cands = gaz_memo.candidates(head.strip(), limit=60)
+        return cands
+
+    def settle(m: Mention, ranked: list[Candidate]) -> None:
+        m.candidates = ranked[:10]
+        if not ranked:
+            m.place, m.confidence, m.precision = None, 0.0, None
+            return
+        best = ranked[0]
+        runner = next((c for c in ranked[1:] if c.place.key != best.place.key and
+                       haversine_km(c.place.lat, c.place.lon, best.place.lat, best.place.lon) > 5), None)
+        conf = _confidence(best, runner)
+        m.runner_up = runner.place if runner else None
+        m.runner_up_confidence = _confidence(runner, best) * 0.5 if runner else 0.0
+        if conf < min_confidence:
+            m.place, m.confidence, m.precision = None, conf, None
+            return
+        m.place, m.confidence = best.place, conf
+        m.precision = precision_for(best.place, m.feature_hint)
+
+    pending: list[tuple[Mention, list[Candidate]]] = []
+    for m in active:
+        cands = candidates_for(m)
+        if m.method == "feature" and cands and cands[0].match == "feature":
+            ranked = cands if m.feature_hint == "pipeline" else sorted(cands, key=lambda c: -c.score)
+            if ranked and m.feature_hint == "border" and len(ranked) > 1 and ranked[0].score == ranked[1].score:
+                ranked[0].name_score = 0.5
+            settle(m, ranked)
+            continue
+        exact = [c for c in cands if c.match != "fuzzy"]
+        if len({c.place.key for c in exact}) == 1 and not m.cue_container:
+            settle(m, _rank(m, cands, gaz, ctx))
+            if m.place:
+                ctx.resolved_by_surface[normalize_name(m.text)] = m.place
+        else:
+            pending.append((m, cands))
+    # Ambiguous ones: those with a container first ("Paris, Texas"), then in text order,
+    # each able to lean on the ones before.
+    pending.sort(key=lambda mc: (not mc[0].cue_container, mc[0].start))
+    for m, cands in pending:
+        settle(m, _rank(m, cands, gaz, ctx))
+        if m.place and m.confidence >= 0.5:
+            ctx.resolved_by_surface.setdefault(normalize_name(m.text), m.place)
+    return mentions

@@ -1,0 +1,253 @@
+"""The view a shared link encodes, and its validation.
+
+A link reopens exactly one view: the page, the filters (date range, sources, claimants,
+claim kinds, disputed only, place search, minimum confidence), the selected place or
+claim, and the map's centre and zoom. All of it lives in the URL's query parameters.
+
+Query parameters are untrusted input (a link can be edited, truncated or crafted), so
+:func:`parse_view` never raises: every value outside what the store holds or what makes
+sense (an unknown source, reversed or impossible dates, huge numbers, script text) falls
+back to its default and adds a note saying so, which the page shows.
+
+>>> view, notes = parse_view({"from": "2020-10-24", "to": "2020-10-01"}, Vocabulary())
+>>> view.date_from is None and notes[0].startswith("Ignored the date range")
+True
+>>> to_query_params(ViewState(min_confidence=0.5, sources=("AFP",)))
+{'source': ['AFP'], 'conf': '0.5'}
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+MAX_VALUE_CHARS = 200
+MAX_LIST_ITEMS = 50
+MAX_SEARCH_CHARS = 100
+KINDS = ("military", "casualties", "territorial", "diplomatic", "statement")
+#: Every query parameter a view uses (others, such as the Sources page's ``article``, are left alone).
+VIEW_PARAMS = ("from", "to", "source", "claimant", "kind", "disputed", "q", "conf", "place", "claim",
+               "lat", "lon", "zoom")
+#: The fields of :class:`ViewState` that filter data (the others select or frame).
+FILTER_FIELDS = ("date_from", "date_to", "sources", "claimants", "kinds", "disputed_only", "place_search",
+                 "min_confidence")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PLACE_KEY = re.compile(r"^[\w:.~\-]{1,120}$")
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything a shared link restores. Defaults mean "no filter"."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    sources: tuple[str, ...] = ()
+    claimants: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    disputed_only: bool = False
+    place_search: str = ""
+    min_confidence: float = 0.0
+    place: str | None = None
+    claim: int | None = None
+    lat: float | None = None
+    lon: float | None = None
+    zoom: int | None = None
+
+    def with_changes(self, **changes) -> ViewState:
+        return replace(self, **changes)
+
+    @property
+    def is_default(self) -> bool:
+        return self == ViewState()
+
+    def filters(self) -> ViewState:
+        """Only the filters of this view (no selected place or claim, no map centre or zoom)."""
+        return ViewState(**{f: getattr(self, f) for f in FILTER_FIELDS})
+
+    @property
+    def has_filters(self) -> bool:
+        return self.filters() != ViewState()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the store holds, against which parameters are checked. Empty sets mean
+    "do not check" (e.g. before the store is read)."""
+
+    sources: frozenset[str] = field(default_factory=frozenset)
+    claimants: frozenset[str] = field(default_factory=frozenset)
+    place_keys: frozenset[str] = field(default_factory=frozenset)
+    claim_ids: frozenset[int] = field(default_factory=frozenset)
+    date_min: date | None = None
+    date_max: date | None = None
+
+
+def _values(params: Mapping, key: str) -> list[str]:
+    """All values of a parameter (repeated keys, or a list), as clean strings."""
+    getter = getattr(params, "get_all", None)
+    raw = getter(key) if callable(getter) else params.get(key, [])
+    if isinstance(raw, str):
+        raw = [raw]
+    out = []
+    for v in list(raw or [])[: MAX_LIST_ITEMS + 1]:
+        v = _CONTROL.sub("", str(v)).strip()
+        if v:
+            out.append(v)
+    return out
+
+
+def _one(params: Mapping, key: str) -> str | None:
+    vals = _values(params, key)
+    return vals[0] if vals else None
+
+
+def _short(value: str) -> str:
+    """A value safe to quote in a note (the note itself is escaped when shown)."""
+    return value if len(value) <= 40 else value[:37] + "..."
+
+
+def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]]:
+    """The view encoded by ``params`` (e.g. ``st.query_params``) and notes on what was ignored."""
+    notes: list[str] = []
+    view = ViewState()
+
+    def too_long(key: str, value: str) -> bool:
+        if len(value) > MAX_VALUE_CHARS:
+            notes.append(f"Ignored '{key}': the value is too long.")
+            return True
+        return False
+
+    # Dates.
+    raw_from, raw_to = _one(params, "from"), _one(params, "to")
+    d_from = d_to = None
+    bad = False
+    for key, raw in (("from", raw_from), ("to", raw_to)):
+        if raw is None:
+            continue
+        try:
+            parsed = date.fromisoformat(raw) if not too_long(key, raw) else None
+        except ValueError:
+            parsed = None
+        if parsed is None or not (1900 <= parsed.year <= 2100):
+            notes.append(f"Ignored the date '{_short(raw)}' ({key}): not a date as YYYY-MM-DD.")
+            bad = True
+        elif key == "from":
+            d_from = parsed
+        else:
+            d_to = parsed
+    if not bad and d_from and d_to and d_from > d_to:
+        notes.append(f"Ignored the date range {d_from} to {d_to}: it ends before it starts.")
+        d_from = d_to = None
+    view = view.with_changes(date_from=d_from, date_to=d_to)
+
+    # Lists checked against the store.
+    for key, attr, known in (("source", "sources", vocab.sources), ("claimant", "claimants", vocab.claimants),
+                             ("kind", "kinds", frozenset(KINDS))):
+        vals = _values(params, key)
+        if len(vals) > MAX_LIST_ITEMS:
+            notes.append(f"Ignored '{key}': more than {MAX_LIST_ITEMS} values.")
+            continue
+        keep: list[str] = []
+        for v in vals:
+            if too_long(key, v):
+                continue
+            if known and v not in known:
+                notes.append(f"Ignored the unknown {key} '{_short(v)}'.")
+                continue
+            if v not in keep:
+                keep.append(v)
+        view = view.with_changes(**{attr: tuple(keep)})
+
+    disputed = _one(params, "disputed")
+    if disputed is not None:
+        if disputed.lower() in {"1", "true", "yes"}:
+            view = view.with_changes(disputed_only=True)
+        elif disputed.lower() not in {"0", "false", "no"}:
+            notes.append(f"Ignored 'disputed={_short(disputed)}': expected 1 or 0.")
+
+    search = _one(params, "q")
+    if search is not None:
+        if len(search) > MAX_SEARCH_CHARS:
+            notes.append(f"Shortened the place search to {MAX_SEARCH_CHARS} characters.")
+        view = view.with_changes(place_search=search[:MAX_SEARCH_CHARS])
+
+    conf = _one(params, "conf")
+    if conf is not None:
+        value = _number(conf)
+        if value is None or not (0.0 <= value <= 1.0):
+            notes.append(f"Ignored 'conf={_short(conf)}': the minimum confidence is a number from 0 to 1.")
+        else:
+            view = view.with_changes(min_confidence=round(value, 3))
+
+    place = _one(params, "place")
+    if place is not None:
+        if not _PLACE_KEY.match(place) or (vocab.place_keys and place not in vocab.place_keys):
+            notes.append(f"Ignored the place '{_short(place)}': no such place in this atlas.")
+        else:
+            view = view.with_changes(place=place)
+
+    claim = _one(params, "claim")
+    if claim is not None:
+        cid = int(claim) if claim.isdigit() and len(claim) <= 12 else None
+        if cid is None or (vocab.claim_ids and cid not in vocab.claim_ids):
+            notes.append(f"Ignored the claim '{_short(claim)}': no such claim in this atlas.")
+        else:
+            view = view.with_changes(claim=cid)
+
+    lat, lon, zoom = _one(params, "lat"), _one(params, "lon"), _one(params, "zoom")
+    if lat is not None or lon is not None:
+        flat, flon = _number(lat or ""), _number(lon or "")
+        if flat is None or flon is None or not (-90 <= flat <= 90) or not (-180 <= flon <= 180):
+            notes.append("Ignored the map centre: latitude must be -90..90 and longitude -180..180.")
+        else:
+            view = view.with_changes(lat=round(flat, 5), lon=round(flon, 5))
+    if zoom is not None:
+        z = int(zoom) if zoom.isdigit() and len(zoom) <= 2 else None
+        if z is None or not (1 <= z <= 18):
+            notes.append(f"Ignored 'zoom={_short(zoom)}': the zoom is a whole number from 1 to 18.")
+        else:
+            view = view.with_changes(zoom=z)
+    return view, notes
+
+
+def _number(value: str) -> float | None:
+    if len(value) > 32:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def to_query_params(view: ViewState) -> dict[str, str | list[str]]:
+    """The query parameters encoding ``view`` (defaults are left out, so links stay short)."""
+    out: dict[str, str | list[str]] = {}
+    if view.date_from:
+        out["from"] = view.date_from.isoformat()
+    if view.date_to:
+        out["to"] = view.date_to.isoformat()
+    if view.sources:
+        out["source"] = list(view.sources)
+    if view.claimants:
+        out["claimant"] = list(view.claimants)
+    if view.kinds:
+        out["kind"] = list(view.kinds)
+    if view.disputed_only:
+        out["disputed"] = "1"
+    if view.place_search:
+        out["q"] = view.place_search
+    if view.min_confidence:
+        out["conf"] = f"{view.min_confidence:g}"
+    if view.place:
+        out["place"] = view.place
+    if view.claim is not None:
+        out["claim"] = str(view.claim)
+    if view.lat is not None and view.lon is not None:
+        out["lat"], out["lon"] = f"{view.lat:.5f}", f"{view.lon:.5f}"
+    if view.zoom is not None:
+        out["zoom"] = str(view.zoom)
+    return out

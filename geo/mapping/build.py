@@ -1,0 +1,288 @@
+"""The Map page's folium map, built by a pure function (no Streamlit) so it can be tested alone.
+
+:func:`build_map` draws, bottom to top: an offline basemap of world countries (or OpenStreetMap
+tiles when asked), the reference layers (South Caucasus countries, admin-1 units, the pre-2020
+Nagorno-Karabakh area, borders, pipelines), then the places the articles mention: areas (regions,
+countries), lines (borders, pipelines) and points (settlements: one GeoJSON layer, clustered when
+there are many). Metonymic mentions ("Baku said") are not plotted.
+
+Every plotted feature's popup lists its mentions (source, date, title, the sentence with the name
+highlighted, confidence, precision, runner-up); its properties carry ``place_key``,
+``mention_ids`` and ``article_ids`` so it links back to the source sentences.
+
+Safety. folium inserts popup and tooltip HTML raw (``innerHTML``), sometimes inside JavaScript
+template strings, and branca compiles every rendered layer script as a Jinja template (so
+``{{ ... }}`` in data would run on the server). Here every piece of text that reaches the map goes
+through :func:`escape_text` (``html.escape`` plus entities for `` ` ``, ``$``, ``{`` and ``}``),
+the layer data is serialised once as script-safe JSON, and our layer elements put it into the page
+without passing it through Jinja. Popups are assembled in the browser by concatenating those
+already escaped pieces.
+
+Speed. Layers are serialised with ``shapely.to_geojson`` and one ``json.dumps`` per layer; the
+reference layers' JSON is memoised per (cached) GeoDataFrame; popups are built when opened. See
+``scripts/benchmark_map.py``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from branca.element import Element
+
+from geo.layers.places import LINE_TYPES, plottable_mentions
+from geo.mapping.claims import add_claims
+from geo.mapping.elements import (
+    _LEGEND_HTML,
+    _POPUP_CSS,
+    ClusteredPlaceLayer,
+    Legend,
+    PlaceLayer,
+    PopupSupport,
+)
+from geo.mapping.features import _bounds_of, _layer_data, _num, _rows
+from geo.mapping.html import escape_text, highlight_sentence
+from geo.mapping.reference import (
+    _REFERENCE_ORDER,
+    ATTRIBUTION_GEONAMES,
+    _add_reference,
+)
+from geo.mapping.styles import (
+    LAYER_NAMES,
+    _area_style,
+    _bucket,
+    _line_style,
+    _point_style,
+    _StyleTable,
+)
+
+#: Above this many point places, points are clustered (Leaflet.markercluster).
+CLUSTER_THRESHOLD = 500
+#: A popup lists at most this many mentions; the table under the map lists them all.
+MAX_POPUP_MENTIONS = 50
+#: The initial view frames the places holding this share of the mentions (see focus_places).
+FOCUS_SHARE = 0.8
+DEFAULT_CENTER = (40.2, 46.5)  # the South Caucasus
+DEFAULT_ZOOM = 6
+
+
+def _precision_code(value: object) -> int:
+    try:
+        return 0 if value is None or pd.isna(value) else int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+_PLACE_COLS = ["place_key", "place_name", "feature_type", "country", "precision", "max_confidence",
+               "mean_confidence", "mention_count", "articles", "mention_ids", "article_ids"]
+
+
+def _place_parts(places: gpd.GeoDataFrame, popups: dict[str, tuple[list, int]], table: _StyleTable,
+                 kind: str, selected_place: str | None) -> tuple[str, list[dict]]:
+    props = []
+    for row in _rows(places, _PLACE_COLS):
+        key = row.place_key
+        ftype = str(row.feature_type or "other")
+        bucket = _bucket(row.max_confidence)
+        precision = _precision_code(row.precision)
+        selected = key == selected_place
+        if kind == "points":
+            style = _point_style(bucket, precision >= 2, ftype, selected)
+        elif kind == "lines":
+            style = _line_style(bucket, ftype, selected)
+        else:
+            style = _area_style(bucket, precision >= 4 or ftype == "country", ftype, selected)
+        mc = int(row.mention_count or 0)
+        name = escape_text(row.place_name)
+        props.append({
+            "place_key": escape_text(key),
+            "mention_ids": [int(i) for i in row.mention_ids],
+            "article_ids": [int(i) for i in row.article_ids],
+            "s": table.add(style),
+            "n": name,
+            "t": escape_text(ftype),
+            "c": escape_text(row.country or ""),
+            "p": precision,
+            "cx": round(_num(row.max_confidence), 3),
+            "cm": round(_num(row.mean_confidence), 3),
+            "mc": mc,
+            "ac": int(row.articles or 0),
+            "m": popups.get(key, ([], 0))[0],
+            "tip": (f"{name} ({escape_text(ftype)}): {mc} mention{'s' if mc != 1 else ''}, "
+                    f"confidence up to {_num(row.max_confidence):.2f}"),
+        })
+    return _layer_data(places.geometry.to_numpy(), props), props
+
+
+def _popup_items(mentions: pd.DataFrame) -> tuple[dict[str, tuple[list, int]], dict[int, str]]:
+    """Per place: its first MAX_POPUP_MENTIONS mentions as compact escaped rows, and the total;
+    plus the escaped header (source, date, title) of every article they come from."""
+    items: dict[str, list] = defaultdict(list)
+    totals: dict[str, int] = defaultdict(int)
+    articles: dict[int, str] = {}
+    cols = ["place_key", "article_id", "source", "published", "title", "sentence", "text", "confidence",
+            "precision", "runner_up_name", "runner_up_confidence", "mention_id"]
+    for row in _rows(mentions, cols):
+        totals[row.place_key] += 1
+        article_id = int(row.article_id)
+        if article_id not in articles:
+            published = escape_text(row.published) if isinstance(row.published, str) else "undated"
+            articles[article_id] = (f"<b>{escape_text(row.source) or 'unknown source'}</b>, {published}: "
+                                    f"<i>{escape_text(row.title)}</i>")
+        bucket = items[row.place_key]
+        if len(bucket) < MAX_POPUP_MENTIONS:
+            runner = ""
+            if isinstance(row.runner_up_name, str) and row.runner_up_name:
+                runner = f"{escape_text(row.runner_up_name)} ({_num(row.runner_up_confidence):.2f})"
+            bucket.append([article_id, highlight_sentence(row.sentence, row.text), round(_num(row.confidence), 3),
+                           _precision_code(row.precision), runner, int(row.mention_id)])
+    return {k: (items[k], totals[k]) for k in totals}, articles
+
+
+# ---------------------------------------------------------------------------------------- map
+def build_map(
+    places_gdf: gpd.GeoDataFrame,
+    mentions_df: pd.DataFrame,
+    reference: Mapping[str, gpd.GeoDataFrame],
+    *,
+    tiles: str | None = "none",
+    center: tuple[float, float] | list[float] | None = None,
+    zoom: int | None = None,
+    selected_place: str | None = None,
+    claims: gpd.GeoDataFrame | None = None,
+    legends: bool = True,
+) -> folium.Map:
+    """The map of mentioned places over the reference layers.
+
+    ``places_gdf`` comes from :func:`geo.layers.place_layer`, ``mentions_df`` from
+    ``Store.mentions_df()`` (its plottable mentions fill the popups), ``reference`` from
+    :func:`geo.layers.reference_layers` plus an optional ``"basemap"`` entry
+    (:func:`geo.layers.basemap_layer`), drawn when ``tiles`` is ``"none"``; ``tiles="osm"`` uses
+    OpenStreetMap's tile server (online). ``selected_place`` (a place key) is outlined and, with no
+    ``center``/``zoom``, framed; otherwise the map fits the core of the mentioned places
+    (:func:`focus_places`), or the claims when there is no place.
+
+    ``claims`` (:func:`geo.layers.claim_layer`) adds the claims layer on top (:func:`add_claims`).
+    ``legends=False`` leaves the legends out (a small map).
+    """
+    from geo.mapping.assets import use_offline_assets
+
+    use_offline_assets()  # every script and stylesheet from /app/static/vendor, none from a CDN
+    places = places_gdf if places_gdf is not None and not places_gdf.empty else None
+    m = folium.Map(
+        location=list(center) if center is not None else list(DEFAULT_CENTER),
+        zoom_start=zoom if zoom is not None else DEFAULT_ZOOM,
+        tiles="OpenStreetMap" if tiles == "osm" else None,
+        control_scale=True,
+        maxZoom=18,  # markercluster needs a maxZoom, which tiles=None does not give
+        minZoom=2,
+    )
+    m.get_root().header.add_child(Element(_POPUP_CSS), name="ca_popup_css")
+    basemap = reference.get("basemap")
+    if tiles in (None, "none") and basemap is not None and not basemap.empty:
+        _add_reference(m, "basemap", basemap)
+    for key in _REFERENCE_ORDER:
+        gdf = reference.get(key)
+        if gdf is not None and not gdf.empty:
+            _add_reference(m, key, gdf)
+
+    has_claims = claims is not None and not claims.empty
+    popups, articles = _popup_items(plottable_mentions(mentions_df)) if places is not None else ({}, {})
+    PopupSupport(articles).add_to(m)
+    if places is not None:
+        kinds = places.geometry.geom_type
+        is_point = (kinds == "Point").to_numpy()
+        is_line = (kinds.isin(["LineString", "MultiLineString"]) | places["feature_type"].isin(LINE_TYPES)).to_numpy()
+        is_line = is_line & ~is_point
+        groups = {"areas": ~is_point & ~is_line, "lines": is_line, "points": is_point}
+        for kind in ("areas", "lines", "points"):
+            if kind == "points" and has_claims:
+                # Claims go over areas and lines but under the settlement dots, so a fan of claims
+                # never hides a settlement (each fan leaves its own place's dot free).
+                add_claims(m, claims, legend=legends)
+                has_claims = False
+            sub = places.loc[groups[kind]]
+            if sub.empty:
+                continue
+            table = _StyleTable()
+            data_json, props = _place_parts(sub, popups, table, kind, selected_place)
+            common = dict(name=LAYER_NAMES[kind], className=f"ca-place ca-{kind}")
+            if kind == "points":
+                common["attribution"] = ATTRIBUTION_GEONAMES
+                marker = {"className": "ca-place ca-points"}
+                if len(sub) > CLUSTER_THRESHOLD:
+                    ClusteredPlaceLayer(data_json, props, table.styles, _bounds_of(sub), marker=marker,
+                                        cluster_options={"chunkedLoading": True, "disableClusteringAtZoom": 11,
+                                                         "maxClusterRadius": 50},
+                                        **common).add_to(m)
+                    continue
+                common["marker"] = marker
+            PlaceLayer(data_json, props, table.styles, _bounds_of(sub), **common).add_to(m)
+
+    if has_claims:
+        add_claims(m, claims, legend=legends)
+
+    if legends:
+        Legend(_LEGEND_HTML).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+
+    if center is None and zoom is None and (places is not None or (claims is not None and not claims.empty)):
+        target = places.loc[places["place_key"] == selected_place] if selected_place and places is not None else None
+        if target is None or target.empty:
+            target = focus_places(places) if places is not None else claims
+        bounds = _bounds_of(target)
+        if bounds is not None:
+            (s, w), (n, e) = bounds
+            if n - s < 2 and e - w < 2:  # a single point or a small place: show some context
+                cy, cx = (s + n) / 2, (w + e) / 2
+                s, w, n, e = cy - 1.5, cx - 2, cy + 1.5, cx + 2
+            m.fit_bounds([[s, w], [n, e]])
+    return m
+
+
+def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE) -> gpd.GeoDataFrame:
+    """The places the initial view frames: the core of the data, not its far outliers.
+
+    Countries are left out when anything finer was mentioned (they span continents). Of the rest,
+    the places nearest the mention-weighted median position that together hold ``share`` of the
+    mentions are kept; so a conflict map opens on the conflict even when an article also names
+    Washington or Moscow (they stay on the map, a zoom out away).
+    """
+    if places.empty:
+        return places
+    finer = places.loc[places["feature_type"] != "country"]
+    pool = finer if not finer.empty else places
+    if len(pool) == 1:
+        return pool
+    weights = pool["mention_count"].fillna(1).astype(float).clip(lower=1).to_numpy()
+    lon, lat = pool["lon"].astype(float).to_numpy(), pool["lat"].astype(float).to_numpy()
+
+    def weighted_median(values: np.ndarray) -> float:
+        order = np.argsort(values)
+        cum = np.cumsum(weights[order])
+        return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
+
+    dist = np.hypot(lon - weighted_median(lon), lat - weighted_median(lat))
+    order = np.argsort(dist, kind="stable")
+    cum = np.cumsum(weights[order])
+    n = int(np.searchsorted(cum, share * cum[-1]) + 1)
+    return pool.iloc[np.sort(order[:n])]
+
+
+def map_summary(m: folium.Map) -> dict[str, str]:
+    """Layer names of a built map and their class names (tests, debugging)."""
+    return {child.layer_name: type(child).__name__ for child in m._children.values()
+            if getattr(child, "layer_name", None)}
+
+
+def feature_properties(m: folium.Map, layer_name: str) -> list[dict]:
+    """The properties of the features of one of our layers (empty when there is no such layer)."""
+    for child in m._children.values():
+        if getattr(child, "layer_name", None) == layer_name:
+            return list(getattr(child, "properties", []))
+    return []

@@ -1,0 +1,53 @@
+"""geo.mapping.features."""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.mapping.html import _script_json
+
+
+def _num(value: object, default: float = 0.0) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(f) else f
+
+
+# ---------------------------------------------------------------------------------------- features
+def _geometry_json(geoms: np.ndarray) -> list[str]:
+    return [g if g is not None else "null" for g in shapely.to_geojson(geoms).tolist()]
+
+
+def _bounds_of(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
+    if gdf is None or gdf.empty:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in gdf.geometry.total_bounds)
+    if any(math.isnan(v) for v in (minx, miny, maxx, maxy)):
+        return None
+    return [[miny, minx], [maxy, maxx]]
+
+
+def _layer_data(geoms: np.ndarray, props: list[dict]) -> str:
+    """Script-safe JSON ``{"p": [properties...], "g": [geometries...]}`` (features without a
+    geometry are left out); the browser zips it into a FeatureCollection. One ``json.dumps`` for
+    all properties and GEOS's own GeoJSON writer for the geometries keep this fast."""
+    geojson = _geometry_json(geoms)
+    keep = [i for i, g in enumerate(geojson) if g != "null"]
+    if len(keep) != len(props):
+        props = [props[i] for i in keep]
+    return '{"p":' + _script_json(props) + ',"g":[' + ",".join(geojson[i] for i in keep) + "]}"
+
+
+def _rows(df: pd.DataFrame, cols: list[str]):
+    """Rows as named tuples, read column-wise (much faster than itertuples on Arrow strings)."""
+    from collections import namedtuple
+
+    Row = namedtuple("Row", cols)  # noqa: PYI024
+    return (Row._make(values) for values in zip(*(df[c].tolist() for c in cols), strict=True))

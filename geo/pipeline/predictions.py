@@ -1,0 +1,41 @@
+"""geo.pipeline.predictions."""
+
+from __future__ import annotations
+
+from geo.model import Article, ArticleAnalysis, Mention
+
+
+def mention_prediction(m: Mention) -> dict:
+    """One mention in the gold layout of EVALUATION.md."""
+    p = m.place
+    out = {"start": m.start, "end": m.end, "text": m.text, "name": p.name if p else None,
+           "country": p.country if p else None, "lat": p.lat if p else None, "lon": p.lon if p else None,
+           "type": p.feature_type if p else None, "metonymic": bool(m.metonymic),
+           "confidence": m.confidence, "precision": m.precision, "not_a_place": bool(m.not_a_place)}
+    if p is not None and p.geometry and p.feature_type in ("border", "pipeline", "region", "river"):
+        out["geometry"] = p.geometry
+    return out
+
+
+def claims_available() -> bool:
+    """Whether this build extracts claims (``geo.claims`` present)."""
+    import importlib.util
+
+    return importlib.util.find_spec("geo.claims") is not None
+
+
+def article_prediction(article: Article, analysis: ArticleAnalysis | None) -> dict:
+    """An article's predictions in the gold layout (``--predictions`` output).
+
+    ``claims`` is present only when claims are extracted, so that claim metrics read
+    null rather than zero before then.
+    """
+    analysis = analysis or ArticleAnalysis()
+    out = {
+        "id": article.id,
+        "published": article.published,
+        "toponyms": [mention_prediction(m) for m in analysis.mentions if not m.not_a_place],
+    }
+    if claims_available():
+        out["claims"] = [c.to_prediction() for c in analysis.claims]
+    return out

@@ -1,0 +1,250 @@
+"""Reading a corpus: a folder of articles (``.txt``, ``.html``) with a ``manifest.csv``.
+
+Article text is untrusted input. Each bad file or manifest row gets a clear
+:class:`ArticleError` with the reason, and never stops the others: empty, binary, too
+large, undecodable or non-English articles, a missing file, a malformed row.
+
+Offsets in the rest of the pipeline refer to the text returned here: the file decoded as
+UTF-8 with universal newlines (as Python's ``open()`` reads it), or for HTML the main text
+extracted by trafilatura.
+
+>>> articles, errors = read_corpus(Path("data/articles"))   # doctest: +SKIP
+>>> [a.id for a in articles]                                # doctest: +SKIP
+['000', '004']
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from geo.config import Settings, get_settings
+from geo.model import Article
+from geo.text.html import _HTML_START, extract_html_text
+from geo.text.langid import looks_english
+
+ARTICLE_SUFFIXES = {".txt", ".html", ".htm"}
+REQUIRED_COLUMNS = ("id", "file", "source", "url", "published", "title", "language")
+_ID_OK = re.compile(r"^[\w.\-]{1,100}$")
+
+
+@dataclass
+class ArticleError:
+    """Why one article (or manifest row) could not be read."""
+
+    where: str  # file name or "manifest.csv row N"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+class ArticleRejected(ValueError):
+    """Raised by :func:`decode_article_bytes` with a reason fit to show to a user."""
+
+
+def content_hash(text: str) -> str:
+    """The identity of an article's content: re-ingesting the same text changes nothing."""
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+def parse_published(value: str | None) -> str | None:
+    """An ISO date (``YYYY-MM-DD``) from an ISO date or date-time, else None."""
+    if not value or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        return None
+
+
+def _decode_legacy(data: bytes) -> str:
+    """Text that is not UTF-8: Windows-1252 (the usual legacy encoding of English news)
+    when it decodes cleanly, else charset_normalizer's best guess."""
+    try:
+        text = data.decode("cp1252")
+        if not any(0x80 <= ord(ch) <= 0x9F for ch in text):
+            return text
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise ArticleRejected("not decodable as text (not UTF-8, and no other encoding fits)")
+    return str(best)
+
+
+def decode_article_bytes(data: bytes, name: str, settings: Settings | None = None,
+                         *, is_html: bool | None = None, check_language: bool = True) -> str:
+    """Decode and validate an article's bytes; return its text or raise ArticleRejected."""
+    settings = settings or get_settings()
+    if len(data) > settings.max_article_bytes:
+        raise ArticleRejected(f"too large: {len(data):,} bytes (the limit is {settings.max_article_bytes:,}; "
+                              "set CLAIM_ATLAS_MAX_ARTICLE_BYTES to change it)")
+    if not data.strip():
+        raise ArticleRejected("empty: the file has no text")
+    if b"\x00" in data[:8192]:
+        raise ArticleRejected("binary file (NUL bytes): expected UTF-8 text or HTML")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_legacy(data)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    controls = sum(1 for ch in text[:20000] if ord(ch) < 32 and ch not in "\n\t\f\v")
+    if controls > max(10, len(text[:20000]) // 100):
+        raise ArticleRejected("looks binary (many control characters): expected text or HTML")
+    if is_html is None:
+        is_html = name.lower().endswith((".html", ".htm")) or bool(_HTML_START.match(data[:512]))
+    if is_html:
+        text = extract_html_text(text)
+        if not text:
+            raise ArticleRejected("HTML page with no extractable article text")
+    if not text.strip():
+        raise ArticleRejected("empty: the file has only white space")
+    if check_language and not looks_english(text):
+        raise ArticleRejected("does not look like English: Claim Atlas reads English articles only "
+                              "(translate it first, or mark language in the manifest)")
+    return text
+
+
+def read_manifest(folder: Path) -> tuple[list[dict], list[ArticleError]]:
+    """The rows of ``folder/manifest.csv`` that are usable, and an error for each that is not."""
+    path = folder / "manifest.csv"
+    errors: list[ArticleError] = []
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [], [ArticleError("manifest.csv", f"cannot be read: {exc.strerror or exc}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [ArticleError("manifest.csv", "is not UTF-8 text")]
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("id", "file") if c not in header]
+    if missing:
+        return [], [ArticleError("manifest.csv", f"header lacks the column(s) {', '.join(missing)}; "
+                                 f"expected {','.join(REQUIRED_COLUMNS)}")]
+    rows: list[dict] = []
+    seen_ids: set[str] = set()
+    for n, row in enumerate(reader, start=2):
+        where = f"manifest.csv row {n}"
+        if None in row:  # more fields than the header
+            errors.append(ArticleError(where, "has more fields than the header (unquoted comma?)"))
+            continue
+        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if not any(row.values()):
+            continue
+        art_id, file = row.get("id", ""), row.get("file", "")
+        if not art_id or not _ID_OK.match(art_id):
+            errors.append(ArticleError(where, f"invalid id {art_id!r} (letters, digits, . _ - only)"))
+            continue
+        if art_id in seen_ids:
+            errors.append(ArticleError(where, f"duplicate id {art_id!r}"))
+            continue
+        if not file or Path(file).name != file:
+            errors.append(ArticleError(where, f"invalid file name {file!r} (a name inside the folder)"))
+            continue
+        if row.get("published") and parse_published(row["published"]) is None:
+            errors.append(ArticleError(where, f"published {row['published']!r} is not an ISO date"))
+            continue
+        seen_ids.add(art_id)
+        row["_row"] = str(n)
+        rows.append(row)
+    return rows, errors
+
+
+def read_article_file(path: Path, meta: dict | None = None, settings: Settings | None = None) -> Article:
+    """One article from a file with its manifest metadata; raises ArticleRejected."""
+    meta = meta or {}
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ArticleRejected("file not found") from None
+    except OSError as exc:
+        raise ArticleRejected(f"cannot be read: {exc.strerror or exc}") from None
+    language = (meta.get("language") or "en").lower()
+    if language and not language.startswith("en"):
+        raise ArticleRejected(f"language {language!r} is not supported: Claim Atlas reads English articles only")
+    text = decode_article_bytes(data, path.name, settings)
+    return Article(
+        id=meta.get("id") or path.stem,
+        text=text,
+        source=meta.get("source", ""),
+        url=meta.get("url", ""),
+        published=parse_published(meta.get("published")),
+        title=meta.get("title") or _first_line(text),
+        language=language or "en",
+        file=path.name,
+        content_hash=content_hash(text),
+    )
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+def read_corpus(folder: Path, settings: Settings | None = None) -> tuple[list[Article], list[ArticleError]]:
+    """Every readable article of a corpus folder, and an error for every other one.
+
+    With a manifest, its rows say which files are articles; without one, every
+    ``.txt``/``.html`` file is an article named after its file.
+    """
+    folder = Path(folder)
+    articles: list[Article] = []
+    errors: list[ArticleError] = []
+    if (folder / "manifest.csv").exists():
+        rows, errors = read_manifest(folder)
+        entries = [(folder / r["file"], r) for r in rows]
+    else:
+        entries = [(p, {}) for p in sorted(folder.iterdir()) if p.suffix.lower() in ARTICLE_SUFFIXES]
+    for path, meta in entries:
+        try:
+            articles.append(read_article_file(path, meta, settings))
+        except ArticleRejected as exc:
+            errors.append(ArticleError(path.name, str(exc)))
+    return articles, errors
+
+
+def read_paths(paths: list[Path], settings: Settings | None = None) -> tuple[list[Article], list[ArticleError]]:
+    """Articles from a mix of corpus folders and single files (the CLI's arguments)."""
+    articles: list[Article] = []
+    errors: list[ArticleError] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            a, e = read_corpus(path, settings)
+            articles += a
+            errors += e
+        elif path.is_file() and path.name == "manifest.csv":
+            a, e = read_corpus(path.parent, settings)
+            articles += a
+            errors += e
+        elif path.is_file():
+            meta = {}
+            if (path.parent / "manifest.csv").exists():
+                rows, _ = read_manifest(path.parent)
+                meta = next((r for r in rows if r["file"] == path.name), {})
+            try:
+                articles.append(read_article_file(path, meta, settings))
+            except ArticleRejected as exc:
+                errors.append(ArticleError(path.name, str(exc)))
+        else:
+            errors.append(ArticleError(str(path), "no such file or folder"))
+    return articles, errors
