@@ -1,4 +1,6 @@
-"""geo.claims.speakers."""
+"""Who is speaking: the speaker of a reporting verb resolved to an actor through the
+article's named speakers, pronouns and the actor registry.
+"""
 
 from __future__ import annotations
 

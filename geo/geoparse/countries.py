@@ -1,4 +1,6 @@
-"""geo.geoparse.countries."""
+"""Countries named in a text (names and demonyms): the article-level evidence that
+resolution and corrections weigh.
+"""
 
 from __future__ import annotations
 

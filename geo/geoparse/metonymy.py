@@ -1,4 +1,6 @@
-"""geo.geoparse.metonymy."""
+"""Metonymy: a settlement name standing for a government or actor ("Yerevan says") is
+flagged and never plotted as where something happened.
+"""
 
 from __future__ import annotations
 

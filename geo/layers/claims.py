@@ -1,4 +1,6 @@
-"""geo.layers.claims."""
+"""The claim layer: each claim placed at the places it names (or, failing that, at its
+article's focus place, marked approximate), and the claim table the pages list.
+"""
 
 from __future__ import annotations
 

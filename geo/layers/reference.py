@@ -1,4 +1,6 @@
-"""geo.layers.reference."""
+"""The shipped reference layers (borders, pipelines, regions, countries) and the offline
+basemap drawn from the country layer, as GeoDataFrames.
+"""
 
 from __future__ import annotations
 

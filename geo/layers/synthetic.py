@@ -1,4 +1,6 @@
-"""geo.layers.synthetic."""
+"""Synthetic place mentions in the store's layout, for map benchmarks and scale tests
+(``scripts/benchmark_map.py``): real data never goes through here.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,2 @@
+"""Layers to maps: the folium map, its offline JavaScript/CSS, and exports.
+"""

@@ -1,4 +1,6 @@
-"""geo.mapping.claims."""
+"""Claims on the map: one marker per (claim, place), spread around shared places, coloured
+by claimant, with the claim's escaped text and source in its popup.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""geo.mapping.features."""
+"""GeoJSON feature data as the map's layers embed it: geometries, script-safe property
+tables and bounds, built column-wise (no per-feature folium objects).
+"""
 
 from __future__ import annotations
 

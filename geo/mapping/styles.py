@@ -1,4 +1,6 @@
-"""geo.mapping.styles."""
+"""Colours and styles of the map's features: by feature type, confidence bucket and
+claimant, kept in small style tables so that any number of features share a few styles.
+"""
 
 from __future__ import annotations
 

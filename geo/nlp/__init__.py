@@ -1,0 +1,2 @@
+"""The spaCy pipeline, loaded once per process (``load``), and its speedups (``accel``).
+"""

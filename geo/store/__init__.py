@@ -1,0 +1,2 @@
+"""The SQLite store of articles, mentions, places, claims and analysts' corrections.
+"""

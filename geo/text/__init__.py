@@ -1,0 +1,2 @@
+"""Articles in: reading corpus folders and files, HTML, language identification, name folding.
+"""

@@ -1,4 +1,5 @@
-"""geo.text.html."""
+"""The readable text of an HTML article (trafilatura), for articles saved as web pages.
+"""
 
 from __future__ import annotations
 

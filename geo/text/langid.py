@@ -1,4 +1,6 @@
-"""geo.text.langid."""
+"""Language identification without spaCy: a cheap test that a text is English prose,
+the only language the model reads, so other languages are refused with a reason.
+"""
 
 from __future__ import annotations
 
