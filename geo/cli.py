@@ -2,7 +2,7 @@
 
 * ``ingest PATH...``: read corpus folders or files and store them (progress bar, one
   line per problem, a summary; exit code 1 when any article was rejected).
-* ``evaluate ARTICLES_DIR GOLD_DIR [--json] [--gold-spans] [--predictions FILE]``: run the
+* ``evaluate ARTICLES_DIR GOLD_DIR [--json] [--gold-spans] [--any-claimant] [--predictions FILE]``: run the
   pipeline and score it against gold annotations as ``EVALUATION.md`` specifies.
 * ``gazetteer build|lookup NAME``: build the offline gazetteer index or query it.
 """
@@ -96,7 +96,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         for article in articles:
             predictions[article.id] = article_prediction(article, analyses.get(article.id))
     seconds = time.perf_counter() - started
-    metrics = score(predictions, gold, gold_spans=args.gold_spans)
+    metrics = score(predictions, gold, gold_spans=args.gold_spans, any_claimant=args.any_claimant)
     metrics["articles"] = len(articles)
     metrics["seconds"] = round(seconds, 3)
     metrics["articles_per_second"] = round(len(articles) / seconds, 2) if seconds > 0 else None
@@ -150,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("gold_dir", metavar="GOLD_DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object of metrics")
     p.add_argument("--gold-spans", action="store_true", help="resolve the gold place-name spans (no recognition)")
+    p.add_argument("--any-claimant", action="store_true",
+                   help="match claims on their text alone (claimants not compared), e.g. for PolNeAR")
     p.add_argument("--predictions", metavar="FILE", help="also write the predictions, one JSON line per article")
     p.set_defaults(func=_cmd_evaluate)
 

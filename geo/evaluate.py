@@ -222,6 +222,12 @@ def claim_text_overlap(a: str, b: str) -> int:
 def _claim_overlap(sys_claim: dict, gold_claim: dict) -> int:
     if _norm_actor(sys_claim.get("claimant")) != _norm_actor(gold_claim.get("claimant")):
         return 0
+    return _claim_text_overlap(sys_claim, gold_claim)
+
+
+def _claim_text_overlap(sys_claim: dict, gold_claim: dict) -> int:
+    """``--any-claimant``: claims match on their text alone (corpora whose claimants lie outside
+    the actor vocabulary, such as PolNeAR)."""
     return claim_text_overlap(sys_claim.get("text", ""), gold_claim.get("text", ""))
 
 
@@ -276,6 +282,7 @@ def score(
     gold: dict[str, dict],
     *,
     gold_spans: bool = False,
+    any_claimant: bool = False,
 ) -> Metrics:
     """Compute the ``EVALUATION.md`` metrics of *predictions* against *gold*.
 
@@ -289,7 +296,8 @@ def score(
     ``resolution_median_error_km`` excludes countries and unresolved predictions (they have
     no distance), while ``resolution_acc_161km`` counts the unresolved as wrong.
     If no prediction has a ``claims`` key the system does not extract claims and all claim
-    metrics are ``None``. Returns exactly the keys of ``METRIC_KEYS``.
+    metrics are ``None``. With ``any_claimant=True`` claims match on their text alone (the
+    claimants are not compared). Returns exactly the keys of ``METRIC_KEYS``.
     """
     top_sys = top_gold = top_matched = 0
     res_total = res_correct = 0
@@ -336,7 +344,7 @@ def score(
         p_claims = [c for c in _truthy_list(p_art.get("claims")) if isinstance(c, dict)]
         cl_sys += len(p_claims)
         cl_gold += len(g_claims)
-        cpairs = _one_to_one(p_claims, g_claims, _claim_overlap)
+        cpairs = _one_to_one(p_claims, g_claims, _claim_text_overlap if any_claimant else _claim_overlap)
         cl_matched += len(cpairs)
         for si, gi in cpairs:
             pc, gc = p_claims[si], g_claims[gi]

@@ -393,3 +393,24 @@ def test_claim_metrics_are_null_when_gold_has_no_claim_annotations() -> None:
         {"claimant": "Other", "text": "Officials said so.", "date": None, "disputed_by": []}]}}
     metrics = score(predictions, gold)
     assert metrics["claim_precision"] is None and metrics["claim_f1"] is None
+
+
+def test_any_claimant_matches_claims_on_text_alone():
+    text = "The committee said the vote would take place on Tuesday."
+    g = art(claims=[claim("Other", text), claim("Other", "An unrelated statement of some length here.")])
+    p = art(claims=[claim("USA", text), claim("Other", "Nothing in common with the gold at all, really.")])
+    strict = score({"a": p}, {"a": g})
+    loose = score({"a": p}, {"a": g}, any_claimant=True)
+    assert strict["claim_recall"] == 0.0
+    assert loose["claim_precision"] == 0.5 and loose["claim_recall"] == 0.5
+    # one-to-one still: two system claims with the same text match one gold claim once
+    twice = art(claims=[claim("USA", text), claim("Russia", text)])
+    assert score({"a": twice}, {"a": art(claims=[claim("Other", text)])}, any_claimant=True)["claim_precision"] == 0.5
+
+
+def test_cli_any_claimant_flag(tmp_path):
+    from geo.cli import build_parser
+
+    args = build_parser().parse_args(["evaluate", str(tmp_path), str(tmp_path), "--any-claimant"])
+    assert args.any_claimant is True
+    assert build_parser().parse_args(["evaluate", str(tmp_path), str(tmp_path)]).any_claimant is False
