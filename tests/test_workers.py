@@ -81,8 +81,9 @@ def test_analysis_happens_in_the_workers(two_workers: Pipeline, store: Store, fo
     assert two_workers._pool is None
 
 
-def test_a_failing_article_in_a_worker_is_rejected_alone(two_workers: Pipeline, store: Store, forked,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_article_in_a_worker_fails_alone_with_its_traceback(
+        two_workers: Pipeline, store: Store, forked, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
     real = Pipeline.analyze
 
     def flaky(self, article, doc=None):
@@ -93,10 +94,17 @@ def test_a_failing_article_in_a_worker_is_rejected_alone(two_workers: Pipeline, 
     monkeypatch.setattr(Pipeline, "analyze", flaky)
     results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
     statuses = {r.name: r.status for r in results}
-    assert statuses.pop("w03.txt") == "rejected"
+    assert statuses.pop("w03.txt") == "failed"  # an internal error, never disguised as a rejection
     assert set(statuses.values()) == {"added"}
-    assert "boom in a worker" in next(r.message for r in results if r.status == "rejected")
+    message = next(r.message for r in results if r.status == "failed")
+    assert "ValueError: boom in a worker" in message and "internal error" in message
     assert store.counts()["articles"] == MIN_ARTICLES_FOR_WORKERS - 1
+    # The worker's traceback crossed the process boundary into the parent's log.
+    (record,) = [r for r in caplog.records if r.levelname == "ERROR" and "w03.txt" in r.getMessage()]
+    logged = caplog.text
+    assert record.exc_info is not None
+    assert "Traceback (most recent call last)" in logged and "in flaky" in logged
+    assert 'raise ValueError("boom in a worker")' in logged
 
 
 def test_a_dead_worker_loses_no_article(two_workers: Pipeline, store: Store, forked,
@@ -240,7 +248,7 @@ def test_forked_workers_inherit_a_frozen_heap(two_workers: Pipeline, forked) -> 
 def test_a_batch_spacy_cannot_parse_is_parsed_article_by_article(settings, store: Store, forked, workers: int,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """In this process and in workers alike: a failing batch parse costs no article (each is then
-    parsed alone), and an article that fails alone is rejected alone."""
+    parsed alone), and an article that fails alone fails alone."""
     real_parse = Pipeline.parse
 
     def batch_fails(self, texts):
@@ -259,5 +267,5 @@ def test_a_batch_spacy_cannot_parse_is_parsed_article_by_article(settings, store
     monkeypatch.setattr(Pipeline, "analyze", one_fails)
     results = Pipeline(settings.with_overrides(workers=workers)).ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
     statuses = {r.name: r.status for r in results}
-    assert statuses.pop("w02.txt") == "rejected"
+    assert statuses.pop("w02.txt") == "failed"
     assert set(statuses.values()) == {"added"}
