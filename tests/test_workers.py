@@ -225,8 +225,7 @@ def test_unreadable_worker_analyses_are_made_here(two_workers: Pipeline, setting
 
 @pytest.mark.parametrize("n", [1, 2, 5, 24, 25, 198, 1000])
 def test_worker_batches_split_evenly_in_order(n: int) -> None:
-    from geo.pipeline.workers import WORKER_BATCH
-    from geo.pipeline.workers import worker_batches
+    from geo.pipeline.workers import WORKER_BATCH, worker_batches
 
     batches = worker_batches(list(range(n)), 2)
     assert [i for b in batches for i in b] == list(range(n))  # all, once, in order
@@ -269,3 +268,38 @@ def test_a_batch_spacy_cannot_parse_is_parsed_article_by_article(settings, store
     statuses = {r.name: r.status for r in results}
     assert statuses.pop("w02.txt") == "failed"
     assert set(statuses.values()) == {"added"}
+
+
+def test_a_rejection_in_a_worker_stays_a_rejection(two_workers: Pipeline, store: Store, forked,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.text.corpus import ArticleRejected
+
+    real = Pipeline.analyze
+
+    def unusable(self, article, doc=None):
+        if article.id == "w04":
+            raise ArticleRejected("does not look like English")
+        return real(self, article, doc)
+
+    monkeypatch.setattr(Pipeline, "analyze", unusable)
+    results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
+    statuses = {r.name: (r.status, r.message) for r in results}
+    assert statuses.pop("w04.txt") == ("rejected", "does not look like English")
+    assert {s for s, _m in statuses.values()} == {"added"}
+
+
+def test_internal_errors_in_a_row_in_workers_stop_the_ingest_and_the_workers(
+        two_workers: Pipeline, store: Store, forked, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.pipeline.ingest import MAX_INTERNAL_ERRORS_IN_A_ROW
+
+    def broken(self, article, doc=None):
+        raise AttributeError("'Doc' object has no attribute '_private'")  # a spaCy upgrade, say
+
+    monkeypatch.setattr(Pipeline, "analyze", broken)
+    results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
+    statuses = [r.status for r in results]
+    assert statuses == (["failed"] * MAX_INTERNAL_ERRORS_IN_A_ROW
+                        + ["skipped"] * (MIN_ARTICLES_FOR_WORKERS - MAX_INTERNAL_ERRORS_IN_A_ROW))
+    assert "AttributeError" in results[0].message and "internal errors in a row" in results[-1].message
+    assert two_workers._pool is None  # the pool this ingest started is stopped
+    assert store.counts()["articles"] == 0
