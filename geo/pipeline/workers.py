@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from geo.config import Settings
 from geo.gazetteer.index import Gazetteer
 from geo.model import Article, Place
+from geo.pipeline.errors import for_another_process
 
 if TYPE_CHECKING:
     from geo.pipeline.ingest import Pipeline
@@ -75,9 +76,9 @@ def _analyze_batch_in_worker(articles: list[Article]) -> bytes:
     """Each article's analysis, or the error it raised (returned, so the others go on),
     pickled by :func:`dump_analyses`."""
     pipeline = _worker_pipeline
-    # Errors travel as RuntimeError: an exception of any other class may not unpickle.
-    out = [RuntimeError(str(o) or type(o).__name__) if isinstance(o, Exception) else o
-           for o in pipeline._analyses_here(articles)]
+    # Errors travel as WorkerError with their traceback (an exception of any other class may not
+    # unpickle); a rejection stays a rejection.
+    out = [for_another_process(o) if isinstance(o, Exception) else o for o in pipeline._analyses_here(articles)]
     return dump_analyses(out, pipeline.gazetteer)
 
 
