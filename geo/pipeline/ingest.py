@@ -102,7 +102,7 @@ class Pipeline:
             gc.freeze()
         try:
             self._pool = ProcessPoolExecutor(max_workers=self.settings.workers, mp_context=context,
-                                             initializer=workers._init_worker, initargs=(self.settings,))
+                                             initializer=workers._init_worker, initargs=(self.settings, Pipeline))
             list(self._pool.map(workers._worker_ready, range(self.settings.workers)))
         finally:
             if forking:

@@ -42,17 +42,16 @@ def _worker_context():
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, pipeline_class: type[Pipeline]) -> None:
     """Load the model and open the gazetteer once per worker process (``load_nlp`` holds
-    the matrix library to one thread, inherited by a forked worker)."""
+    the matrix library to one thread, inherited by a forked worker). ``pipeline_class`` is
+    passed in by the pipeline that starts the workers, so this module never imports it back."""
     global _worker_pipeline
     from geo.gazetteer.build import build_gazetteer
 
     # A gazetteer of its own: a forked worker must never use the parent's SQLite connection.
     gazetteer = Gazetteer(build_gazetteer(settings))
-    from geo.pipeline.ingest import Pipeline  # the pipeline starts its workers: imported here
-
-    _worker_pipeline = Pipeline(settings.with_overrides(workers=1), gazetteer=gazetteer)
+    _worker_pipeline = pipeline_class(settings.with_overrides(workers=1), gazetteer=gazetteer)
 
 
 def _worker_ready(_: int) -> bool:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from geo.model import Article, ArticleAnalysis, IngestResult, Place
 from geo.store.migrations import StoreVersionError, upgrade
+from geo.store.precedence import pick_correction
 from geo.store.schema import CROSS_ARTICLE_DISPUTES_SQL
 
 __all__ = ["Store", "StoreVersionError"]
@@ -398,7 +399,6 @@ class Store:
         ``new`` supersedes an active correction with the same name and context. Returns the new
         correction's id (None without ``new``).
         """
-        from geo.store.corrections import pick_correction
 
         now = _now()
         new_id: int | None = None
