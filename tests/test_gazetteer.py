@@ -440,6 +440,39 @@ def test_source_fingerprint_changes_when_a_reference_file_is_added(tmp_path: Pat
     assert source_fingerprint(s) != first
 
 
+def test_concurrent_builds_build_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build lock: processes (here threads, each with its own lock file handle) that find the
+    index missing at the same time wait for the first builder and find its index built."""
+    import threading
+    import time
+
+    import geo.gazetteer.build as build
+
+    builds: list[int] = []
+
+    def slow_build(conn, settings) -> None:  # the real one takes half a minute
+        builds.append(threading.get_ident())
+        time.sleep(0.3)
+        conn.executescript(build._SCHEMA)
+
+    monkeypatch.setattr(build, "_build", slow_build)
+    s = Settings(reference_dir=_small_reference_copy(tmp_path), gazetteer_path=tmp_path / "gaz.sqlite")
+    start = threading.Barrier(3)
+    paths: list[Path] = []
+
+    def builder() -> None:
+        start.wait()
+        paths.append(build_gazetteer(s))
+
+    threads = [threading.Thread(target=builder) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(builds) == 1 and paths == [s.gazetteer_path] * 3
+    assert build._stored_fingerprint(s.gazetteer_path) == source_fingerprint(s)
+
+
 # --------------------------------------------------------------------------- memo
 
 
