@@ -260,3 +260,21 @@ def test_a_batch_spacy_cannot_parse_is_parsed_article_by_article(settings, store
     statuses = {r.name: r.status for r in results}
     assert statuses.pop("w02.txt") == "rejected"
     assert set(statuses.values()) == {"added"}
+
+
+def test_a_foreign_persistent_id_is_an_unpickling_error(gazetteer) -> None:
+    """Places travel as pickle persistent ids (their keys); anything else in that slot is refused
+    with the error the pipeline answers by analysing the batch itself."""
+    import io
+    import pickle
+
+    from geo.pipeline.workers import load_analyses
+
+    class Foreign(pickle.Pickler):
+        def persistent_id(self, obj):
+            return ("not", "a key") if obj == "x" else None
+
+    buffer = io.BytesIO()
+    Foreign(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(["x"])
+    with pytest.raises(pickle.UnpicklingError, match="unexpected persistent id"):
+        load_analyses(buffer.getvalue(), gazetteer)
