@@ -252,8 +252,8 @@ def _online_name_score(answer: OnlineAnswer, support: float) -> float:
     """How well an online answer matches the name written, discounted because it is unverified:
     the similarity of the names (1.0 when equal) times a trust from ``ONLINE_TRUST`` (0.7, no
     context for it) to ``ONLINE_TRUST_IN_CONTEXT`` (0.95) as the article's context supports it
-    (``support``, 0..1). So an online geocode scores below an offline exact name, and reaches an
-    offline alternate name's level only when the article points to where it lies."""
+    (``support``, 0..1). So an online geocode scores below an offline exact name (1.0), and rises
+    above an offline alternate name (0.9) only when the article points to where it lies."""
     return round(answer.similarity * (ONLINE_TRUST + (ONLINE_TRUST_IN_CONTEXT - ONLINE_TRUST) * support), 4)
 
 
