@@ -84,7 +84,11 @@ def _analyze_batch_in_worker(articles: list[Article]) -> bytes:
 
 
 class _PlaceKeyPickler(pickle.Pickler):
-    """Pickles the gazetteer's areas and lines as their keys (pickle's persistent ids)."""
+    """Pickles the gazetteer's areas and lines as their keys (pickle's persistent ids).
+
+    ``persistent_id`` is called for every object pickled, not only places: dumping 64 LGL
+    analyses took ~0.025 s against ~0.016 s with a dispatch table for ``Place`` alone (the blobs
+    are the same size), some 0.15 ms an article, in the worker processes."""
 
     def __init__(self, file: io.BytesIO, gazetteer: Gazetteer):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
