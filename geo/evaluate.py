@@ -32,6 +32,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
+from geopy.distance import great_circle
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
@@ -93,11 +94,14 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km; accurate enough for a 161 km threshold anywhere on Earth."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    """Great-circle distance in km on a sphere of radius ``EARTH_RADIUS_KM``; accurate enough
+    for a 161 km threshold anywhere on Earth.
+
+    geopy's ``great_circle`` (the name stays: callers and tests know it). It agrees with the
+    haversine formula used before to 1e-12 (relative) and left every prediction byte-identical;
+    it costs ~5 us a call against 0.5 us, some 0.1 s of a 30 s run of the LGL benchmark
+    (24,000 calls from resolution)."""
+    return great_circle((lat1, lon1), (lat2, lon2), radius=EARTH_RADIUS_KM).km
 
 
 def distance_to_geometry_km(
