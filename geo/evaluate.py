@@ -32,11 +32,11 @@ from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
-from geopy.distance import great_circle
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
-EARTH_RADIUS_KM = 6371.0088
+from geo.distance import haversine_km
+
 """Mean Earth radius (IUGG), the usual choice for haversine distances."""
 
 ACCURACY_THRESHOLD_KM = 161.0
@@ -88,20 +88,6 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
     if not gold:
         raise ValueError(f"no *.json gold files in {gold_dir}")
     return gold
-
-
-# --------------------------------------------------------------------------- geometry
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km on a sphere of radius ``EARTH_RADIUS_KM``; accurate enough
-    for a 161 km threshold anywhere on Earth.
-
-    geopy's ``great_circle`` (the name stays: callers and tests know it). It agrees with the
-    haversine formula used before to 1e-12 (relative) and left every prediction byte-identical;
-    it costs ~5 us a call against 0.5 us, some 0.1 s of a 30 s run of the LGL benchmark
-    (24,000 calls from resolution)."""
-    return great_circle((lat1, lon1), (lat2, lon2), radius=EARTH_RADIUS_KM).km
 
 
 def distance_to_geometry_km(
@@ -429,7 +415,6 @@ __all__ = [
     "claim_text_overlap",
     "distance_to_geometry_km",
     "format_report",
-    "haversine_km",
     "load_gold",
     "score",
 ]

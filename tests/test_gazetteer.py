@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from geo.config import Settings
+from geo.distance import haversine_km
 from geo.gazetteer.build import build_gazetteer, source_fingerprint
 from geo.gazetteer.index import Gazetteer, importance
-from geo.geoparse.resolve import haversine_km
 from geo.model import Place, defer_geometry
 from geo.text.names import normalize_name
 

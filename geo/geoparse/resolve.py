@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 from shapely.geometry import MultiLineString, mapping, shape
 
-from geo.evaluate import haversine_km  # one great-circle distance for the project
+from geo.distance import haversine_km  # one great-circle distance for the project
 from geo.gazetteer.geocoders import NOMINATIM_SOURCE
 from geo.gazetteer.index import Gazetteer, importance
 from geo.gazetteer.memo import GazetteerMemo
