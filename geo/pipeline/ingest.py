@@ -52,7 +52,7 @@ class Pipeline:
         self.settings = settings or get_settings()
         #: Worker processes can rebuild this pipeline from the settings alone.
         self._rebuildable = nlp is None and gazetteer is None
-        self.nlp = nlp or load_nlp(self.settings.spacy_model)
+        self.nlp = nlp or load_nlp(self.settings.spacy_model, self.settings.accel)
         self.nlp.max_length = max(self.nlp.max_length, self.settings.max_article_bytes + 1)
         self.gazetteer = gazetteer or get_gazetteer(self.settings)
         self._pool: ProcessPoolExecutor | None = None
