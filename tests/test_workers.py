@@ -217,8 +217,7 @@ def test_unreadable_worker_analyses_are_made_here(two_workers: Pipeline, setting
 
 @pytest.mark.parametrize("n", [1, 2, 5, 24, 25, 198, 1000])
 def test_worker_batches_split_evenly_in_order(n: int) -> None:
-    from geo.pipeline.workers import WORKER_BATCH
-    from geo.pipeline.workers import worker_batches
+    from geo.pipeline.workers import WORKER_BATCH, worker_batches
 
     batches = worker_batches(list(range(n)), 2)
     assert [i for b in batches for i in b] == list(range(n))  # all, once, in order
