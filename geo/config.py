@@ -157,6 +157,9 @@ class Settings:
     workers: int = 1
     #: Basemap: "none" (drawn from reference layers, offline) or "osm" (tile server, online).
     tiles: str = "none"
+    #: The speedups (geo/nlp/accel/, the map's fast rendering), each where the installed libraries
+    #: are the versions it was tested with (geo/_compat.py); off: the libraries' own code.
+    accel: bool = True
 
     @classmethod
     @_raising_settings_errors
@@ -178,6 +181,7 @@ class Settings:
             nominatim_user_agent=os.environ.get("CLAIM_ATLAS_NOMINATIM_USER_AGENT", "claim-atlas"),
             tiles=_env_choice("CLAIM_ATLAS_TILES", "none", ("none", "osm")),
             workers=_env_int("CLAIM_ATLAS_WORKERS", min(2, os.cpu_count() or 1), low=1),
+            accel=_env_bool("CLAIM_ATLAS_ACCEL", True),
         )
 
     def with_overrides(self, **changes) -> Settings:

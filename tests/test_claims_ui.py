@@ -23,6 +23,7 @@ from geo.layers.claims import (
 )
 from geo.layers.filters import filter_claims, filter_mentions
 from geo.layers.view import ViewState
+from geo.mapping.assets import offline_map_html
 from geo.mapping.build import build_map, feature_properties, map_summary
 from geo.mapping.claims import claim_offsets
 from geo.mapping.elements import ClaimLayer
@@ -216,8 +217,11 @@ def test_claims_are_one_layer_with_legend(claims, claim_places, mentions):
     assert by_spot[(1, "g:shusha")]["disputed"] == 1
     assert by_spot[(2, "g:stepanakert")]["approximate"] == 1
     html = m.get_root().render()
-    assert "location: article focus (approximate)" in html
-    assert "not a verified fact" in html
+    # The popup builder is static/claim-atlas/map.js: the page loads it, the standalone page inlines it.
+    assert "/app/static/claim-atlas/map.js" in html
+    page = offline_map_html(m)
+    assert "location: article focus (approximate)" in page
+    assert "not a verified fact" in page
     assert "ca-claim-legend" in html and LAYER_NAMES["claims"] in html  # legend and layer control
     styles = next(c for c in m._children.values() if isinstance(c, ClaimLayer)).styles_json
     assert DISPUTED_COLOR in styles and "ca-claim-disputed" in styles and "ca-claim-approx" in styles

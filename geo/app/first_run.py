@@ -55,8 +55,13 @@ def require_app_entrypoint() -> None:
     pages/map.py alone (no app.py, legacy sidebar, no wide layout). Here the page notices it is
     in that mode, turns it off and reruns, which runs app.py and routes to the same page. Uses
     ``PagesManager.uses_pages_directory`` (Streamlit internals, checked on 1.67); harmless when
-    it is absent.
+    it is absent, and off (Streamlit's own behaviour) on a Streamlit it was not tested with
+    (``geo._compat.streamlit_page_routing``).
     """
+    from geo import _compat
+
+    if not _compat.streamlit_page_routing():
+        return
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # pragma: no cover - a Streamlit without it

@@ -49,7 +49,14 @@ def sidebar_header() -> None:
 
 def page_link(page: str, label: str, icon: str | None = None) -> None:
     """``st.page_link`` to a page of app.py's navigation; plain text when the page runs on its own
-    (``streamlit run pages/x.py``, a test), where there is no navigation to link into."""
+    (``streamlit run pages/x.py``, a test), where there is no navigation to link into. The
+    exception comes from the undocumented ``streamlit.errors``: on a Streamlit this was not
+    tested with (``geo._compat.streamlit_page_link_fallback``) there is no fallback."""
+    from geo import _compat
+
+    if not _compat.streamlit_page_link_fallback():
+        st.page_link(page, label=label, icon=icon)
+        return
     from streamlit.errors import StreamlitAPIException
 
     try:

@@ -12,6 +12,16 @@ files into ``static/vendor/`` and this module points folium at them:
   opens from disk with no server and no internet.
 * :func:`missing_assets` lists vendored files that are referenced but absent (startup check, test).
 
+The project's own script and stylesheet (``static/claim-atlas/map.js``, ``map.css``: the map's
+layers, popups and legends) are served and inlined the same way; the map elements load them
+through :data:`OWN_JS` and :data:`OWN_CSS`.
+
+Serving every asset locally is a feature, not a speedup: ``CLAIM_ATLAS_ACCEL=0`` leaves it on.
+Two of its parts replace library code, so each runs only on the versions it was tested with
+(``geo._compat``): the d3 link of branca's colormaps and the links streamlit-folium sends its
+frame (through its private ``_component_func``). Elsewhere those d3 links stay on their CDN
+(and a warning says so); the maps of Claim Atlas draw no colormap, so they never need them.
+
 Tiles are not covered: build maps with ``tiles=None`` (or a local tile layer) to stay offline.
 """
 
@@ -29,6 +39,7 @@ import folium
 import folium.plugins
 from folium.elements import JSCSSMixin
 
+from geo import _compat
 from geo.config import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -37,8 +48,15 @@ REPO_ROOT = PROJECT_ROOT
 STATIC_DIR = REPO_ROOT / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 
+OWN_DIR = STATIC_DIR / "claim-atlas"
+
 # Streamlit serves ./static at /app/static when server.enableStaticServing is true.
 LOCAL_ASSET_PREFIX = "/app/static/vendor"
+#: Where the project's own map script and stylesheet are served.
+OWN_ASSET_PREFIX = "/app/static/claim-atlas"
+#: The project's own map script and stylesheet, as folium ``default_js``/``default_css`` entries.
+OWN_JS: list[tuple[str, str]] = [("claim_atlas_map_js", f"{OWN_ASSET_PREFIX}/map.js")]
+OWN_CSS: list[tuple[str, str]] = [("claim_atlas_map_css", f"{OWN_ASSET_PREFIX}/map.css")]
 
 # Every CDN URL folium 0.20 / branca / streamlit-folium 0.27 load for the classes we vendor,
 # mapped to the file under static/vendor/ that replaces it (versions chosen in
@@ -89,6 +107,9 @@ REQUIRED_CLASSES: tuple[type, ...] = (
     folium.plugins.TimeSliderChoropleth,
 )
 
+#: The d3 link branca's ColorMap.render adds to the page header, under the name "d3".
+_BRANCA_D3_URL = "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"
+
 _MIME = {
     ".js": "text/javascript",
     ".css": "text/css",
@@ -130,6 +151,19 @@ def _vendor_rel(url: str, prefixes: Iterable[str] = ()) -> str | None:
         head = prefix.rstrip("/") + "/"
         if url.startswith(head):
             return url[len(head) :]
+    return None
+
+
+def _asset_file(url: str) -> tuple[str, Path] | None:
+    """The local file serving ``url`` (a known CDN URL, a vendored or one of our own local URLs),
+    with its name for the export's comments; ``None`` when there is none."""
+    rel = _vendor_rel(url)
+    if rel is not None:
+        return rel, VENDOR_DIR / rel
+    head = OWN_ASSET_PREFIX + "/"
+    if url.startswith(head):
+        rel = _normalize(url[len(head):])
+        return f"claim-atlas/{rel}", OWN_DIR / rel
     return None
 
 
@@ -229,19 +263,19 @@ def restore_cdn_assets() -> None:
 
 
 def _patch_colormap() -> None:
-    """branca's ColorMap.render adds a d3 CDN link to the page header itself: localize it after."""
+    """branca's ColorMap.render adds a d3 CDN link to the page header itself: replace it after
+    (``header.add_child`` under the same name, "d3"). Only on the tested branca versions."""
     global _original_colormap_render
-    if _original_colormap_render is not None:
+    if _original_colormap_render is not None or not _compat.offline_colormap_link():
         return
     original = branca.colormap.ColorMap.render
     _original_colormap_render = original
 
     def render(self: Any, **kwargs: Any) -> None:
         original(self, **kwargs)
-        for child in self.get_root().header._children.values():
-            url = getattr(child, "url", None)
-            if isinstance(url, str) and (local := _localize(url, _active_prefix)) is not None:
-                child.url = local
+        local = _localize(_BRANCA_D3_URL, _active_prefix)
+        if local is not None:
+            self.get_root().header.add_child(folium.JavascriptLink(local), name="d3")
 
     branca.colormap.ColorMap.render = render  # type: ignore[method-assign]
 
@@ -254,6 +288,8 @@ def _patch_streamlit_folium() -> None:
     try:
         import streamlit_folium
     except ImportError:  # the export and tests work without Streamlit
+        return
+    if not _compat.offline_streamlit_folium_links():
         return
     original = streamlit_folium._component_func
     _original_component_func = original
@@ -303,8 +339,14 @@ def _normalize(rel: str) -> str:
 
 
 def missing_assets() -> list[str]:
-    """Referenced vendored files absent on disk, as paths relative to static/vendor/ (empty = ok)."""
-    return sorted(rel for rel in _referenced_files() if not (VENDOR_DIR / rel).is_file())
+    """Referenced vendored files and our own map files absent on disk, as paths relative to
+    static/vendor/ (empty = ok)."""
+    missing = [rel for rel in _referenced_files() if not (VENDOR_DIR / rel).is_file()]
+    for _name, url in [*OWN_JS, *OWN_CSS]:
+        found = _asset_file(url)
+        if found is None or not found[1].is_file():
+            missing.append("../" + (found[0] if found else url))
+    return sorted(missing)
 
 
 def _data_uri(path: Path) -> str:
@@ -312,9 +354,8 @@ def _data_uri(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def _inline_css(rel: str) -> str:
+def _inline_css(path: Path) -> str:
     """The CSS file with its fonts/images embedded as data: URIs (only woff2 fonts where offered)."""
-    path = VENDOR_DIR / rel
     css = path.read_text(encoding="utf-8")
 
     def keep_woff2(block: re.Match[str]) -> str:
@@ -332,14 +373,14 @@ def _inline_css(rel: str) -> str:
         if target.startswith(("data:", "#")) or _is_external(target):
             return match.group(0)
         clean = re.split(r"[?#]", target, maxsplit=1)[0]
-        file = VENDOR_DIR / _normalize((Path(rel).parent / clean).as_posix())
+        file = path.parent / clean
         return f'url("{_data_uri(file)}")'
 
     return _CSS_URL.sub(embed, css).replace("</style", r"<\/style")
 
 
-def _inline_js(rel: str) -> str:
-    js = (VENDOR_DIR / rel).read_text(encoding="utf-8")
+def _inline_js(path: Path) -> str:
+    js = path.read_text(encoding="utf-8")
     return re.sub(r"</(script)", r"<\\/\1", js, flags=re.I).replace("<!--", "<\\!--")
 
 
@@ -365,11 +406,12 @@ def offline_map_html(m: folium.Map) -> str:
 
     def script(match: re.Match[str]) -> str:
         url = match.group(2)
-        rel = _vendor_rel(url)
-        if rel is None or not (VENDOR_DIR / rel).is_file():
+        found = _asset_file(url)
+        if found is None or not found[1].is_file():
             problems.append(url)
             return match.group(0)
-        tag = f"<script>/* {rel} */\n{_inline_js(rel)}\n</script>"
+        rel, path = found
+        tag = f"<script>/* {rel} */\n{_inline_js(path)}\n</script>"
         if rel == f"{_LEAFLET}/leaflet.js":
             tag += _leaflet_icon_fix()
         return tag
@@ -378,11 +420,12 @@ def offline_map_html(m: folium.Map) -> str:
         if not re.search(r"""\brel=["']?stylesheet""", match.group(0), re.I):
             return match.group(0)
         url = match.group(2)
-        rel = _vendor_rel(url)
-        if rel is None or not (VENDOR_DIR / rel).is_file():
+        found = _asset_file(url)
+        if found is None or not found[1].is_file():
             problems.append(url)
             return match.group(0)
-        return f"<style>/* {rel} */\n{_inline_css(rel)}\n</style>"
+        rel, path = found
+        return f"<style>/* {rel} */\n{_inline_css(path)}\n</style>"
 
     html = _LINK_TAG.sub(link, _SCRIPT_TAG.sub(script, html))
     if problems:

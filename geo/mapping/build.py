@@ -33,13 +33,11 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from branca.element import Element
 
 from geo.layers.places import LINE_TYPES, plottable_mentions
 from geo.mapping.claims import add_claims
 from geo.mapping.elements import (
     _LEGEND_HTML,
-    _POPUP_CSS,
     ClusteredPlaceLayer,
     Legend,
     PlaceLayer,
@@ -185,7 +183,6 @@ def build_map(
         maxZoom=18,  # markercluster needs a maxZoom, which tiles=None does not give
         minZoom=2,
     )
-    m.get_root().header.add_child(Element(_POPUP_CSS), name="ca_popup_css")
     basemap = reference.get("basemap")
     if tiles in (None, "none") and basemap is not None and not basemap.empty:
         _add_reference(m, "basemap", basemap)

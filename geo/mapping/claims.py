@@ -11,9 +11,8 @@ import folium
 import folium.plugins
 import geopandas as gpd
 import numpy as np
-from branca.element import Element
 
-from geo.mapping.elements import _CLAIM_CSS, ClaimLayer, ClaimLegend, ClaimSupport
+from geo.mapping.elements import ClaimLayer, ClaimLegend, ClaimSupport
 from geo.mapping.features import _bounds_of, _layer_data, _rows
 from geo.mapping.html import escape_text
 from geo.mapping.styles import (
@@ -49,12 +48,12 @@ def claim_offsets(lat: np.ndarray, lon: np.ndarray) -> list[list[float]]:
 
 
 def claim_legend_html(claimants: list[str]) -> str:
-    """The claims legend: each claimant's colour (names escaped), then what rings and dashes mean."""
+    """The claims legend: each claimant's colour (names escaped), then what rings and dashes mean
+    (its box is styled by ``.ca-claim-legend .ca-legend-box``, static/claim-atlas/map.css)."""
     items = " ".join(f"<span style='color:{claimant_color(c)}'>&#9679;</span>&nbsp;{escape_text(c)}"
                      for c in claimants)
     return (
-        "<div style='background:rgba(255,255,255,.9);padding:4px 7px;border-radius:4px;font:11px/1.35 sans-serif;"
-        "box-shadow:0 1px 3px rgba(0,0,0,.3);max-width:260px'><b>Claims</b> (attributed, not verified), by "
+        "<div class='ca-legend-box'><b>Claims</b> (attributed, not verified), by "
         f"claimant:<br>{items}<br>"
         f"<span style='color:{DISPUTED_COLOR};font-weight:bold'>&#9711;</span> red ring: disputed<br>"
         "<span style='color:#444'>&#9676;</span> pale, dashed: the claim names no place; drawn at its article's "
@@ -125,7 +124,6 @@ def add_claims(m: folium.Map, claims: gpd.GeoDataFrame, show: bool = True, legen
     if claims is None or claims.empty:
         return None
     data_json, props, styles, claim_rows, articles = claim_parts(claims)
-    m.get_root().header.add_child(Element(_CLAIM_CSS), name="ca_claim_css")
     ClaimSupport(claim_rows, articles).add_to(m)
     layer = ClaimLayer(data_json, props, styles, _bounds_of(claims), name=LAYER_NAMES["claims"], show=show,
                        className="ca-claims")

@@ -12,11 +12,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from geo import _compat
 from geo.config import get_settings
 from geo.nlp.accel.attribute_rules import use_fast_attribute_rules
 from geo.nlp.accel.embeddings import use_remembered_embeddings
 from geo.nlp.accel.lemmatizer import use_cached_lemmatizer
-from geo.nlp.accel.ops import _numpy_matrix_ops, _use_ops
+from geo.nlp.accel.ops import use_numpy_matrix_ops
 from geo.nlp.accel.parser import use_stepwise_transition_parsers
 
 
@@ -46,17 +47,32 @@ def text_of(doc: Doc) -> str:
     return text
 
 
-@lru_cache(maxsize=2)
-def load_nlp(model: str | None = None) -> Language:
+def load_nlp(model: str | None = None, accel: bool | None = None) -> Language:
     """The shared spaCy pipeline (parser and NER are both needed), with sentence starts
-    preset at line breaks, the fast attribute rules, the stepwise parse loops, the cached
-    lemmatizer, the remembered embeddings and numpy's matrix products."""
-    nlp = spacy.load(model or get_settings().spacy_model)
+    preset at line breaks, loaded once per process and (model, accel).
+
+    With ``accel`` (by default ``Settings.accel``, ``CLAIM_ATLAS_ACCEL``), the speedups of
+    ``geo/nlp/accel/`` replace spaCy's code where ``geo._compat`` allows each (the installed
+    spaCy and thinc are the versions it was tested with): the fast attribute rules, the stepwise
+    parse loops, the cached lemmatizer, the remembered embeddings and numpy's matrix products.
+    Same annotations either way; without them, spaCy's own pipeline runs."""
+    settings = get_settings() if model is None or accel is None else None
+    return _load_nlp(model or settings.spacy_model, settings.accel if accel is None else accel)
+
+
+@lru_cache(maxsize=4)
+def _load_nlp(model: str, accel: bool) -> Language:
+    nlp = spacy.load(model)
     if "paragraph_boundaries" not in nlp.pipe_names:
         nlp.add_pipe("paragraph_boundaries", before="parser")
-    use_fast_attribute_rules(nlp)
-    use_stepwise_transition_parsers(nlp)
-    use_cached_lemmatizer(nlp)
-    use_remembered_embeddings(nlp)
-    _use_ops(nlp, _numpy_matrix_ops())
+    if _compat.fast_attribute_rules(accel):
+        use_fast_attribute_rules(nlp)
+    if _compat.stepwise_parser(accel):
+        use_stepwise_transition_parsers(nlp)
+    if _compat.cached_lemmatizer(accel):
+        use_cached_lemmatizer(nlp)
+    if _compat.remembered_embeddings(accel):
+        use_remembered_embeddings(nlp)
+    if _compat.numpy_matrix_ops(accel):
+        use_numpy_matrix_ops(nlp)
     return nlp

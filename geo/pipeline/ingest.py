@@ -71,7 +71,7 @@ class Pipeline:
         self.settings = settings or get_settings()
         #: Worker processes can rebuild this pipeline from the settings alone.
         self._rebuildable = nlp is None and gazetteer is None
-        self.nlp = nlp or load_nlp(self.settings.spacy_model)
+        self.nlp = nlp or load_nlp(self.settings.spacy_model, self.settings.accel)
         self.nlp.max_length = max(self.nlp.max_length, self.settings.max_article_bytes + 1)
         self.gazetteer = gazetteer or get_gazetteer(self.settings)
         #: For names the gazetteer does not know (None unless CLAIM_ATLAS_ONLINE_GEOCODER is on);

@@ -1,4 +1,9 @@
-"""geo.nlp.accel.embeddings."""
+"""geo.nlp.accel.embeddings: spaCy's MultiHashEmbed layers, their embeddings remembered.
+
+Relies on the layer structure of spaCy's MultiHashEmbed inside thinc models (five layers:
+extract_features, list2ragged, hashembeds, the mixing layer, ragged2list), so it runs only
+where :func:`geo._compat.remembered_embeddings` allows.
+"""
 
 from __future__ import annotations
 

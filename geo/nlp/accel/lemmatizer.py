@@ -1,4 +1,9 @@
-"""geo.nlp.accel.lemmatizer."""
+"""geo.nlp.accel.lemmatizer: spaCy's rule lemmatizer, its lemmas remembered.
+
+Public spaCy API (``Lemmatizer.lemmatize``, ``Doc.to_array``/``from_array``), but it relies on
+how the rule lemmatizer works (a lemma depends on the word, its part of speech and morphology
+only), so it runs only where :func:`geo._compat.cached_lemmatizer` allows.
+"""
 
 from __future__ import annotations
 

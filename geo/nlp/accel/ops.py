@@ -1,4 +1,11 @@
-"""geo.nlp.accel.ops."""
+"""geo.nlp.accel.ops: the network layers' matrix products through numpy's BLAS.
+
+Public thinc API only (``NumpyOps(use_blis=False)``, ``Model.walk``, ``Model.ops``); gated by
+:func:`geo._compat.numpy_matrix_ops` all the same, as it changes which code computes the
+products. ``thinc.api.use_ops("numpy", use_blis=False)`` around ``spacy.load`` would not do:
+spaCy builds (and resizes) the parser's and the entity recogniser's output layers inside its own
+``use_ops("cpu")`` (spacy/ml/models/parser.py), so those would keep BLIS.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +28,12 @@ def _numpy_matrix_ops():
 
     threadpool_limits(1, user_api="blas")
     return NumpyOps(use_blis=False)
+
+
+def use_numpy_matrix_ops(nlp: Language) -> Language:
+    """Every model node of the pipeline computes with :func:`_numpy_matrix_ops`."""
+    _use_ops(nlp, _numpy_matrix_ops())
+    return nlp
 
 
 def _use_ops(nlp: Language, ops) -> None:

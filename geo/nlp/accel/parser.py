@@ -1,4 +1,10 @@
-"""geo.nlp.accel.parser."""
+"""geo.nlp.accel.parser: spaCy's greedy parse loop, stepped from Python.
+
+Uses spaCy internals no public API offers (``Parser._ensure_labels_are_added``,
+``Parser.moves.init_batch``, ``Parser.transition_states``, the step model's ``_class_mask``,
+``get_token_ids``, ``state2vec``, ``vec2scores``, ``attrs["has_upper"]``, ``clear_memory``), so
+it runs only where :func:`geo._compat.stepwise_parser` allows (see :func:`geo.nlp.load.load_nlp`).
+"""
 
 from __future__ import annotations
 
