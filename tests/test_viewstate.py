@@ -43,7 +43,7 @@ def test_default_view_encodes_to_nothing() -> None:
     ({"source": ["Nowhere News"]}, "unknown source"),
     ({"claimant": "<script>alert(1)</script>"}, "unknown claimant"),
     ({"kind": "gossip"}, "unknown kind"),
-    ({"disputed": "maybe"}, "expected 1 or 0"),
+    ({"disputed": "maybe"}, "expected true or false"),
     ({"conf": "1e308"}, "from 0 to 1"),
     ({"conf": "nan"}, "from 0 to 1"),
     ({"conf": "-0.5"}, "from 0 to 1"),

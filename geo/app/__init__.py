@@ -20,6 +20,7 @@ from geo.app.first_run import ensure_corpus_loaded, require_app_entrypoint
 from geo.app.html import article_html, claim_header_html, claim_paragraph_html
 from geo.app.resources import data_version, get_gazetteer, get_pipeline, get_store, load_reference_layers
 from geo.app.viewsync import (
+    draw_filters,
     empty_view,
     enter_page,
     set_date_range,
@@ -58,6 +59,7 @@ __all__ = [
     "claim_link",
     "claim_paragraph_html",
     "data_version",
+    "draw_filters",
     "empty_view",
     "ensure_corpus_loaded",
     "enter_page",
