@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
+from synthetic_data import synthetic_mentions
 
 from geo.config import PROJECT_ROOT
 from geo.layers.geometry import fix_antimeridian
@@ -24,7 +25,6 @@ from geo.layers.places import (
     reviewable_mentions,
 )
 from geo.layers.reference import REFERENCE_FILES, basemap_layer, reference_layers
-from geo.layers.synthetic import synthetic_mentions
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 

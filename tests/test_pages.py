@@ -15,10 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import folium
 import pytest
+from folium_layers import feature_properties, map_summary
 from streamlit.testing.v1 import AppTest
 
 from geo.config import PROJECT_ROOT
-from geo.mapping.build import feature_properties, map_summary
 from geo.mapping.styles import LAYER_NAMES
 from geo.model import Article
 from geo.store.sqlite import Store

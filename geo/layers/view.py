@@ -64,10 +64,6 @@ class ViewState:
     def with_changes(self, **changes) -> ViewState:
         return replace(self, **changes)
 
-    @property
-    def is_default(self) -> bool:
-        return self == ViewState()
-
     def filters(self) -> ViewState:
         """Only the filters of this view (no selected place or claim, no map centre or zoom)."""
         return ViewState(**{f: getattr(self, f) for f in FILTER_FIELDS})
