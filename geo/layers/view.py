@@ -220,6 +220,23 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
     return view, notes
 
 
+def reported_map_view(centre: object, zoom: object) -> tuple[float, float, int] | None:
+    """The map's centre and zoom as the map component reports them (``{"lat": .., "lng": ..}`` and
+    a zoom) in the view's terms: latitude within -90..90, longitude brought back into -180..180
+    (Leaflet keeps counting past the antimeridian), 5 decimals, zoom a whole number from 1 to 18.
+    None until the map has reported a view (or when what it sent is not numbers)."""
+    if not isinstance(centre, dict) or centre.get("lat") is None or zoom is None:
+        return None
+    try:
+        lat, lng, z = float(centre["lat"]), float(centre["lng"]), float(zoom)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for v in (lat, lng, z)):
+        return None
+    return (round(min(max(lat, -90.0), 90.0), 5), round((lng + 180.0) % 360.0 - 180.0, 5),
+            int(min(max(round(z), 1), 18)))
+
+
 def _number(value: str) -> float | None:
     if len(value) > 32:
         return None
