@@ -1,8 +1,10 @@
 """Claim Atlas: the Streamlit entry point (``streamlit run app.py``).
 
-Pages live in ``pages/`` and are registered here with ``st.navigation``; add new pages (Claims,
-Timeline...) to ``PAGES``. On first run with an empty store the bundled corpus is ingested, with
-its progress shown, before any page draws.
+Pages live in ``pages/`` and are registered here with ``st.navigation``; add new pages to
+``PAGES``. On first run with an empty store the bundled corpus is ingested, with its progress
+shown, before any page draws. The sidebar filters every data page shares are drawn here, before
+the page runs: widgets of the entry script are the same on every page, so their values and their
+query parameters follow the reader from page to page (geo/app/viewsync.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ PAGES = [
     st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
     st.Page("pages/map.py", title="Map", url_path=app.MAP_URL_PATH),
     st.Page("pages/sources.py", title="Sources", url_path=app.SOURCES_URL_PATH),
-    # Claims and Timeline pages come here.
     st.Page("pages/claims.py", title="Claims", url_path=app.CLAIMS_URL_PATH),
     st.Page("pages/timeline.py", title="Timeline", url_path=app.TIMELINE_URL_PATH),
     st.Page("pages/places.py", title="Places", url_path=app.PLACES_URL_PATH),
@@ -29,4 +30,6 @@ PAGES = [
 page = st.navigation(PAGES)
 app.sidebar_header()
 app.ensure_corpus_loaded()
+if page.url_path != app.ADD_ARTICLES_URL_PATH:  # every page but Add articles has the shared filters
+    app.draw_filters()
 page.run()

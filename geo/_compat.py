@@ -111,10 +111,6 @@ FAST_MAP_RENDER = Family(
     "fast map rendering", "folium's and branca's element rendering (Element._parent, _children, "
     "_template.module; re-implements MacroElement/JSCSSMixin/Layer.render)",
     {"folium": _FOLIUM_TESTED, "branca": _BRANCA_TESTED})
-OFFLINE_COLORMAP_LINK = Family(
-    "offline d3 link of branca colormaps", "branca's ColorMap.render (replaced: its d3 CDN link, "
-    "added to the header under the name 'd3', is swapped for the vendored file)",
-    {"branca": _BRANCA_TESTED}, speedup=False)
 OFFLINE_STREAMLIT_FOLIUM_LINKS = Family(
     "offline links of streamlit-folium", "streamlit_folium._component_func (wrapped: the d3 CDN links "
     "st_folium adds for colormaps are swapped for the vendored files)",
@@ -128,7 +124,7 @@ STREAMLIT_PAGE_LINK_FALLBACK = Family(
 
 #: Every family, for the README and the tests.
 FAMILIES = (FAST_ATTRIBUTE_RULES, STEPWISE_PARSER, CACHED_LEMMATIZER, REMEMBERED_EMBEDDINGS, NUMPY_MATRIX_OPS,
-            FAST_MAP_RENDER, OFFLINE_COLORMAP_LINK, OFFLINE_STREAMLIT_FOLIUM_LINKS, STREAMLIT_PAGE_ROUTING,
+            FAST_MAP_RENDER, OFFLINE_STREAMLIT_FOLIUM_LINKS, STREAMLIT_PAGE_ROUTING,
             STREAMLIT_PAGE_LINK_FALLBACK)
 
 #: Families already warned about in this process (one warning each).
@@ -189,10 +185,6 @@ def numpy_matrix_ops(accel: bool | None = None) -> bool:
 
 def fast_map_render(accel: bool | None = None) -> bool:
     return allowed(FAST_MAP_RENDER, accel)
-
-
-def offline_colormap_link() -> bool:
-    return allowed(OFFLINE_COLORMAP_LINK)
 
 
 def offline_streamlit_folium_links() -> bool:

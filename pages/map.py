@@ -2,7 +2,7 @@
 
 The sidebar's shared filters (``app.view_filters``) choose the place names and the claims drawn;
 the claims are a layer of their own (coloured by claimant, disputed ones ringed in red). The view
-is in the URL (``?source=...&conf=...&place=...&lat=...&lon=...&zoom=...``, see geo/viewstate.py):
+is in the URL (``?source=...&conf=...&place=...&lat=...&lon=...&zoom=...``, see geo/layers/view.py):
 a click on a place selects it (``place``), and the map reports its centre and zoom after every
 pan or zoom (``lat``/``lon``/``zoom``), so the sidebar's link reopens the map as it is seen.
 """
@@ -17,6 +17,7 @@ from geo import app
 from geo.config import get_settings
 from geo.layers.claims import claim_date_label
 from geo.layers.places import mention_table, place_at
+from geo.layers.view import reported_map_view
 from geo.mapping.build import build_map
 
 version = app.start_data_page()
@@ -73,14 +74,9 @@ if click and click.get("lat") is not None:
     if clicked and clicked != selected:
         selected = clicked
         view = app.update_view(place=clicked)
-centre, reported_zoom = out.get("center"), out.get("zoom")
-if isinstance(centre, dict) and centre.get("lat") is not None and reported_zoom is not None:
-    # Only after the browser reported it (st_folium's default value has no centre).
-    c_lat = round(min(max(float(centre["lat"]), -90.0), 90.0), 5)
-    c_lon = round((float(centre["lng"]) + 180.0) % 360.0 - 180.0, 5)
-    c_zoom = int(min(max(round(float(reported_zoom)), 1), 18))
-    if (c_lat, c_lon, c_zoom) != (view.lat, view.lon, view.zoom):
-        view = app.update_view(lat=c_lat, lon=c_lon, zoom=c_zoom)
+reported = reported_map_view(out.get("center"), out.get("zoom"))  # None until the browser reported one
+if reported is not None and reported != (view.lat, view.lon, view.zoom):
+    view = app.update_view(lat=reported[0], lon=reported[1], zoom=reported[2])
 
 st.subheader("Mentions of the selected place")
 if not selected:

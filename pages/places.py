@@ -3,7 +3,7 @@
 Pick a place (or an unresolved name), then one of its mentions: its candidates are listed and a
 form corrects it (another candidate, or coordinates by hand). A correction applies to that name in
 that context (the article's focus country, or everywhere) in every article, now and at every later
-ingest; see geo/corrections.py. ``?place=<place key>`` selects a place (choosing one here writes it
+ingest; see geo/store/corrections.py. ``?place=<place key>`` selects a place (choosing one here writes it
 back, so the Map page shows it too). The sidebar's shared filters (``app.view_filters``) choose the
 mentions listed; unresolved names can be hidden (this page only).
 
@@ -18,67 +18,17 @@ import pandas as pd
 import streamlit as st
 
 from geo import app
-from geo.layers.places import precision_label
+from geo.layers.places import UNRESOLVED, precision_label, review_mentions, review_table, reviewable_mentions
 from geo.model import FEATURE_TYPES
 from geo.store import corrections as corr
-from geo.text.names import normalize_name
 
 version = app.start_data_page()
 store = app.get_store()
-mentions = app.load_mentions(version)
-
-UNRESOLVED = "unresolved:"
-
 
 @st.cache_data(show_spinner=False)
 def _preview(db_path: str, data_version: int, mention_id: int) -> dict:
     """What a correction of this mention would cover (geo.corrections.preview), per data version."""
     return corr.preview(app.get_store(), app.get_gazetteer(), mention_id)
-
-
-def _flag(series: pd.Series) -> pd.Series:
-    return series.fillna(0).astype(int).astype(bool)
-
-
-def group_key(row_place_key: object, text: object) -> str:
-    if isinstance(row_place_key, str) and row_place_key:
-        return row_place_key
-    return UNRESOLVED + normalize_name(str(text or ""))
-
-
-def place_table(view: pd.DataFrame, corrected_ids: set[int]) -> pd.DataFrame:
-    """One row per place (or unresolved name): mentions, articles, names as written, confidence,
-    precision, most frequent runner-up, metonymic and corrected mentions."""
-    cols = ["key", "place", "feature_type", "country", "mentions", "articles", "written_as", "mean_confidence",
-            "min_confidence", "precision", "runner_up", "metonymic", "corrected", "lat", "lon"]
-    if view.empty:
-        return pd.DataFrame(columns=cols)
-    df = view.assign(key=[group_key(k, t) for k, t in zip(view["place_key"], view["text"], strict=True)],
-                     is_metonymic=_flag(view["metonymic"]),
-                     is_corrected=view["mention_id"].isin(corrected_ids))
-    rows = []
-    for key, g in df.groupby("key", sort=False):
-        resolved = not key.startswith(UNRESOLVED)
-        runner = g["runner_up_name"].dropna()
-        rows.append({
-            "key": key,
-            "place": g["place_name"].iloc[0] if resolved else f"(unresolved) {g['text'].iloc[0]}",
-            "feature_type": g["feature_type"].iloc[0] if resolved else "",
-            "country": g["country"].iloc[0] if resolved else "",
-            "mentions": len(g),
-            "articles": g["article_id"].nunique(),
-            "written_as": "; ".join(sorted(set(g["text"]))),
-            "mean_confidence": round(float(g["confidence"].fillna(0).mean()), 3),
-            "min_confidence": round(float(g["confidence"].fillna(0).min()), 3),
-            "precision": precision_label(g["precision"].min()) if resolved else "",
-            "runner_up": runner.mode().iloc[0] if len(runner) else "",
-            "metonymic": int(g["is_metonymic"].sum()),
-            "corrected": int(g["is_corrected"].sum()),
-            "lat": g["lat"].iloc[0] if resolved else None,
-            "lon": g["lon"].iloc[0] if resolved else None,
-        })
-    table = pd.DataFrame(rows, columns=cols)
-    return table.sort_values(["mentions", "place"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
 def _save_correction(mention_id: int) -> None:
@@ -120,13 +70,10 @@ with st.sidebar:
     st.subheader("This page only")
     show_unresolved = st.checkbox("Show unresolved names", value=True, key="places_unresolved")
 
-view = matching.loc[~_flag(matching["not_a_place"])] if not matching.empty else matching
-if not show_unresolved:
-    view = view.loc[view["place_key"].notna()]
-
+view = reviewable_mentions(matching, show_unresolved)
 corrected = store.corrected_mentions_df()
 corrected_ids = set(corrected["mention_id"].astype(int))
-table = place_table(view, corrected_ids)
+table = review_table(view, corrected_ids)
 st.text(f"{len(table)} places and names from {len(view)} mentions ({len(corrected_ids)} mentions corrected by "
         "analysts); names read as 'not a place' are left out. "
         + app.match_counts(version, shared, matching, matching_claims))
@@ -187,13 +134,7 @@ else:
         if chosen != shared.place:
             shared = app.update_view(place=chosen)
             st.session_state["_places_url_place"] = chosen
-    in_place = view.loc[[group_key(k, t) == place_key for k, t in zip(view["place_key"], view["text"], strict=True)]]
-    in_place = in_place.sort_values(["published", "article_id", "start"], kind="stable", na_position="last")
-    shown = in_place.assign(
-        precision_label=[precision_label(p) for p in in_place["precision"]],
-        metonymic=_flag(in_place["metonymic"]),
-        corrected=in_place["mention_id"].isin(corrected_ids),
-    )
+    shown = review_mentions(view, place_key, corrected_ids)
     st.dataframe(
         shown, hide_index=True, width="stretch", key="places_mentions",
         column_order=["mention_id", "published", "source", "title", "text", "sentence", "confidence",
@@ -213,7 +154,7 @@ else:
         },
     )
     mention_labels = {int(r.mention_id): f"#{int(r.mention_id)} · {r.published or 'undated'} · {r.source or '?'} · "
-                                         f"“{r.text}”" for r in in_place.itertuples(index=False)}
+                                         f"“{r.text}”" for r in shown.itertuples(index=False)}
     mention_id = st.selectbox("Mention to review", list(mention_labels), key="places_mention",
                               format_func=lambda i: mention_labels.get(i, str(i)))
     record = store.mention(mention_id) if mention_id is not None else None

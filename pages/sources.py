@@ -8,11 +8,10 @@ minimum confidence or a claim filter is set, holding a matching place name or cl
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from geo import app
-from geo.layers.filters import claim_filters_active
+from geo.layers.filters import filter_articles
 
 version = app.start_data_page()
 articles = app.load_articles(version, with_text=True)
@@ -31,19 +30,7 @@ with st.sidebar:
     query = st.text_input("Title or text contains", key="sources_query",
                           help="Not part of the link: the shared filters above are")
 
-keep = pd.Series(True, index=articles.index)
-published = articles["published"].astype("string").str.slice(0, 10)
-if view.date_from:
-    keep &= (published >= view.date_from.isoformat()).fillna(False).astype(bool)
-if view.date_to:
-    keep &= (published <= view.date_to.isoformat()).fillna(False).astype(bool)
-if view.sources:
-    keep &= articles["source"].isin(view.sources)
-if view.place_search or view.min_confidence:
-    keep &= articles["id"].isin(set(matching_mentions["article_id"]))
-if claim_filters_active(view):
-    keep &= articles["id"].isin(set(matching_claims["article_id"]))
-view_articles = articles.loc[keep]
+view_articles = filter_articles(articles, view, matching_mentions, matching_claims)
 if query:
     q = query.strip().lower()
     view_articles = view_articles.loc[view_articles["title"].str.lower().str.contains(q, regex=False)

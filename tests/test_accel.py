@@ -150,8 +150,9 @@ def test_accel_off_predicts_the_same_on_the_seed_articles(session_settings: Sett
         settings = session_settings.with_overrides(accel=accel)
         pipeline = Pipeline(settings, nlp=load_nlp(settings.spacy_model, accel), gazetteer=gazetteer)
         assert bool(_wrapped(pipeline.nlp)) is accel
-        predictions[accel] = [json.dumps(article_prediction(a, analysis), sort_keys=True)
-                              for a, analysis in pipeline.analyze_many(articles)]
+        docs = pipeline.parse([a.text for a in articles])  # in batches, as ingest parses
+        predictions[accel] = [json.dumps(article_prediction(a, pipeline.analyze(a, doc)), sort_keys=True)
+                              for a, doc in zip(articles, docs, strict=True)]
     assert sum(len(json.loads(p)["toponyms"]) for p in predictions[True]) > 10
     assert predictions[False] == predictions[True]
 
@@ -180,9 +181,10 @@ def _page(monkeypatch: pytest.MonkeyPatch, accel: str, build) -> str:
 
 
 def test_fast_map_rendering_gives_foliums_own_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from synthetic_data import synthetic_mentions
+
     from geo.layers.places import place_layer
     from geo.layers.reference import basemap_layer, reference_layers
-    from geo.layers.synthetic import synthetic_mentions
     from geo.mapping.build import CLUSTER_THRESHOLD, build_map
     from geo.mapping.elements import ClaimLayer, ClusteredPlaceLayer, PlaceLayer
 
@@ -228,8 +230,9 @@ def test_outside_the_tested_versions_foliums_own_rendering_runs(monkeypatch: pyt
 
 def test_offline_assets_stay_on_with_accel_off(monkeypatch: pytest.MonkeyPatch) -> None:
     """Serving every asset locally is a feature, not a speedup: the switch leaves it on."""
+    from synthetic_data import synthetic_mentions
+
     from geo.layers.places import place_layer
-    from geo.layers.synthetic import synthetic_mentions
     from geo.mapping.assets import OWN_ASSET_PREFIX, offline_map_html
     from geo.mapping.build import build_map
 
@@ -245,28 +248,27 @@ def test_offline_assets_stay_on_with_accel_off(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_offline_asset_patches_stay_off_outside_their_tested_versions(monkeypatch: pytest.MonkeyPatch) -> None:
-    import branca.colormap
     import streamlit_folium
 
+    from geo.app.folium_links import restore_frame_links, use_offline_frame_links
     from geo.mapping import assets
 
-    restore = assets.restore_cdn_assets
-    restore()
-    stock_render, stock_component = branca.colormap.ColorMap.render, streamlit_folium._component_func
+    restore_frame_links()
+    assets.restore_cdn_assets()
+    stock_component = streamlit_folium._component_func
     try:
-        _untested(monkeypatch, "branca")
         _untested(monkeypatch, "streamlit_folium")
         assets.use_offline_assets()
-        assert branca.colormap.ColorMap.render is stock_render
+        use_offline_frame_links()
         assert streamlit_folium._component_func is stock_component
         assert all(url.startswith(assets.LOCAL_ASSET_PREFIX) for _, url in folium.Map.default_js)  # the rest is on
-        restore()
         monkeypatch.undo()
-        assets.use_offline_assets()
-        assert branca.colormap.ColorMap.render is not stock_render
+        use_offline_frame_links()
         assert streamlit_folium._component_func is not stock_component
     finally:
-        restore()
+        restore_frame_links()
+        assets.restore_cdn_assets()
+        use_offline_frame_links()
 
 
 def test_streamlit_page_routing_workaround_stays_off_outside_its_tested_versions(

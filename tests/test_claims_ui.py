@@ -10,6 +10,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from folium_layers import feature_properties, map_summary
 
 from geo import app
 from geo.layers.claims import (
@@ -24,7 +25,7 @@ from geo.layers.claims import (
 from geo.layers.filters import filter_claims, filter_mentions
 from geo.layers.view import ViewState
 from geo.mapping.assets import offline_map_html
-from geo.mapping.build import build_map, feature_properties, map_summary
+from geo.mapping.build import build_map
 from geo.mapping.claims import claim_offsets
 from geo.mapping.elements import ClaimLayer
 from geo.mapping.styles import CLAIMANT_COLORS, DISPUTED_COLOR, LAYER_NAMES, claimant_color

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
+from synthetic_data import synthetic_mentions
 
 from geo.layers.places import place_layer, plottable_mentions
-from geo.layers.synthetic import synthetic_mentions
 from geo.mapping import export
 from geo.store.sqlite import Store
 

@@ -9,12 +9,22 @@ import pandas as pd
 import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
+from synthetic_data import synthetic_mentions
 
 from geo.config import PROJECT_ROOT
 from geo.layers.geometry import fix_antimeridian
-from geo.layers.places import PLACE_COLUMNS, mention_table, place_at, place_layer, plottable_mentions
+from geo.layers.places import (
+    PLACE_COLUMNS,
+    REVIEW_COLUMNS,
+    mention_table,
+    place_at,
+    place_layer,
+    plottable_mentions,
+    review_mentions,
+    review_table,
+    reviewable_mentions,
+)
 from geo.layers.reference import REFERENCE_FILES, basemap_layer, reference_layers
-from geo.layers.synthetic import synthetic_mentions
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 
@@ -173,3 +183,40 @@ def test_lines_are_kept_as_lines():
     line = json.dumps(LineString([(44.0, 41.0), (46.0, 41.5)]).__geo_interface__)
     m = pd.DataFrame([mention(1, feature_type="border", precision=5, geometry=line)])
     assert place_layer(m).geometry.iloc[0].geom_type == "LineString"
+
+
+def test_review_table_has_a_row_per_place_and_per_unresolved_name():
+    rows = pd.DataFrame([
+        mention(1, confidence=0.9, runner_up_name="Baku (district)"),
+        mention(2, article_id=2, text="BAKU", confidence=None, precision=3, metonymic=1,
+                runner_up_name="Baku (district)"),
+        mention(3, article_id=2, text="Bakou", confidence=0.6, runner_up_name="Bakı"),
+        mention(4, text="Xyzville", place_key=None, place_name=None, feature_type=None, country=None, lat=None,
+                lon=None, confidence=None, precision=None),
+        mention(5, article_id=3, text="xyzville!", place_key=None, place_name=None, feature_type=None, country=None,
+                lat=None, lon=None, confidence=None, precision=None),
+        mention(6, text="Minsk Group", not_a_place=1, place_key=None, place_name=None),
+    ])
+    shown = reviewable_mentions(rows)
+    assert shown["mention_id"].tolist() == [1, 2, 3, 4, 5]
+    assert reviewable_mentions(rows, show_unresolved=False)["mention_id"].tolist() == [1, 2, 3]
+    table = review_table(shown, corrected_ids={3, 5})
+    assert table.columns.tolist() == REVIEW_COLUMNS
+    baku, xyz = table.iloc[0].to_dict(), table.iloc[1].to_dict()
+    assert {k: baku[k] for k in ("key", "place", "feature_type", "country", "mentions", "articles", "written_as",
+                                 "min_confidence", "precision", "runner_up", "metonymic", "corrected")} == {
+        "key": "geonames:587084", "place": "Baku", "feature_type": "settlement", "country": "AZ", "mentions": 3,
+        "articles": 2, "written_as": "BAKU; Bakou; Baku", "min_confidence": 0.0, "precision": "settlement",
+        "runner_up": "Baku (district)", "metonymic": 1, "corrected": 1}
+    assert baku["mean_confidence"] == 0.5 and (baku["lat"], baku["lon"]) == (40.3777, 49.892)
+    # Names resolved to no place are grouped by their normalised spelling.
+    assert xyz["key"].startswith("unresolved:") and xyz["place"] == "(unresolved) Xyzville"
+    assert (xyz["mentions"], xyz["corrected"], xyz["feature_type"], xyz["precision"]) == (2, 1, "", "")
+    assert pd.isna(xyz["lat"]) and xyz["runner_up"] == ""
+    assert review_table(shown.iloc[0:0], set()).columns.tolist() == REVIEW_COLUMNS
+    # The mentions of one row, oldest first, flagged as on the Map page.
+    listed = review_mentions(shown, xyz["key"], corrected_ids={5})
+    assert listed["mention_id"].tolist() == [4, 5] and listed["corrected"].tolist() == [False, True]
+    baku_rows = review_mentions(shown, "geonames:587084", set())
+    assert baku_rows["metonymic"].tolist() == [False, True, False]
+    assert baku_rows["mention_id"].tolist() == mention_table(rows, "geonames:587084")["mention_id"].tolist()

@@ -9,13 +9,14 @@ import folium
 import folium.plugins
 import pandas as pd
 import pytest
+from folium_layers import feature_properties, map_summary
 from markupsafe import Markup
+from synthetic_data import synthetic_mentions
 
 from geo.config import PROJECT_ROOT
 from geo.layers.places import place_layer
 from geo.layers.reference import basemap_layer, reference_layers
-from geo.layers.synthetic import synthetic_mentions
-from geo.mapping.build import build_map, feature_properties, focus_places, map_summary
+from geo.mapping.build import build_map, focus_places
 from geo.mapping.elements import ClusteredPlaceLayer, PlaceLayer
 from geo.mapping.html import escape_text, highlight_sentence
 from geo.mapping.reference import ATTRIBUTION_GEM, ATTRIBUTION_GEONAMES, ATTRIBUTION_NATURAL_EARTH

@@ -11,14 +11,15 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import folium
 import pytest
+from folium_layers import feature_properties, map_summary
 from streamlit.testing.v1 import AppTest
 
 from geo.config import PROJECT_ROOT
 from geo.mapping.assets import offline_map_html
-from geo.mapping.build import feature_properties, map_summary
 from geo.mapping.styles import LAYER_NAMES
 from geo.model import Article
 from geo.store.sqlite import Store
@@ -66,16 +67,21 @@ def run_app(page: str | None = None, query: dict | None = None) -> AppTest:
 
 
 def open_link(page: str, query: dict) -> AppTest:
-    """Open ``page`` through a link carrying ``query`` (the app first runs without it, as in a browser
-    where the reader was already on another page; AppTest cannot start on a page other than the
-    default one)."""
+    """Open ``page`` through a link carrying ``query``, as a browser does: a new session whose first
+    run is that page (the page's file name is its URL path, so AppTest finds it before any run)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
     for k, v in query.items():
         at.query_params[k] = v
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def link_params(at: AppTest) -> dict[str, list[str]]:
+    """The view's query parameters as the sidebar's link holds them. In a browser the address bar
+    holds the same (tests/e2e/test_shared_links.py); under AppTest the filters' parameters are not
+    written when a widget changes, since Streamlit's frontend writes a bound widget's parameter."""
+    return parse_qs(urlsplit(at.sidebar.code[0].value).query)
 
 
 def html_of(at: AppTest) -> str:
@@ -126,11 +132,11 @@ def test_map_page_draws_the_map(db, fake_folium):
 def test_map_filters_change_the_map(db, fake_folium):
     at = run_app("pages/map.py")
     before = sum(len(feature_properties(fake_folium.map, LAYER_NAMES[k])) for k in ("points", "lines", "areas"))
-    at.slider(key="flt_conf").set_value(0.95).run()
+    at.slider(key="conf").set_value(0.95).run()
     assert not at.exception
     after = sum(len(feature_properties(fake_folium.map, LAYER_NAMES[k])) for k in ("points", "lines", "areas"))
     assert 0 < after < before
-    assert at.query_params["conf"] in ("0.95", ["0.95"])
+    assert link_params(at)["conf"] == ["0.95"]
 
 
 def test_query_param_selects_a_place(db, fake_folium):
@@ -249,14 +255,14 @@ def test_claims_page_lists_claims(db, fake_folium):
 def test_claims_page_filters(db, fake_folium):
     at = run_app("pages/claims.py")
     total = len(at.dataframe[0].value)
-    at.multiselect(key="flt_claimant").set_value(["Armenia"]).run()
+    at.multiselect(key="claimant").set_value(["Armenia"]).run()
     assert set(at.dataframe[0].value["claimant"]) == {"Armenia"}
-    at.multiselect(key="flt_claimant").set_value([]).run()
-    at.toggle(key="flt_disputed").set_value(True).run()
+    at.multiselect(key="claimant").set_value([]).run()
+    at.toggle(key="disputed").set_value(True).run()
     disputed = at.dataframe[0].value
     assert 0 < len(disputed) < total and disputed["disputed"].all()
     assert at.text[0].value == f"{len(disputed)} of {total} claims match the filters"
-    assert at.query_params["disputed"] in ("1", ["1"]) and "claimant" not in at.query_params
+    assert link_params(at)["disputed"] == ["true"] and "claimant" not in link_params(at)
 
 
 def test_query_param_selects_a_claim(db, fake_folium):
@@ -315,15 +321,15 @@ def test_date_range_in_url_filters_map_and_claims(db, fake_folium):
     on_23rd = set(claims.loc[claims["date"] == "2020-10-23", "claim_id"])
     assert 0 < len(on_23rd) < len(claims)
     at = run_app("pages/map.py", query={"from": "2020-10-23", "to": "2020-10-23"})
-    assert at.date_input(key="flt_from").value == date(2020, 10, 23)
-    assert at.date_input(key="flt_to").value == date(2020, 10, 23)
+    assert at.date_input(key="from").value == date(2020, 10, 23)
+    assert at.date_input(key="to").value == date(2020, 10, 23)
     props = feature_properties(fake_folium.map, LAYER_NAMES["claims"])
     assert props and {p["claim_id"] for p in props} == on_23rd
     at = run_app("pages/claims.py", query={"from": "2020-10-23", "to": "2020-10-23"})
     assert set(at.dataframe[0].value["claim_id"]) == on_23rd
     at.button(key="flt_reset").click().run()
     assert len(at.dataframe[0].value) == len(claims)
-    assert "from" not in at.query_params and at.date_input(key="flt_from").value is None
+    assert "from" not in at.query_params and at.date_input(key="from").value is None
 
 
 def test_timeline_page(db):
@@ -342,11 +348,10 @@ def test_timeline_range_is_shared_with_map_and_claims(db, fake_folium):
     claims = _claims_of(db)[0]
     at = run_app("pages/timeline.py")
     day = date(2020, 10, 20)
-    at.date_input(key="flt_from").set_value(day).run()
-    at.date_input(key="flt_to").set_value(day).run()
+    at.date_input(key="from").set_value(day).run()
+    at.date_input(key="to").set_value(day).run()
     assert not at.exception
-    assert at.query_params["from"] in ("2020-10-20", ["2020-10-20"])
-    assert at.query_params["to"] in ("2020-10-20", ["2020-10-20"])
+    assert link_params(at)["from"] == ["2020-10-20"] and link_params(at)["to"] == ["2020-10-20"]
     assert "Date filter: 2020-10-20 – 2020-10-20" in at.info[0].value
     expected = set(claims.loc[claims["date"] == "2020-10-20", "claim_id"])
     at.switch_page("pages/claims.py").run()
@@ -355,7 +360,8 @@ def test_timeline_range_is_shared_with_map_and_claims(db, fake_folium):
     assert {p["claim_id"] for p in feature_properties(fake_folium.map, LAYER_NAMES["claims"])} <= expected
     at.switch_page("pages/timeline.py").run()
     at.button(key="timeline_clear").click().run()
-    assert "from" not in at.query_params and at.date_input(key="flt_from").value is None
+    assert "from" not in at.query_params and at.date_input(key="from").value is None
+    assert "from" not in link_params(at)
     assert not at.info
 
 
@@ -393,6 +399,7 @@ def test_untrusted_claim_text_is_shown_inert(tmp_path, monkeypatch, pipeline, fa
 
 # ------------------------------------------------------------------------------------ shared filters, links
 GUARDIAN = "The Guardian (Nigeria)"
+AL_JAZEERA = "Al Jazeera (Arabic; machine translation)"  # its two disputed claims are the corpus's
 DATA_PAGES = ["pages/map.py", "pages/sources.py", "pages/claims.py", "pages/timeline.py", "pages/places.py"]
 HOSTILE = {"from": "2020-13-45", "source": "<script>alert(1)</script>", "conf": "1e308", "zoom": "999",
            "place": "<img src=x>", "claim": "${alert(1)}", "kind": "![x](http://example.com/x.png)"}
@@ -404,10 +411,10 @@ def texts(at: AppTest) -> str:
 
 def widget_values(at: AppTest) -> dict:
     return {
-        "from": at.date_input(key="flt_from").value, "to": at.date_input(key="flt_to").value,
-        "source": at.multiselect(key="flt_source").value, "claimant": at.multiselect(key="flt_claimant").value,
-        "kind": at.multiselect(key="flt_kind").value, "disputed": at.toggle(key="flt_disputed").value,
-        "q": at.text_input(key="flt_q").value, "conf": at.slider(key="flt_conf").value,
+        "from": at.date_input(key="from").value, "to": at.date_input(key="to").value,
+        "source": at.multiselect(key="source").value, "claimant": at.multiselect(key="claimant").value,
+        "kind": at.multiselect(key="kind").value, "disputed": at.toggle(key="disputed").value,
+        "q": at.text_input(key="q").value, "conf": at.slider(key="conf").value,
     }
 
 
@@ -421,11 +428,10 @@ def test_a_shared_filter_changes_the_counts_and_the_link(db, fake_folium, page):
     assert widget_values(at) == DEFAULTS
     assert "match the filters" not in texts(at)
     assert not [k for k in at.query_params if k in ("source", "conf")]
-    at.multiselect(key="flt_source").set_value([GUARDIAN]).run()
-    at.slider(key="flt_conf").set_value(0.5).run()
+    at.multiselect(key="source").set_value([GUARDIAN]).run()
+    at.slider(key="conf").set_value(0.5).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.query_params["source"] in (GUARDIAN, [GUARDIAN])
-    assert at.query_params["conf"] in ("0.5", ["0.5"])
+    assert link_params(at)["source"] == [GUARDIAN] and link_params(at)["conf"] == ["0.5"]
     summary = texts(at)
     assert "match the filters" in summary
     counts = [(int(a), int(b)) for a, b in re.findall(r"(\d+) of (\d+) (?:place names|claims|articles)", summary)]
@@ -465,18 +471,85 @@ def test_hostile_link_warns_and_falls_back(db, fake_folium, page):
 
 def test_odd_but_valid_values_are_kept(db, fake_folium):
     at = open_link("pages/map.py", {"conf": "0.123", "q": "  Martuni  ", "from": "2020-10-20"})
-    assert at.slider(key="flt_conf").value == pytest.approx(0.123)
-    assert at.date_input(key="flt_from").value == date(2020, 10, 20) and at.date_input(key="flt_to").value is None
+    assert at.slider(key="conf").value == pytest.approx(0.123)
+    assert at.date_input(key="from").value == date(2020, 10, 20) and at.date_input(key="to").value is None
     assert not at.warning
+
+
+def test_filter_widgets_are_bound_to_their_parameters(db, fake_folium):
+    """Streamlit writes the filters to the URL: each sidebar widget is bound to its parameter."""
+    at = run_app("pages/claims.py")
+    widgets = [at.date_input(key="from"), at.date_input(key="to"), at.multiselect(key="source"),
+               at.multiselect(key="claimant"), at.multiselect(key="kind"), at.toggle(key="disputed"),
+               at.text_input(key="q"), at.slider(key="conf")]
+    assert [w.proto.query_param_key for w in widgets] == ["from", "to", "source", "claimant", "kind", "disputed",
+                                                          "q", "conf"]
+
+
+def test_link_values_follow_the_documented_rules_where_streamlit_reads_otherwise(db, fake_folium):
+    """Streamlit's binding alone would apply a reversed range and the known values of an over-long
+    list, and drop ``disputed=yes``: the README's rules apply instead, with a note, and the URL is
+    rewritten to the view applied."""
+    query = {"from": "2020-10-24", "to": "2020-10-01", "disputed": "yes", "claimant": ["Armenia"] * 51,
+             "source": [AL_JAZEERA, "Nowhere News", AL_JAZEERA], "q": "\ta\x00 ", "conf": "0.5"}
+    at = open_link("pages/claims.py", query)
+    assert widget_values(at) == {**DEFAULTS, "disputed": True, "source": [AL_JAZEERA], "conf": 0.5,
+                                 "q": "a"}
+    warning = at.warning[0].value.replace("\\", "")
+    for fragment in ("ends before it starts", "more than 50 values", "unknown source 'Nowhere News'"):
+        assert fragment in warning, (fragment, warning)
+    assert "not a date" not in warning and len(at.warning) == 1
+    assert {k: at.query_params[k] for k in ("disputed", "source", "conf")} == {
+        "disputed": "true", "source": AL_JAZEERA, "conf": "0.5"}
+    assert not {"from", "to", "claimant"} & set(at.query_params)
+    assert link_params(at) == {"source": [AL_JAZEERA], "disputed": ["true"], "q": ["a"],
+                               "conf": ["0.5"]}
+    # The filters apply as the link says: disputed claims of that source only.
+    table = at.dataframe[0].value
+    assert len(table) and table["disputed"].all() and set(table["source"]) == {AL_JAZEERA}
+    # The note stays while those filters do; a change of filter retires it.
+    at.run()
+    assert len(at.warning) == 1
+    at.toggle(key="disputed").set_value(False).run()
+    assert not at.warning
+
+
+@pytest.mark.parametrize("query", [
+    {"from": ["", "2020-02-30", "2020/10/20", "x" * 300], "to": "\x00", "conf": ["nan", "0.5"], "kind": [""] * 60},
+    {"source": ["%00", "\u202e", "A" * 100_000], "claimant": "", "disputed": "", "q": "", "conf": "-inf"},
+    {"from": "9999-12-31", "to": "1899-12-31", "disputed": ["true", "maybe"], "conf": "0x1p-1", "q": "\x00" * 200},
+    {"zoom": "", "lat": "nan", "lon": "1e400", "place": "", "claim": "-1", "kind": "military\n"},
+])
+def test_odd_link_values_never_raise(db, fake_folium, query):
+    at = open_link("pages/map.py", query)  # open_link asserts no exception
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert widget_values(at)["from"] is None and widget_values(at)["conf"] in (0.0, 0.5)
+    assert not [k for k in ("from", "to", "claimant", "lat", "lon", "zoom", "place", "claim")
+                if k in at.query_params]
+
+
+def test_a_changed_url_in_a_session_is_checked_too(db, fake_folium):
+    """The browser's Back button can bring back a URL within a session: it is validated as a link."""
+    at = run_app("pages/map.py")
+    at.multiselect(key="source").set_value([GUARDIAN]).run()
+    at.query_params.update({"from": "2020-10-24", "to": "2020-10-01", "source": "Nowhere News", "disputed": "1"})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert widget_values(at) == {**DEFAULTS, "disputed": True}
+    warning = at.warning[0].value.replace("\\", "")
+    assert "ends before it starts" in warning and "unknown source" in warning
+    assert at.query_params["disputed"] == "true" and not {"from", "to", "source"} & set(at.query_params)
 
 
 def test_an_empty_view_explains_itself_and_resets(db, fake_folium):
     at = run_app("pages/map.py")
-    at.text_input(key="flt_q").set_value("no such place anywhere").run()
+    at.text_input(key="q").set_value("no such place anywhere").run()
     note = next(i.value for i in at.info if "Nothing matches" in i.value)
     assert "no such place anywhere" in note.replace("\\", "")
+    assert link_params(at)["q"] == ["no such place anywhere"]
     at.button(key="map_reset_filters").click().run()
-    assert widget_values(at) == DEFAULTS and "q" not in at.query_params
+    assert widget_values(at) == DEFAULTS and "q" not in at.query_params and "q" not in link_params(at)
     assert not any("Nothing matches" in i.value for i in at.info)
 
 
@@ -484,13 +557,13 @@ def test_filters_follow_the_reader_between_pages(db, fake_folium):
     """In a browser, moving to another page clears the query: the session's view stands and the new
     page writes it back, also after a page without filters (Add articles)."""
     at = run_app("pages/map.py")
-    at.multiselect(key="flt_claimant").set_value(["Armenia"]).run()
+    at.multiselect(key="claimant").set_value(["Armenia"]).run()
     for page in ("pages/add_articles.py", "pages/claims.py", "pages/timeline.py"):
         at.query_params.clear()
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         if page != "pages/add_articles.py":
-            assert at.multiselect(key="flt_claimant").value == ["Armenia"]
+            assert at.multiselect(key="claimant").value == ["Armenia"]
             assert at.query_params["claimant"] in ("Armenia", ["Armenia"])
     at.switch_page("pages/claims.py").run()
     assert set(at.dataframe[0].value["claimant"]) == {"Armenia"}
@@ -499,7 +572,7 @@ def test_filters_follow_the_reader_between_pages(db, fake_folium):
 def test_overview_says_its_figures_are_global(db):
     at = run_app()
     assert any("whole atlas" in c.value for c in at.caption)
-    at.multiselect(key="flt_source").set_value([GUARDIAN]).run()
+    at.multiselect(key="source").set_value([GUARDIAN]).run()
     info = at.info[0].value
     assert "whole atlas" in info and "match the filters" in info
     assert {m.label: m.value for m in at.metric}["Articles"] == "2"  # still global
@@ -520,7 +593,7 @@ def test_map_view_goes_to_the_link_and_comes_back(db, fake_folium):
     same = [re.sub(r"_[0-9a-f]{32}", "", m.get_root().render()) for m in (fake_folium.map, first)]
     assert same[0] == same[1]  # element ids aside (streamlit-folium ignores them too)
     # A filter change redraws it, where the reader left it.
-    at.slider(key="flt_conf").set_value(0.3).run()
+    at.slider(key="conf").set_value(0.3).run()
     assert fake_folium.map.location == [40.12346, 46.5] and fake_folium.map.options["zoom"] == 9
     # The link opens the map there.
     fake_folium.returns = {"last_object_clicked": None}
@@ -562,16 +635,16 @@ def test_links_inside_pages_keep_the_filters(db, fake_folium):
 
     claim = {"claimant": "Armenia", "claim_id": 7, "article_id": 1, "kind": "military", "disputed_by": ["Azerbaijan"]}
     header = claim_header_html(claim, [8], ViewState(disputed_only=True, place="x", lat=1.0, lon=2.0, zoom=3))
-    assert 'href="claims?disputed=1&amp;claim=8"' in header  # filters kept; selection and map view not
+    assert 'href="claims?disputed=true&amp;claim=8"' in header  # filters kept; selection and map view not
 
 
 def test_other_parameters_stay_in_the_url(db):
     """The view rewrites its own parameters only: the Sources page's ?article= stays."""
     article_id = int(Store(db).articles_df()["id"].iloc[0])
     at = open_link("pages/sources.py", {"article": str(article_id)})
-    at.toggle(key="flt_disputed").set_value(True).run()
+    at.toggle(key="disputed").set_value(True).run()
     assert at.query_params["article"] in (str(article_id), [str(article_id)])
-    assert at.query_params["disputed"] in ("1", ["1"])
+    assert link_params(at)["disputed"] == ["true"]
     assert at.text[0].value.startswith("1 of 2 articles")
 
 

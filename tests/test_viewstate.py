@@ -43,7 +43,7 @@ def test_default_view_encodes_to_nothing() -> None:
     ({"source": ["Nowhere News"]}, "unknown source"),
     ({"claimant": "<script>alert(1)</script>"}, "unknown claimant"),
     ({"kind": "gossip"}, "unknown kind"),
-    ({"disputed": "maybe"}, "expected 1 or 0"),
+    ({"disputed": "maybe"}, "expected true or false"),
     ({"conf": "1e308"}, "from 0 to 1"),
     ({"conf": "nan"}, "from 0 to 1"),
     ({"conf": "-0.5"}, "from 0 to 1"),
@@ -178,3 +178,30 @@ def test_place_search_finds_claims_by_the_places_they_name() -> None:
     layer = claims.assign(place_name=["Khojavend", "Baku", "Baku"])  # map features carry their place
     assert filter_claims(layer, view)["claim_id"].tolist() == [1]
     assert claims_naming(links, _mentions(), "") == set()
+
+
+def test_filter_articles_keeps_the_sources_pages_rule() -> None:
+    from geo.layers.filters import filter_articles
+
+    articles = pd.DataFrame({"id": [1, 2, 3, 4], "published": ["2020-10-20", "2020-10-24T08:00", None, "2020-10-22"],
+                             "source": ["AFP", "AFP", "AFP", "Reuters"]})
+    mentions = pd.DataFrame({"article_id": [2, 4]})
+    claims = pd.DataFrame({"article_id": [1, 4]})
+    ids = lambda view: filter_articles(articles, view, mentions, claims)["id"].tolist()  # noqa: E731
+    assert ids(ViewState()) == [1, 2, 3, 4]
+    assert ids(ViewState(date_from=date(2020, 10, 21))) == [2, 4]  # undated: out once a date filter is set
+    assert ids(ViewState(date_to=date(2020, 10, 22), sources=("AFP",))) == [1]
+    assert ids(ViewState(min_confidence=0.5)) == [2, 4]  # holding a matching place name
+    assert ids(ViewState(claimants=("Armenia",))) == [1, 4]  # holding a matching claim
+    assert ids(ViewState(place_search="x", disputed_only=True)) == [4]
+
+
+def test_reported_map_view_is_put_in_the_views_terms() -> None:
+    from geo.layers.view import reported_map_view
+
+    assert reported_map_view({"lat": 40.123456, "lng": 406.5}, 9) == (40.12346, 46.5, 9)
+    assert reported_map_view({"lat": 95.0, "lng": -190.0}, 30.4) == (90.0, 170.0, 18)
+    assert reported_map_view({"lat": 0, "lng": 0}, 0.2) == (0.0, 0.0, 1)
+    for centre, zoom in (({"lat": 40}, 5), ({"lat": None, "lng": 1}, 5), ({"lat": 1, "lng": 1}, None), (None, 3),
+                         ({"lat": "x", "lng": 1}, 5), ({"lat": float("nan"), "lng": 1}, 5), ({"lat": 1, "lng": 1}, "inf")):
+        assert reported_map_view(centre, zoom) is None, (centre, zoom)

@@ -135,17 +135,26 @@ def test_unvendored_cdn_url_is_reported_and_nothing_changes(monkeypatch: pytest.
     assert all(_is_external(url) for _, url in folium.plugins.MarkerCluster.default_js)
 
 
-def test_colormap_d3_link_is_local() -> None:
+def test_unused_plugins_are_not_vendored_and_are_refused_offline() -> None:
+    """Only what the app's maps use is vendored: a branca colormap (d3) or a Timeline (moment,
+    leaflet.timeline) is not, and the offline export refuses a map using one rather than letting
+    the file fetch it."""
     use_offline_assets()
     m = folium.Map(tiles=None)
     branca.colormap.LinearColormap(["white", "red"], vmin=0, vmax=10, caption="claims").add_to(m)
-    links = _links(m.get_root().render())
-    assert any("d3@3.5.5" in u for u in links.scripts)
-    assert [u for u in links.scripts if _is_external(u)] == []
+    with pytest.raises(OfflineAssetError, match="d3"):
+        offline_map_html(m)
+    timeline = [f"{cls.__module__}.{cls.__qualname__}"
+                for cls in (folium.plugins.Timeline, folium.plugins.TimelineSlider)]
+    assert all(any(u.startswith(name) for u in unmapped_cdn_urls()) for name in timeline)
+    assert not any(name.startswith(("d3@", "moment@", "leaflet.timeline@")) for name in
+                   (p.name for p in (STATIC_DIR / "vendor").iterdir()))
 
 
-def test_streamlit_folium_links_are_rewritten(monkeypatch: pytest.MonkeyPatch) -> None:
-    """st_folium adds d3 CDN links for colormaps itself; they must reach its frame localized."""
+def test_streamlit_folium_links_are_rewritten(monkeypatch: pytest.MonkeyPatch,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    """The links st_folium sends its frame reach it localized; one that is not vendored (the d3 it
+    adds for a colormap) is passed on and logged."""
     import streamlit_folium
 
     restore_cdn_assets()
@@ -154,20 +163,28 @@ def test_streamlit_folium_links_are_rewritten(monkeypatch: pytest.MonkeyPatch) -
     def fake_component(**kwargs: list[str]) -> None:
         seen.update(kwargs)
 
+    from geo.app.folium_links import restore_frame_links, use_offline_frame_links
+
+    restore_frame_links()
     monkeypatch.setattr(streamlit_folium, "_component_func", fake_component)
     try:
         use_offline_assets()
+        use_offline_frame_links()
         streamlit_folium._component_func(
-            js_links=["https://d3js.org/d3.v4.min.js", "/app/static/vendor/leaflet@1.9.4/dist/leaflet.js"],
+            js_links=["https://d3js.org/d3.v4.min.js", "https://code.jquery.com/jquery-3.7.1.min.js",
+                      "/app/static/vendor/leaflet@1.9.4/dist/leaflet.js"],
             css_links=["https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"],
         )
     finally:
+        restore_frame_links()
         restore_cdn_assets()
     assert seen["js_links"] == [
-        f"{LOCAL_ASSET_PREFIX}/d3@4.13.0/build/d3.min.js",
+        "https://d3js.org/d3.v4.min.js",
+        f"{LOCAL_ASSET_PREFIX}/jquery@3.7.1/dist/jquery.min.js",
         f"{LOCAL_ASSET_PREFIX}/leaflet@1.9.4/dist/leaflet.js",
     ]
     assert seen["css_links"] == [f"{LOCAL_ASSET_PREFIX}/leaflet@1.9.4/dist/leaflet.css"]
+    assert "not vendored" in caplog.text and "d3.v4.min.js" in caplog.text
 
 
 @pytest.mark.parametrize("offline_first", [True, False])

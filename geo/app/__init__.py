@@ -17,9 +17,11 @@ from geo.app.data import (
     view_key,
 )
 from geo.app.first_run import ensure_corpus_loaded, require_app_entrypoint, valid_settings, valid_store
+from geo.app.folium_links import use_offline_frame_links
 from geo.app.html import article_html, claim_header_html, claim_paragraph_html
 from geo.app.resources import data_version, get_gazetteer, get_pipeline, get_store, load_reference_layers
 from geo.app.viewsync import (
+    draw_filters,
     empty_view,
     enter_page,
     set_date_range,
@@ -44,6 +46,9 @@ from geo.app.widgets import (
 )
 from geo.mapping.html import escape_text
 
+# Every page imports the app layer before it draws a map: the frame's links are local from then on.
+use_offline_frame_links()
+
 __all__ = [
     "ADD_ARTICLES_URL_PATH",
     "APP_NAME",
@@ -58,6 +63,7 @@ __all__ = [
     "claim_link",
     "claim_paragraph_html",
     "data_version",
+    "draw_filters",
     "empty_view",
     "ensure_corpus_loaded",
     "enter_page",

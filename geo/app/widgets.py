@@ -1,19 +1,9 @@
-"""Shared Streamlit helpers: the one place the pages get their data from.
-
-* :func:`get_store` / :func:`get_pipeline`: shared resources (``st.cache_resource``; never mutate).
-* :func:`ensure_corpus_loaded`: on first run (an empty store) ingest the configured corpus with a
-  visible progress report, then rerun.
-* :func:`load_mentions`, :func:`load_articles`, :func:`load_places`, :func:`load_counts`: cached
-  reads keyed by ``Store.data_version()`` (every write bumps it, so caches never go stale).
-* :func:`load_reference_layers`: the reference GeoJSON layers plus the offline basemap.
-* :func:`escape_text`, :func:`article_html`: text made safe for display.
-* :func:`view_filters`: the sidebar filters every data page shares, synchronised with the URL
-  (a shareable link, :mod:`geo.viewstate`); :func:`view_data`, :func:`load_view_places`: the data
-  of a view; :func:`update_view`: the selected place or claim, the map's centre and zoom.
+"""Widgets and links the pages share: the sidebar header, page links, links to a place or a claim
+that keep the view's filters, and the export buttons; the pages' URL paths.
 
 Everything a page shows of an article (titles, sources, sentences) is untrusted text: pages show
-it through ``st.dataframe``/``st.text`` (no markup) or through HTML built here with every segment
-escaped; never through Markdown, which would let a title load an outside image.
+it through ``st.dataframe``/``st.text`` (no markup) or through HTML built with every segment
+escaped (:mod:`geo.app.html`); never through Markdown, which would let a title load an outside image.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ import marshal
 import math
 import sqlite3
 import threading
-from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -240,10 +239,6 @@ class Gazetteer:
             seen = {c.place.key for c in found}
             found += [c for c in self.fuzzy(name, limit=20, min_score=0.82) if c.place.key not in seen]
         return found
-
-    def iter_places(self) -> Iterator[Place]:
-        for r in self.conn.execute(f"SELECT {self._PLACE_COLS} FROM places p"):
-            yield self._place(r)
 
     def shape(self, place: Place):
         """The shapely geometry of a place (its polygon or line, else its point). Cached."""

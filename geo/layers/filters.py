@@ -120,6 +120,23 @@ def filter_mentions(mentions, view: ViewState, claim_mention_ids: set[int] | Non
     return mentions[keep]
 
 
+def filter_articles(articles, view: ViewState, matching_mentions, matching_claims):
+    """Articles of the view (the Sources page): published in the date range, from the chosen
+    sources and, when a place search or a minimum confidence is set, holding one of
+    ``matching_mentions`` (:func:`filter_mentions`), when claim filters are active one of
+    ``matching_claims`` (:func:`filter_claims`)."""
+    if articles is None or articles.empty:
+        return articles
+    keep = _in_range(articles["published"], view)
+    if view.sources:
+        keep &= articles["source"].isin(view.sources)
+    if view.place_search or view.min_confidence:
+        keep &= articles["id"].isin(set(matching_mentions["article_id"]))
+    if claim_filters_active(view):
+        keep &= articles["id"].isin(set(matching_claims["article_id"]))
+    return articles[keep]
+
+
 def explain_empty(view: ViewState) -> str:
     """Why a view shows nothing, and how to widen it."""
     active = []

@@ -5,6 +5,8 @@ Pure functions (no Streamlit): the pages cache their results, the tests call the
 * :func:`place_layer`: one row per place that the articles mention as a place (resolved, not
   metonymic, not "not a place"), with its geometry and summary figures;
 * :func:`mention_table`: every mention of one place, with its source sentence;
+* :func:`review_table` / :func:`review_mentions`: the Places page's table, one row per place or
+  unresolved name with how its mentions were resolved, and the mentions of one such row;
 * :func:`reference_layers` / :func:`basemap_layer`: the GeoJSON files of ``data/reference/``;
 * :func:`place_at`: which place a map click (a lat/lon) landed on.
 
@@ -24,6 +26,7 @@ from shapely.geometry import Point, shape
 
 from geo.layers.geometry import fix_antimeridian
 from geo.model import PRECISION_LABELS
+from geo.text.names import normalize_name
 
 #: Feature types drawn as lines when the place has a line geometry.
 LINE_TYPES = ("border", "pipeline", "river")
@@ -50,7 +53,8 @@ def precision_label(value: object) -> str:
         return str(value)
 
 
-def _flag(series: pd.Series) -> pd.Series:
+def flag(series: pd.Series) -> pd.Series:
+    """A 0/1 column of the store (``metonymic``, ``not_a_place``...) as booleans, missing as False."""
     return series.fillna(0).astype(int).astype(bool)
 
 
@@ -58,7 +62,7 @@ def plottable_mentions(mentions: pd.DataFrame) -> pd.DataFrame:
     """Mentions that go on the map: resolved to a place, a real place, not used metonymically."""
     if mentions.empty:
         return mentions.copy()
-    keep = mentions["place_key"].notna() & ~_flag(mentions["not_a_place"]) & ~_flag(mentions["metonymic"])
+    keep = mentions["place_key"].notna() & ~flag(mentions["not_a_place"]) & ~flag(mentions["metonymic"])
     return mentions.loc[keep]
 
 
@@ -91,9 +95,13 @@ def place_layer(mentions: pd.DataFrame) -> gpd.GeoDataFrame:
     if m.empty:
         return _empty_places()
     m = m.sort_values(["place_key", "mention_id"], kind="stable")
-    grouped = m.groupby("place_key", sort=True)
-    firsts = grouped[["place_name", "feature_type", "country", "lat", "lon", "geometry"]].first()
-    stats = grouped.agg(
+    df = m.groupby("place_key", sort=True).agg(
+        place_name=("place_name", "first"),  # the place's own attributes: the same on all its mentions
+        feature_type=("feature_type", "first"),
+        country=("country", "first"),
+        lat=("lat", "first"),
+        lon=("lon", "first"),
+        geometry=("geometry", "first"),
         precision=("precision", "min"),
         max_confidence=("confidence", "max"),
         mean_confidence=("confidence", "mean"),
@@ -101,8 +109,7 @@ def place_layer(mentions: pd.DataFrame) -> gpd.GeoDataFrame:
         articles=("article_id", "nunique"),
         first_published=("published", "min"),
         last_published=("published", "max"),
-    )
-    df = firsts.join(stats).reset_index()
+    ).reset_index()
     # Id lists per place without a Python-level groupby apply (it dominates at 10,000 places).
     keys = m["place_key"].to_numpy()
     cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
@@ -129,15 +136,95 @@ def place_layer(mentions: pd.DataFrame) -> gpd.GeoDataFrame:
     return gdf.reset_index(drop=True)[PLACE_COLUMNS]
 
 
+def _listed(rows: pd.DataFrame) -> pd.DataFrame:
+    """Mentions as the pages list them: oldest first (then in article order), with the precision's
+    label and the metonymic flag as a boolean."""
+    rows = rows.assign(precision_label=[precision_label(p) for p in rows["precision"]],
+                       metonymic=flag(rows["metonymic"]))
+    return rows.sort_values(["published", "article_id", "start"], kind="stable", na_position="last")
+
+
 def mention_table(mentions: pd.DataFrame, place_key: str | None) -> pd.DataFrame:
     """Every mention resolved to ``place_key`` (metonymic ones included, flagged), oldest first."""
     if mentions.empty or not place_key:
         return pd.DataFrame(columns=_MENTION_TABLE_COLUMNS)
-    rows = mentions.loc[(mentions["place_key"] == place_key) & ~_flag(mentions["not_a_place"])].copy()
-    rows["precision_label"] = [precision_label(p) for p in rows["precision"]]
-    rows["metonymic"] = _flag(rows["metonymic"])
-    rows = rows.sort_values(["published", "article_id", "start"], kind="stable", na_position="last")
-    return rows.reset_index(drop=True)[_MENTION_TABLE_COLUMNS]
+    rows = mentions.loc[(mentions["place_key"] == place_key) & ~flag(mentions["not_a_place"])]
+    return _listed(rows).reset_index(drop=True)[_MENTION_TABLE_COLUMNS]
+
+
+# ------------------------------------------------------------------------------------ review (Places page)
+#: Key prefix of the review table's rows for names resolved to no place (one row per normalised name).
+UNRESOLVED = "unresolved:"
+REVIEW_COLUMNS = ["key", "place", "feature_type", "country", "mentions", "articles", "written_as", "mean_confidence",
+                  "min_confidence", "precision", "runner_up", "metonymic", "corrected", "lat", "lon"]
+
+
+def reviewable_mentions(mentions: pd.DataFrame, show_unresolved: bool = True) -> pd.DataFrame:
+    """The mentions the Places page reviews: all but those read as "not a place", and without the
+    unresolved ones unless ``show_unresolved``."""
+    if mentions.empty:
+        return mentions
+    rows = mentions.loc[~flag(mentions["not_a_place"])]
+    return rows if show_unresolved else rows.loc[rows["place_key"].notna()]
+
+
+def review_keys(mentions: pd.DataFrame) -> pd.Series:
+    """Each mention's row of the review table: its place key, or ``unresolved:<name normalised>``."""
+    keys = [k if isinstance(k, str) and k else UNRESOLVED + normalize_name(str(t or ""))
+            for k, t in zip(mentions["place_key"], mentions["text"], strict=True)]
+    return pd.Series(keys, index=mentions.index, dtype="object")
+
+
+def _most_frequent(values: pd.Series) -> str:
+    """The most frequent value (the first in sort order among equals); "" when there is none."""
+    modes = values.dropna().mode()
+    return modes.iloc[0] if len(modes) else ""
+
+
+def review_table(mentions: pd.DataFrame, corrected_ids: set[int]) -> pd.DataFrame:
+    """One row per place (or unresolved name) of ``mentions``: mentions, articles, names as written,
+    mean and lowest confidence, finest precision, most frequent runner-up, metonymic and corrected
+    (by an analyst; ``corrected_ids``) mentions. Most mentioned first."""
+    if mentions.empty:
+        return pd.DataFrame(columns=REVIEW_COLUMNS)
+    df = mentions.assign(key=review_keys(mentions), confidence=mentions["confidence"].fillna(0),
+                         metonymic=flag(mentions["metonymic"]), corrected=mentions["mention_id"].isin(corrected_ids))
+    table = df.groupby("key", sort=False).agg(
+        place=("place_name", "first"),  # the place's own attributes: the same on all its mentions
+        first_text=("text", "first"),
+        feature_type=("feature_type", "first"),
+        country=("country", "first"),
+        mentions=("mention_id", "size"),
+        articles=("article_id", "nunique"),
+        written_as=("text", lambda t: "; ".join(sorted(set(t)))),
+        mean_confidence=("confidence", "mean"),
+        min_confidence=("confidence", "min"),
+        precision=("precision", "min"),
+        runner_up=("runner_up_name", _most_frequent),
+        metonymic=("metonymic", "sum"),
+        corrected=("corrected", "sum"),
+        lat=("lat", "first"),
+        lon=("lon", "first"),
+    ).reset_index()
+    unresolved = table["key"].str.startswith(UNRESOLVED)
+    table["place"] = table["place"].where(~unresolved, "(unresolved) " + table["first_text"].astype(str))
+    for column in ("feature_type", "country"):
+        table[column] = table[column].where(~unresolved, "")
+    table["precision"] = ["" if u else precision_label(p) for u, p in zip(unresolved, table["precision"], strict=True)]
+    for column in ("lat", "lon"):
+        table[column] = table[column].where(~unresolved)
+    for column in ("mean_confidence", "min_confidence"):
+        table[column] = [round(float(v), 3) for v in table[column]]
+    table[["metonymic", "corrected"]] = table[["metonymic", "corrected"]].astype(int)
+    table = table[REVIEW_COLUMNS]
+    return table.sort_values(["mentions", "place"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def review_mentions(mentions: pd.DataFrame, key: str, corrected_ids: set[int]) -> pd.DataFrame:
+    """The mentions of one row of :func:`review_table`, listed as :func:`mention_table` lists them,
+    with ``corrected`` (by an analyst)."""
+    rows = _listed(mentions.loc[review_keys(mentions) == key]) if not mentions.empty else mentions
+    return rows.assign(corrected=rows["mention_id"].isin(corrected_ids)) if not rows.empty else rows
 
 
 def place_at(places: gpd.GeoDataFrame, lat: float, lon: float, tolerance: float = 0.05) -> str | None:

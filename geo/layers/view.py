@@ -2,7 +2,9 @@
 
 A link reopens exactly one view: the page, the filters (date range, sources, claimants,
 claim kinds, disputed only, place search, minimum confidence), the selected place or
-claim, and the map's centre and zoom. All of it lives in the URL's query parameters.
+claim, and the map's centre and zoom. All of it lives in the URL's query parameters: the
+filters' (:data:`FILTER_PARAMS`) are written by Streamlit's widget binding, those of the
+selection and the map (:data:`SELECTION_PARAMS`) by geo.app.viewsync.
 
 Query parameters are untrusted input (a link can be edited, truncated or crafted), so
 :func:`parse_view` never raises: every value outside what the store holds or what makes
@@ -28,9 +30,12 @@ MAX_VALUE_CHARS = 200
 MAX_LIST_ITEMS = 50
 MAX_SEARCH_CHARS = 100
 KINDS = ("military", "casualties", "territorial", "diplomatic", "statement")
+#: The parameters of the filters: each is the key of the sidebar widget bound to it (geo.app.viewsync).
+FILTER_PARAMS = ("from", "to", "source", "claimant", "kind", "disputed", "q", "conf")
+#: The parameters of the selected place or claim and of the map's view (no widget: written by hand).
+SELECTION_PARAMS = ("place", "claim", "lat", "lon", "zoom")
 #: Every query parameter a view uses (others, such as the Sources page's ``article``, are left alone).
-VIEW_PARAMS = ("from", "to", "source", "claimant", "kind", "disputed", "q", "conf", "place", "claim",
-               "lat", "lon", "zoom")
+VIEW_PARAMS = FILTER_PARAMS + SELECTION_PARAMS
 #: The fields of :class:`ViewState` that filter data (the others select or frame).
 FILTER_FIELDS = ("date_from", "date_to", "sources", "claimants", "kinds", "disputed_only", "place_search",
                  "min_confidence")
@@ -59,10 +64,6 @@ class ViewState:
     def with_changes(self, **changes) -> ViewState:
         return replace(self, **changes)
 
-    @property
-    def is_default(self) -> bool:
-        return self == ViewState()
-
     def filters(self) -> ViewState:
         """Only the filters of this view (no selected place or claim, no map centre or zoom)."""
         return ViewState(**{f: getattr(self, f) for f in FILTER_FIELDS})
@@ -83,6 +84,12 @@ class Vocabulary:
     claim_ids: frozenset[int] = field(default_factory=frozenset)
     date_min: date | None = None
     date_max: date | None = None
+
+
+def normalize_search(text: str) -> str:
+    """The place search as the view holds it: control characters removed, runs of white space made
+    one space, cut to :data:`MAX_SEARCH_CHARS` (the same whether it comes from a link or the box)."""
+    return " ".join(_CONTROL.sub("", text).split())[:MAX_SEARCH_CHARS]
 
 
 def _values(params: Mapping, key: str) -> list[str]:
@@ -166,13 +173,13 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
         if disputed.lower() in {"1", "true", "yes"}:
             view = view.with_changes(disputed_only=True)
         elif disputed.lower() not in {"0", "false", "no"}:
-            notes.append(f"Ignored 'disputed={_short(disputed)}': expected 1 or 0.")
+            notes.append(f"Ignored 'disputed={_short(disputed)}': expected true or false.")
 
     search = _one(params, "q")
     if search is not None:
         if len(search) > MAX_SEARCH_CHARS:
             notes.append(f"Shortened the place search to {MAX_SEARCH_CHARS} characters.")
-        view = view.with_changes(place_search=search[:MAX_SEARCH_CHARS])
+        view = view.with_changes(place_search=normalize_search(search))
 
     conf = _one(params, "conf")
     if conf is not None:
@@ -213,6 +220,23 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
     return view, notes
 
 
+def reported_map_view(centre: object, zoom: object) -> tuple[float, float, int] | None:
+    """The map's centre and zoom as the map component reports them (``{"lat": .., "lng": ..}`` and
+    a zoom) in the view's terms: latitude within -90..90, longitude brought back into -180..180
+    (Leaflet keeps counting past the antimeridian), 5 decimals, zoom a whole number from 1 to 18.
+    None until the map has reported a view (or when what it sent is not numbers)."""
+    if not isinstance(centre, dict) or centre.get("lat") is None or zoom is None:
+        return None
+    try:
+        lat, lng, z = float(centre["lat"]), float(centre["lng"]), float(zoom)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for v in (lat, lng, z)):
+        return None
+    return (round(min(max(lat, -90.0), 90.0), 5), round((lng + 180.0) % 360.0 - 180.0, 5),
+            int(min(max(round(z), 1), 18)))
+
+
 def _number(value: str) -> float | None:
     if len(value) > 32:
         return None
@@ -237,7 +261,7 @@ def to_query_params(view: ViewState) -> dict[str, str | list[str]]:
     if view.kinds:
         out["kind"] = list(view.kinds)
     if view.disputed_only:
-        out["disputed"] = "1"
+        out["disputed"] = "true"  # as Streamlit writes a bound toggle (older links' 1 is still read)
     if view.place_search:
         out["q"] = view.place_search
     if view.min_confidence:

@@ -1,13 +1,13 @@
 """Serve every map asset from the app itself, so the map works with no internet.
 
-folium and streamlit-folium load Leaflet, jQuery, Bootstrap, Font Awesome, awesome-markers,
-markercluster and, for some layers, d3 and moment from public CDNs. Claim Atlas must work offline
-(and must not leak its readers' visits to CDNs), so ``scripts/vendor_web_assets.sh`` copies those
-files into ``static/vendor/`` and this module points folium at them:
+folium and streamlit-folium load Leaflet, jQuery, Bootstrap, Font Awesome, awesome-markers and
+markercluster from public CDNs. Claim Atlas must work offline (and must not leak its readers'
+visits to CDNs), so ``scripts/vendor_web_assets.sh`` copies those files into ``static/vendor/``
+and this module points folium at them:
 
 * :func:`use_offline_assets` rewrites folium's class-level ``default_js``/``default_css`` lists
-  (plus the d3 links that branca's colormap and streamlit-folium add on their own) to
-  ``/app/static/vendor/...``, which Streamlit serves with ``server.enableStaticServing = true``.
+  (and the links streamlit-folium sends its frame) to ``/app/static/vendor/...``, which
+  Streamlit serves with ``server.enableStaticServing = true``.
 * :func:`offline_map_html` gives a standalone HTML export with every asset inlined, so the file
   opens from disk with no server and no internet.
 * :func:`missing_assets` lists vendored files that are referenced but absent (startup check, test).
@@ -17,12 +17,13 @@ layers, popups and legends) are served and inlined the same way; the map element
 through :data:`OWN_JS` and :data:`OWN_CSS`.
 
 Serving every asset locally is a feature, not a speedup: ``CLAIM_ATLAS_ACCEL=0`` leaves it on.
-Two of its parts replace library code, so each runs only on the versions it was tested with
-(``geo._compat``): the d3 link of branca's colormaps and the links streamlit-folium sends its
-frame (through its private ``_component_func``). Elsewhere those d3 links stay on their CDN
-(and a warning says so); the maps of Claim Atlas draw no colormap, so they never need them.
+The links streamlit-folium sends its frame are rewritten by the app layer
+(``geo.app.folium_links``, the only code that touches Streamlit), with :func:`localize_url`.
 
 Tiles are not covered: build maps with ``tiles=None`` (or a local tile layer) to stay offline.
+Only what the app's maps use is vendored: a layer that needs more (a branca colormap's d3, the
+Timeline plugins' moment and leaflet.timeline, Fullscreen...) is refused by
+:func:`offline_map_html` and logged by the live map; vendor its files first.
 """
 
 from __future__ import annotations
@@ -30,16 +31,13 @@ from __future__ import annotations
 import base64
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
-import branca.colormap
 import folium
 import folium.plugins
 from folium.elements import JSCSSMixin
 
-from geo import _compat
 from geo.config import PROJECT_ROOT
 
 log = logging.getLogger(__name__)
@@ -58,14 +56,11 @@ OWN_ASSET_PREFIX = "/app/static/claim-atlas"
 OWN_JS: list[tuple[str, str]] = [("claim_atlas_map_js", f"{OWN_ASSET_PREFIX}/map.js")]
 OWN_CSS: list[tuple[str, str]] = [("claim_atlas_map_css", f"{OWN_ASSET_PREFIX}/map.css")]
 
-# Every CDN URL folium 0.20 / branca / streamlit-folium 0.27 load for the classes we vendor,
+# Every CDN URL folium 0.20 / streamlit-folium 0.27 load for the classes we vendor,
 # mapped to the file under static/vendor/ that replaces it (versions chosen in
 # scripts/vendor_web_assets.sh: a bug-fix-newer Leaflet and markercluster are used on purpose).
 _LEAFLET = "leaflet@1.9.4/dist"
 _JQUERY = "jquery@3.7.1/dist/jquery.min.js"
-_D3_V3 = "d3@3.5.5/d3.min.js"
-_D3_V4 = "d3@4.13.0/build/d3.min.js"
-_MOMENT = "moment@2.18.1/min/moment.min.js"
 _CLUSTER = "leaflet.markercluster@1.5.3/dist"
 _AWESOME = "leaflet.awesome-markers@2.0.2"
 # Our own one-liner, loaded after leaflet.js (see scripts/vendor_web_assets.sh for why).
@@ -86,11 +81,6 @@ CDN_TO_VENDOR: dict[str, str] = {
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/leaflet.markercluster.js": f"{_CLUSTER}/leaflet.markercluster.js",
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.css": f"{_CLUSTER}/MarkerCluster.css",
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/MarkerCluster.Default.css": f"{_CLUSTER}/MarkerCluster.Default.css",
-    "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js": _D3_V3,
-    "https://d3js.org/d3.v3.min.js": _D3_V3,
-    "https://d3js.org/d3.v4.min.js": _D3_V4,
-    "https://cdnjs.cloudflare.com/ajax/libs/moment.js/2.18.1/moment.min.js": _MOMENT,
-    "https://cdn.jsdelivr.net/npm/leaflet.timeline@1.6.0/dist/leaflet.timeline.min.js": "leaflet.timeline@1.6.0/dist/leaflet.timeline.js",
 }
 
 # Classes whose every CDN asset must be vendored: use_offline_assets() refuses to run otherwise,
@@ -102,13 +92,9 @@ REQUIRED_CLASSES: tuple[type, ...] = (
     folium.Map,
     folium.plugins.MarkerCluster,
     folium.plugins.FastMarkerCluster,
-    folium.plugins.Timeline,
-    folium.plugins.TimelineSlider,
-    folium.plugins.TimeSliderChoropleth,
 )
 
 #: The d3 link branca's ColorMap.render adds to the page header, under the name "d3".
-_BRANCA_D3_URL = "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js"
 
 _MIME = {
     ".js": "text/javascript",
@@ -130,8 +116,6 @@ _LINK_TAG = re.compile(r"""<link\b[^>]*?\bhref=(["'])([^"']+)\1[^>]*?/?>""", re.
 
 # Saved originals, so patching is idempotent and reversible (restore_cdn_assets).
 _original_lists: dict[type, dict[str, list[tuple[str, str]]]] = {}
-_original_colormap_render: Callable[..., Any] | None = None
-_original_component_func: Callable[..., Any] | None = None
 _active_prefix: str = LOCAL_ASSET_PREFIX
 
 
@@ -210,7 +194,7 @@ def unmapped_cdn_urls(classes: Iterable[type] | None = None) -> list[str]:
 
 
 def use_offline_assets(prefix: str = LOCAL_ASSET_PREFIX) -> None:
-    """Point folium (and branca's colormap, and streamlit-folium) at the vendored files.
+    """Point folium (and the links streamlit-folium sends its frame) at the vendored files.
 
     Idempotent; calling it again with another ``prefix`` moves the links there. Raises
     :class:`OfflineAssetError`, changing nothing, if a class in :data:`REQUIRED_CLASSES` loads a
@@ -221,7 +205,7 @@ def use_offline_assets(prefix: str = LOCAL_ASSET_PREFIX) -> None:
     if unmapped:
         raise OfflineAssetError(
             "These CDN assets are not vendored; add them to scripts/vendor_web_assets.sh and "
-            "geo/webassets.CDN_TO_VENDOR:\n  " + "\n  ".join(unmapped)
+            "geo/mapping/assets.CDN_TO_VENDOR:\n  " + "\n  ".join(unmapped)
         )
     for cls in _asset_classes():
         saved = _original_lists.setdefault(cls, {})
@@ -232,8 +216,6 @@ def use_offline_assets(prefix: str = LOCAL_ASSET_PREFIX) -> None:
                 rewritten = _with_icon_path_shim(rewritten, prefix)
             setattr(cls, attr, rewritten)
     _active_prefix = prefix
-    _patch_colormap()
-    _patch_streamlit_folium()
 
 
 def _with_icon_path_shim(pairs: list[tuple[str, str]], prefix: str) -> list[tuple[str, str]]:
@@ -246,66 +228,18 @@ def _with_icon_path_shim(pairs: list[tuple[str, str]], prefix: str) -> list[tupl
 
 def restore_cdn_assets() -> None:
     """Undo :func:`use_offline_assets` (for tests that need folium's own defaults back)."""
-    global _original_colormap_render, _original_component_func, _active_prefix
+    global _active_prefix
     for cls, saved in _original_lists.items():
         for attr, pairs in saved.items():
             setattr(cls, attr, list(pairs))
     _original_lists.clear()
-    if _original_colormap_render is not None:
-        branca.colormap.ColorMap.render = _original_colormap_render  # type: ignore[method-assign]
-        _original_colormap_render = None
-    if _original_component_func is not None:
-        import streamlit_folium
-
-        streamlit_folium._component_func = _original_component_func
-        _original_component_func = None
     _active_prefix = LOCAL_ASSET_PREFIX
 
 
-def _patch_colormap() -> None:
-    """branca's ColorMap.render adds a d3 CDN link to the page header itself: replace it after
-    (``header.add_child`` under the same name, "d3"). Only on the tested branca versions."""
-    global _original_colormap_render
-    if _original_colormap_render is not None or not _compat.offline_colormap_link():
-        return
-    original = branca.colormap.ColorMap.render
-    _original_colormap_render = original
-
-    def render(self: Any, **kwargs: Any) -> None:
-        original(self, **kwargs)
-        local = _localize(_BRANCA_D3_URL, _active_prefix)
-        if local is not None:
-            self.get_root().header.add_child(folium.JavascriptLink(local), name="d3")
-
-    branca.colormap.ColorMap.render = render  # type: ignore[method-assign]
-
-
-def _patch_streamlit_folium() -> None:
-    """st_folium hard-codes two d3 CDN URLs for colormaps: rewrite the links it sends its frame."""
-    global _original_component_func
-    if _original_component_func is not None:
-        return
-    try:
-        import streamlit_folium
-    except ImportError:  # the export and tests work without Streamlit
-        return
-    if not _compat.offline_streamlit_folium_links():
-        return
-    original = streamlit_folium._component_func
-    _original_component_func = original
-
-    def component(*args: Any, **kwargs: Any) -> Any:
-        for key in ("css_links", "js_links"):
-            links = []
-            for url in kwargs.get(key) or []:
-                local = _localize(url, _active_prefix)
-                if local is None:
-                    log.warning("map asset not vendored, the browser will fetch it: %s", url)
-                links.append(local or url)
-            kwargs[key] = links
-        return original(*args, **kwargs)
-
-    streamlit_folium._component_func = component
+def localize_url(url: str) -> str | None:
+    """The vendored copy of a CDN ``url`` under the prefix in force, or None if it is not vendored
+    (the app layer rewrites the links streamlit-folium sends its frame with it)."""
+    return _localize(url, _active_prefix)
 
 
 def _referenced_files() -> set[str]:

@@ -272,17 +272,3 @@ def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE) -> gpd.Ge
     cum = np.cumsum(weights[order])
     n = int(np.searchsorted(cum, share * cum[-1]) + 1)
     return pool.iloc[np.sort(order[:n])]
-
-
-def map_summary(m: folium.Map) -> dict[str, str]:
-    """Layer names of a built map and their class names (tests, debugging)."""
-    return {child.layer_name: type(child).__name__ for child in m._children.values()
-            if getattr(child, "layer_name", None)}
-
-
-def feature_properties(m: folium.Map, layer_name: str) -> list[dict]:
-    """The properties of the features of one of our layers (empty when there is no such layer)."""
-    for child in m._children.values():
-        if getattr(child, "layer_name", None) == layer_name:
-            return list(getattr(child, "properties", []))
-    return []

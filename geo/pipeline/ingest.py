@@ -211,13 +211,6 @@ class Pipeline:
     def _claims(self, article: Article, doc: Doc, mentions: list[Mention]) -> list:
         return extract_claims(doc, article, mentions)
 
-    def analyze_many(self, articles: list[Article]) -> Iterator[tuple[Article, ArticleAnalysis]]:
-        """Analyse articles (in worker processes for large batches); raises the first error."""
-        for article, outcome in zip(articles, self._analyses(articles), strict=True):
-            if isinstance(outcome, Exception):
-                raise outcome
-            yield article, outcome
-
     def ingest(self, articles: list[Article], store: Store, progress: ProgressCallback | None = None,
                analyses: dict[str, ArticleAnalysis] | None = None) -> list[IngestResult]:
         """Analyse and store each article in its own transaction; duplicates are skipped

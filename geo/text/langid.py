@@ -14,14 +14,6 @@ _ENGLISH_MARKERS = {
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def english_share(text: str, sample_words: int = 2000) -> float:
-    """Share of words that are common English function words (about 0.3 to 0.5 for English)."""
-    words = _WORD.findall(text[: sample_words * 12].lower())[:sample_words]
-    if not words:
-        return 0.0
-    return sum(w in _ENGLISH_MARKERS for w in words) / len(words)
-
-
 #: Function words of other languages written in Latin script (French, German, Spanish,
 #: Italian, Portuguese, Dutch) that are not English words.
 _FOREIGN_MARKERS = {

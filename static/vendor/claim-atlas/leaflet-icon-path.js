@@ -1,4 +1,4 @@
-/* Loaded right after leaflet.js by geo/webassets.py: point Leaflet's default marker icon at the
+/* Loaded right after leaflet.js by geo/mapping/assets.py: point Leaflet's default marker icon at the
    vendored images, relative to this script's own URL (a no-op when the script is inlined). */
 (function () {
   var src = document.currentScript && document.currentScript.src;

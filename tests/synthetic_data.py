@@ -1,6 +1,4 @@
-"""Synthetic place mentions in the store's layout, for map benchmarks and scale tests
-(``scripts/benchmark_map.py``): real data never goes through here.
-"""
+"""A synthetic ``Store.mentions_df()`` for tests of scale (no page or script uses it)."""
 
 from __future__ import annotations
 
@@ -10,7 +8,7 @@ import pandas as pd
 
 def synthetic_mentions(n_places: int, mentions_per_place: int = 2, seed: int = 0) -> pd.DataFrame:
     """A fake ``Store.mentions_df()`` of ``n_places`` settlements around the South Caucasus
-    (for benchmarks and tests of scale; nothing here is real data)."""
+    (nothing here is real data)."""
     rng = np.random.default_rng(seed)
     n = n_places * mentions_per_place
     place_idx = np.repeat(np.arange(n_places), mentions_per_place)
