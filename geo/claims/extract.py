@@ -19,24 +19,13 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
+from geo.claims.cues import ANAPHORIC_OBJECTS, DENY_VERBS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
-from geo.claims.speakers import PRONOUNS_PLURAL, _SpeakerResolver
+from geo.claims.speakers import FIRST_PERSON, PRONOUNS_PLURAL, PRONOUNS_SINGULAR, _SpeakerResolver
 from geo.model import Article, Claim, Mention
 from geo.nlp.load import text_of
 
-REPORT_VERBS = {
-    "say", "claim", "report", "deny", "accuse", "announce", "stress", "urge", "call", "state", "tell", "add",
-    "warn", "insist", "confirm", "express", "rule", "voice", "demand", "allege", "acknowledge", "reject",
-    "condemn", "blame", "assert", "argue", "declare", "note", "emphasize", "emphasise", "reiterate",
-    "threaten", "pledge", "vow", "complain", "dismiss", "refute", "admit", "dispute", "charge", "describe",
-    "welcome", "appeal", "propose",
-}
-DENY_VERBS = {"deny", "reject", "dismiss", "refute", "dispute"}
-#: Verbs that report only with a particle or preposition: "ruled out", "called for / on".
-NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"}}
-#: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
-ANAPHORIC_OBJECTS = {"this", "that", "it", "claim", "claims", "report", "reports", "allegation", "allegations",
-                     "accusation", "accusations", "statement"}
+PERSONAL_PRONOUNS = FIRST_PERSON | PRONOUNS_SINGULAR | PRONOUNS_PLURAL | {"him", "her", "them"}
 KIND_KEYWORDS = [
     ("casualties", {"kill", "killed", "dead", "death", "deaths", "wound", "wounded", "casualty", "casualties",
                     "injure", "injured", "losses", "die", "died", "victim", "victims", "toll"}),
@@ -54,24 +43,6 @@ KIND_KEYWORDS = [
 
 
 # --------------------------------------------------------------------------- speakers
-
-
-def _is_reporting(tok: Token) -> bool:
-    if tok.pos_ not in {"VERB", "AUX"}:
-        return False
-    lemma = tok.lemma_.lower()
-    if lemma not in REPORT_VERBS:
-        return False
-    need = NEEDS_PARTICLE.get(lemma)
-    if need:
-        if lemma == "call" and any(c.dep_ == "dobj" for c in tok.children):
-            return False  # "called Aliyev on Friday": a phone call, not a call for something
-        return any(c.lower_ in need and not any(g.ent_type_ in {"DATE", "TIME"} for g in c.children)
-                   for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
-    if lemma in {"add", "note", "describe", "welcome", "state"}:
-        # Only as speech: with a clause or a quote ("added that ...", "the statement stated that").
-        return any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in tok.children) or lemma == "state"
-    return True
 
 
 def _speaker_token(verb: Token) -> tuple[Token | None, str]:
@@ -273,10 +244,12 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         words = tokens[sentence.start:sentence.end]
         sentence_claims: list[Claim] = []
         denials: list[tuple[list[str], Token, Token, str]] = []
-        seen: set[str] = set()
+        # One claim per (actor, speaker) and sentence: two people of one party speaking in one
+        # sentence make two claims; one person's "said ..., adding ..." makes one.
+        seen: set[tuple[str, str]] = set()
         preds: list[tuple[Token, Token | None, str]] = []
         for tok in words:
-            if _is_reporting(tok):
+            if reporting_lemma(tok):
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
         for according, obj in _according_to(words, tokens):
@@ -285,10 +258,14 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                                "him", "her", "them"}
             if head_ok:
                 preds.append((according, obj, "according"))
+        cue_verbs = {verb.i for verb, _, _ in preds}
         for verb, speaker, _how in preds:
             if speaker is None:
                 continue
+            if speaker.lower_ in PERSONAL_PRONOUNS and any(a.i in cue_verbs for a in verb.ancestors):
+                continue  # "X said he believed ...": the speaker's own words, one claim
             actors, speaker_text = resolver.resolve(speaker, sentence)
+            who = speaker_text.lower()
             actors = [a for a in actors if a]
             if not actors:
                 continue
@@ -297,9 +274,9 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 denials.append((actors, verb, speaker, speaker_text))
                 continue
             for actor in actors:
-                if actor in seen:
+                if (actor, who) in seen:
                     continue
-                seen.add(actor)
+                seen.add((actor, who))
                 sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker))
             resolver.last_claimants = actors
             if len(actors) == 1 and speaker.lower_ not in PRONOUNS_PLURAL:
@@ -317,9 +294,9 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                             c.disputed_by.append(a)
             else:  # a denial standing alone is itself a claim, with its stance
                 for actor in actors:
-                    if actor in seen:
+                    if (actor, speaker_text.lower()) in seen:
                         continue
-                    seen.add(actor)
+                    seen.add((actor, speaker_text.lower()))
                     claim = make_claim(actor, speaker_text, sentence, verb, speaker)
                     claim.stance = "deny"
                     sentence_claims.append(claim)
