@@ -201,6 +201,12 @@ def classify_kind(sentence: Span) -> str:
 # --------------------------------------------------------------------------- extraction
 
 
+#: Heads of "according to X" that are not sources: "according to the plan".
+NOT_SOURCES = frozenset({"plan", "plans", "schedule", "law", "laws", "rule", "rules", "tradition", "custom",
+                         "terms", "protocol", "script", "design", "legend", "constitution", "it", "this",
+                         "that", "which"})
+
+
 def _according_to(words: list[Token], tokens: list[Token]) -> list[tuple[Token, Token]]:
     """("according", speaker head) pairs for "according to X" where X names a speaker,
     among a sentence's ``words`` (``tokens`` are all the doc's)."""
@@ -253,12 +259,10 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
         for according, obj in _according_to(words, tokens):
-            head_ok = registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or \
-                obj.lower_ in {"officials", "sources", "ministry", "statement", "spokesman", "spokeswoman",
-                               "him", "her", "them"}
-            if head_ok:
+            if obj.pos_ in {"NOUN", "PROPN", "PRON"} and obj.lower_ not in NOT_SOURCES:
                 preds.append((according, obj, "according"))
         cue_verbs = {verb.i for verb, _, _ in preds}
+
         for verb, speaker, _how in preds:
             if speaker is None:
                 continue
@@ -294,9 +298,10 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                             c.disputed_by.append(a)
             else:  # a denial standing alone is itself a claim, with its stance
                 for actor in actors:
-                    if (actor, speaker_text.lower()) in seen:
+                    key = (actor, speaker_text.lower())
+                    if key in seen:
                         continue
-                    seen.add((actor, speaker_text.lower()))
+                    seen.add(key)
                     claim = make_claim(actor, speaker_text, sentence, verb, speaker)
                     claim.stance = "deny"
                     sentence_claims.append(claim)
