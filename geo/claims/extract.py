@@ -21,6 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
 from geo.claims.cues import ANAPHORIC_OBJECTS, DENY_VERBS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
+from geo.claims.quotes import continued_statements, quote_states
 from geo.claims.speakers import FIRST_PERSON, PRONOUNS_PLURAL, PRONOUNS_SINGULAR, _SpeakerResolver
 from geo.model import Article, Claim, Mention
 from geo.nlp.load import text_of
@@ -237,7 +238,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     kinds: dict[int, str] = {}
     dates: dict[int, ResolvedDate | None] = {}
 
-    def make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token) -> Claim:
+    def make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token | None) -> Claim:
         if sentence.start not in kinds:
             kinds[sentence.start] = classify_kind(sentence)
         if verb.i not in dates:
@@ -246,7 +247,9 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                            when=dates[verb.i], kind=kinds[sentence.start],
                            speaker_span=resolver.subtree_span(speaker) if speaker is not None else None)
 
-    for sentence in doc.sents:
+    sentences = list(doc.sents)
+    claims_of_sentence: list[list[Claim]] = []
+    for sentence in sentences:
         words = tokens[sentence.start:sentence.end]
         sentence_claims: list[Claim] = []
         denials: list[tuple[list[str], Token, Token, str]] = []
@@ -305,12 +308,39 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                     claim = make_claim(actor, speaker_text, sentence, verb, speaker)
                     claim.stance = "deny"
                     sentence_claims.append(claim)
-        claims.extend(sentence_claims)
+        claims_of_sentence.append(sentence_claims)
         if sentence_claims:
             previous_sentence_claims = sentence_claims
         else:  # "Pashinyan arrived in Moscow. He said ...": the subject person of this sentence
             resolver.note_subject_person(sentence)
+    claims.extend(_continuations(sentences, claims_of_sentence, full_text, make_claim))
     return claims
+
+
+def _continuations(sentences: list[Span], claims_of_sentence: list[list[Claim]], full_text: str,
+                   make_claim) -> list[Claim]:
+    """Every sentence's claims, with the sentences that continue a statement (geo.claims.quotes)
+    made claims of its speakers; an introduction ("He said:") gives way to what it introduces."""
+    states = quote_states(full_text, [(s.start_char, s.end_char) for s in sentences])
+    sources = continued_statements(states, [bool(c) for c in claims_of_sentence])
+    introduced = {i for i in sources.values() if states[i].intro}
+    # a claim's text may already reach back to its quotation's opening mark (_claim_bounds)
+    covered = [(c.start, c.end) for cs in claims_of_sentence for c in cs]
+    out: list[Claim] = []
+    for j, sentence in enumerate(sentences):
+        if j in introduced and all(c.text.rstrip().endswith(":") for c in claims_of_sentence[j]):
+            continue
+        out.extend(claims_of_sentence[j])
+        i = sources.get(j)
+        if i is None or any(lo <= sentence.start_char < hi for lo, hi in covered):
+            continue
+        for src in claims_of_sentence[i]:
+            if src.stance != "assert":
+                continue
+            claim = make_claim(src.claimant, src.claimant_text, sentence, sentence.root, None)
+            claim.details["continues"] = src.start
+            out.append(claim)
+    return out
 
 
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"«", "”\"»"
