@@ -33,6 +33,10 @@ SPEECH_VERBS = frozenset({
     "hint", "boast", "brag", "joke", "quip", "protest", "object", "criticize", "criticise", "denounce",
     "praise", "slam", "blast", "assure", "inform", "agree", "disagree", "conclude", "question", "ask",
     "repeat", "chant", "shout", "order", "instruct", "advise", "recommend", "forecast", "project",
+    # acts of speech aimed at someone or something: "attacked the plan", "defended the strike"
+    "attack", "rail", "lash", "defend", "cite", "quote", "characterize", "characterise", "label", "brand",
+    "dub", "compare", "challenge", "endorse", "applaud", "mock", "ridicule", "decry", "lament", "hail",
+    "thank", "apologize", "apologise", "reaffirm", "renew", "weigh",
 })
 #: Of the speech verbs, those that narrate unless a clause, a quote or an object follows:
 #: "she added that ..." reports, "the army added two brigades" does not.
@@ -42,7 +46,9 @@ NEEDS_CONTENT = frozenset({
     "estimate", "signal", "hint", "project", "forecast", "repeat", "order", "advise", "recommend",
     "instruct", "ask", "question", "agree", "disagree", "conclude", "respond", "reply", "object",
     "protest", "assure", "inform", "chant", "shout", "praise", "criticize", "criticise", "slam", "blast",
-    "joke", "quip", "boast", "brag",
+    "joke", "quip", "boast", "brag", "attack", "defend", "cite", "quote", "compare", "challenge", "endorse",
+    "applaud", "mock", "ridicule", "decry", "lament", "hail", "thank", "reaffirm", "renew", "weigh", "rail",
+    "lash",
 })
 #: Verbs of thinking and of evidence: a claim only with a finite clause ("believe that ...",
 #: "the data show that ...").
@@ -53,7 +59,7 @@ CLAUSE_VERBS = frozenset({
 })
 #: Speech verbs that report only with a particle or preposition: "ruled out", "called for / on".
 NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"},
-                  "point": {"out", "to"}}
+                  "point": {"out", "to"}, "weigh": {"in"}, "lash": {"out"}, "rail": {"against"}}
 #: Verbs whose speaker denies or disputes what they govern.
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
 #: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
@@ -117,4 +123,31 @@ def reporting_lemma(tok: Token) -> str | None:
         return lemma
     if lemma in CLAUSE_VERBS and _has_clause(tok):
         return lemma
+    if _has_clause(tok) and _speaks(tok):
+        return lemma  # any verb of a speaking subject with a finite clause: "X warned/insisted/... that"
     return None
+
+
+#: Nouns for people and bodies that speak, when they are a verb's subject.
+SPEAKER_NOUNS = frozenset({
+    "official", "officials", "spokesman", "spokeswoman", "spokesperson", "ministry", "government", "police",
+    "authorities", "experts", "analysts", "critics", "aides", "aide", "campaign", "report", "study", "poll",
+    "survey", "statement", "president", "minister", "leader", "leaders", "commander", "army", "military",
+    "source", "sources", "witness", "witnesses", "residents", "diplomat", "diplomats", "agency", "office",
+    "council", "committee", "court", "judge", "prosecutor", "prosecutors", "lawyer", "lawyers", "group",
+    "organization", "organisation", "spokespeople", "officer", "officers", "governor", "mayor", "senator",
+    "lawmaker", "lawmakers", "activist", "activists", "observers", "monitors", "investigators", "researchers",
+    "scientists", "economists", "doctors", "medics", "candidate", "party", "administration", "side", "sides",
+})
+_PERSONAL = frozenset({"he", "she", "they", "we", "i", "you"})
+
+
+def _speaks(verb: Token) -> bool:
+    """Whether the verb's subject is someone who can make a statement: a person, a body or a
+    country (by entity type), a personal pronoun, or a noun for people and bodies."""
+    for c in verb.children:
+        if c.dep_ in {"nsubj", "csubj"}:
+            if c.lower_ in _PERSONAL or c.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
+                return True
+            return c.pos_ in {"NOUN", "PROPN"} and (c.lemma_.lower() in SPEAKER_NOUNS or c.lower_ in SPEAKER_NOUNS)
+    return False

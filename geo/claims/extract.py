@@ -238,12 +238,13 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     kinds: dict[int, str] = {}
     dates: dict[int, ResolvedDate | None] = {}
 
-    def make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token | None) -> Claim:
+    def make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token | None,
+                   bounds: tuple[int, int] | None = None) -> Claim:
         if sentence.start not in kinds:
             kinds[sentence.start] = classify_kind(sentence)
         if verb.i not in dates:
             dates[verb.i] = claim_date(sentence, verb, published, focus, date_spans, span_dates)
-        return _make_claim(full_text, actor, speaker_text, sentence, verb, speaker, mentions,
+        return _make_claim(full_text, actor, speaker_text, sentence, verb, speaker, mentions, bounds=bounds,
                            when=dates[verb.i], kind=kinds[sentence.start],
                            speaker_span=resolver.subtree_span(speaker) if speaker is not None else None)
 
@@ -255,7 +256,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         denials: list[tuple[list[str], Token, Token, str]] = []
         # One claim per (actor, speaker) and sentence: two people of one party speaking in one
         # sentence make two claims; one person's "said ..., adding ..." makes one.
-        seen: set[tuple[str, str]] = set()
+        seen: dict[tuple[str, str], Token] = {}
         preds: list[tuple[Token, Token | None, str]] = []
         for tok in words:
             if reporting_lemma(tok):
@@ -281,10 +282,14 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 denials.append((actors, verb, speaker, speaker_text))
                 continue
             for actor in actors:
-                if (actor, who) in seen:
-                    continue
-                seen.add((actor, who))
-                sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker))
+                first = seen.get((actor, who))
+                if first is None:
+                    seen[(actor, who)] = verb
+                    sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker))
+                elif _own_statement(verb, first):
+                    # "announced X and said Y": a second statement, its own clause as its text
+                    sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker,
+                                                      bounds=_clause_bounds(verb)))
             resolver.last_claimants = actors
             if len(actors) == 1 and speaker.lower_ not in PRONOUNS_PLURAL:
                 resolver.last_singular = actors[0]
@@ -304,7 +309,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                     key = (actor, speaker_text.lower())
                     if key in seen:
                         continue
-                    seen.add(key)
+                    seen[key] = verb
                     claim = make_claim(actor, speaker_text, sentence, verb, speaker)
                     claim.stance = "deny"
                     sentence_claims.append(claim)
@@ -368,12 +373,32 @@ def _claim_bounds(full: str, sentence: Span, verb: Token) -> tuple[int, int]:
     return start, end
 
 
-def _make_claim(full_text: str, actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token,
+def _own_statement(verb: Token, first: Token) -> bool:
+    """Whether a speaker's second cue in a sentence makes a statement of its own: a coordinated
+    verb of another kind with its own clause ("announced the arrest and said a curfew ..."),
+    not the same verb again ("accused X, and also accused Y") nor a participle of the first
+    ("urged ..., claiming ...")."""
+    return (verb.dep_ == "conj" and verb.lemma_.lower() != first.lemma_.lower()
+            and any(c.dep_ == "ccomp" for c in verb.children))
+
+
+def _clause_bounds(verb: Token) -> tuple[int, int]:
+    """Character bounds of a coordinated verb's own clause (without the verbs coordinated after it)."""
+    skip: set[int] = set()
+    for c in verb.children:
+        if c.dep_ in {"conj", "cc"} and c.i > verb.i:
+            skip.update(t.i for t in c.subtree)
+    toks = [t for t in verb.subtree if t.i not in skip and t.i >= verb.i and not t.is_punct or t.i == verb.i]
+    last = max(toks, key=lambda t: t.i)
+    return verb.idx, last.idx + len(last.text)
+
+
+def _make_claim(full_text: str, actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token | None,
                 mentions: list[Mention], *, when: ResolvedDate | None, kind: str,
-                speaker_span: Span | None) -> Claim:
+                speaker_span: Span | None, bounds: tuple[int, int] | None = None) -> Claim:
     """The claim of one claimant; ``when``, ``kind`` and ``speaker_span`` come from
     ``claim_date``, ``classify_kind`` and ``_subtree_span(speaker)``."""
-    start, end = _claim_bounds(full_text, sentence, verb)
+    start, end = bounds or _claim_bounds(full_text, sentence, verb)
     text = full_text[start:end]
     s_lo, s_hi = (speaker_span.start_char, speaker_span.end_char) if speaker_span is not None else (0, 0)
     places = [m for m in mentions
