@@ -21,7 +21,7 @@ from spacy.tokens import Doc, Span, Token
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
 from geo.claims.cues import ANAPHORIC_OBJECTS, DENY_VERBS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
-from geo.claims.quotes import continued_statements, quote_states
+from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans
 from geo.claims.speakers import FIRST_PERSON, PRONOUNS_PLURAL, PRONOUNS_SINGULAR, _SpeakerResolver
 from geo.model import Article, Claim, Mention
 from geo.nlp.load import text_of
@@ -249,6 +249,8 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                            speaker_span=resolver.subtree_span(speaker) if speaker is not None else None)
 
     sentences = list(doc.sents)
+    quoted = quoted_spans(full_text)
+    quote_starts = [a for a, _ in quoted]
     claims_of_sentence: list[list[Claim]] = []
     for sentence in sentences:
         words = tokens[sentence.start:sentence.end]
@@ -259,7 +261,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         seen: dict[tuple[str, str], Token] = {}
         preds: list[tuple[Token, Token | None, str]] = []
         for tok in words:
-            if reporting_lemma(tok):
+            if reporting_lemma(tok) and not inside(quoted, quote_starts, tok.idx):
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
         for according, obj in _according_to(words, tokens):

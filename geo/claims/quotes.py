@@ -10,6 +10,7 @@ alone, so this works on any article, whatever the parse of its quotes.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _OPENING = "“«„"
@@ -140,3 +141,34 @@ def continued_statements(states: list[SentenceQuotes], has_claims: list[bool]) -
                 for j in para:
                     take(j, origin)
     return source
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans inside quotation marks, in text order (quotes end at a line break, as
+    in :func:`quote_states`). A reporting verb in one is the speaker's own words, not a new
+    attribution: "“Nobody should expect us to give up,” he said."
+    """
+    spans: list[tuple[int, int]] = []
+    depth, start = 0, 0
+    for i, ch in enumerate(text):
+        if ch in _OPENING or (ch == _STRAIGHT and depth == 0):
+            if depth == 0:
+                start = i + 1
+            depth += 1
+        elif ch in _CLOSING or ch == _STRAIGHT:
+            if depth:
+                depth -= 1
+                if depth == 0:
+                    spans.append((start, i))
+        elif ch == "\n" and depth:
+            spans.append((start, i))
+            depth = 0
+    if depth:
+        spans.append((start, len(text)))
+    return spans
+
+
+def inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
+    """Whether ``pos`` lies in one of ``spans`` (``starts``: their start offsets, for bisect)."""
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
