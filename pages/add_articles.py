@@ -20,16 +20,19 @@ import pandas as pd
 import streamlit as st
 
 from geo import app
-from geo.config import get_settings
 from geo.model import Article
 from geo.text.corpus import ArticleRejected, content_hash, decode_article_bytes, parse_published
 
 app.require_app_entrypoint()
 app.enter_page(app.ADD_ARTICLES_URL_PATH)  # no shared filters here; they wait in the session
-settings = get_settings()
-store = app.get_store()
+settings = app.valid_settings()  # an invalid CLAIM_ATLAS_* variable: st.error naming it, and stop
+store = app.valid_store()
 LIMIT = settings.max_article_bytes
 RESULTS_KEY = "add_results"
+INTERNAL_ERROR_KEY = "add_internal_error"
+#: How each result reads in the summary: a failed article is the code's fault, not the file's.
+STATUS_LABELS = {"added": "added", "updated": "updated", "duplicate": "duplicate", "rejected": "rejected",
+                 "failed": "failed (internal error)", "skipped": "not processed"}
 _SLUG = re.compile(r"[^\w.\-]+")
 
 
@@ -78,16 +81,23 @@ def ingest(items: list[tuple[str, bytes, dict]]) -> list[dict]:
             def progress(done: int, total: int, result) -> None:
                 bar.progress(done / max(total, 1), text=f"{done} of {total} articles")
                 st.text(f"{result.status:<10} {result.name}: {result.message}")
+
+            for result in pipeline.ingest(articles, store, progress=progress):  # skipped ones too
                 art = by_name.get(result.name)
                 results.append({"file": result.name, "id": art.id if art else "", "status": result.status,
                                 "message": result.message, "article_id": result.article_id})
-
-            pipeline.ingest(articles, store, progress=progress)
         bar.progress(1.0, text="Done")
         counts = pd.Series([r["status"] for r in results]).value_counts().to_dict()
-        summary = ", ".join(f"{counts.get(s, 0)} {s}" for s in ("added", "updated", "duplicate", "rejected"))
-        status.update(label=f"Done: {summary}.", state="complete" if not counts.get("rejected") else "error",
-                      expanded=False)
+        summary = ", ".join(f"{counts.get(s, 0)} {label}" for s, label in STATUS_LABELS.items()
+                            if counts.get(s) or s in ("added", "updated", "duplicate", "rejected"))
+        problems = counts.get("rejected") or counts.get("failed") or counts.get("skipped")
+        status.update(label=f"Done: {summary}.", state="error" if problems else "complete", expanded=False)
+    if counts.get("failed") or counts.get("skipped"):
+        st.session_state[INTERNAL_ERROR_KEY] = (
+            f"{counts.get('failed', 0)} article(s) failed with an internal error: a bug, not a problem with the "
+            "files" + (f", and {counts['skipped']} were not processed (the ingest stopped)" if counts.get("skipped")
+                       else "") + ". The tracebacks are in the log of the Streamlit server (its terminal); the "
+            "articles shown as added or updated were stored. Adding the same files again retries the others.")
     order = {name: i for i, (name, _d, _m) in enumerate(items)}
     return sorted(results, key=lambda r: order.get(r["file"], len(order)))
 
@@ -159,11 +169,14 @@ if paste_submitted:
                    "url": p_url.strip(), "id": art_id}))
 
 if items or refused:
+    st.session_state.pop(INTERNAL_ERROR_KEY, None)  # set again by ingest() when this submission meets one
     st.session_state[RESULTS_KEY] = refused + (ingest(items) if items else [])
 
 results = st.session_state.get(RESULTS_KEY)
 if results:
     st.subheader("Results")
+    if st.session_state.get(INTERNAL_ERROR_KEY):
+        st.error(st.session_state[INTERNAL_ERROR_KEY])
     table = pd.DataFrame(results, columns=["file", "id", "status", "message", "article_id"])
     st.dataframe(table, hide_index=True, width="stretch", key="add_results_table",
                  column_config={"file": "File", "id": "Id", "status": "Result", "message": "Details",

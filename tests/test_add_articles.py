@@ -183,3 +183,79 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped(db):
     assert "62615633" not in markup  # 7919 * 7907: no template was evaluated
     texts = "\n".join(t.value for t in at.text)
     assert "<b>Agency</b> {{ 7919 * 7907 }}" in texts  # st.text shows it as plain text
+
+
+def test_an_internal_error_is_shown_as_one_not_as_a_rejection(db, pipeline, monkeypatch):
+    store = Store(db)
+    before = store.counts()["articles"]
+    real = pipeline.analyze
+
+    def broken(article, doc=None):
+        if article.file == "first.txt":
+            raise KeyError("a private attribute spaCy removed")
+        return real(article, doc)
+
+    monkeypatch.setattr(pipeline, "analyze", broken)
+    at = open_page()
+    upload(at, ("first.txt", GOOD, "text/plain"), ("second.txt", GOOD + b"\nMore on Wednesday.\n", "text/plain"))
+    found = results(at)
+    assert found["first.txt"][0] == "failed"
+    assert "internal error (not a problem with the article)" in found["first.txt"][1]
+    assert "KeyError" in found["first.txt"][1]
+    assert found["second.txt"][0] == "added"
+    errors = " ".join(e.value for e in at.error)
+    assert "1 article(s) failed with an internal error: a bug, not a problem with the files" in errors
+    assert "log of the Streamlit server" in errors
+    assert store.counts()["articles"] == before + 1
+
+    # Once fixed, adding the same files again stores the one that failed; the error is gone.
+    monkeypatch.delattr(pipeline, "analyze")  # the class's own again
+    upload(at, ("first.txt", GOOD, "text/plain"))
+    assert results(at)["first.txt"][0] == "added" and not at.error
+
+
+def test_articles_not_processed_after_a_stopped_ingest_are_listed(db, pipeline, monkeypatch):
+    from geo.pipeline.ingest import MAX_INTERNAL_ERRORS_IN_A_ROW
+
+    def broken(article, doc=None):
+        raise KeyError("a private attribute spaCy removed")
+
+    monkeypatch.setattr(pipeline, "analyze", broken)
+    at = open_page()
+    n = MAX_INTERNAL_ERRORS_IN_A_ROW + 1
+    upload(at, *[(f"f{i}.txt", GOOD + f"\nReport {i}.\n".encode(), "text/plain") for i in range(n)])
+    found = results(at)
+    assert [found[f"f{i}.txt"][0] for i in range(n)] == ["failed"] * MAX_INTERNAL_ERRORS_IN_A_ROW + ["skipped"]
+    assert "the ingest stopped after" in found[f"f{n - 1}.txt"][1]
+    assert "and 1 were not processed (the ingest stopped)" in " ".join(e.value for e in at.error)
+
+
+def test_an_invalid_setting_stops_the_app_with_its_name(db, monkeypatch):
+    monkeypatch.setenv("CLAIM_ATLAS_TILES", "osmm")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = at.error
+    assert "a setting is not valid" in error.value
+    assert "CLAIM\\_ATLAS\\_TILES='osmm' is not valid \\(accepted: none, osm\\)" in error.value
+    assert not at.title  # no page drew
+    at = AppTest.from_file(str(PROJECT_ROOT / PAGE), default_timeout=TIMEOUT)  # the page on its own too
+    at.run()
+    assert not at.exception and "a setting is not valid" in at.error[0].value
+
+
+def test_a_store_of_a_newer_version_stops_the_app(tmp_path, monkeypatch):
+    import sqlite3
+
+    from geo.store.migrations import LATEST_VERSION
+
+    path = tmp_path / "newer.sqlite"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "cannot open its store" in at.error[0].value and "newer Claim Atlas" in at.error[0].value

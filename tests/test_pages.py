@@ -570,3 +570,28 @@ def test_other_parameters_stay_in_the_url(db):
     assert at.query_params["article"] in (str(article_id), [str(article_id)])
     assert at.query_params["disputed"] in ("1", ["1"])
     assert at.text[0].value.startswith("1 of 2 articles")
+
+
+def test_first_run_reports_internal_errors_as_such(tmp_path, monkeypatch, pipeline):
+    """An internal error on first run is shown as one (with where the tracebacks are), not as
+    rejected articles; the articles that could be stored are."""
+    import geo.app
+
+    real = pipeline.analyze
+
+    def broken(article, doc=None):
+        if article.id == "000":
+            raise KeyError("a private attribute spaCy removed")
+        return real(article, doc)
+
+    monkeypatch.setattr(pipeline, "analyze", broken)
+    monkeypatch.setenv("CLAIM_ATLAS_DB", str(tmp_path / "first_run.sqlite"))
+    monkeypatch.setattr(geo.app.first_run, "get_pipeline", lambda: pipeline)  # the name first_run calls
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(e.value for e in at.error)
+    assert "1 articles failed with an internal error (not a problem with the articles)" in errors
+    assert "log of the Streamlit server" in errors
+    assert any("failed" in t.value and "KeyError" in t.value for t in at.text)
+    assert Store(tmp_path / "first_run.sqlite").counts()["articles"] == 1

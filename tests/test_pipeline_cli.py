@@ -140,8 +140,8 @@ def test_one_failing_article_does_not_stop_the_others(pipeline: Pipeline, store:
 
     monkeypatch.setattr(pipeline, "analyze", flaky)
     results = pipeline.ingest(articles, store)
-    assert [r.status for r in results] == ["rejected", "added"]
-    assert "boom" in results[0].message
+    assert [r.status for r in results] == ["failed", "added"]  # an internal error, not the article's fault
+    assert "boom" in results[0].message and "internal error" in results[0].message
     assert store.counts()["articles"] == 1
 
 
@@ -327,3 +327,134 @@ def test_read_paths_and_ingest_a_copied_corpus(pipeline: Pipeline, store: Store,
     assert {r.name: r.status for r in results} == {"000_f057f2a1b5855616.txt": "updated",
                                                    "004_fea761fde3cecd3d.txt": "duplicate"}
     assert store.counts()["articles"] == 2
+
+
+# --------------------------------------------------------------------------- CLI errors and exit codes
+
+
+def _fail_analysis(monkeypatch: pytest.MonkeyPatch, ids: set[str] | None = None) -> None:
+    """Every Pipeline's ``analyze`` raises an internal error (for ``ids`` only, when given)."""
+    real = Pipeline.analyze
+
+    def analyze(self, article, doc=None):
+        if ids is None or article.id in ids:
+            raise KeyError("a private attribute spaCy removed")
+        return real(self, article, doc)
+
+    monkeypatch.setattr(Pipeline, "analyze", analyze)
+
+
+def test_cli_invalid_setting_is_an_error_without_traceback(tmp_path: Path, bundled_corpus: Path,
+                                                           monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    monkeypatch.setenv("CLAIM_ATLAS_TILES", "osmm")
+    monkeypatch.setenv("CLAIM_ATLAS_WORKERS", "many")
+    for argv in (["ingest", str(bundled_corpus), "--db", str(tmp_path / "x.sqlite"), "-q"],
+                 ["evaluate", str(bundled_corpus), str(tmp_path)], ["gazetteer", "lookup", "Ganja"]):
+        assert main(argv) == 2, argv
+        out, err = capsys.readouterr()
+        assert err.startswith("error: invalid settings: CLAIM_ATLAS_TILES='osmm' is not valid (accepted: none, osm); "
+                              "CLAIM_ATLAS_WORKERS='many' is not valid (accepted: a whole number >= 1)"), err
+        assert "Traceback" not in err and not out
+    assert not (tmp_path / "x.sqlite").exists()
+
+
+def test_cli_ingest_internal_error_exits_2_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    (folder / "good1.txt").write_text(GOOD_1, encoding="utf-8")
+    (folder / "good2.txt").write_text(GOOD_2, encoding="utf-8")
+    (folder / "empty.txt").write_text("  \n", encoding="utf-8")
+    _fail_analysis(monkeypatch, {"good1"})
+    code = main(["ingest", str(folder), "--db", str(tmp_path / "cli.sqlite"), "-q"])
+    out, err = capsys.readouterr()
+    assert code == 2  # an internal error outranks a rejected file (1)
+    assert "1 added" in out and "1 rejected, 1 failed;" in out
+    failed = [line for line in err.splitlines() if line.startswith("failed")]
+    assert len(failed) == 1 and "good1.txt: internal error (not a problem with the article)" in failed[0]
+    assert "KeyError" in failed[0] and "traceback is in the log" in failed[0]
+    assert "error: 1 articles failed with an internal error" in err
+    assert [line for line in err.splitlines() if line.startswith("rejected")] == [
+        "rejected  empty.txt: empty: the file has no text"]
+    assert "Traceback (most recent call last)" in caplog.text and "good1.txt" in caplog.text
+
+
+def test_cli_ingest_stops_after_internal_errors_in_a_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys) -> None:
+    from geo.pipeline.ingest import MAX_INTERNAL_ERRORS_IN_A_ROW
+
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    n = MAX_INTERNAL_ERRORS_IN_A_ROW + 2
+    for i in range(n):
+        (folder / f"a{i}.txt").write_text(GOOD_1.replace("two more weeks", f"{i + 2} more weeks"), encoding="utf-8")
+    _fail_analysis(monkeypatch)
+    db = tmp_path / "cli.sqlite"
+    code = main(["ingest", str(folder), "--db", str(db), "-q"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert f"{n} files: 0 added" in out and f"{MAX_INTERNAL_ERRORS_IN_A_ROW} failed, 2 not processed;" in out
+    assert (f"error: the ingest stopped after {MAX_INTERNAL_ERRORS_IN_A_ROW} internal errors in a row "
+            "(the last: KeyError") in err
+    assert "2 articles were not processed" in err
+    assert len([line for line in err.splitlines() if line.startswith("failed")]) == MAX_INTERNAL_ERRORS_IN_A_ROW
+    store = Store(db)
+    assert store.counts()["articles"] == 0
+    store.close()
+
+
+def test_cli_ingest_refuses_a_store_of_a_newer_version(tmp_path: Path, bundled_corpus: Path, capsys) -> None:
+    import sqlite3
+
+    from geo.store.migrations import LATEST_VERSION
+
+    db = tmp_path / "newer.sqlite"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 1}")
+    conn.close()
+    assert main(["ingest", str(bundled_corpus), "--db", str(db), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {db} is a store of a newer Claim Atlas") and "Traceback" not in err
+
+
+def test_cli_evaluate_computes_no_metrics_over_internal_errors(bundled_corpus: Path, gold_dir: Path,
+                                                               monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    _fail_analysis(monkeypatch, {"000"})
+    assert main(["evaluate", str(bundled_corpus), str(gold_dir), "--json"]) == 2
+    out, err = capsys.readouterr()
+    assert not out
+    assert "failed    000_f057f2a1b5855616.txt: internal error" in err
+    assert "error: 1 of 2 articles were not analysed because of internal errors" in err
+
+
+def test_cli_evaluate_warns_of_rejected_articles_and_scores_the_rest(
+        bundled_corpus: Path, gold_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from geo.text.corpus import ArticleRejected
+
+    real = Pipeline.analyze
+
+    def analyze(self, article, doc=None):
+        if article.id == "000":
+            raise ArticleRejected("does not look like English")
+        return real(self, article, doc)
+
+    monkeypatch.setattr(Pipeline, "analyze", analyze)
+    assert main(["evaluate", str(bundled_corpus), str(gold_dir), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "warning: 000_f057f2a1b5855616.txt: does not look like English" in err
+    assert json.loads(out)["toponym_recall"] < 1.0  # the rejected article's places count as missed
+
+
+def test_cli_unexpected_exception_is_an_internal_error_with_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys, caplog: pytest.LogCaptureFixture) -> None:
+    import geo.gazetteer.index
+
+    def broken(settings):
+        raise AttributeError("'NoneType' object has no attribute 'candidates'")
+
+    monkeypatch.setattr(geo.gazetteer.index, "get_gazetteer", broken)
+    assert main(["gazetteer", "lookup", "Ganja"]) == 2
+    err = capsys.readouterr().err
+    assert "error: internal error running 'gazetteer'" in err
+    assert "Traceback (most recent call last)" in caplog.text and "in broken" in caplog.text

@@ -183,28 +183,44 @@ def test_every_write_bumps_data_version(store: Store) -> None:
 # --------------------------------------------------------------------------- atomicity
 
 
-def test_crash_mid_ingest_leaves_nothing(store: Store) -> None:
+def crash_after_mentions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on (until ``monkeypatch`` undoes it), saving an article fails inside its transaction once its mentions (and claims) are written:
+    the last step, linking disputes across articles, raises."""
+
+    def crash(conn: sqlite3.Connection, article_id: int) -> None:
+        assert conn.execute("SELECT COUNT(*) FROM mentions WHERE article_id=?", (article_id,)).fetchone()[0] > 0
+        raise RuntimeError("simulated crash after mentions were written")
+
+    monkeypatch.setattr(Store, "_link_cross_article_disputes", staticmethod(crash))
+
+
+def test_crash_mid_ingest_leaves_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     version, counts = store.data_version(), row_counts(store)
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        store.save_article(make_article(), make_analysis(), fail_after_mentions=True)
+    with monkeypatch.context() as patch:
+        crash_after_mentions(patch)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            store.save_article(make_article(), make_analysis())
     assert row_counts(store) == counts == {"articles": 0, "mentions": 0, "places": 0, "claims": 0}
     assert store.data_version() == version
     # The store still works, and the article can be ingested afterwards.
     assert store.save_article(make_article(), make_analysis()).status == "added"
 
 
-def test_crash_during_update_keeps_the_old_version(store: Store) -> None:
+def test_crash_during_update_keeps_the_old_version(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     first = store.save_article(make_article(), make_analysis())
     new_text = TEXT.replace("overnight", "at dawn")
-    with pytest.raises(RuntimeError):
-        store.save_article(make_article(new_text), make_analysis(new_text), fail_after_mentions=True)
+    with monkeypatch.context() as patch:
+        crash_after_mentions(patch)
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            store.save_article(make_article(new_text), make_analysis(new_text))
     assert store.article(first.article_id)["text"] == TEXT
     assert len(store.mentions_df()) == 4
 
 
-def test_crash_is_invisible_to_another_connection(store: Store) -> None:
-    with pytest.raises(RuntimeError):
-        store.save_article(make_article(), make_analysis(), fail_after_mentions=True)
+def test_crash_is_invisible_to_another_connection(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    crash_after_mentions(monkeypatch)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        store.save_article(make_article(), make_analysis())
     other = sqlite3.connect(store.path)
     try:
         assert other.execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 0
@@ -326,11 +342,15 @@ def test_dispute_linking_reads_only_the_days_claims_of_the_opposite_stance(tmp_p
     plan = " | ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + CROSS_ARTICLE_DISPUTES_SQL, (1,)))
     assert "SEARCH b USING INDEX claims_date_stance (date=? AND stance=?)" in plan, plan
     store.close()
-    # A store made before the index replaced the date-only one loses the old index on opening.
+    # A store made before the index replaced the date-only one (a legacy, version-2 store: no
+    # user_version, the marker in meta) loses the old index on opening.
     old = tmp_path / "old.sqlite"
     Store(old).close()
     with sqlite3.connect(old) as conn:
+        conn.execute("DROP INDEX claims_date_stance")
         conn.execute("CREATE INDEX claims_date ON claims(date)")
+        conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+        conn.execute("PRAGMA user_version = 0")
     store = Store(old)
     names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert "claims_date_stance" in names and "claims_date" not in names

@@ -81,8 +81,9 @@ def test_analysis_happens_in_the_workers(two_workers: Pipeline, store: Store, fo
     assert two_workers._pool is None
 
 
-def test_a_failing_article_in_a_worker_is_rejected_alone(two_workers: Pipeline, store: Store, forked,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_article_in_a_worker_fails_alone_with_its_traceback(
+        two_workers: Pipeline, store: Store, forked, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
     real = Pipeline.analyze
 
     def flaky(self, article, doc=None):
@@ -93,10 +94,17 @@ def test_a_failing_article_in_a_worker_is_rejected_alone(two_workers: Pipeline, 
     monkeypatch.setattr(Pipeline, "analyze", flaky)
     results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
     statuses = {r.name: r.status for r in results}
-    assert statuses.pop("w03.txt") == "rejected"
+    assert statuses.pop("w03.txt") == "failed"  # an internal error, never disguised as a rejection
     assert set(statuses.values()) == {"added"}
-    assert "boom in a worker" in next(r.message for r in results if r.status == "rejected")
+    message = next(r.message for r in results if r.status == "failed")
+    assert "ValueError: boom in a worker" in message and "internal error" in message
     assert store.counts()["articles"] == MIN_ARTICLES_FOR_WORKERS - 1
+    # The worker's traceback crossed the process boundary into the parent's log.
+    (record,) = [r for r in caplog.records if r.levelname == "ERROR" and "w03.txt" in r.getMessage()]
+    logged = caplog.text
+    assert record.exc_info is not None
+    assert "Traceback (most recent call last)" in logged and "in flaky" in logged
+    assert 'raise ValueError("boom in a worker")' in logged
 
 
 def test_a_dead_worker_loses_no_article(two_workers: Pipeline, store: Store, forked,
@@ -239,7 +247,7 @@ def test_forked_workers_inherit_a_frozen_heap(two_workers: Pipeline, forked) -> 
 def test_a_batch_spacy_cannot_parse_is_parsed_article_by_article(settings, store: Store, forked, workers: int,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """In this process and in workers alike: a failing batch parse costs no article (each is then
-    parsed alone), and an article that fails alone is rejected alone."""
+    parsed alone), and an article that fails alone fails alone."""
     real_parse = Pipeline.parse
 
     def batch_fails(self, texts):
@@ -258,5 +266,40 @@ def test_a_batch_spacy_cannot_parse_is_parsed_article_by_article(settings, store
     monkeypatch.setattr(Pipeline, "analyze", one_fails)
     results = Pipeline(settings.with_overrides(workers=workers)).ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
     statuses = {r.name: r.status for r in results}
-    assert statuses.pop("w02.txt") == "rejected"
+    assert statuses.pop("w02.txt") == "failed"
     assert set(statuses.values()) == {"added"}
+
+
+def test_a_rejection_in_a_worker_stays_a_rejection(two_workers: Pipeline, store: Store, forked,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.text.corpus import ArticleRejected
+
+    real = Pipeline.analyze
+
+    def unusable(self, article, doc=None):
+        if article.id == "w04":
+            raise ArticleRejected("does not look like English")
+        return real(self, article, doc)
+
+    monkeypatch.setattr(Pipeline, "analyze", unusable)
+    results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
+    statuses = {r.name: (r.status, r.message) for r in results}
+    assert statuses.pop("w04.txt") == ("rejected", "does not look like English")
+    assert {s for s, _m in statuses.values()} == {"added"}
+
+
+def test_internal_errors_in_a_row_in_workers_stop_the_ingest_and_the_workers(
+        two_workers: Pipeline, store: Store, forked, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.pipeline.ingest import MAX_INTERNAL_ERRORS_IN_A_ROW
+
+    def broken(self, article, doc=None):
+        raise AttributeError("'Doc' object has no attribute '_private'")  # a spaCy upgrade, say
+
+    monkeypatch.setattr(Pipeline, "analyze", broken)
+    results = two_workers.ingest(_articles(MIN_ARTICLES_FOR_WORKERS), store)
+    statuses = [r.status for r in results]
+    assert statuses == (["failed"] * MAX_INTERNAL_ERRORS_IN_A_ROW
+                        + ["skipped"] * (MIN_ARTICLES_FOR_WORKERS - MAX_INTERNAL_ERRORS_IN_A_ROW))
+    assert "AttributeError" in results[0].message and "internal errors in a row" in results[-1].message
+    assert two_workers._pool is None  # the pool this ingest started is stopped
+    assert store.counts()["articles"] == 0

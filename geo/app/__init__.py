@@ -16,7 +16,7 @@ from geo.app.data import (
     view_data,
     view_key,
 )
-from geo.app.first_run import ensure_corpus_loaded, require_app_entrypoint
+from geo.app.first_run import ensure_corpus_loaded, require_app_entrypoint, valid_settings, valid_store
 from geo.app.html import article_html, claim_header_html, claim_paragraph_html
 from geo.app.resources import data_version, get_gazetteer, get_pipeline, get_store, load_reference_layers
 from geo.app.viewsync import (
@@ -81,6 +81,8 @@ __all__ = [
     "sidebar_header",
     "start_data_page",
     "update_view",
+    "valid_settings",
+    "valid_store",
     "view_data",
     "view_epoch",
     "view_filters",

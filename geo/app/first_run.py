@@ -1,13 +1,49 @@
-"""geo.app.first_run."""
+"""geo.app.first_run: routing, the checks every page needs first, and the first-run ingest."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, NoReturn
 
 import streamlit as st
 
 from geo.app.resources import get_pipeline, get_store
-from geo.config import get_settings
+from geo.config import Settings, SettingsError, get_settings
+from geo.store.migrations import StoreVersionError
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def _plain(text: str) -> str:
+    """``text`` shown as written in ``st.error``/``st.warning`` (which read Markdown)."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _stop(problem: str, details: list[str]) -> NoReturn:
+    """Show a problem the user must fix (its details as written) and stop the page."""
+    st.error(f"{problem}\n\n" + "\n\n".join(_plain(line) for line in details))
+    st.stop()
+    raise AssertionError("unreachable")  # pragma: no cover - st.stop() raises
+
+
+def valid_settings() -> Settings:
+    """The settings; an invalid ``CLAIM_ATLAS_*`` variable stops the page with ``st.error``
+    naming it and the accepted values (user input: no traceback)."""
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        _stop("**Claim Atlas cannot start: a setting is not valid.** Fix the environment variable and restart "
+              "the app.", exc.problems)
+
+
+def valid_store():
+    """The store; one this code cannot use (of a newer version, or not a Claim Atlas store) stops
+    the page with ``st.error`` saying why (it is left unchanged)."""
+    valid_settings()
+    try:
+        return get_store()
+    except StoreVersionError as exc:
+        _stop("**Claim Atlas cannot open its store.**", [str(exc)])
 
 
 # ------------------------------------------------------------------------------------ routing
@@ -32,16 +68,16 @@ def require_app_entrypoint() -> None:
 
 # ------------------------------------------------------------------------------------ first run
 def ensure_corpus_loaded() -> None:
-    """When the store holds no article, ingest the configured corpus folder, showing progress
-    (``st.status`` + ``st.progress``, one line per file), then rerun the page. Does nothing
-    otherwise (one ``COUNT`` query). A failed load is reported once per session, not retried in
-    a loop."""
-    store = get_store()
+    """Check the settings and the store (:func:`valid_store`); when the store holds no article,
+    ingest the configured corpus folder, showing progress (``st.status`` + ``st.progress``, one
+    line per file), then rerun the page. Does nothing otherwise (one ``COUNT`` query). A failed
+    load is reported once per session, not retried in a loop."""
+    store = valid_store()
     if store.counts()["articles"] > 0 or st.session_state.get("_claim_atlas_load_failed"):
         return
     from geo.text.corpus import read_corpus
 
-    settings = get_settings()
+    settings = valid_settings()
     folder = settings.corpus_dir
     if not folder.is_dir():
         st.warning(f"The store is empty and the corpus folder {folder} does not exist: nothing to show yet.")
@@ -63,11 +99,25 @@ def ensure_corpus_loaded() -> None:
                 bar.progress(done / max(total, 1), text=f"{done} of {total} articles")
                 st.text(f"{result.status:<10} {result.name}: {result.message}")
 
-            pipeline.ingest(articles, store, progress=progress)
+            results = pipeline.ingest(articles, store, progress=progress)
         added = sum(r.status in ("added", "updated", "duplicate") for r in results)
         rejected = len(errors) + sum(r.status == "rejected" for r in results)
-        label = f"Corpus loaded: {added} articles stored, {rejected} rejected."
-        status.update(label=label, state="complete" if added else "error", expanded=not added)
+        failed = sum(r.status == "failed" for r in results)
+        skipped = [r for r in results if r.status == "skipped"]
+        label = f"Corpus loaded: {added} articles stored, {rejected} rejected"
+        label += f", {failed} failed (internal errors)." if failed else "."
+        problems = bool(failed or skipped)
+        status.update(label=label, state="complete" if added and not problems else "error",
+                      expanded=not added or problems)
+    if failed or skipped:
+        # Internal errors are not the articles' fault: say so, and where the tracebacks are.
+        st.session_state["_claim_atlas_load_failed"] = True
+        st.error(f"{failed} articles failed with an internal error (not a problem with the articles)"
+                 + (f", and {len(skipped)} were not processed" if skipped else "")
+                 + ": the tracebacks are in the log of the Streamlit server (its terminal).")
+        if skipped:
+            st.text(skipped[0].message)
+        return
     if store.counts()["articles"] > 0:
         st.rerun()
     st.session_state["_claim_atlas_load_failed"] = True

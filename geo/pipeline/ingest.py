@@ -3,6 +3,10 @@
 The same code path serves the CLI (``python -m geo ingest``), the app's first run and
 its upload page, and ``python -m geo evaluate``.
 
+Each article ends ``added``, ``updated``, ``duplicate``, ``rejected`` (its content is unusable:
+:mod:`geo.pipeline.errors`), ``failed`` (an internal error, logged with its traceback) or
+``skipped`` (not processed: the ingest stopped, see :data:`MAX_INTERNAL_ERRORS_IN_A_ROW`).
+
 >>> pipeline = Pipeline()                                  # doctest: +SKIP
 >>> results = pipeline.ingest(articles, Store(path))       # doctest: +SKIP
 """
@@ -12,6 +16,7 @@ from __future__ import annotations
 import gc
 import logging
 import pickle
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +25,7 @@ from contextlib import contextmanager
 
 from spacy.tokens import Doc
 
+from geo.claims.extract import extract_claims
 from geo.config import Settings, get_settings
 from geo.gazetteer.index import Gazetteer, get_gazetteer
 from geo.geoparse.metonymy import flag_metonymy
@@ -28,9 +34,11 @@ from geo.geoparse.resolve import resolve_toponyms
 from geo.model import Article, ArticleAnalysis, IngestResult, Mention
 from geo.nlp.load import load_nlp
 from geo.pipeline import workers
+from geo.pipeline.errors import describe, is_rejection
 from geo.pipeline.workers import PARSE_BATCH
 from geo.store.corrections import Correction, apply_corrections, load_corrections
 from geo.store.sqlite import Store
+from geo.text.corpus import ArticleRejected
 
 #: Bump when the pipeline's output changes meaning (stored with each article).
 PIPELINE_VERSION = "1"
@@ -41,6 +49,16 @@ ProgressCallback = Callable[[int, int, IngestResult], None]
 #: Fewer articles than this are analysed in-process: starting worker processes (each loads
 #: the model, about 2 s) would cost more than it saves.
 MIN_ARTICLES_FOR_WORKERS = 24
+
+#: An ingest stops after this many internal errors in a row: by then the cause is not one odd
+#: article but the code or its environment (a broken model, a bad upgrade), and going on would
+#: only report every remaining article as failed, slowly. A constant, not a setting: no corpus
+#: needs another value.
+MAX_INTERNAL_ERRORS_IN_A_ROW = 5
+
+#: Where an internal error's traceback is (the message of a ``failed`` article says so).
+LOG_HINT = ("the traceback is in the log (standard error of the process that ingested: the terminal "
+            "of `python -m geo` or of the Streamlit server)")
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +102,7 @@ class Pipeline:
             gc.freeze()
         try:
             self._pool = ProcessPoolExecutor(max_workers=self.settings.workers, mp_context=context,
-                                             initializer=workers._init_worker, initargs=(self.settings,))
+                                             initializer=workers._init_worker, initargs=(self.settings, Pipeline))
             list(self._pool.map(workers._worker_ready, range(self.settings.workers)))
         finally:
             if forking:
@@ -147,16 +165,24 @@ class Pipeline:
             try:
                 docs: list[Doc | None] = list(self.parse([a.text for a in batch]))
             except Exception:  # noqa: BLE001 - analyze() then parses each article alone
+                log.warning("spaCy could not parse a batch of %d articles; parsing each alone", len(batch),
+                            exc_info=True)
                 docs = [None] * len(batch)
             for article, doc in zip(batch, docs, strict=True):
                 try:
                     yield self.analyze(article, doc)
-                except Exception as exc:  # noqa: BLE001 - one bad article must not stop the corpus
+                except Exception as exc:  # noqa: BLE001 - reported per article by ingest (rejected or failed)
                     yield exc
+
+    def _parse_one(self, article: Article) -> Doc:
+        if len(article.text) > self.nlp.max_length:  # spaCy's own error would read as a bug
+            raise ArticleRejected(f"too long for the language model: {len(article.text):,} characters (the limit "
+                                  f"is {self.nlp.max_length:,}; set CLAIM_ATLAS_MAX_ARTICLE_BYTES to change it)")
+        return self.nlp(article.text)
 
     def analyze(self, article: Article, doc: Doc | None = None) -> ArticleAnalysis:
         """Everything the pipeline derives from one article (nothing is stored)."""
-        doc = doc if doc is not None else self.nlp(article.text)
+        doc = doc if doc is not None else self._parse_one(article)
         mentions = recognize_toponyms(doc, self.gazetteer)
         resolve_toponyms(article.text, mentions, self.gazetteer, min_confidence=self.settings.min_confidence)
         flag_metonymy(doc, mentions)
@@ -170,17 +196,13 @@ class Pipeline:
 
     def analyze_spans(self, article: Article, spans: list[tuple[int, int]], doc: Doc | None = None) -> ArticleAnalysis:
         """Resolve given place-name spans (evaluation of resolution alone)."""
-        doc = doc if doc is not None else self.nlp(article.text)
+        doc = doc if doc is not None else self._parse_one(article)
         mentions = mentions_from_spans(doc, spans)
         resolve_toponyms(article.text, mentions, self.gazetteer, min_confidence=self.settings.min_confidence)
         flag_metonymy(doc, mentions)
         return ArticleAnalysis(mentions=mentions, claims=[])
 
     def _claims(self, article: Article, doc: Doc, mentions: list[Mention]) -> list:
-        try:
-            from geo.claims.extract import extract_claims
-        except ImportError:  # claims extraction not installed in this build
-            return []
         return extract_claims(doc, article, mentions)
 
     def analyze_many(self, articles: list[Article]) -> Iterator[tuple[Article, ArticleAnalysis]]:
@@ -193,7 +215,15 @@ class Pipeline:
     def ingest(self, articles: list[Article], store: Store, progress: ProgressCallback | None = None,
                analyses: dict[str, ArticleAnalysis] | None = None) -> list[IngestResult]:
         """Analyse and store each article in its own transaction; duplicates are skipped
-        before any analysis, and one failing article never stops the others.
+        before any analysis. Returns one result per article (duplicates first).
+
+        An article whose content is unusable is ``rejected`` and the others go on. An internal
+        error fails its article (``failed``, logged with its traceback) and the others go on,
+        until :data:`MAX_INTERNAL_ERRORS_IN_A_ROW` in a row stop the ingest. A store that cannot
+        save (disk, lock, file) stops it at once: every following article would meet it. Either
+        way the remaining articles are ``skipped`` with the reason, the store holds exactly the
+        articles reported added or updated, and ingesting again resumes (stored ones are
+        duplicates). ``progress`` is called for each article processed, not for skipped ones.
 
         ``analyses``, when given, receives each analysed article's analysis by article id
         (evaluation reads its predictions from there).
@@ -211,17 +241,66 @@ class Pipeline:
             else:
                 todo.append(article)
         corrections = load_corrections(store) if todo else []
-        for article, analysis in zip(todo, self._analyses(todo), strict=True):
-            try:
-                if isinstance(analysis, Exception):
-                    raise analysis
-                self.apply_corrections(article, analysis, corrections)
-                if analyses is not None:
-                    analyses[article.id] = analysis
-                result = store.save_article(article, analysis, pipeline_version=PIPELINE_VERSION)
-            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the corpus
-                result = IngestResult(article.file or article.id, "rejected", f"pipeline error: {exc}")
-            results.append(result)
-            if progress:
-                progress(len(results), len(articles), result)
+        processed, failed_in_a_row, stopped = 0, 0, ""
+        outcomes = self._analyses(todo)
+        try:
+            for article, outcome in zip(todo, outcomes, strict=True):
+                result, error, store_failed = self._ingest_one(article, outcome, store, corrections, analyses)
+                processed += 1
+                results.append(result)
+                if progress:
+                    progress(len(results), len(articles), result)
+                failed_in_a_row = failed_in_a_row + 1 if error else 0
+                if store_failed:
+                    stopped = f"the store {store.path} failed ({error})"
+                elif failed_in_a_row >= MAX_INTERNAL_ERRORS_IN_A_ROW:
+                    stopped = f"{failed_in_a_row} internal errors in a row (the last: {error})"
+                if stopped:
+                    break
+        finally:
+            outcomes.close()  # stops the worker processes this ingest started
+        if stopped:
+            remaining = todo[processed:]
+            reason = (f"not processed: the ingest stopped after {stopped}. {len(remaining)} articles were not "
+                      "processed; the store holds every article reported added or updated. Fix the cause and "
+                      "ingest again: articles already stored are skipped as duplicates.")
+            log.error("ingest stopped after %s; %d articles not processed", stopped, len(remaining))
+            results += [IngestResult(a.file or a.id, "skipped", reason) for a in remaining]
         return results
+
+    def _ingest_one(self, article: Article, outcome: ArticleAnalysis | Exception, store: Store,
+                    corrections: list[Correction], analyses: dict[str, ArticleAnalysis] | None,
+                    ) -> tuple[IngestResult, str, bool]:
+        """Store one analysed article; returns its result, its internal error (``Type: message``,
+        or "") and whether the store itself failed.
+
+        Rejections are the article's; every other exception is an internal error, logged here
+        with its traceback (a worker's comes with it).
+        """
+        name, stage = article.file or article.id, "analysing"
+        try:
+            if isinstance(outcome, Exception):
+                raise outcome
+            stage = "applying corrections to"
+            self.apply_corrections(article, outcome, corrections)
+            if analyses is not None:
+                analyses[article.id] = outcome
+            stage = "storing"
+            return store.save_article(article, outcome, pipeline_version=PIPELINE_VERSION), "", False
+        except Exception as exc:  # noqa: BLE001 - reported per article, as a rejection or an internal error
+            if analyses is not None:
+                analyses.pop(article.id, None)
+            if is_rejection(exc):
+                return IngestResult(name, "rejected", str(exc)), "", False
+            log.error("internal error %s %s", stage, name, exc_info=exc)
+            error = describe(exc)
+            return IngestResult(name, "failed", f"internal error (not a problem with the article) {stage} it: "
+                                f"{error}; {LOG_HINT}"), error, stage == "storing" and _is_store_failure(exc)
+
+
+def _is_store_failure(exc: Exception) -> bool:
+    """Whether the store itself failed (locked, disk full or failing, read-only, not a database),
+    as against this article's data breaking a constraint or the code misusing the driver (an
+    internal error of this article alone). The store is shared by every article, so a failure of
+    its own stops the ingest at once; its transaction rolled back, so nothing half-written stays."""
+    return isinstance(exc, (sqlite3.OperationalError, OSError)) or type(exc) is sqlite3.DatabaseError

@@ -1,4 +1,4 @@
-"""geo.pipeline.predictions."""
+"""Predictions in the gold layout of EVALUATION.md (``python -m geo evaluate --predictions``)."""
 
 from __future__ import annotations
 
@@ -17,25 +17,12 @@ def mention_prediction(m: Mention) -> dict:
     return out
 
 
-def claims_available() -> bool:
-    """Whether this build extracts claims (``geo.claims`` present)."""
-    import importlib.util
-
-    return importlib.util.find_spec("geo.claims") is not None
-
-
 def article_prediction(article: Article, analysis: ArticleAnalysis | None) -> dict:
-    """An article's predictions in the gold layout (``--predictions`` output).
-
-    ``claims`` is present only when claims are extracted, so that claim metrics read
-    null rather than zero before then.
-    """
+    """An article's predictions in the gold layout (``--predictions`` output)."""
     analysis = analysis or ArticleAnalysis()
-    out = {
+    return {
         "id": article.id,
         "published": article.published,
         "toponyms": [mention_prediction(m) for m in analysis.mentions if not m.not_a_place],
+        "claims": [c.to_prediction() for c in analysis.claims],
     }
-    if claims_available():
-        out["claims"] = [c.to_prediction() for c in analysis.claims]
-    return out

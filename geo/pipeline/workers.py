@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from geo.config import Settings
 from geo.gazetteer.index import Gazetteer
 from geo.model import Article, Place
+from geo.pipeline.errors import for_another_process
 
 if TYPE_CHECKING:
     from geo.pipeline.ingest import Pipeline
@@ -41,17 +42,16 @@ def _worker_context():
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker(settings: Settings) -> None:
+def _init_worker(settings: Settings, pipeline_class: type[Pipeline]) -> None:
     """Load the model and open the gazetteer once per worker process (``load_nlp`` holds
-    the matrix library to one thread, inherited by a forked worker)."""
+    the matrix library to one thread, inherited by a forked worker). ``pipeline_class`` is
+    passed in by the pipeline that starts the workers, so this module never imports it back."""
     global _worker_pipeline
     from geo.gazetteer.build import build_gazetteer
 
     # A gazetteer of its own: a forked worker must never use the parent's SQLite connection.
     gazetteer = Gazetteer(build_gazetteer(settings))
-    from geo.pipeline.ingest import Pipeline  # the pipeline starts its workers: imported here
-
-    _worker_pipeline = Pipeline(settings.with_overrides(workers=1), gazetteer=gazetteer)
+    _worker_pipeline = pipeline_class(settings.with_overrides(workers=1), gazetteer=gazetteer)
 
 
 def _worker_ready(_: int) -> bool:
@@ -75,9 +75,9 @@ def _analyze_batch_in_worker(articles: list[Article]) -> bytes:
     """Each article's analysis, or the error it raised (returned, so the others go on),
     pickled by :func:`dump_analyses`."""
     pipeline = _worker_pipeline
-    # Errors travel as RuntimeError: an exception of any other class may not unpickle.
-    out = [RuntimeError(str(o) or type(o).__name__) if isinstance(o, Exception) else o
-           for o in pipeline._analyses_here(articles)]
+    # Errors travel as WorkerError with their traceback (an exception of any other class may not
+    # unpickle); a rejection stays a rejection.
+    out = [for_another_process(o) if isinstance(o, Exception) else o for o in pipeline._analyses_here(articles)]
     return dump_analyses(out, pipeline.gazetteer)
 
 

@@ -45,18 +45,13 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
+from geo.gazetteer.index import Gazetteer
 from geo.model import FEATURE_TYPES, Mention, Place
+from geo.store.precedence import GLOBAL, pick_correction
+from geo.store.sqlite import Store
 from geo.text.names import normalize_name
 
-if TYPE_CHECKING:
-    from geo.gazetteer.index import Gazetteer
-    from geo.store.sqlite import Store
-from geo.gazetteer.index import Gazetteer
-from geo.store.sqlite import Store
-
-GLOBAL = "global"
 #: The focus country must hold at least this share of the article's country evidence.
 FOCUS_MIN_SHARE = 0.3
 MAX_ANALYST_CHARS = 100
@@ -125,20 +120,6 @@ class Correction:
 def load_corrections(store: Store) -> list[Correction]:
     """The corrections in force in ``store`` (what :meth:`Pipeline.ingest` applies)."""
     return [Correction.from_record(r) for r in store.active_corrections()]
-
-
-def _get(c: Any, key: str) -> Any:
-    return c[key] if isinstance(c, dict) else getattr(c, key)
-
-
-def pick_correction(corrections: Sequence[Any], context: str) -> Any | None:
-    """The correction (of one name) that applies in ``context``: the one made for that context,
-    else the global one, else None. Works on :class:`Correction` objects and on store records."""
-    own = [c for c in corrections if _get(c, "context") == context]
-    if own:
-        return max(own, key=lambda c: _get(c, "id"))
-    glob = [c for c in corrections if _get(c, "context") == GLOBAL]
-    return max(glob, key=lambda c: _get(c, "id")) if glob else None
 
 
 # ------------------------------------------------------------------------------------ ingest

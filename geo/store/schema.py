@@ -1,10 +1,17 @@
-"""geo.store.schema."""
+"""The store's SQL: its baseline layout and the queries worth a name.
+
+:data:`BASELINE_SCHEMA` is the store as version 2 made it, the first version (the code before
+``geo/store/migrations.py`` ran it, idempotently, on every open). New stores and legacy ones
+start from it and go through the steps of :mod:`geo.store.migrations`: change the store by adding
+a step there, never by editing this script.
+"""
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+#: The version :data:`BASELINE_SCHEMA` makes (legacy stores carry it as ``meta.schema_version``).
+BASELINE_VERSION = 2
 
-SCHEMA = """
+BASELINE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -129,6 +136,8 @@ CREATE TABLE IF NOT EXISTS correction_mentions (
     runner_up_confidence REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS correction_mentions_correction ON correction_mentions(correction_id);
+INSERT OR IGNORE INTO meta VALUES ('schema_version', '2');
+INSERT OR IGNORE INTO meta VALUES ('data_version', '0');
 """
 
 

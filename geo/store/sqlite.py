@@ -9,7 +9,9 @@ Guarantees:
 * ingesting an article is one transaction: a crash mid-ingest leaves no half article;
 * re-ingesting the same content changes nothing (articles are identified by a hash of
   their text); new content under an existing corpus id replaces the old version;
-* every write bumps ``data_version``, which the app uses as its cache key.
+* every write bumps ``data_version``, which the app uses as its cache key;
+* opening a store of an older version upgrades it in place (``geo/store/migrations.py``);
+  one of a newer version is refused with :class:`StoreVersionError`, never used.
 
 >>> store = Store(Path("var/claim_atlas.sqlite"))     # doctest: +SKIP
 >>> store.counts()["articles"]                        # doctest: +SKIP
@@ -29,7 +31,11 @@ from pathlib import Path
 import pandas as pd
 
 from geo.model import Article, ArticleAnalysis, IngestResult, Place
-from geo.store.schema import CROSS_ARTICLE_DISPUTES_SQL, SCHEMA, SCHEMA_VERSION
+from geo.store.migrations import StoreVersionError, upgrade
+from geo.store.precedence import pick_correction
+from geo.store.schema import CROSS_ARTICLE_DISPUTES_SQL
+
+__all__ = ["Store", "StoreVersionError"]
 
 
 class _Duplicate(Exception):
@@ -50,11 +56,8 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._write_lock = threading.Lock()
-        with self._write_lock:  # idempotent DDL and defaults: opening a store changes no data
-            self.conn.executescript(SCHEMA + f"""
-                INSERT OR IGNORE INTO meta VALUES ('schema_version', '{SCHEMA_VERSION}');
-                INSERT OR IGNORE INTO meta VALUES ('data_version', '0');
-            """)
+        with self._write_lock:  # creates or upgrades the layout; opening a store changes no data
+            upgrade(self.path)
 
     # ------------------------------------------------------------------ connections
     @property
@@ -107,21 +110,17 @@ class Store:
              int(place.population or 0), geometry, place.source))
         return cur.lastrowid
 
-    def save_article(self, article: Article, analysis: ArticleAnalysis, *, pipeline_version: str = "",
-                     fail_after_mentions: bool = False) -> IngestResult:
-        """Store an article with everything derived from it, in one transaction.
-
-        ``fail_after_mentions`` simulates a crash mid-ingest (tests of atomicity only).
-        """
+    def save_article(self, article: Article, analysis: ArticleAnalysis, *, pipeline_version: str = "") -> IngestResult:
+        """Store an article with everything derived from it, in one transaction."""
         name = article.file or article.id
         try:
-            return self._save_article(article, analysis, name, pipeline_version, fail_after_mentions)
+            return self._save_article(article, analysis, name, pipeline_version)
         except _Duplicate as dup:
             return IngestResult(name, "duplicate", f"same content as article {dup.corpus_id!r}: nothing changed",
                                 article_id=dup.article_id)
 
-    def _save_article(self, article: Article, analysis: ArticleAnalysis, name: str, pipeline_version: str,
-                      fail_after_mentions: bool) -> IngestResult:
+    def _save_article(self, article: Article, analysis: ArticleAnalysis, name: str,
+                      pipeline_version: str) -> IngestResult:
         with self.transaction() as conn:
             dup = conn.execute("SELECT id, corpus_id FROM articles WHERE content_hash=?",
                                (article.content_hash,)).fetchone()
@@ -158,8 +157,6 @@ class Store:
                                           self._place_id(conn, original.get("place")), original.get("confidence"),
                                           original.get("precision"), self._place_id(conn, original.get("runner_up")),
                                           original.get("runner_up_confidence"))
-            if fail_after_mentions:
-                raise RuntimeError("simulated crash after mentions were written")
             for claim in analysis.claims:
                 self._save_claim(conn, article_id, claim, mention_ids)
             self._link_cross_article_disputes(conn, article_id)
@@ -402,7 +399,6 @@ class Store:
         ``new`` supersedes an active correction with the same name and context. Returns the new
         correction's id (None without ``new``).
         """
-        from geo.store.corrections import pick_correction
 
         now = _now()
         new_id: int | None = None
