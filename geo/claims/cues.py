@@ -33,11 +33,13 @@ SPEECH_VERBS = frozenset({
     "hint", "boast", "brag", "joke", "quip", "protest", "object", "criticize", "criticise", "denounce",
     "praise", "slam", "blast", "assure", "inform", "agree", "disagree", "conclude", "question", "ask",
     "repeat", "chant", "shout", "order", "instruct", "advise", "recommend", "forecast", "project",
-    # acts of speech aimed at someone or something: "attacked the plan", "defended the strike"
-    "attack", "rail", "lash", "defend", "cite", "quote", "characterize", "characterise", "label", "brand",
-    "dub", "compare", "challenge", "endorse", "applaud", "mock", "ridicule", "decry", "lament", "hail",
-    "thank", "apologize", "apologise", "reaffirm", "renew", "weigh",
+    "cite", "quote", "characterize", "characterise", "label", "brand", "dub", "endorse", "applaud",
+    "decry", "lament", "hail", "thank", "apologize", "apologise", "reaffirm", "weigh", "rail", "lash",
 })
+#: Verbs that report only when a person is their subject: "Merkel attacked the plan" is speech,
+#: "troops attacked the village" is not.
+PERSON_VERBS = frozenset({"attack", "defend", "compare", "challenge", "mock", "ridicule", "blast", "slam",
+                          "praise", "criticize", "criticise", "renew"})
 #: Of the speech verbs, those that narrate unless a clause, a quote or an object follows:
 #: "she added that ..." reports, "the army added two brigades" does not.
 NEEDS_CONTENT = frozenset({
@@ -109,7 +111,8 @@ def reporting_lemma(tok: Token) -> str | None:
         return None
     if lemma in NEEDS_PARTICLE:
         if lemma == "call":
-            if any(c.dep_ == "oprd" for c in tok.children):
+            deps = {c.dep_ for c in tok.children}
+            if "oprd" in deps and "dobj" in deps:
                 return lemma  # "called the strike a war crime": a description, reported
             if any(c.dep_ == "dobj" for c in tok.children):
                 return None  # "called Aliyev on Friday": a phone call, not a call for something
@@ -117,6 +120,8 @@ def reporting_lemma(tok: Token) -> str | None:
         ok = any(c.lower_ in need and not any(g.ent_type_ in {"DATE", "TIME"} for g in c.children)
                  for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
         return lemma if ok else None
+    if lemma in PERSON_VERBS:
+        return lemma if _person_subject(tok) and _has_content(tok) else None
     if lemma in SPEECH_VERBS:
         if lemma in NEEDS_CONTENT and not _has_content(tok) and lemma != "state":
             return None
@@ -140,6 +145,14 @@ SPEAKER_NOUNS = frozenset({
     "scientists", "economists", "doctors", "medics", "candidate", "party", "administration", "side", "sides",
 })
 _PERSONAL = frozenset({"he", "she", "they", "we", "i", "you"})
+
+
+def _person_subject(verb: Token) -> bool:
+    """A named person or "he"/"she" is the verb's subject (or the subject it shares)."""
+    while verb.dep_ in {"conj", "advcl", "xcomp"} and not any(c.dep_ == "nsubj" for c in verb.children) \
+            and verb.head.i != verb.i:
+        verb = verb.head
+    return any(c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in {"he", "she"}) for c in verb.children)
 
 
 def _speaks(verb: Token) -> bool:

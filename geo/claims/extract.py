@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
-from geo.claims.cues import ANAPHORIC_OBJECTS, DENY_VERBS, reporting_lemma
+from geo.claims.cues import ANAPHORIC_OBJECTS, DENY_VERBS, SPEAKER_NOUNS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
 from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans
 from geo.claims.speakers import FIRST_PERSON, PRONOUNS_PLURAL, PRONOUNS_SINGULAR, _SpeakerResolver
@@ -202,10 +202,51 @@ def classify_kind(sentence: Span) -> str:
 # --------------------------------------------------------------------------- extraction
 
 
-#: Heads of "according to X" that are not sources: "according to the plan".
-NOT_SOURCES = frozenset({"plan", "plans", "schedule", "law", "laws", "rule", "rules", "tradition", "custom",
-                         "terms", "protocol", "script", "design", "legend", "constitution", "it", "this",
-                         "that", "which"})
+#: Labels before a colon that introduce no speaker: "Editor's note:", "Photo:", "Update:".
+NOT_SPEAKER_LABELS = frozenset({
+    "note", "update", "photo", "photos", "picture", "video", "watch", "related", "correction", "abstract",
+    "text", "source", "sources", "caption", "credit", "image", "file", "warning", "breaking", "analysis",
+    "opinion", "live", "timeline", "background", "context", "read", "more", "see", "also", "follow",
+    "subscribe", "question", "answer", "summary", "point", "points", "disclaimer", "editor", "comment",
+    "comments", "tags", "topics", "share", "by", "date", "time", "location", "place", "title", "headline",
+    "q", "a", "ps", "p.s", "advertisement", "sponsored", "listen", "audio", "map", "graphic", "chart",
+})
+
+
+_QUOTE_MARKS = frozenset("\"“”«»„")
+
+
+def _colon_speaker(sentence: Span, tokens: list[Token], full_text: str, registry: ActorRegistry) -> Span | None:
+    """The speaker phrase of a headline or transcript attribution, "Defence ministry: three villages
+    shelled", "PENCE: Well, ...": a short phrase opening its line, then a colon and a statement. The
+    phrase must name someone who can speak (a person, a body, a party, a country, a noun for them,
+    or a transcript's capitalised name) and not be a label ("Editor's note:")."""
+    words = tokens[sentence.start:sentence.end]
+    colon = next((t for t in words[:10] if t.text == ":"), None)
+    if colon is None or colon.i - sentence.start < 1 or sentence.end - colon.i < 4:
+        return None
+    line_start = full_text.rfind("\n", 0, sentence.start_char) + 1
+    if full_text[line_start:sentence.start_char].strip(" \t\"“'‘"):
+        return None  # not the start of its line
+    phrase = sentence.doc[sentence.start:colon.i]
+    while len(phrase) and phrase[0].is_punct:
+        phrase = phrase[1:]
+    if not len(phrase) or any(t.lemma_.lower() in NOT_SPEAKER_LABELS or t.lower_ in NOT_SPEAKER_LABELS
+                              for t in phrase):
+        return None
+    if any(t.pos_ in {"VERB", "AUX"} or t.text in _QUOTE_MARKS for t in phrase):
+        return None  # a clause or a quotation before the colon, not a speaker's name
+    content = [t for t in tokens[colon.i + 1:sentence.end] if t.is_alpha]
+    if len(content) < 3:
+        return None
+    named = any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in phrase) or registry.matches(phrase.text)
+    noun = any(t.lemma_.lower() in SPEAKER_NOUNS for t in phrase)
+    caps = all(t.is_upper for t in phrase if t.is_alpha) and any(t.is_alpha for t in phrase)
+    return phrase if (named or noun or caps) else None
+
+
+#: Speaker nouns that are documents: "according to the report" cites no one who speaks.
+DOCUMENT_NOUNS = frozenset({"report", "study", "poll", "survey", "statement"})
 
 
 def _according_to(words: list[Token], tokens: list[Token]) -> list[tuple[Token, Token]]:
@@ -265,9 +306,20 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
         for according, obj in _according_to(words, tokens):
-            if obj.pos_ in {"NOUN", "PROPN", "PRON"} and obj.lower_ not in NOT_SOURCES:
+            # a speaker, not a document: "according to the ministry / police / him", not
+            # "according to the agreement / estimates / reports"
+            if (registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+                    or obj.lower_ in {"him", "her", "them"}
+                    or (obj.lemma_.lower() in SPEAKER_NOUNS and obj.lemma_.lower() not in DOCUMENT_NOUNS)):
                 preds.append((according, obj, "according"))
         cue_verbs = {verb.i for verb, _, _ in preds}
+        if not preds:
+            phrase = _colon_speaker(sentence, tokens, full_text, registry)
+            if phrase is not None:
+                actors, speaker_text = resolver.resolve_phrase(phrase)
+                for actor in actors:
+                    seen[(actor, speaker_text.lower())] = phrase.root
+                    sentence_claims.append(make_claim(actor, speaker_text, sentence, phrase.root, phrase.root))
 
         for verb, speaker, _how in preds:
             if speaker is None:
@@ -309,8 +361,8 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
             else:  # a denial standing alone is itself a claim, with its stance
                 for actor in actors:
                     key = (actor, speaker_text.lower())
-                    if key in seen:
-                        continue
+                    if key in seen or (actor == OTHER and sentence_claims):
+                        continue  # an unknown party's denial of a claim in its sentence is no claim
                     seen[key] = verb
                     claim = make_claim(actor, speaker_text, sentence, verb, speaker)
                     claim.stance = "deny"

@@ -4,6 +4,7 @@ article's named speakers, pronouns and the actor registry.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from functools import cached_property
@@ -26,6 +27,10 @@ class _SpeakerResolver:
         self.ents = doc.ents
         self._ent_starts = [e.start for e in self.ents]  # in text order, without overlaps
         self._subtree_spans: dict[int, Span] = {}
+        # The article's speaker chain: each person and each kind of body ("ministry", "army",
+        # "spokesman") keeps the party found at its first full mention, for the rest of the article.
+        self.people: dict[str, str] = {}
+        self.roles: dict[str, str] = {}
 
     def subtree_span(self, tok: Token) -> Span:
         """``_subtree_span(tok)``, once per token (speakers come back claim after claim)."""
@@ -52,7 +57,7 @@ class _SpeakerResolver:
         return out
 
     def actors_of_span(self, span: Span, head: Token) -> list[str]:
-        text = span.text
+        text = mask_modifiers(span.text)
         found = self.registry.matches(text)
         actors: list[str] = []
         if found:
@@ -120,6 +125,7 @@ class _SpeakerResolver:
                 span = tok.doc[min(span.start, ent.start): max(span.end, ent.end)]
         is_joint = low in JOINT_NOUNS and any(c.lower_ in {"two", "both"} for c in tok.children)
         actors = self.actors_of_span(span, tok)
+        actors = self._follow_chain(span, tok, actors)
         if is_joint and len(actors) < 2:
             actors = self._joint_actors(tok, sentence)
             if len(actors) < 2:
@@ -127,6 +133,37 @@ class _SpeakerResolver:
         if not actors and tok.pos_ in {"NOUN", "PROPN", "PRON"} and low not in {"there", "this"}:
             return [OTHER], span.text
         return actors, span.text
+
+    def resolve_phrase(self, span: Span) -> tuple[list[str], str]:
+        """The party of a speaker phrase standing alone ("Defence ministry of Armenia: ...")."""
+        actors = self._follow_chain(span, span.root, self.actors_of_span(span, span.root))
+        return (actors or [OTHER]), span.text
+
+    def _follow_chain(self, span: Span, head: Token, actors: list[str]) -> list[str]:
+        """Read and extend the article's speaker chain: a speaker phrase naming one party teaches
+        its people and its head noun that party ("Sudan's army spokesman Nabil Abdallah"); a later
+        phrase naming no party but a known person ("Abdallah", "Nabil Abdallah") or a known kind
+        of body ("the ministry", "the spokesman") speaks for the same party."""
+        people = [e for e in self.ents_within(span) if e.label_ == "PERSON"]
+        role = head.lemma_.lower() if head.pos_ in {"NOUN", "PROPN"} and head.ent_type_ != "PERSON" else ""
+        named = [a for a in actors if a != OTHER]
+        if len(named) == 1:
+            for e in people:
+                for key in _person_keys(e):
+                    self.people[key] = named[0]
+            if role in ROLE_NOUNS:
+                self.roles[role] = named[0]
+            return actors
+        if named:
+            return actors
+        for e in people:
+            for key in _person_keys(e):
+                if key in self.people:
+                    return [self.people[key]]
+        if role in ROLE_NOUNS and role in self.roles and not any(
+                t.dep_ in {"amod", "compound", "poss"} and t.pos_ in {"PROPN", "ADJ"} for t in head.children):
+            return [self.roles[role]]
+        return actors
 
     def _joint_actors(self, tok: Token, sentence: Span) -> list[str]:
         """"The two sides said": the two parties named in the reported clause, or the
@@ -149,6 +186,47 @@ class _SpeakerResolver:
                 return found[:2]
         top = [a for a, _ in self.article_actors.most_common() if a != OTHER]
         return top[:2]
+
+
+#: Head nouns of speaker phrases that, said again ("the ministry added"), mean the body or the
+#: person last named with them.
+ROLE_NOUNS = frozenset({
+    "ministry", "army", "military", "government", "spokesman", "spokeswoman", "spokesperson", "president",
+    "minister", "governor", "mayor", "official", "commander", "office", "service", "authorities", "police",
+    "agency", "leader", "presidency", "administration", "forces", "command", "staff", "ombudsman", "envoy",
+    "ambassador", "embassy", "aide", "adviser", "advisor", "chief", "head", "prosecutor", "general",
+})
+
+
+#: "the Iran-based broadcaster", "a Turkish-backed group": the named party describes the speaker,
+#: it does not speak. Masked (same length, offsets kept) before parties are looked up.
+_MODIFIER = re.compile(
+    r"\b[\w.'’]+(?:\s+[\w.'’]+)?(?=\s*[-–]\s*(?:based|backed|born|funded|sponsored|allied|aligned|linked|"
+    r"supported|owned|run|controlled|affiliated|armed|trained|leaning|friendly|"
+    r"influenced|inspired|oriented)\b)", re.I)
+
+
+def mask_modifiers(text: str) -> str:
+    """``text`` with the names inside hyphenated modifiers blanked out.
+
+    >>> mask_modifiers("The Iran-based broadcaster")
+    'The     -based broadcaster'
+    """
+    def blank(m: re.Match) -> str:
+        words = m.group(0)
+        lead = re.match(r"(?i)(?:the|a|an)\s+", words)
+        keep = lead.group(0) if lead else ""
+        return keep + " " * (len(words) - len(keep))
+
+    return _MODIFIER.sub(blank, text)
+
+
+def _person_keys(ent: Span) -> list[str]:
+    """A person's full name and surname, as a later mention may use either."""
+    words = [t.text for t in ent if t.is_alpha]
+    if not words:
+        return []
+    return [" ".join(words).lower(), words[-1].lower()]
 
 
 #: Speaker nouns that stand for a pair of parties: "the two sides said".
