@@ -19,8 +19,9 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
-from geo.claims.cues import ANAPHORIC_OBJECTS, DENY_VERBS, SPEAKER_NOUNS, reporting_lemma
+from geo.claims.cues import SPEAKER_NOUNS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
+from geo.claims.disputes import content_words, disputed_claims, is_denial, is_mutual
 from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans
 from geo.claims.speakers import FIRST_PERSON, PRONOUNS_PLURAL, PRONOUNS_SINGULAR, _SpeakerResolver
 from geo.model import Article, Claim, Mention
@@ -274,7 +275,6 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     span_dates: dict[tuple[int, int], ResolvedDate | None] = {}
     focus = article_focus_date(doc, published, date_spans, memo=span_dates)
     claims: list[Claim] = []
-    previous_sentence_claims: list[Claim] = []
     # A sentence's kind and a verb's date are the same for each of its claimants.
     kinds: dict[int, str] = {}
     dates: dict[int, ResolvedDate | None] = {}
@@ -290,6 +290,8 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                            speaker_span=resolver.subtree_span(speaker) if speaker is not None else None)
 
     sentences = list(doc.sents)
+    earlier: list[Claim] = []  # the claims of the sentences before, in text order
+    words_of: dict[int, set[str]] = {}  # id(claim) -> what it is about (geo.claims.disputes)
     quoted = quoted_spans(full_text)
     quote_starts = [a for a, _ in quoted]
     claims_of_sentence: list[list[Claim]] = []
@@ -332,9 +334,10 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
             if not actors:
                 continue
             lemma = verb.lemma_.lower()
-            if lemma in DENY_VERBS:
+            if is_denial(verb, lemma):
                 denials.append((actors, verb, speaker, speaker_text))
                 continue
+            mutual = len(actors) > 1 and is_mutual(verb)
             for actor in actors:
                 first = seen.get((actor, who))
                 if first is None:
@@ -344,33 +347,39 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                     # "announced X and said Y": a second statement, its own clause as its text
                     sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker,
                                                       bounds=_clause_bounds(verb)))
+            if mutual:  # "A and B accused each other": each claim disputed by the other party
+                for c in sentence_claims:
+                    if c.claimant in actors:
+                        c.disputed_by = [a for a in actors if a not in (c.claimant, OTHER)]
             resolver.last_claimants = actors
             if len(actors) == 1 and speaker.lower_ not in PRONOUNS_PLURAL:
                 resolver.last_singular = actors[0]
-        # Denials: fold into the claims they dispute (same sentence, else the previous one).
+        # Denials dispute claims of other parties: in their sentence, else earlier in the article
+        # (geo.claims.disputes). A denial in a sentence of its own is also a claim, of its stance.
         for actors, verb, speaker, speaker_text in denials:
-            targets = [c for c in sentence_claims if c.claimant not in actors]
-            anaphoric = any(c.lower_ in ANAPHORIC_OBJECTS for c in verb.children if c.dep_ in {"dobj", "nsubjpass"})
-            if not targets and anaphoric:
-                targets = [c for c in previous_sentence_claims if c.claimant not in actors]
-            if targets:
-                for c in targets:
-                    for a in actors:
-                        if a not in c.disputed_by and a != OTHER:
-                            c.disputed_by.append(a)
-            else:  # a denial standing alone is itself a claim, with its stance
-                for actor in actors:
-                    key = (actor, speaker_text.lower())
-                    if key in seen or (actor == OTHER and sentence_claims):
-                        continue  # an unknown party's denial of a claim in its sentence is no claim
-                    seen[key] = verb
-                    claim = make_claim(actor, speaker_text, sentence, verb, speaker)
-                    claim.stance = "deny"
-                    sentence_claims.append(claim)
+            targets = disputed_claims(actors, verb, sentence_claims, earlier, words_of)
+            for c in targets:
+                for a in actors:
+                    if a not in c.disputed_by and a != OTHER:
+                        c.disputed_by.append(a)
+            if targets and any(t is c for t in targets for c in sentence_claims):
+                continue
+            for actor in actors:
+                key = (actor, speaker_text.lower())
+                if key in seen or (actor == OTHER and sentence_claims):
+                    continue  # an unknown party's denial of a claim in its sentence is no claim
+                seen[key] = verb
+                claim = make_claim(actor, speaker_text, sentence, verb, speaker)
+                claim.stance = "deny"
+                claim.disputed_by = list(dict.fromkeys(t.claimant for t in targets
+                                                       if t.claimant not in (OTHER, actor)))
+                sentence_claims.append(claim)
+        for c in sentence_claims:
+            span = doc.char_span(c.start, c.end, alignment_mode="expand")
+            words_of[id(c)] = content_words(span) if span is not None else set()
+        earlier.extend(sentence_claims)
         claims_of_sentence.append(sentence_claims)
-        if sentence_claims:
-            previous_sentence_claims = sentence_claims
-        else:  # "Pashinyan arrived in Moscow. He said ...": the subject person of this sentence
+        if not sentence_claims:  # "Pashinyan arrived in Moscow. He said ...": the subject person of this sentence
             resolver.note_subject_person(sentence)
     claims.extend(_continuations(sentences, claims_of_sentence, full_text, make_claim))
     return claims
