@@ -59,6 +59,10 @@ CLAUSE_VERBS = frozenset({
     "reckon", "worry", "understand", "realize", "realise", "recognize", "recognise", "show", "find",
     "demonstrate", "prove", "imply", "learn", "guess", "consider", "insinuate", "acknowledge",
 })
+#: Verbs of intention and stance, a claim of their subject's position only with an infinitive
+#: ("Azerbaijan wants to retake ...", "the ministry plans to ...") and a speaking subject.
+INTENTION_VERBS = frozenset({"want", "plan", "intend", "seek", "offer", "aim", "hope", "vow", "pledge",
+                             "promise", "threaten", "agree", "decide", "propose", "prefer", "wish", "expect"})
 #: Speech verbs that report only with a particle or preposition: "ruled out", "called for / on".
 NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"},
                   "point": {"out", "to"}, "weigh": {"in"}, "lash": {"out"}, "rail": {"against"}}
@@ -127,6 +131,9 @@ def reporting_lemma(tok: Token) -> str | None:
             return None
         return lemma
     if lemma in CLAUSE_VERBS and _has_clause(tok):
+        return lemma
+    if lemma in INTENTION_VERBS and _speaks(tok) and any(
+            c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"} for c in tok.children):
         return lemma
     if _has_clause(tok) and _speaks(tok):
         return lemma  # any verb of a speaking subject with a finite clause: "X warned/insisted/... that"
