@@ -204,3 +204,27 @@ def test_narration_and_captions_are_not_claims(claims_of):
 def test_kind_follows_what_is_asserted(claims_of):
     claims = claims_of("The foreign ministers of Armenia and Azerbaijan will meet in Geneva, the State Department said.")
     assert claims and {c.kind for c in claims} == {"diplomatic"}
+
+
+def test_quotation_signed_after_a_dash(claims_of):
+    text = ("“The checkpoint was shelled twice. Nobody was hurt.” ― Sudan's army spokesman\n\n"
+            "Residents fled the area.")
+    claims = claims_of(text)
+    assert claimants_of(claims, "checkpoint was shelled") == {"Sudan"}
+    assert claimants_of(claims, "Nobody was hurt") == {"Sudan"}
+    assert not by_text(claims, "Residents fled")
+
+
+def test_intention_of_a_party_is_its_claim_but_refusing_to_say_is_not(claims_of):
+    claims = claims_of("Azerbaijan wants to retake the district before winter. "
+                       "The ministry refused to say how many soldiers had died.")
+    assert claimants_of(claims, "retake the district") == {"Azerbaijan"}
+    assert not by_text(claims, "refused to say")
+
+
+def test_second_statement_of_the_same_speaker_is_its_own_claim(claims_of):
+    text = ("The Israeli military announced the arrest of two suspects on Friday and said a curfew "
+            "would remain in force in the camp.")
+    claims = claims_of(text)
+    assert [c.claimant for c in claims] == ["Israel", "Israel"]
+    assert claims[1].text.startswith("said a curfew")

@@ -22,7 +22,7 @@ from geo.claims.actors import OTHER, ActorRegistry, get_registry
 from geo.claims.cues import SPEAKER_NOUNS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
 from geo.claims.disputes import content_words, disputed_claims, is_denial, is_mutual
-from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans
+from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans, signed_quotes
 from geo.claims.speakers import FIRST_PERSON, PRONOUNS_PLURAL, PRONOUNS_SINGULAR, _SpeakerResolver
 from geo.model import Article, Claim, Mention
 from geo.nlp.load import text_of
@@ -381,6 +381,16 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         claims_of_sentence.append(sentence_claims)
         if not sentence_claims:  # "Pashinyan arrived in Moscow. He said ...": the subject person of this sentence
             resolver.note_subject_person(sentence)
+    for q_start, q_end, n_start, n_end in signed_quotes(full_text):
+        name = doc.char_span(n_start, n_end, alignment_mode="expand")
+        if name is None:
+            continue
+        actors, speaker_text = resolver.resolve_phrase(name)
+        for j, sentence in enumerate(sentences):
+            if claims_of_sentence[j] or not (q_start <= sentence.start_char < q_end):
+                continue
+            claims_of_sentence[j] = [make_claim(actor, speaker_text, sentence, sentence.root, None)
+                                     for actor in actors]
     claims.extend(_continuations(sentences, claims_of_sentence, full_text, make_claim))
     return claims
 
@@ -441,8 +451,12 @@ def _own_statement(verb: Token, first: Token) -> bool:
     verb of another kind with its own clause ("announced the arrest and said a curfew ..."),
     not the same verb again ("accused X, and also accused Y") nor a participle of the first
     ("urged ..., claiming ...")."""
-    return (verb.dep_ == "conj" and verb.lemma_.lower() != first.lemma_.lower()
-            and any(c.dep_ == "ccomp" for c in verb.children))
+    if verb.lemma_.lower() == first.lemma_.lower() or not any(c.dep_ == "ccomp" for c in verb.children):
+        return False
+    if verb.dep_ == "conj":
+        return True
+    # "said ..., adding that ...": a participle after the first statement with a clause of its own
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i
 
 
 def _clause_bounds(verb: Token) -> tuple[int, int]:

@@ -10,6 +10,7 @@ alone, so this works on any article, whatever the parse of its quotes.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -172,3 +173,21 @@ def inside(spans: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
     """Whether ``pos`` lies in one of ``spans`` (``starts``: their start offsets, for bisect)."""
     i = bisect_right(starts, pos) - 1
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+#: A quotation signed after a dash: "“...” ― Esther Tapia", "“...” — the ministry's spokesman".
+_SIGNED = re.compile(r"[”\"]\s*[―—–]\s*(?P<name>[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|of|the|de|al)){0,5})")
+
+
+def signed_quotes(text: str) -> list[tuple[int, int, int, int]]:
+    """Quotations signed with a dash and a name after them: (quote start, quote end, name start,
+    name end) for each, the quote's span running back to its opening mark in the same line."""
+    out = []
+    for m in _SIGNED.finditer(text):
+        close = m.start()
+        line_start = text.rfind("\n", 0, close) + 1
+        opening = max(text.rfind("“", line_start, close), text.rfind('"', line_start, close))
+        if opening < 0:
+            continue
+        out.append((opening, close + 1, m.start("name"), m.end("name")))
+    return out
