@@ -228,3 +228,12 @@ def test_second_statement_of_the_same_speaker_is_its_own_claim(claims_of):
     claims = claims_of(text)
     assert [c.claimant for c in claims] == ["Israel", "Israel"]
     assert claims[1].text.startswith("said a curfew")
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("The regional governor of Kharkiv, Oleh Synehubov, said two people were killed in the strike.", "Ukraine"),
+    ("An MP from Syunik said Azerbaijani troops had advanced two kilometres.", "Armenia"),
+    ("The mayor of Stepanakert said the city had no electricity.", "Nagorno-Karabakh authorities"),
+])
+def test_office_named_after_a_place_speaks_for_the_place(claims_of, text, party):
+    assert {c.claimant for c in claims_of(text)} == {party}

@@ -74,6 +74,8 @@ class _SpeakerResolver:
         if not actors:
             actors = self._capital_actors(span) or self.registry.fallback_actors(text)[:1 if head.tag_ not in
                                                                                        {"NNS", "NNPS"} else 3]
+        if not actors:
+            actors = self._place_actors(span)
         for ent in self.ents_within(span):
             if ent.label_ in {"PERSON", "ORG"} and not any(m.start <= ent.start_char - span.start_char < m.end
                                                           for m in found):
@@ -90,6 +92,17 @@ class _SpeakerResolver:
                 if len(actors) == 1:
                     self.last_singular = actors[0]
                     return
+
+    def _place_actors(self, span: Span) -> list[str]:
+        """An office named after a place ("the governor of Kharkiv region", "an MP from Syunik"):
+        the party of the place's country, when the phrase's places lie in one country."""
+        countries = {m.place.country for m in self.mentions
+                     if span.start_char <= m.start < span.end_char and m.place is not None and not m.not_a_place
+                     and m.place.country}
+        if len(countries) != 1:
+            return []
+        actor = self.registry.country_actor(countries.pop())
+        return [actor] if actor else []
 
     def _capital_actors(self, span: Span) -> list[str]:
         """A capital standing for its government ("Kyiv rejected"): the country's actor."""
