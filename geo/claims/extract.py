@@ -24,6 +24,7 @@ from geo.claims.dates import ResolvedDate, resolve_date_expression
 from geo.claims.disputes import content_words, disputed_claims, is_denial, is_mutual
 from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans, signed_quotes
 from geo.claims.speakers import FIRST_PERSON, PRONOUNS_PLURAL, PRONOUNS_SINGULAR, _SpeakerResolver
+from geo.geoparse.countries import countries_in_text
 from geo.model import Article, Claim, Mention
 from geo.nlp.load import text_of
 
@@ -269,8 +270,11 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     published = date.fromisoformat(article.published) if article.published else None
     full_text = text_of(doc)
     tokens = list(doc)  # doc[i] and iterating a span build new Token objects: once per article
-    article_actors: Counter = Counter(m.actor for m in registry.matches(full_text) if m.actor != OTHER)
-    resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens)
+    # the article's countries choose between parties that two conflict profiles name alike
+    countries = frozenset(countries_in_text(full_text)) | {m.place.country for m in mentions
+                                                           if m.place is not None and m.place.country}
+    article_actors: Counter = Counter(m.actor for m in registry.matches(full_text, countries) if m.actor != OTHER)
+    resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens, countries=countries)
     date_spans = _date_entities(doc, full_text)
     span_dates: dict[tuple[int, int], ResolvedDate | None] = {}
     focus = article_focus_date(doc, published, date_spans, memo=span_dates)

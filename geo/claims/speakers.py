@@ -17,8 +17,9 @@ from geo.model import Mention
 
 class _SpeakerResolver:
     def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter, mentions: list[Mention],
-                 tokens: list[Token] | None = None):
+                 tokens: list[Token] | None = None, countries: frozenset[str] = frozenset()):
         self.doc, self.registry, self.article_actors = doc, registry, article_actors
+        self.countries = countries
         self.mentions = mentions
         self.last_claimants: list[str] = []
         self.last_singular: str | None = None
@@ -58,7 +59,7 @@ class _SpeakerResolver:
 
     def actors_of_span(self, span: Span, head: Token) -> list[str]:
         text = mask_modifiers(span.text)
-        found = self.registry.matches(text)
+        found = self.registry.matches(text, self.countries)
         actors: list[str] = []
         if found:
             if head.tag_ in {"NNS", "NNPS"} or any(t.dep_ == "conj" for t in span) or len(
@@ -75,7 +76,7 @@ class _SpeakerResolver:
             actors = self._capital_actors(span) or self.registry.fallback_actors(text)[:1 if head.tag_ not in
                                                                                        {"NNS", "NNPS"} else 3]
         if not actors:
-            actors = self._place_actors(span)
+            actors = self._place_actors(span, text)
         for ent in self.ents_within(span):
             if ent.label_ in {"PERSON", "ORG"} and not any(m.start <= ent.start_char - span.start_char < m.end
                                                           for m in found):
@@ -93,12 +94,13 @@ class _SpeakerResolver:
                     self.last_singular = actors[0]
                     return
 
-    def _place_actors(self, span: Span) -> list[str]:
+    def _place_actors(self, span: Span, masked: str) -> list[str]:
         """An office named after a place ("the governor of Kharkiv region", "an MP from Syunik"):
-        the party of the place's country, when the phrase's places lie in one country."""
+        the party of the place's country, when the phrase's places lie in one country (places in
+        a modifier, blanked in ``masked``, do not count: "the Iran-based broadcaster")."""
         countries = {m.place.country for m in self.mentions
                      if span.start_char <= m.start < span.end_char and m.place is not None and not m.not_a_place
-                     and m.place.country}
+                     and m.place.country and masked[m.start - span.start_char] != " "}
         if len(countries) != 1:
             return []
         actor = self.registry.country_actor(countries.pop())
