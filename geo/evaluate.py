@@ -35,7 +35,8 @@ from typing import Any
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
-EARTH_RADIUS_KM = 6371.0088
+from geo.distance import haversine_km
+
 """Mean Earth radius (IUGG), the usual choice for haversine distances."""
 
 ACCURACY_THRESHOLD_KM = 161.0
@@ -87,17 +88,6 @@ def load_gold(gold_dir: Path) -> dict[str, dict]:
     if not gold:
         raise ValueError(f"no *.json gold files in {gold_dir}")
     return gold
-
-
-# --------------------------------------------------------------------------- geometry
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km; accurate enough for a 161 km threshold anywhere on Earth."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def distance_to_geometry_km(
@@ -425,7 +415,6 @@ __all__ = [
     "claim_text_overlap",
     "distance_to_geometry_km",
     "format_report",
-    "haversine_km",
     "load_gold",
     "score",
 ]

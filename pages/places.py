@@ -134,9 +134,12 @@ st.text(f"{len(table)} places and names from {len(view)} mentions ({len(correcte
 event = st.dataframe(
     table, hide_index=True, width="stretch", key="places_table", on_select="rerun", selection_mode="single-row",
     column_order=["place", "feature_type", "country", "mentions", "articles", "written_as", "mean_confidence",
-                  "precision", "runner_up", "metonymic", "corrected"],
+                  "precision", "runner_up", "metonymic", "corrected", "key"],
     column_config={
         "place": "Place (chosen candidate)",
+        "key": st.column_config.TextColumn("Key", help="Where the place comes from: geonames:, country:, ref: (the "
+                                           "offline gazetteer), nominatim: (found online), manual: (set by hand); "
+                                           "unresolved: a name with no place"),
         "feature_type": "Type",
         "country": "Country",
         "mentions": st.column_config.NumberColumn("Mentions"),

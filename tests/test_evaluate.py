@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from geo.distance import haversine_km
 from geo.evaluate import (
     METRIC_KEYS,
     claim_text_overlap,
     distance_to_geometry_km,
     format_report,
-    haversine_km,
     load_gold,
     score,
 )

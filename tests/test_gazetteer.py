@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from geo.config import Settings
+from geo.distance import haversine_km
 from geo.gazetteer.build import build_gazetteer, source_fingerprint
 from geo.gazetteer.index import Gazetteer, importance
-from geo.geoparse.resolve import haversine_km
 from geo.model import Place, defer_geometry
 from geo.text.names import normalize_name
 
@@ -438,3 +438,66 @@ def test_source_fingerprint_changes_when_a_reference_file_is_added(tmp_path: Pat
     first = source_fingerprint(s)
     (ref / "extra.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     assert source_fingerprint(s) != first
+
+
+def test_concurrent_builds_build_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build lock: processes (here threads, each with its own lock file handle) that find the
+    index missing at the same time wait for the first builder and find its index built."""
+    import threading
+    import time
+
+    import geo.gazetteer.build as build
+
+    builds: list[int] = []
+
+    def slow_build(conn, settings) -> None:  # the real one takes half a minute
+        builds.append(threading.get_ident())
+        time.sleep(0.3)
+        conn.executescript(build._SCHEMA)
+
+    monkeypatch.setattr(build, "_build", slow_build)
+    s = Settings(reference_dir=_small_reference_copy(tmp_path), gazetteer_path=tmp_path / "gaz.sqlite")
+    start = threading.Barrier(3)
+    paths: list[Path] = []
+
+    def builder() -> None:
+        start.wait()
+        paths.append(build_gazetteer(s))
+
+    threads = [threading.Thread(target=builder) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(builds) == 1 and paths == [s.gazetteer_path] * 3
+    assert build._stored_fingerprint(s.gazetteer_path) == source_fingerprint(s)
+
+
+# --------------------------------------------------------------------------- memo
+
+
+def test_the_memo_is_bounded_and_keeps_the_names_in_use(gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geo.gazetteer.memo import GazetteerMemo
+
+    monkeypatch.setattr(GazetteerMemo, "MAX_ENTRIES", 3)
+    memo = GazetteerMemo(gazetteer)  # a memo of its own, not the shared one
+    names = ["Baku", "Ganja", "Qwzxplk", "Tartar", "Shusha"]
+    for name in names:
+        assert memo.has_name(name) == gazetteer.has_name(name)
+        assert memo.has_name("Baku")  # used again at every step: never the one dropped
+    assert len(memo._has_name) == 3 and set(memo._has_name) == {"Baku", "Tartar", "Shusha"}
+
+
+def test_the_memo_answers_right_from_many_threads(gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from geo.gazetteer.memo import GazetteerMemo
+
+    monkeypatch.setattr(GazetteerMemo, "MAX_ENTRIES", 8)  # small: entries are dropped all the time
+    memo = GazetteerMemo(gazetteer)
+    names = ["Baku", "Ganja", "Qwzxplk", "Tartar", "Shusha", "Yerevan", "Martuni", "Goris", "Kapan", "Barda"] * 20
+    expected = {n: [c.place.key for c in gazetteer.lookup(n, limit=5)] for n in set(names)}
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda n: (n, [c.place.key for c in memo.lookup(n, limit=5)]), names))
+    assert all(keys == expected[n] for n, keys in got)
+    assert len(memo._lookup) <= 8

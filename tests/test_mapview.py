@@ -9,6 +9,7 @@ import folium
 import folium.plugins
 import pandas as pd
 import pytest
+from markupsafe import Markup
 
 from geo.config import PROJECT_ROOT
 from geo.layers.places import place_layer
@@ -80,7 +81,23 @@ def test_escape_text_neutralises_html_template_strings_and_jinja():
     assert escape_text("a`b") == "a&#96;b"
     assert escape_text(None) == ""
     assert escape_text(float("nan")) == ""
-    assert escape_text('"q"') == "&quot;q&quot;"
+    assert escape_text('"q"') == "&#34;q&#34;"  # markupsafe's entities (before: &quot;), the same to a browser
+    assert escape_text("it's") == "it&#39;s"
+    assert escape_text(Markup("<b>trusted?</b>")) == "&lt;b&gt;trusted?&lt;/b&gt;"  # article text is never trusted
+    assert type(escape_text("<x>")) is str  # not Markup: concatenating to it must not escape anything
+
+
+def test_script_json_escapes_what_closes_a_script_element():
+    from geo.mapping.html import _script_json
+
+    value = {"t": "</script><script>alert('x')</script> & more", "n": [1, 2.5, None], "ü": "Şuşa"}
+    out = _script_json(value)
+    assert type(out) is str
+    assert "<" not in out and ">" not in out and "&" not in out and "'" not in out
+    assert json.loads(out) == value
+    # Byte for byte what the hand-written version made (compact, non-ASCII kept).
+    assert out == (json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+                   .replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
 
 
 def test_highlight_sentence_marks_whole_words_only():

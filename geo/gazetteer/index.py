@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from cachetools import LRUCache
 from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
@@ -54,7 +55,8 @@ class Gazetteer:
         self._place_cache: dict[int, Place] = {}
         self._geom_cache: dict[str, object] = {}
         # Packed ``exact`` rows by name: bytes, which the garbage collector never scans.
-        self._exact_cache: dict[str, bytes] = {}
+        self._exact_cache: LRUCache[str, bytes] = LRUCache(50_000)
+        self._exact_lock = threading.Lock()  # cachetools' caches are not thread-safe
         self._codes: tuple[list[str], list[str]] | None = None
 
     @classmethod
@@ -159,13 +161,13 @@ class Gazetteer:
         kept in the cache would be tens of thousands of new tuples a minute for the
         garbage collector, whose full collections take 0.1-0.2 s with spaCy loaded.
         """
-        packed = self._exact_cache.get(norm)
+        with self._exact_lock:
+            packed = self._exact_cache.get(norm)
         if packed is None:
             row = self._cursor.execute("SELECT places FROM exact WHERE norm=?", (norm,)).fetchone()
             packed = row[0] if row else _NO_PLACES
-            if len(self._exact_cache) > 50_000:
-                self._exact_cache.clear()
-            self._exact_cache[norm] = packed
+            with self._exact_lock:
+                self._exact_cache[norm] = packed
         return marshal.loads(packed)
 
     def _exact_place(self, e: tuple) -> Place:

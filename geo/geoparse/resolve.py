@@ -14,18 +14,29 @@ in Karabakh). Candidates from the gazetteer are ranked with what the article say
 
 Each resolved mention carries a confidence (0..1), a precision code (see ``geo.model``)
 and its runner-up. Below ``min_confidence`` a mention stays unresolved rather than guessed.
+
+With an online geocoder (``CLAIM_ATLAS_ONLINE_GEOCODER=nominatim``), a mention the offline
+gazetteer leaves with no candidate at all (no exact, alias, alternate or fuzzy match, nor for
+the part before a comma) is asked of it once the offline mentions are resolved; its answers
+are ranked like gazetteer candidates (Nominatim's importance as the prior) and get a
+``name_score`` that says how far an unverified online answer is trusted
+(:func:`_online_name_score`), so its confidence means what an offline one means: name match
+times the margin over the runner-up.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 from shapely.geometry import MultiLineString, mapping, shape
 
-from geo.evaluate import haversine_km  # one great-circle distance for the project
+from geo.distance import haversine_km  # one great-circle distance for the project
+from geo.gazetteer.geocoders import NOMINATIM_SOURCE
 from geo.gazetteer.index import Gazetteer, importance
 from geo.gazetteer.memo import GazetteerMemo
 from geo.geoparse.countries import load_demonyms
@@ -41,7 +52,15 @@ from geo.model import (
 )
 from geo.text.names import normalize_name
 
+if TYPE_CHECKING:
+    from geo.gazetteer.geocoders import OnlineAnswer, OnlineGeocoder
+
 W_NAME, W_PRIOR, W_COUNTRY, W_NEAR, W_CONTAINER, W_DISCOURSE, W_HINT = 0.45, 0.35, 0.35, 0.2, 0.45, 0.35, 0.15
+
+#: How far an online answer whose name equals the name written is trusted, without and with
+#: the article's context for it (see :func:`_online_name_score`). An offline exact name scores
+#: 1.0, an alias 0.97, an alternate name 0.9, a fuzzy match at most 0.85.
+ONLINE_TRUST, ONLINE_TRUST_IN_CONTEXT = 0.7, 0.95
 
 
 def precision_for(place: Place, hint: str = "") -> int:
@@ -52,6 +71,8 @@ def precision_for(place: Place, hint: str = "") -> int:
         return PRECISION_COUNTRY
     if place.feature_type == "region":
         return PRECISION_REGION
+    if place.feature_type == "other" and place.source == NOMINATIM_SOURCE:
+        return PRECISION_NEAR  # a lake, a peak, a bridge found online, at its centre: near a settlement
     return PRECISION_NEAR if hint == "near" else PRECISION_SETTLEMENT
 
 
@@ -195,7 +216,8 @@ def _pipelines_as_one(gaz: Gazetteer) -> tuple[str, float, float, dict] | None:
     return name, pt.y, pt.x, mapping(merged)
 
 
-def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContext) -> list[Candidate]:
+def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContext,
+          prior: Callable[[Place], float] = importance) -> list[Candidate]:
     containers = _container_places(gaz, m.cue_container)
     norm = normalize_name(m.text)
     gaz_memo = GazetteerMemo.of(gaz)
@@ -206,7 +228,7 @@ def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContex
     town_by_own_name = has_region and any(o.place.feature_type == "settlement" and o.match == "name" for o in cands)
     for c in cands:
         p = c.place
-        s = W_NAME * c.name_score + W_PRIOR * importance(p)
+        s = W_NAME * c.name_score + W_PRIOR * prior(p)
         s += W_COUNTRY * ctx.country_share(p.country)
         s += W_NEAR * ctx.nearness(p)
         if containers and _in_container(gaz, p, containers):
@@ -226,17 +248,47 @@ def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContex
     return sorted(cands, key=lambda c: -c.score)
 
 
+def _online_name_score(answer: OnlineAnswer, support: float) -> float:
+    """How well an online answer matches the name written, discounted because it is unverified:
+    the similarity of the names (1.0 when equal) times a trust from ``ONLINE_TRUST`` (0.7, no
+    context for it) to ``ONLINE_TRUST_IN_CONTEXT`` (0.95) as the article's context supports it
+    (``support``, 0..1). So an online geocode scores below an offline exact name (1.0), and rises
+    above an offline alternate name (0.9) only when the article points to where it lies."""
+    return round(answer.similarity * (ONLINE_TRUST + (ONLINE_TRUST_IN_CONTEXT - ONLINE_TRUST) * support), 4)
+
+
+def _online_candidates(m: Mention, answers: list[OnlineAnswer], gaz: Gazetteer,
+                       ctx: ArticleContext) -> list[Candidate]:
+    """The online answers for a mention as ranked candidates.
+
+    The context's support for an answer is the strongest of: the share of the article's country
+    evidence its country holds, doubled (an article half about its country supports it fully);
+    its nearness to the places the article names unambiguously (1 close by, 0 beyond ~1000 km);
+    1 when it lies in the container named with the mention ("X in the Karabakh region").
+    """
+    containers = _container_places(gaz, m.cue_container)
+    cands = []
+    for a in answers:
+        p = a.place
+        support = max(min(1.0, 2 * ctx.country_share(p.country)), ctx.nearness(p),
+                      1.0 if containers and _in_container(gaz, p, containers) else 0.0)
+        cands.append(Candidate(place=p, match="online", name_score=_online_name_score(a, support)))
+    priors = {a.place.key: a.importance for a in answers}
+    return _rank(m, cands, gaz, ctx, prior=lambda p: priors.get(p.key, 0.0))
+
+
 def _confidence(best: Candidate, runner: Candidate | None) -> float:
     margin = 1.0 if runner is None else max(0.0, (best.score - runner.score) / max(best.score, 1e-6))
     return round(min(1.0, best.name_score * (0.55 + 0.45 * min(1.0, margin * 2.5))), 3)
 
 
 def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
-                     min_confidence: float = 0.3) -> list[Mention]:
+                     min_confidence: float = 0.3, online: OnlineGeocoder | None = None) -> list[Mention]:
     """Resolve every mention of an article in place and return the list.
 
     Mentions marked ``not_a_place`` are left alone. Unambiguous mentions are resolved
-    first, so that the ambiguous ones can lean on them (one sense per discourse).
+    first, so that the ambiguous ones can lean on them (one sense per discourse). With
+    ``online``, the mentions the gazetteer has no candidate for are asked of it last.
 
     >>> resolve_toponyms(text, mentions, get_gazetteer())   # doctest: +SKIP
     """
@@ -279,8 +331,12 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
         m.precision = precision_for(best.place, m.feature_hint)
 
     pending: list[tuple[Mention, list[Candidate]]] = []
+    unknown: list[Mention] = []  # no offline candidate at all: for the online geocoder
     for m in active:
         cands = candidates_for(m)
+        if not cands and online is not None and m.method != "feature":
+            unknown.append(m)
+            continue
         if m.method == "feature" and cands and cands[0].match == "feature":
             ranked = cands if m.feature_hint == "pipeline" else sorted(cands, key=lambda c: -c.score)
             if ranked and m.feature_hint == "border" and len(ranked) > 1 and ranked[0].score == ranked[1].score:
@@ -301,4 +357,10 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
         settle(m, _rank(m, cands, gaz, ctx))
         if m.place and m.confidence >= 0.5:
             ctx.resolved_by_surface.setdefault(normalize_name(m.text), m.place)
+    # Names the gazetteer does not know, with the whole article's context gathered.
+    for m in unknown:
+        # "Foo, Texas" is asked whole (the geocoder reads the container too); its answers'
+        # names are compared with "Foo" (Texas is the container, weighed as such).
+        name = m.text.partition(",")[0].strip() if m.cue_container and "," in m.text else m.text
+        settle(m, _online_candidates(m, online.answers(m.text, name=name), gaz, ctx))
     return mentions

@@ -114,7 +114,10 @@ def _place_parts(places: gpd.GeoDataFrame, popups: dict[str, tuple[list, int]], 
             "ac": int(row.articles or 0),
             "m": popups.get(key, ([], 0))[0],
             "tip": (f"{name} ({escape_text(ftype)}): {mc} mention{'s' if mc != 1 else ''}, "
-                    f"confidence up to {_num(row.max_confidence):.2f}"),
+                    f"confidence up to {_num(row.max_confidence):.2f}"
+                    # where the geocode came from, when not the offline gazetteer (geo/gazetteer/geocoders.py)
+                    + ("; found online by Nominatim, © OpenStreetMap contributors"
+                       if str(key).startswith("nominatim:") else "")),
         })
     return _layer_data(places.geometry.to_numpy(), props), props
 

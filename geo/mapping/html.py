@@ -2,32 +2,34 @@
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
+
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import escape
 
 #: Longest sentence shown in a popup (characters); longer ones are cut around the place name.
 MAX_SENTENCE_CHARS = 400
 
 
 # ---------------------------------------------------------------------------------------- text
-#: html.escape(quote=True)'s entities, plus the characters JavaScript template strings and Jinja react to.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;",
-                          "`": "&#96;", "$": "&#36;", "{": "&#123;", "}": "&#125;"})
-
-
 def escape_text(value: object) -> str:
     """Text made inert for HTML, for JavaScript template strings and for Jinja.
 
-    Braces become entities too: folium (branca) compiles rendered layer scripts as Jinja
-    templates, so ``{{ ... }}`` in article text would otherwise be evaluated on the server.
+    markupsafe escapes it for HTML (``& < > ' "``); the characters JavaScript template strings
+    (`` ` ``, ``${``) and Jinja (``{ }``) react to become entities too, which markupsafe leaves:
+    folium (branca) compiles rendered layer scripts as Jinja templates, so ``{{ ... }}`` in
+    article text would otherwise be evaluated on the server.
 
     >>> escape_text("<b>`${x}`</b> & 'y' {{ 7*7 }}")
-    '&lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt; &amp; &#x27;y&#x27; &#123;&#123; 7*7 &#125;&#125;'
+    '&lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&lt;/b&gt; &amp; &#39;y&#39; &#123;&#123; 7*7 &#125;&#125;'
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return str(value).translate(_ESCAPES)
+    # str() first: markupsafe trusts objects that say they are HTML already (``__html__``), and
+    # plain str after: Markup.replace would escape the entities put in below.
+    return (str(escape(str(value))).replace("`", "&#96;").replace("$", "&#36;")
+            .replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def _is_word_char(ch: str) -> bool:
@@ -71,8 +73,7 @@ def highlight_sentence(sentence: object, name: object, max_chars: int = MAX_SENT
 
 
 def _script_json(obj: Any) -> str:
-    """JSON safe inside a <script> element (as folium's ``tojson`` makes it)."""
-    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027"))
-
-
+    """JSON safe inside a <script> element (``< > & '`` as ``\\u`` escapes), compact, as folium's
+    ``tojson`` makes it: jinja2's ``htmlsafe_json_dumps``, as a plain str (a ``Markup`` would
+    escape whatever is concatenated to it)."""
+    return str(htmlsafe_json_dumps(obj, ensure_ascii=False, separators=(",", ":")))

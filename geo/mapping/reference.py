@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
 from collections.abc import Mapping
 from typing import Any
 
 import folium
 import folium.plugins
 import geopandas as gpd
+from cachetools import LRUCache
 
 from geo.mapping.elements import PlaceLayer
 from geo.mapping.features import _bounds_of, _layer_data
@@ -20,7 +21,10 @@ ATTRIBUTION_GEM = "Pipelines: Global Energy Monitor, CC BY 4.0"
 ATTRIBUTION_GEONAMES = "Places: GeoNames, CC BY 4.0"
 
 
-_REFERENCE_CACHE: OrderedDict[tuple[str, int], tuple[Any, list[str], list[dict], list[dict], Any]] = OrderedDict()
+#: Serialised reference layers by (layer, id of its GeoDataFrame): the GeoDataFrame is kept in the
+#: value, so its id is not reused while the entry lives.
+_REFERENCE_CACHE: LRUCache[tuple[str, int], tuple[Any, str, list[dict], list[dict], Any]] = LRUCache(32)
+_REFERENCE_LOCK = threading.Lock()  # pages build maps from several threads; cachetools' caches are not thread-safe
 
 
 def _reference_label(key: str, row: Mapping[str, Any]) -> str:
@@ -64,7 +68,8 @@ def _reference_parts(key: str, gdf: gpd.GeoDataFrame):
     """Feature JSON, properties and styles of a reference layer, memoised per GeoDataFrame object
     (the app caches its reference layers, so each is serialised once per process)."""
     cache_key = (key, id(gdf))
-    hit = _REFERENCE_CACHE.get(cache_key)
+    with _REFERENCE_LOCK:
+        hit = _REFERENCE_CACHE.get(cache_key)
     if hit is not None and hit[0] is gdf:
         return hit[1:]
     table = _StyleTable()
@@ -81,9 +86,8 @@ def _reference_parts(key: str, gdf: gpd.GeoDataFrame):
         props.append(p)
     data_json = _layer_data(gdf.geometry.to_numpy(), props)
     parts = (data_json, props, table.styles, _bounds_of(gdf))
-    _REFERENCE_CACHE[cache_key] = (gdf, *parts)  # keeps gdf alive, so its id is not reused
-    while len(_REFERENCE_CACHE) > 32:
-        _REFERENCE_CACHE.popitem(last=False)
+    with _REFERENCE_LOCK:
+        _REFERENCE_CACHE[cache_key] = (gdf, *parts)  # keeps gdf alive, so its id is not reused
     return parts
 
 

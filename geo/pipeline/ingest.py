@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 
 from geo.claims.extract import extract_claims
 from geo.config import Settings, get_settings
+from geo.gazetteer.geocoders import online_geocoder
 from geo.gazetteer.index import Gazetteer, get_gazetteer
 from geo.geoparse.metonymy import flag_metonymy
 from geo.geoparse.recognize import mentions_from_spans, recognize_toponyms
@@ -73,6 +74,9 @@ class Pipeline:
         self.nlp = nlp or load_nlp(self.settings.spacy_model)
         self.nlp.max_length = max(self.nlp.max_length, self.settings.max_article_bytes + 1)
         self.gazetteer = gazetteer or get_gazetteer(self.settings)
+        #: For names the gazetteer does not know (None unless CLAIM_ATLAS_ONLINE_GEOCODER is on);
+        #: each worker process makes its own.
+        self.online = online_geocoder(self.settings)
         self._pool: ProcessPoolExecutor | None = None
 
     def parse(self, texts: list[str]) -> Iterator[Doc]:
@@ -184,7 +188,8 @@ class Pipeline:
         """Everything the pipeline derives from one article (nothing is stored)."""
         doc = doc if doc is not None else self._parse_one(article)
         mentions = recognize_toponyms(doc, self.gazetteer)
-        resolve_toponyms(article.text, mentions, self.gazetteer, min_confidence=self.settings.min_confidence)
+        resolve_toponyms(article.text, mentions, self.gazetteer, min_confidence=self.settings.min_confidence,
+                         online=self.online)
         flag_metonymy(doc, mentions)
         return ArticleAnalysis(mentions=mentions, claims=self._claims(article, doc, mentions))
 
@@ -198,7 +203,8 @@ class Pipeline:
         """Resolve given place-name spans (evaluation of resolution alone)."""
         doc = doc if doc is not None else self._parse_one(article)
         mentions = mentions_from_spans(doc, spans)
-        resolve_toponyms(article.text, mentions, self.gazetteer, min_confidence=self.settings.min_confidence)
+        resolve_toponyms(article.text, mentions, self.gazetteer, min_confidence=self.settings.min_confidence,
+                         online=self.online)
         flag_metonymy(doc, mentions)
         return ArticleAnalysis(mentions=mentions, claims=[])
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copyreg
 import io
 import multiprocessing
 import pickle
@@ -84,8 +83,47 @@ def _analyze_batch_in_worker(articles: list[Article]) -> bytes:
 # --------------------------------------------------------------------------- analyses between processes
 
 
-def _gazetteer_place(key: str) -> Place:  # pragma: no cover - never called: a marker for the unpickler
-    raise pickle.UnpicklingError(f"place {key!r} needs a gazetteer to be read")
+class _PlaceKeyPickler(pickle.Pickler):
+    """Pickles the gazetteer's areas and lines as their keys (pickle's persistent ids).
+
+    ``persistent_id`` is called for every object pickled, not only places: dumping 64 LGL
+    analyses took ~0.025 s against ~0.016 s with a dispatch table for ``Place`` alone (the blobs
+    are the same size), some 0.15 ms an article, in the worker processes."""
+
+    def __init__(self, file: io.BytesIO, gazetteer: Gazetteer):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.gazetteer = gazetteer
+        self._keys: dict[int, str | None] = {}  # id(place) -> its key, or None: sent whole
+
+    def persistent_id(self, obj: object) -> str | None:
+        if type(obj) is not Place:
+            return None
+        found = self._keys.get(id(obj), False)
+        if found is False:
+            d = obj.__dict__
+            with_shape = d.get("_geometry_json") is not None or d.get("geometry") is not None
+            found = self._keys[id(obj)] = obj.key if with_shape and self.gazetteer.get(obj.key) is obj else None
+        return found
+
+
+class _PlaceKeyUnpickler(pickle.Unpickler):
+    """Reads what :class:`_PlaceKeyPickler` wrote, places by key from a gazetteer."""
+
+    def __init__(self, file: io.BytesIO, gazetteer: Gazetteer):
+        super().__init__(file)
+        self.gazetteer = gazetteer
+        self._places: dict[str, Place] = {}
+
+    def persistent_load(self, pid: object) -> Place:
+        if not isinstance(pid, str):
+            raise pickle.UnpicklingError(f"unexpected persistent id {pid!r}")
+        found = self._places.get(pid)
+        if found is None:
+            found = self.gazetteer.get(pid)
+            if found is None:
+                raise KeyError(f"place {pid!r} is not in this gazetteer")
+            self._places[pid] = found
+        return found
 
 
 def dump_analyses(outcomes: list, gazetteer: Gazetteer) -> bytes:
@@ -98,39 +136,11 @@ def dump_analyses(outcomes: list, gazetteer: Gazetteer) -> bytes:
     on the fly); :func:`load_analyses` reads them from the same gazetteer.
     """
     buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    by_key: dict[int, bool] = {}
-
-    def reduce_place(place: Place):
-        d = place.__dict__
-        if d.get("_geometry_json") is not None or d.get("geometry") is not None:
-            known = by_key.get(id(place))
-            if known is None:
-                known = by_key[id(place)] = gazetteer.get(place.key) is place
-            if known:
-                return _gazetteer_place, (place.key,)
-        return place.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
-
-    pickler.dispatch_table = copyreg.dispatch_table.copy()
-    pickler.dispatch_table[Place] = reduce_place
-    pickler.dump(outcomes)
+    _PlaceKeyPickler(buffer, gazetteer).dump(outcomes)
     return buffer.getvalue()
 
 
 def load_analyses(blob: bytes, gazetteer: Gazetteer) -> list:
     """Read what :func:`dump_analyses` wrote, places by key from ``gazetteer`` (which must be
     the same index the worker used; a key it lacks raises ``KeyError``)."""
-
-    def place(key: str) -> Place:
-        found = gazetteer.get(key)
-        if found is None:
-            raise KeyError(f"place {key!r} is not in this gazetteer")
-        return found
-
-    class _Unpickler(pickle.Unpickler):
-        def find_class(self, module: str, name: str):
-            if module == __name__ and name == "_gazetteer_place":
-                return place
-            return super().find_class(module, name)
-
-    return _Unpickler(io.BytesIO(blob)).load()
+    return _PlaceKeyUnpickler(io.BytesIO(blob), gazetteer).load()
