@@ -237,3 +237,20 @@ def test_second_statement_of_the_same_speaker_is_its_own_claim(claims_of):
 ])
 def test_office_named_after_a_place_speaks_for_the_place(claims_of, text, party):
     assert {c.claimant for c in claims_of(text)} == {party}
+
+
+@pytest.mark.parametrize(("text", "date"), [
+    ("Sudanese officials said talks were expected to resume on Tuesday.", "2021-03-16"),
+    ("Ukraine's foreign ministry said the talks are due to resume on Thursday.", "2021-03-18"),
+    ("Hamas said it would release two hostages on Sunday.", "2021-03-14"),
+    ("The M23 said it plans to open the road to Goma next Wednesday.", "2021-03-17"),
+    ("The Israeli military said it had struck the building on Tuesday.", "2021-03-09"),
+])
+def test_future_events_are_dated_forward_past_ones_back(claims_of, text, date):
+    claims = claims_of(text)  # published on Friday 12 March 2021
+    assert claims and {c.date for c in claims} == {date}
+
+
+def test_joint_statement_of_two_parties_is_two_claims(claims_of):
+    claims = claims_of("Egypt and Qatar called for a ceasefire in Gaza on Friday.")
+    assert sorted(c.claimant for c in claims) == ["Egypt", "Qatar"]

@@ -81,9 +81,30 @@ def _is_future_for(span: Span) -> bool:
         tok = tok.head
     if tok.pos_ not in {"VERB", "AUX"}:
         return _is_future(span.sent)
-    if any(c.lower_ in {"will", "shall", "'ll", "wo"} and c.tag_ == "MD" for c in tok.children):
+    if any(c.lower_ in {"will", "shall", "'ll", "wo", "would", "'d"} and c.tag_ == "MD" for c in tok.children):
+        return True  # "will meet", and "would release" reported from the past of the statement
+    if _scheduled(tok):
         return True
     return any(t.lower_ == "next" for t in span)
+
+
+#: Predicates whose infinitive is a future event: "expected to resume", "due to meet",
+#: "scheduled to vote", "plans to open", "agreed to hold".
+FUTURE_FRAMES = frozenset({"expect", "schedule", "due", "set", "plan", "intend", "poise", "slate", "go", "aim",
+                           "hope", "agree", "promise", "pledge", "vow", "decide", "want", "prepare", "seek",
+                           "threaten", "propose", "likely"})
+
+
+def _scheduled(verb: Token) -> bool:
+    """Whether ``verb`` is the infinitive of a predicate of expectation or intention ("talks were
+    expected to resume on Tuesday", "are due to resume"), a future event whatever the tense."""
+    head = verb.head
+    if verb.dep_ != "xcomp" or head.i == verb.i:
+        return False
+    if head.lemma_.lower() in FUTURE_FRAMES:
+        return True
+    # "are due to resume": the infinitive hangs off the copula, the frame is its complement
+    return any(c.dep_ in {"acomp", "attr"} and c.lemma_.lower() in FUTURE_FRAMES for c in head.children)
 
 
 def _is_future(sentence: Span) -> bool:
