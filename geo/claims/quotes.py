@@ -31,6 +31,7 @@ class SentenceQuotes:
     opens: bool  # the sentence starts with an opening quotation mark
     intro: bool  # the sentence ends with a colon outside quotes: "X said:" introduces what follows
     has_words: bool  # not a lone quotation mark or dash left over by the sentence splitter
+    quote_closes_at_end: bool  # the sentence ends with a closing quotation mark
 
 
 def quote_states(text: str, bounds: list[tuple[int, int]]) -> list[SentenceQuotes]:
@@ -58,7 +59,9 @@ def quote_states(text: str, bounds: list[tuple[int, int]]) -> list[SentenceQuote
         out.append(SentenceQuotes(start=start, end=end, paragraph=paragraph, starts_inside=starts_inside,
                                   ends_inside=depth > 0, opens=stripped[:1] in _OPENING + _STRAIGHT,
                                   intro=stripped.endswith(":") and depth == 0,
-                                  has_words=any(ch.isalnum() for ch in body)))
+                                  has_words=any(ch.isalnum() for ch in body),
+                                  quote_closes_at_end=stripped[-1:] in _CLOSING + _STRAIGHT
+                                  or stripped[-2:-1] in _CLOSING + _STRAIGHT))
         if "\n" in body:
             paragraph += 1
             depth = 0
@@ -83,13 +86,12 @@ def continued_statements(states: list[SentenceQuotes], has_claims: list[bool]) -
     """For each sentence without claims of its own that continues a statement, the index of the
     sentence whose speakers it continues.
 
-    * after an introduction ending in a colon, the rest of its paragraph, or the next paragraph
-      when the introduction ends its own;
+    * after an introduction ending in a colon, the rest of its paragraph, or, when the
+      introduction ends its own, the next paragraph and the quoted paragraphs right after it;
+    * a paragraph that is one quotation, right after a paragraph ending with a quoted statement.
     * while a quotation opened in a claim's sentence stays open;
     * before a claim's sentence that closes a quotation ("“... .” / “...,” he said."), the
       sentences of that quotation;
-    * a paragraph that is one quotation, right after a paragraph whose last statement was a
-      quotation, when no one else is quoted in it.
     """
     n = len(states)
     source: dict[int, int] = {}
@@ -105,9 +107,15 @@ def continued_statements(states: list[SentenceQuotes], has_claims: list[bool]) -
             same = [j for j in range(i + 1, n) if states[j].paragraph == st.paragraph]
             if same:
                 targets = same
-            else:
-                nxt = next((states[j].paragraph for j in range(i + 1, n)), None)
-                targets = [j for j in range(i + 1, n) if states[j].paragraph == nxt]
+            else:  # the next paragraph, and the quoted paragraphs right after it
+                targets = []
+                para = None
+                for j in range(i + 1, n):
+                    if states[j].paragraph != para:
+                        if para is not None and not states[j].opens:
+                            break
+                        para = states[j].paragraph
+                    targets.append(j)
             for j in targets:
                 if has_claims[j]:
                     break
@@ -124,23 +132,25 @@ def continued_statements(states: list[SentenceQuotes], has_claims: list[bool]) -
                 take(j, i)
                 if states[j].opens and not states[j].starts_inside:
                     break
-    # whole quoted paragraphs following a quoted statement
+    # a paragraph that is one quotation, right after a paragraph that ends with a quoted
+    # statement, continues it: a new speaker would be introduced
     for i, st in enumerate(states):
-        if i in source or has_claims[i] or not st.opens or st.starts_inside:
+        if i == 0 or i in source or has_claims[i] or not st.opens or st.starts_inside:
             continue
-        if i > 0 and states[i - 1].paragraph != st.paragraph:
-            para = [j for j in range(i, n) if states[j].paragraph == st.paragraph]
-            if any(has_claims[j] for j in para):
-                continue
-            prev = i - 1
-            origin = source.get(prev, prev if has_claims[prev] else None)
-            if origin is None:
-                continue
-            prev_para_quoted = states[prev].ends_inside or states[prev].opens or states[prev].starts_inside \
-                or any(states[k].opens for k in range(prev, -1, -1) if states[k].paragraph == states[prev].paragraph)
-            if prev_para_quoted:
-                for j in para:
-                    take(j, origin)
+        prev = i - 1
+        if states[prev].paragraph == st.paragraph:
+            continue
+        para = [j for j in range(i, n) if states[j].paragraph == st.paragraph]
+        if any(has_claims[j] for j in para) or states[para[-1]].ends_inside:
+            continue
+        origin = prev if has_claims[prev] else source.get(prev)
+        if origin is None:
+            continue
+        prev_quoted = states[prev].opens or states[prev].starts_inside or any(
+            states[k].opens for k in range(prev, -1, -1) if states[k].paragraph == states[prev].paragraph)
+        if prev_quoted and states[para[-1]].quote_closes_at_end:
+            for j in para:
+                take(j, origin)
     return source
 
 
