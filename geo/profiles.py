@@ -84,8 +84,12 @@ class ConflictProfile:
         return tuple(dict.fromkeys((*self.states, *self.countries)))
 
     def organisation_names(self) -> set[str]:
-        """Every name of this conflict that stands for an organisation, never a place."""
-        return {*self.organisations, *(a for p in self.parties for a in (p.name, *p.aliases))}
+        """Every name of this conflict that stands for an organisation or a person, never a place:
+        the organisations, the armed groups' and movements' names, the officials' names. (A
+        de-facto authority's aliases may be places: "Stepanakert" stands for Karabakh's.)"""
+        groups = (a for p in self.parties if p.kind in {"armed group", "movement"} for a in (p.name, *p.aliases))
+        people = (n for o in self.officials for n in o.names)
+        return {*self.organisations, *groups, *people}
 
 
 def _strings(value: object, where: str) -> tuple[str, ...]:
@@ -178,3 +182,8 @@ def get_profiles(folder: Path | None = None) -> tuple[ConflictProfile, ...]:
 
 
 DEFAULT_CONFLICTS_DIR = PROJECT_ROOT / "data" / "conflicts"
+
+
+def organisation_names(profiles: tuple[ConflictProfile, ...] | None = None) -> frozenset[str]:
+    """The names, in every profile in force, of organisations, armed groups and people."""
+    return frozenset(n for p in (get_profiles() if profiles is None else profiles) for n in p.organisation_names())
