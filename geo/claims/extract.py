@@ -19,24 +19,16 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
+from geo.claims.cues import SPEAKER_NOUNS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
-from geo.claims.speakers import PRONOUNS_PLURAL, _SpeakerResolver
+from geo.claims.disputes import content_words, disputed_claims, is_denial, is_mutual
+from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans, signed_quotes
+from geo.claims.speakers import FIRST_PERSON, PRONOUNS_PLURAL, PRONOUNS_SINGULAR, _SpeakerResolver
+from geo.geoparse.countries import countries_in_text
 from geo.model import Article, Claim, Mention
 from geo.nlp.load import text_of
 
-REPORT_VERBS = {
-    "say", "claim", "report", "deny", "accuse", "announce", "stress", "urge", "call", "state", "tell", "add",
-    "warn", "insist", "confirm", "express", "rule", "voice", "demand", "allege", "acknowledge", "reject",
-    "condemn", "blame", "assert", "argue", "declare", "note", "emphasize", "emphasise", "reiterate",
-    "threaten", "pledge", "vow", "complain", "dismiss", "refute", "admit", "dispute", "charge", "describe",
-    "welcome", "appeal", "propose",
-}
-DENY_VERBS = {"deny", "reject", "dismiss", "refute", "dispute"}
-#: Verbs that report only with a particle or preposition: "ruled out", "called for / on".
-NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"}}
-#: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
-ANAPHORIC_OBJECTS = {"this", "that", "it", "claim", "claims", "report", "reports", "allegation", "allegations",
-                     "accusation", "accusations", "statement"}
+PERSONAL_PRONOUNS = FIRST_PERSON | PRONOUNS_SINGULAR | PRONOUNS_PLURAL | {"him", "her", "them"}
 KIND_KEYWORDS = [
     ("casualties", {"kill", "killed", "dead", "death", "deaths", "wound", "wounded", "casualty", "casualties",
                     "injure", "injured", "losses", "die", "died", "victim", "victims", "toll"}),
@@ -54,24 +46,6 @@ KIND_KEYWORDS = [
 
 
 # --------------------------------------------------------------------------- speakers
-
-
-def _is_reporting(tok: Token) -> bool:
-    if tok.pos_ not in {"VERB", "AUX"}:
-        return False
-    lemma = tok.lemma_.lower()
-    if lemma not in REPORT_VERBS:
-        return False
-    need = NEEDS_PARTICLE.get(lemma)
-    if need:
-        if lemma == "call" and any(c.dep_ == "dobj" for c in tok.children):
-            return False  # "called Aliyev on Friday": a phone call, not a call for something
-        return any(c.lower_ in need and not any(g.ent_type_ in {"DATE", "TIME"} for g in c.children)
-                   for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
-    if lemma in {"add", "note", "describe", "welcome", "state"}:
-        # Only as speech: with a clause or a quote ("added that ...", "the statement stated that").
-        return any(c.dep_ in {"ccomp", "dobj", "xcomp"} for c in tok.children) or lemma == "state"
-    return True
 
 
 def _speaker_token(verb: Token) -> tuple[Token | None, str]:
@@ -107,9 +81,30 @@ def _is_future_for(span: Span) -> bool:
         tok = tok.head
     if tok.pos_ not in {"VERB", "AUX"}:
         return _is_future(span.sent)
-    if any(c.lower_ in {"will", "shall", "'ll", "wo"} and c.tag_ == "MD" for c in tok.children):
+    if any(c.lower_ in {"will", "shall", "'ll", "wo", "would", "'d"} and c.tag_ == "MD" for c in tok.children):
+        return True  # "will meet", and "would release" reported from the past of the statement
+    if _scheduled(tok):
         return True
     return any(t.lower_ == "next" for t in span)
+
+
+#: Predicates whose infinitive is a future event: "expected to resume", "due to meet",
+#: "scheduled to vote", "plans to open", "agreed to hold".
+FUTURE_FRAMES = frozenset({"expect", "schedule", "due", "set", "plan", "intend", "poise", "slate", "go", "aim",
+                           "hope", "agree", "promise", "pledge", "vow", "decide", "want", "prepare", "seek",
+                           "threaten", "propose", "likely"})
+
+
+def _scheduled(verb: Token) -> bool:
+    """Whether ``verb`` is the infinitive of a predicate of expectation or intention ("talks were
+    expected to resume on Tuesday", "are due to resume"), a future event whatever the tense."""
+    head = verb.head
+    if verb.dep_ != "xcomp" or head.i == verb.i:
+        return False
+    if head.lemma_.lower() in FUTURE_FRAMES:
+        return True
+    # "are due to resume": the infinitive hangs off the copula, the frame is its complement
+    return any(c.dep_ in {"acomp", "attr"} and c.lemma_.lower() in FUTURE_FRAMES for c in head.children)
 
 
 def _is_future(sentence: Span) -> bool:
@@ -230,6 +225,53 @@ def classify_kind(sentence: Span) -> str:
 # --------------------------------------------------------------------------- extraction
 
 
+#: Labels before a colon that introduce no speaker: "Editor's note:", "Photo:", "Update:".
+NOT_SPEAKER_LABELS = frozenset({
+    "note", "update", "photo", "photos", "picture", "video", "watch", "related", "correction", "abstract",
+    "text", "source", "sources", "caption", "credit", "image", "file", "warning", "breaking", "analysis",
+    "opinion", "live", "timeline", "background", "context", "read", "more", "see", "also", "follow",
+    "subscribe", "question", "answer", "summary", "point", "points", "disclaimer", "editor", "comment",
+    "comments", "tags", "topics", "share", "by", "date", "time", "location", "place", "title", "headline",
+    "q", "a", "ps", "p.s", "advertisement", "sponsored", "listen", "audio", "map", "graphic", "chart",
+})
+
+
+_QUOTE_MARKS = frozenset("\"“”«»„")
+
+
+def _colon_speaker(sentence: Span, tokens: list[Token], full_text: str, registry: ActorRegistry) -> Span | None:
+    """The speaker phrase of a headline or transcript attribution, "Defence ministry: three villages
+    shelled", "PENCE: Well, ...": a short phrase opening its line, then a colon and a statement. The
+    phrase must name someone who can speak (a person, a body, a party, a country, a noun for them,
+    or a transcript's capitalised name) and not be a label ("Editor's note:")."""
+    words = tokens[sentence.start:sentence.end]
+    colon = next((t for t in words[:10] if t.text == ":"), None)
+    if colon is None or colon.i - sentence.start < 1 or sentence.end - colon.i < 4:
+        return None
+    line_start = full_text.rfind("\n", 0, sentence.start_char) + 1
+    if full_text[line_start:sentence.start_char].strip(" \t\"“'‘"):
+        return None  # not the start of its line
+    phrase = sentence.doc[sentence.start:colon.i]
+    while len(phrase) and phrase[0].is_punct:
+        phrase = phrase[1:]
+    if not len(phrase) or any(t.lemma_.lower() in NOT_SPEAKER_LABELS or t.lower_ in NOT_SPEAKER_LABELS
+                              for t in phrase):
+        return None
+    if any(t.pos_ in {"VERB", "AUX"} or t.text in _QUOTE_MARKS for t in phrase):
+        return None  # a clause or a quotation before the colon, not a speaker's name
+    content = [t for t in tokens[colon.i + 1:sentence.end] if t.is_alpha]
+    if len(content) < 3:
+        return None
+    named = any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in phrase) or registry.matches(phrase.text)
+    noun = any(t.lemma_.lower() in SPEAKER_NOUNS for t in phrase)
+    caps = all(t.is_upper for t in phrase if t.is_alpha) and any(t.is_alpha for t in phrase)
+    return phrase if (named or noun or caps) else None
+
+
+#: Speaker nouns that are documents: "according to the report" cites no one who speaks.
+DOCUMENT_NOUNS = frozenset({"report", "study", "poll", "survey", "statement"})
+
+
 def _according_to(words: list[Token], tokens: list[Token]) -> list[tuple[Token, Token]]:
     """("according", speaker head) pairs for "according to X" where X names a speaker,
     among a sentence's ``words`` (``tokens`` are all the doc's)."""
@@ -249,86 +291,159 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     published = date.fromisoformat(article.published) if article.published else None
     full_text = text_of(doc)
     tokens = list(doc)  # doc[i] and iterating a span build new Token objects: once per article
-    article_actors: Counter = Counter(m.actor for m in registry.matches(full_text) if m.actor != OTHER)
-    resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens)
+    # the article's countries choose between parties that two conflict profiles name alike
+    countries = frozenset(countries_in_text(full_text)) | {m.place.country for m in mentions
+                                                           if m.place is not None and m.place.country}
+    article_actors: Counter = Counter(m.actor for m in registry.matches(full_text, countries) if m.actor != OTHER)
+    resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens, countries=countries)
     date_spans = _date_entities(doc, full_text)
     span_dates: dict[tuple[int, int], ResolvedDate | None] = {}
     focus = article_focus_date(doc, published, date_spans, memo=span_dates)
     claims: list[Claim] = []
-    previous_sentence_claims: list[Claim] = []
     # A sentence's kind and a verb's date are the same for each of its claimants.
     kinds: dict[int, str] = {}
     dates: dict[int, ResolvedDate | None] = {}
 
-    def make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token) -> Claim:
+    def make_claim(actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token | None,
+                   bounds: tuple[int, int] | None = None) -> Claim:
         if sentence.start not in kinds:
             kinds[sentence.start] = classify_kind(sentence)
         if verb.i not in dates:
             dates[verb.i] = claim_date(sentence, verb, published, focus, date_spans, span_dates)
-        return _make_claim(full_text, actor, speaker_text, sentence, verb, speaker, mentions,
+        return _make_claim(full_text, actor, speaker_text, sentence, verb, speaker, mentions, bounds=bounds,
                            when=dates[verb.i], kind=kinds[sentence.start],
                            speaker_span=resolver.subtree_span(speaker) if speaker is not None else None)
 
-    for sentence in doc.sents:
+    sentences = list(doc.sents)
+    earlier: list[Claim] = []  # the claims of the sentences before, in text order
+    words_of: dict[int, set[str]] = {}  # id(claim) -> what it is about (geo.claims.disputes)
+    quoted = quoted_spans(full_text)
+    quote_starts = [a for a, _ in quoted]
+    claims_of_sentence: list[list[Claim]] = []
+    for sentence in sentences:
         words = tokens[sentence.start:sentence.end]
         sentence_claims: list[Claim] = []
         denials: list[tuple[list[str], Token, Token, str]] = []
-        seen: set[str] = set()
+        # One claim per (actor, speaker) and sentence: two people of one party speaking in one
+        # sentence make two claims; one person's "said ..., adding ..." makes one.
+        seen: dict[tuple[str, str], Token] = {}
         preds: list[tuple[Token, Token | None, str]] = []
         for tok in words:
-            if _is_reporting(tok):
+            if reporting_lemma(tok) and not inside(quoted, quote_starts, tok.idx):
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
         for according, obj in _according_to(words, tokens):
-            head_ok = registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} or \
-                obj.lower_ in {"officials", "sources", "ministry", "statement", "spokesman", "spokeswoman",
-                               "him", "her", "them"}
-            if head_ok:
+            # a speaker, not a document: "according to the ministry / police / him", not
+            # "according to the agreement / estimates / reports"
+            if (registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+                    or obj.lower_ in {"him", "her", "them"}
+                    or (obj.lemma_.lower() in SPEAKER_NOUNS and obj.lemma_.lower() not in DOCUMENT_NOUNS)):
                 preds.append((according, obj, "according"))
+        cue_verbs = {verb.i for verb, _, _ in preds}
+        if not preds:
+            phrase = _colon_speaker(sentence, tokens, full_text, registry)
+            if phrase is not None:
+                actors, speaker_text = resolver.resolve_phrase(phrase)
+                for actor in actors:
+                    seen[(actor, speaker_text.lower())] = phrase.root
+                    sentence_claims.append(make_claim(actor, speaker_text, sentence, phrase.root, phrase.root))
+
         for verb, speaker, _how in preds:
             if speaker is None:
                 continue
+            if speaker.lower_ in PERSONAL_PRONOUNS and any(a.i in cue_verbs for a in verb.ancestors):
+                continue  # "X said he believed ...": the speaker's own words, one claim
             actors, speaker_text = resolver.resolve(speaker, sentence)
+            who = speaker_text.lower()
             actors = [a for a in actors if a]
             if not actors:
                 continue
             lemma = verb.lemma_.lower()
-            if lemma in DENY_VERBS:
+            if is_denial(verb, lemma):
                 denials.append((actors, verb, speaker, speaker_text))
                 continue
+            mutual = len(actors) > 1 and is_mutual(verb)
             for actor in actors:
-                if actor in seen:
-                    continue
-                seen.add(actor)
-                sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker))
+                first = seen.get((actor, who))
+                if first is None:
+                    seen[(actor, who)] = verb
+                    sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker))
+                elif _own_statement(verb, first):
+                    # "announced X and said Y": a second statement, its own clause as its text
+                    sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker,
+                                                      bounds=_clause_bounds(verb)))
+            if mutual:  # "A and B accused each other": each claim disputed by the other party
+                for c in sentence_claims:
+                    if c.claimant in actors:
+                        c.disputed_by = [a for a in actors if a not in (c.claimant, OTHER)]
             resolver.last_claimants = actors
             if len(actors) == 1 and speaker.lower_ not in PRONOUNS_PLURAL:
                 resolver.last_singular = actors[0]
-        # Denials: fold into the claims they dispute (same sentence, else the previous one).
+        # Denials dispute claims of other parties: in their sentence, else earlier in the article
+        # (geo.claims.disputes). A denial in a sentence of its own is also a claim, of its stance.
         for actors, verb, speaker, speaker_text in denials:
-            targets = [c for c in sentence_claims if c.claimant not in actors]
-            anaphoric = any(c.lower_ in ANAPHORIC_OBJECTS for c in verb.children if c.dep_ in {"dobj", "nsubjpass"})
-            if not targets and anaphoric:
-                targets = [c for c in previous_sentence_claims if c.claimant not in actors]
-            if targets:
-                for c in targets:
-                    for a in actors:
-                        if a not in c.disputed_by and a != OTHER:
-                            c.disputed_by.append(a)
-            else:  # a denial standing alone is itself a claim, with its stance
-                for actor in actors:
-                    if actor in seen:
-                        continue
-                    seen.add(actor)
-                    claim = make_claim(actor, speaker_text, sentence, verb, speaker)
-                    claim.stance = "deny"
-                    sentence_claims.append(claim)
-        claims.extend(sentence_claims)
-        if sentence_claims:
-            previous_sentence_claims = sentence_claims
-        else:  # "Pashinyan arrived in Moscow. He said ...": the subject person of this sentence
+            targets = disputed_claims(actors, verb, sentence_claims, earlier, words_of)
+            for c in targets:
+                for a in actors:
+                    if a not in c.disputed_by and a != OTHER:
+                        c.disputed_by.append(a)
+            if targets and any(t is c for t in targets for c in sentence_claims):
+                continue
+            for actor in actors:
+                key = (actor, speaker_text.lower())
+                if key in seen or (actor == OTHER and sentence_claims):
+                    continue  # an unknown party's denial of a claim in its sentence is no claim
+                seen[key] = verb
+                claim = make_claim(actor, speaker_text, sentence, verb, speaker)
+                claim.stance = "deny"
+                claim.disputed_by = list(dict.fromkeys(t.claimant for t in targets
+                                                       if t.claimant not in (OTHER, actor)))
+                sentence_claims.append(claim)
+        for c in sentence_claims:
+            span = doc.char_span(c.start, c.end, alignment_mode="expand")
+            words_of[id(c)] = content_words(span) if span is not None else set()
+        earlier.extend(sentence_claims)
+        claims_of_sentence.append(sentence_claims)
+        if not sentence_claims:  # "Pashinyan arrived in Moscow. He said ...": the subject person of this sentence
             resolver.note_subject_person(sentence)
+    for q_start, q_end, n_start, n_end in signed_quotes(full_text):
+        name = doc.char_span(n_start, n_end, alignment_mode="expand")
+        if name is None:
+            continue
+        actors, speaker_text = resolver.resolve_phrase(name)
+        for j, sentence in enumerate(sentences):
+            if claims_of_sentence[j] or not (q_start <= sentence.start_char < q_end):
+                continue
+            claims_of_sentence[j] = [make_claim(actor, speaker_text, sentence, sentence.root, None)
+                                     for actor in actors]
+    claims.extend(_continuations(sentences, claims_of_sentence, full_text, make_claim))
     return claims
+
+
+def _continuations(sentences: list[Span], claims_of_sentence: list[list[Claim]], full_text: str,
+                   make_claim) -> list[Claim]:
+    """Every sentence's claims, with the sentences that continue a statement (geo.claims.quotes)
+    made claims of its speakers; an introduction ("He said:") gives way to what it introduces."""
+    states = quote_states(full_text, [(s.start_char, s.end_char) for s in sentences])
+    sources = continued_statements(states, [bool(c) for c in claims_of_sentence])
+    introduced = {i for i in sources.values() if states[i].intro}
+    # a claim's text may already reach back to its quotation's opening mark (_claim_bounds)
+    covered = [(c.start, c.end) for cs in claims_of_sentence for c in cs]
+    out: list[Claim] = []
+    for j, sentence in enumerate(sentences):
+        if j in introduced and all(c.text.rstrip().endswith(":") for c in claims_of_sentence[j]):
+            continue
+        out.extend(claims_of_sentence[j])
+        i = sources.get(j)
+        if i is None or any(lo <= sentence.start_char < hi for lo, hi in covered):
+            continue
+        for src in claims_of_sentence[i]:
+            if src.stance != "assert":
+                continue
+            claim = make_claim(src.claimant, src.claimant_text, sentence, sentence.root, None)
+            claim.details["continues"] = src.start
+            out.append(claim)
+    return out
 
 
 _OPEN_QUOTES, _CLOSE_QUOTES = "“\"«", "”\"»"
@@ -356,12 +471,36 @@ def _claim_bounds(full: str, sentence: Span, verb: Token) -> tuple[int, int]:
     return start, end
 
 
-def _make_claim(full_text: str, actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token,
+def _own_statement(verb: Token, first: Token) -> bool:
+    """Whether a speaker's second cue in a sentence makes a statement of its own: a coordinated
+    verb of another kind with its own clause ("announced the arrest and said a curfew ..."),
+    not the same verb again ("accused X, and also accused Y") nor a participle of the first
+    ("urged ..., claiming ...")."""
+    if verb.lemma_.lower() == first.lemma_.lower() or not any(c.dep_ == "ccomp" for c in verb.children):
+        return False
+    if verb.dep_ == "conj":
+        return True
+    # "said ..., adding that ...": a participle after the first statement with a clause of its own
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i
+
+
+def _clause_bounds(verb: Token) -> tuple[int, int]:
+    """Character bounds of a coordinated verb's own clause (without the verbs coordinated after it)."""
+    skip: set[int] = set()
+    for c in verb.children:
+        if c.dep_ in {"conj", "cc"} and c.i > verb.i:
+            skip.update(t.i for t in c.subtree)
+    toks = [t for t in verb.subtree if t.i not in skip and t.i >= verb.i and not t.is_punct or t.i == verb.i]
+    last = max(toks, key=lambda t: t.i)
+    return verb.idx, last.idx + len(last.text)
+
+
+def _make_claim(full_text: str, actor: str, speaker_text: str, sentence: Span, verb: Token, speaker: Token | None,
                 mentions: list[Mention], *, when: ResolvedDate | None, kind: str,
-                speaker_span: Span | None) -> Claim:
+                speaker_span: Span | None, bounds: tuple[int, int] | None = None) -> Claim:
     """The claim of one claimant; ``when``, ``kind`` and ``speaker_span`` come from
     ``claim_date``, ``classify_kind`` and ``_subtree_span(speaker)``."""
-    start, end = _claim_bounds(full_text, sentence, verb)
+    start, end = bounds or _claim_bounds(full_text, sentence, verb)
     text = full_text[start:end]
     s_lo, s_hi = (speaker_span.start_char, speaker_span.end_char) if speaker_span is not None else (0, 0)
     places = [m for m in mentions

