@@ -338,11 +338,17 @@ def offline_map_html(m: folium.Map) -> str:
     html = m.get_root().render()
     problems: list[str] = []
 
-    def script(match: re.Match[str]) -> str:
-        url = match.group(2)
+    def vendored(url: str) -> tuple[str, Path] | None:
+        """The vendored file behind ``url``, or None (and ``url`` noted as a problem)."""
         found = _asset_file(url)
         if found is None or not found[1].is_file():
             problems.append(url)
+            return None
+        return found
+
+    def script(match: re.Match[str]) -> str:
+        found = vendored(match.group(2))
+        if found is None:
             return match.group(0)
         rel, path = found
         tag = f"<script>/* {rel} */\n{_inline_js(path)}\n</script>"
@@ -353,10 +359,8 @@ def offline_map_html(m: folium.Map) -> str:
     def link(match: re.Match[str]) -> str:
         if not re.search(r"""\brel=["']?stylesheet""", match.group(0), re.I):
             return match.group(0)
-        url = match.group(2)
-        found = _asset_file(url)
-        if found is None or not found[1].is_file():
-            problems.append(url)
+        found = vendored(match.group(2))
+        if found is None:
             return match.group(0)
         rel, path = found
         return f"<style>/* {rel} */\n{_inline_css(path)}\n</style>"
