@@ -158,8 +158,9 @@ def load_profiles(folder: Path) -> list[ConflictProfile]:
             log.error("conflict profile left out: %s", exc)
             continue
         if profile.id in out:
+            first_path = out[profile.id].path
             log.error("conflict profile left out: %s repeats the id %r of %s", path.name, profile.id,
-                      out[profile.id].path.name if out[profile.id].path else "another file")
+                      first_path.name if first_path else "another file")
             continue
         out[profile.id] = profile
     return list(out.values())

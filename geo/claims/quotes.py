@@ -140,16 +140,16 @@ def continued_statements(states: list[SentenceQuotes], has_claims: list[bool]) -
         prev = i - 1
         if states[prev].paragraph == st.paragraph:
             continue
-        para = [j for j in range(i, n) if states[j].paragraph == st.paragraph]
-        if any(has_claims[j] for j in para) or states[para[-1]].ends_inside:
+        para_rows = [j for j in range(i, n) if states[j].paragraph == st.paragraph]
+        if any(has_claims[j] for j in para_rows) or states[para_rows[-1]].ends_inside:
             continue
         origin = prev if has_claims[prev] else source.get(prev)
         if origin is None:
             continue
         prev_quoted = states[prev].opens or states[prev].starts_inside or any(
             states[k].opens for k in range(prev, -1, -1) if states[k].paragraph == states[prev].paragraph)
-        if prev_quoted and states[para[-1]].quote_closes_at_end:
-            for j in para:
+        if prev_quoted and states[para_rows[-1]].quote_closes_at_end:
+            for j in para_rows:
                 take(j, origin)
     return source
 

@@ -256,7 +256,7 @@ PRONOUNS_PLURAL = {"they", "both"}
 def _subtree_span(tok: Token) -> Span:
     """The speaker phrase: the token's subtree without relative clauses and appositive asides."""
     doc = tok.doc
-    skip = set()
+    skip: set[int] = set()
     for t in tok.subtree:
         if t.dep_ in {"relcl", "acl"} and t.i != tok.i:
             skip.update(x.i for x in t.subtree)

@@ -119,27 +119,27 @@ def _read_geojson(path: Path) -> list[dict]:
 
 
 def _rep_point(geometry: dict) -> tuple[float, float]:
-    from shapely.geometry import shape
+    from shapely.geometry import MultiLineString, MultiPolygon, shape
 
     geom = shape(geometry)
     if geom.geom_type in ("Polygon", "MultiPolygon"):
-        if geom.geom_type == "MultiPolygon":
+        if isinstance(geom, MultiPolygon):
             geom = max(geom.geoms, key=lambda g: g.area)
         pt = geom.representative_point()
     else:
         pt = geom.interpolate(0.5, normalized=True) if geom.geom_type == "LineString" else geom.centroid
-        if geom.geom_type == "MultiLineString":
+        if isinstance(geom, MultiLineString):
             longest = max(geom.geoms, key=lambda g: g.length)
             pt = longest.interpolate(0.5, normalized=True)
     return float(pt.y), float(pt.x)
 
 
 def _merge_lines(geometries: list[dict]) -> dict:
-    from shapely.geometry import mapping, shape
+    from shapely.geometry import MultiLineString, mapping, shape
     from shapely.ops import linemerge, unary_union
 
     union = unary_union([shape(g) for g in geometries])
-    if union.geom_type == "MultiLineString":
+    if isinstance(union, MultiLineString):
         union = linemerge(union)
     return mapping(union)
 
@@ -257,10 +257,10 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
         if p.get("iso_a2") and p["iso_a2"] not in country_geo:
             country_geo[p["iso_a2"]] = feat
     for iso, c in countries.items():
-        feat = country_geo.get(iso)
-        geometry = feat["geometry"] if feat else None
-        if feat and feat["properties"].get("label_lat") not in (None, ""):
-            lat, lon = float(feat["properties"]["label_lat"]), float(feat["properties"]["label_lon"])
+        country_feat = country_geo.get(iso)
+        geometry = country_feat["geometry"] if country_feat else None
+        if country_feat and country_feat["properties"].get("label_lat") not in (None, ""):
+            lat, lon = float(country_feat["properties"]["label_lat"]), float(country_feat["properties"]["label_lon"])
         elif geometry:
             lat, lon = _rep_point(geometry)
         elif iso in capital_coords:
@@ -268,10 +268,10 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
         else:
             continue
         names = [(c["name"], KIND_NAME)]
-        if feat:
+        if country_feat:
             for field in ("name", "name_long", "name_en", "formal_en", "name_geonames"):
-                if feat["properties"].get(field):
-                    names.append((feat["properties"][field], KIND_ALTERNATE))
+                if country_feat["properties"].get(field):
+                    names.append((country_feat["properties"][field], KIND_ALTERNATE))
         names += [(a, KIND_ALIAS) for a in aliases.get(f"country:{iso}", [])]
         b.add_place(Place(key=f"country:{iso}", name=c["name"], lat=lat, lon=lon, feature_type="country",
                           country=iso, population=c.get("population", 0), geometry=geometry,

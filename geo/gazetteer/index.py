@@ -7,8 +7,10 @@ import marshal
 import math
 import sqlite3
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cachetools import LRUCache
 from rapidfuzz import fuzz
@@ -32,6 +34,10 @@ from geo.gazetteer.build import (
 from geo.model import Candidate, Place, defer_geometry
 from geo.text.names import normalize_name, skeleton
 
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+    from shapely.prepared import PreparedGeometry
+
 _KIND_LABEL = {KIND_NAME: "name", KIND_ALIAS: "alias", KIND_ALTERNATE: "alternate"}
 _KIND_SCORE = {KIND_NAME: 1.0, KIND_ALIAS: 0.97, KIND_ALTERNATE: 0.9}
 _MATCH = tuple((_KIND_LABEL[k], _KIND_SCORE[k]) for k in range(3))  # by kind, for the lookup's inner loop
@@ -52,7 +58,7 @@ class Gazetteer:
         self.path = Path(path)
         self._local = threading.local()
         self._place_cache: dict[int, Place] = {}
-        self._geom_cache: dict[str, object] = {}
+        self._geom_cache: dict[str, tuple[BaseGeometry, PreparedGeometry]] = {}
         # Packed ``exact`` rows by name: bytes, which the garbage collector never scans.
         self._exact_cache: LRUCache[str, bytes] = LRUCache(50_000)
         self._exact_lock = threading.Lock()  # cachetools' caches are not thread-safe
@@ -174,7 +180,8 @@ class Gazetteer:
         (and parse it once): keeping every place looked up would grow the heap by thousands
         of objects a second for the garbage collector, and rebuilding one takes half a
         microsecond."""
-        feature_types, sources = self._codes  # read when connecting, before any exact row
+        assert self._codes is not None  # read when connecting, before any exact row
+        feature_types, sources = self._codes
         bits = e[_E_BITS]
         # Positional: keyword arguments cost a third of the construction (field order is tested).
         place = Place(e[1], e[2], e[3], e[4], feature_types[e[_E_FEATURE_TYPE]], e[_E_COUNTRY], e[7], e[8], None,
@@ -192,7 +199,7 @@ class Gazetteer:
         norm = normalize_name(name)
         if not norm:
             return []
-        entries = self._exact_entries(norm)
+        entries: Sequence[tuple] = self._exact_entries(norm)
         if country:
             entries = [e for e in entries if e[_E_COUNTRY] == country]
         cached, make = self._place_cache.get, self._exact_place
@@ -242,15 +249,15 @@ class Gazetteer:
 
     def shape(self, place: Place):
         """The shapely geometry of a place (its polygon or line, else its point). Cached."""
-        geom = self._geom_cache.get(place.key)
-        if geom is None:
+        cached = self._geom_cache.get(place.key)
+        if cached is None:
             from shapely.geometry import Point, shape
             from shapely.prepared import prep
 
             geom = shape(place.geometry) if place.geometry else Point(place.lon, place.lat)
-            geom = (geom, prep(geom))
-            self._geom_cache[place.key] = geom
-        return geom[0]
+            cached = (geom, prep(geom))
+            self._geom_cache[place.key] = cached
+        return cached[0]
 
     def contains(self, area: Place, point: Place) -> bool:
         """Whether ``point``'s location lies inside ``area``'s polygon."""

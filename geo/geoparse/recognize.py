@@ -18,6 +18,7 @@ metonymic by :func:`detect_metonymy`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from spacy.tokens import Doc, Span, Token
 
@@ -103,7 +104,7 @@ def _sentence_bounds(doc: Doc, start_char: int, sentence_of_token: list[Span], t
     return sent.start_char, sent.end_char
 
 
-def _entity_map(ents: tuple[Span, ...]) -> dict[int, Span]:
+def _entity_map(ents: Sequence[Span]) -> dict[int, Span]:
     """Token index -> the entity covering it."""
     out: dict[int, Span] = {}
     for ent in ents:
@@ -112,7 +113,7 @@ def _entity_map(ents: tuple[Span, ...]) -> dict[int, Span]:
     return out
 
 
-def _person_surnames(ents: tuple[Span, ...], gaz_memo: GazetteerMemo) -> set[str]:
+def _person_surnames(ents: Sequence[Span], gaz_memo: GazetteerMemo) -> set[str]:
     """Last tokens of multi-token PERSON entities: "Pompeo" after "Mike Pompeo".
 
     Entities that are themselves place names ("Nagorno Karabakh" mislabelled as a
@@ -372,9 +373,9 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         mention._tokens = (start_tok, end_tok, cued)  # type: ignore[attr-defined]
 
     # 1. spaCy's place entities, unless they are people's surnames met elsewhere.
-    for ent in doc_ents:
-        if ent.label_ in PLACE_LABELS:
-            s, e = _strip_span(tokens, ent.start, ent.end)
+    for doc_ent in doc_ents:
+        if doc_ent.label_ in PLACE_LABELS:
+            s, e = _strip_span(tokens, doc_ent.start, doc_ent.end)
             if e <= s:
                 continue
             text = doc[s:e].text
@@ -382,7 +383,7 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
                 continue
             if "\n" in text:
                 continue
-            add(ent.start, ent.end, "ner", ent.label_)
+            add(doc_ent.start, doc_ent.end, "ner", doc_ent.label_)
 
     # 2. Gazetteer names in capitalised runs, gated by how likely the name is a place here.
     for s, e in _gazetteer_spans(tokens, capitalised, text_all, gaz_memo):

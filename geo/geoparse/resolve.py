@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 from shapely.geometry import MultiLineString, mapping, shape
+from shapely.geometry.base import BaseGeometry
 
 from geo.distance import haversine_km  # one great-circle distance for the project
 from geo.gazetteer.geocoders import NOMINATIM_SOURCE
@@ -82,7 +83,7 @@ class ArticleContext:
 
     def __init__(self, text: str, mentions: list[Mention], gaz: Gazetteer):
         gaz_memo = GazetteerMemo.of(gaz)
-        self.countries: Counter[str] = Counter()
+        self.countries: defaultdict[str, float] = defaultdict(float)  # weights in halves
         self.anchors: list[Place] = []
         demonyms = load_demonyms()
         for word in text.replace("’", "'").split():
@@ -207,10 +208,11 @@ def _pipelines_as_one(gaz: Gazetteer) -> tuple[str, float, float, dict] | None:
     pipelines = gaz.places_of_type("pipeline")
     if not pipelines:
         return None
-    geoms = []
+    geoms: list[BaseGeometry] = []
     for p in pipelines:
+        assert p.geometry is not None  # routes are stored as lines
         g = shape(p.geometry)
-        geoms.extend(g.geoms if g.geom_type == "MultiLineString" else [g])
+        geoms.extend(g.geoms if isinstance(g, MultiLineString) else [g])
     merged = MultiLineString([list(g.coords) for g in geoms])
     pt = max(geoms, key=lambda g: g.length).interpolate(0.5, normalized=True)  # a point on the longest route
     name = "South Caucasus oil and gas pipelines (" + ", ".join(p.key.split(":")[-1] for p in pipelines) + ")"
@@ -381,6 +383,7 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
             ctx.resolved_by_surface.setdefault(normalize_name(m.text), m.place)
     # Names the gazetteer does not know, with the whole article's context gathered.
     for m in unknown:
+        assert online is not None  # only then are mentions put in ``unknown``
         # "Foo, Texas" is asked whole (the geocoder reads the container too); its answers'
         # names are compared with "Foo" (Texas is the container, weighed as such).
         name = m.text.partition(",")[0].strip() if m.cue_container and "," in m.text else m.text

@@ -17,6 +17,7 @@ Pure functions (no Streamlit): the pages cache their results, the tests call the
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -43,7 +44,7 @@ _MENTION_TABLE_COLUMNS = [
 ]
 
 
-def precision_label(value: object) -> str:
+def precision_label(value: Any) -> str:
     """Human label of a precision code (``""`` when unknown)."""
     try:
         if value is None or pd.isna(value):

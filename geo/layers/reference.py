@@ -43,6 +43,6 @@ def basemap_layer(reference_dir: Path | str, tolerance: float = 0.05, grid: floa
     gdf = gpd.read_file(path)[["iso_a2", "name", "geometry"]]
     geoms = gpd.GeoSeries([fix_antimeridian(g) for g in gdf.geometry], crs="EPSG:4326")
     geoms = geoms.simplify(tolerance, preserve_topology=True)
-    geoms = shapely.make_valid(shapely.set_precision(geoms.to_numpy(), grid))
-    gdf = gdf.set_geometry(gpd.GeoSeries(geoms, crs="EPSG:4326"))
+    valid = shapely.make_valid(shapely.set_precision(geoms.to_numpy(), grid))
+    gdf = gdf.set_geometry(gpd.GeoSeries(valid, crs="EPSG:4326"))
     return gdf.loc[~gdf.geometry.is_empty].reset_index(drop=True)

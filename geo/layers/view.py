@@ -25,6 +25,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 MAX_VALUE_CHARS = 200
 MAX_LIST_ITEMS = 50
@@ -220,7 +221,7 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
     return view, notes
 
 
-def reported_map_view(centre: object, zoom: object) -> tuple[float, float, int] | None:
+def reported_map_view(centre: Any, zoom: Any) -> tuple[float, float, int] | None:
     """The map's centre and zoom as the map component reports them (``{"lat": .., "lng": ..}`` and
     a zoom) in the view's terms: latitude within -90..90, longitude brought back into -180..180
     (Leaflet keeps counting past the antimeridian), 5 decimals, zoom a whole number from 1 to 18.

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import Any
 
 import folium
 import folium.plugins
@@ -69,7 +70,7 @@ DEFAULT_CENTER = (40.2, 46.5)  # the South Caucasus
 DEFAULT_ZOOM = 6
 
 
-def _precision_code(value: object) -> int:
+def _precision_code(value: Any) -> int:
     try:
         return 0 if value is None or pd.isna(value) else int(value)
     except (TypeError, ValueError):
@@ -204,6 +205,7 @@ def build_map(
             if kind == "points" and has_claims:
                 # Claims go over areas and lines but under the settlement dots, so a fan of claims
                 # never hides a settlement (each fan leaves its own place's dot free).
+                assert claims is not None  # has_claims
                 add_claims(m, claims, legend=legends)
                 has_claims = False
             sub = places.loc[groups[kind]]
@@ -211,7 +213,7 @@ def build_map(
                 continue
             table = _StyleTable()
             data_json, props = _place_parts(sub, popups, table, kind, selected_place)
-            common = dict(name=LAYER_NAMES[kind], className=f"ca-place ca-{kind}")
+            common: dict[str, Any] = dict(name=LAYER_NAMES[kind], className=f"ca-place ca-{kind}")
             if kind == "points":
                 common["attribution"] = ATTRIBUTION_GEONAMES
                 marker = {"className": "ca-place ca-points"}
@@ -225,6 +227,7 @@ def build_map(
             PlaceLayer(data_json, props, table.styles, _bounds_of(sub), **common).add_to(m)
 
     if has_claims:
+        assert claims is not None  # has_claims
         add_claims(m, claims, legend=legends)
 
     if legends:
@@ -235,6 +238,7 @@ def build_map(
         target = places.loc[places["place_key"] == selected_place] if selected_place and places is not None else None
         if target is None or target.empty:
             target = focus_places(places) if places is not None else claims
+        assert target is not None  # places or claims, by the condition above
         bounds = _bounds_of(target)
         if bounds is not None:
             (s, w), (n, e) = bounds

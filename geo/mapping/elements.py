@@ -71,7 +71,7 @@ class _FastRender(JSCSSMixin):
     def _get_self_bounds(self):
         return self.bounds or [[None, None], [None, None]]
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement's (branca types Element.render only, as returning str)
         module = self._template.module.__dict__
         if ("header" in module or "html" in module or getattr(self, "includes", None)
                 or not _compat.fast_map_render()):
@@ -80,6 +80,7 @@ class _FastRender(JSCSSMixin):
         figure = self.get_root()
         assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
         if getattr(self, "show", True) and isinstance(self, Layer):
+            assert self._parent is not None  # rendered from the map it was added to
             self.add_child(ElementAddToElement(element_name=self.get_name(),
                                                element_parent_name=self._parent.get_name()),
                            name=self.get_name() + "_add")

@@ -28,6 +28,7 @@ import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -63,7 +64,10 @@ def _scalar(value: object) -> object:
     return value
 
 
-def _flatten(df: pd.DataFrame) -> pd.DataFrame:
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
+
+
+def _flatten(df: _Frame) -> _Frame:
     """Columns holding lists or dicts turned into JSON text; other columns unchanged."""
     out = df.copy()
     for col in out.columns:
@@ -127,12 +131,15 @@ def claims_frame(claims: pd.DataFrame, claim_places: pd.DataFrame | None, mentio
         located = located.dropna(subset=["lat", "lon", "place_key"])
     else:
         located = located.iloc[0:0]
-    by_mention = {int(r.mention_id): (str(r.place_key), float(r.lon), float(r.lat))
+    # pandas-stubs types itertuples' fields as any scalar (NaT, Interval...), whatever the column
+    by_mention = {int(r.mention_id): (str(r.place_key), float(r.lon), float(r.lat))  # type: ignore[arg-type]
                   for r in located.itertuples(index=False)}
     mention_ids: dict[int, list[int]] = {}
     for r in links.itertuples(index=False):
-        mention_ids.setdefault(int(r.claim_id), []).append(int(r.mention_id))
-    ids_col, keys_col, geoms = [], [], []
+        mention_ids.setdefault(int(r.claim_id), []).append(int(r.mention_id))  # type: ignore[arg-type]  # as above
+    ids_col: list[str] = []
+    keys_col: list[str] = []
+    geoms: list[MultiPoint | None] = []
     claim_ids = df["claim_id"] if "claim_id" in df.columns else pd.Series(-1, index=df.index)
     for claim_id in claim_ids:
         mids = sorted(mention_ids.get(int(claim_id), []))
@@ -142,7 +149,9 @@ def claims_frame(claims: pd.DataFrame, claim_places: pd.DataFrame | None, mentio
         geoms.append(MultiPoint([Point(xy) for _k, xy in sorted(places.items())]) if places else None)
     df["mention_ids"] = ids_col
     df["place_keys"] = keys_col
-    return gpd.GeoDataFrame(_flatten(df), geometry=gpd.GeoSeries(geoms, index=df.index, crs=CRS), crs=CRS)
+    # geopandas' stubs leave out the missing geometries (None) that GeoSeries takes
+    geometry = gpd.GeoSeries(geoms, index=df.index, crs=CRS)  # type: ignore[arg-type]
+    return gpd.GeoDataFrame(_flatten(df), geometry=geometry, crs=CRS)
 
 
 def _layer(layer: str, mentions: pd.DataFrame, claims: pd.DataFrame | None,

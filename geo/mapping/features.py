@@ -5,6 +5,7 @@ tables and bounds, built column-wise (no per-feature folium objects).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -14,7 +15,7 @@ import shapely
 from geo.mapping.html import _script_json
 
 
-def _num(value: object, default: float = 0.0) -> float:
+def _num(value: Any, default: float = 0.0) -> float:
     try:
         f = float(value)
     except (TypeError, ValueError):
@@ -51,5 +52,5 @@ def _rows(df: pd.DataFrame, cols: list[str]):
     """Rows as named tuples, read column-wise (much faster than itertuples on Arrow strings)."""
     from collections import namedtuple
 
-    Row = namedtuple("Row", cols)  # noqa: PYI024
+    Row = namedtuple("Row", cols)  # type: ignore[misc]  # noqa: PYI024  # fields known at run time only
     return (Row._make(values) for values in zip(*(df[c].tolist() for c in cols), strict=True))

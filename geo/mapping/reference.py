@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 import folium
@@ -27,7 +27,7 @@ _REFERENCE_CACHE: LRUCache[tuple[str, int], tuple[Any, str, list[dict], list[dic
 _REFERENCE_LOCK = threading.Lock()  # pages build maps from several threads; cachetools' caches are not thread-safe
 
 
-def _reference_label(key: str, row: Mapping[str, Any]) -> str:
+def _reference_label(key: str, row: Mapping[Hashable, Any]) -> str:
     if key == "countries_south_caucasus":
         return str(row.get("name_long") or row.get("name"))
     if key == "nagorno_karabakh_pre2020":
@@ -80,7 +80,7 @@ def _reference_parts(key: str, gdf: gpd.GeoDataFrame):
             style = {"color": FUEL_COLORS.get(str(row.get("fuel")), "#6e2c00"), "weight": 3, "opacity": 0.85}
         else:
             style = _REFERENCE_STYLE.get(key, {"color": "#666666", "weight": 1})
-        p = {"s": table.add(style)}
+        p: dict[str, Any] = {"s": table.add(style)}
         if key != "basemap":
             p["tip"] = escape_text(_reference_label(key, row))
         props.append(p)

@@ -56,8 +56,11 @@ def load_nlp(model: str | None = None, accel: bool | None = None) -> Language:
     spaCy and thinc are the versions it was tested with): the fast attribute rules, the stepwise
     parse loops, the cached lemmatizer, the remembered embeddings and numpy's matrix products.
     Same annotations either way; without them, spaCy's own pipeline runs."""
-    settings = get_settings() if model is None or accel is None else None
-    return _load_nlp(model or settings.spacy_model, settings.accel if accel is None else accel)
+    if model is None or accel is None:
+        settings = get_settings()
+        model = model or settings.spacy_model
+        accel = settings.accel if accel is None else accel
+    return _load_nlp(model, accel)
 
 
 @lru_cache(maxsize=4)

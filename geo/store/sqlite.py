@@ -137,6 +137,7 @@ class Store:
                 (article.id, article.content_hash, article.file, article.source, article.url, article.published,
                  article.title, article.language, article.text, _now(), pipeline_version))
             article_id = cur.lastrowid
+            assert article_id is not None  # set by every INSERT
             mention_ids: dict[int, int] = {}
             for m in analysis.mentions:
                 cands = [{"key": c.place.key, "name": c.place.name, "country": c.place.country,
@@ -150,6 +151,7 @@ class Store:
                      self._place_id(conn, m.place), m.confidence, m.precision, int(m.metonymic),
                      m.metonymy_reason, int(m.not_a_place), self._place_id(conn, m.runner_up),
                      m.runner_up_confidence, json.dumps(cands)))
+                assert cur.lastrowid is not None  # set by every INSERT
                 mention_ids[id(m)] = cur.lastrowid
             for key, (correction_id, original) in analysis.corrections.items():
                 if key in mention_ids:
@@ -434,9 +436,9 @@ class Store:
                              (place_id, confidence, precision, runner_id, runner_conf, mention_id))
                 conn.execute("DELETE FROM correction_mentions WHERE mention_id=?", (mention_id,))
             # Apply the corrections in force now.
-            cols = ", ".join(f'"{c}"' for c in self._CORRECTION_COLS)
+            col_list = ", ".join(f'"{c}"' for c in self._CORRECTION_COLS)
             active = [dict(zip(self._CORRECTION_COLS, r, strict=True)) for r in conn.execute(
-                f"SELECT {cols} FROM corrections WHERE name_norm=? AND status='active'", (name_norm,))]
+                f"SELECT {col_list} FROM corrections WHERE name_norm=? AND status='active'", (name_norm,))]
             target_ids: dict[int, int | None] = {}
             for mention_id, context in mention_contexts.items():
                 chosen = pick_correction(active, context)

@@ -6,6 +6,7 @@ Gated by :func:`geo._compat.fast_attribute_rules` (see :func:`geo.nlp.load.load_
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from operator import attrgetter
 
 import numpy
@@ -83,8 +84,12 @@ class FastAttributeRuler:
         # The cache key: the tested attributes, read in one call (attrgetter gives a tuple
         # for two names or more, the bare value for one).
         self._keys = sorted(keys)
-        get = attrgetter(*[_TOKEN_FEATURES[k] for k in self._keys]) if self._keys else None
-        self._key = get if len(self._keys) > 1 else (lambda t: (get(t),)) if get else (lambda t: ())
+        self._key: Callable[[Token], tuple]
+        if self._keys:
+            get = attrgetter(*[_TOKEN_FEATURES[k] for k in self._keys])
+            self._key = get if len(self._keys) > 1 else (lambda t: (get(t),))
+        else:
+            self._key = lambda t: ()
         self._cache: dict[tuple, tuple[list[tuple[int, dict]], dict, bool]] = {}
 
     def _rules_for(self, token: Token) -> tuple[list[tuple[int, dict]], dict, bool]:
@@ -127,7 +132,7 @@ class FastAttributeRuler:
             # back, the ruled ones changed (spaCy's ruler calls the private set_token_attrs).
             table = doc.to_array(self._sets)
             table[rows, columns] = numpy.array(values, dtype=numpy.uint64)
-            doc.from_array(self._sets, table)
+            doc.from_array(self._sets, table)  # type: ignore[arg-type]  # spaCy's Ints2d alias rejects numpy's own array types
         return doc
 
 

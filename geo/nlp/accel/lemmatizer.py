@@ -47,7 +47,7 @@ class CachedLemmatizer:
                     known.clear()
                 known[key] = value
             lemmas[i] = value
-        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))  # type: ignore[arg-type]  # spaCy's Ints2d alias rejects numpy's own array types
         return doc
 
 
