@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -53,7 +53,7 @@ def article_html(text: str, mentions: pd.DataFrame, map_url: str = MAP_URL_PATH,
             "confidence", "precision", "runner_up_name", "runner_up_confidence", "metonymic", "metonymy_reason"]
     rows = mentions[cols].sort_values(["start", "end"]) if not mentions.empty else mentions.reindex(columns=cols)
     for m in rows.itertuples(index=False):
-        start, end = int(m.start), int(m.end)
+        start, end = int(m.start), int(m.end)  # type: ignore[arg-type]  # pandas-stubs: itertuples' fields typed as any scalar
         if start < pos or end > len(text) or end <= start:
             continue  # overlapping or out of range: leave the text as it is
         parts.append(escape_text(text[pos:start]))
@@ -66,7 +66,7 @@ def article_html(text: str, mentions: pd.DataFrame, map_url: str = MAP_URL_PATH,
         mark = (f'<mark class="ca-{kind}" style="{_MARK_STYLE[kind]}" title="{escape_text(_mention_title(m))}">'
                 f"{escape_text(text[start:end])}</mark>")
         if kind in ("place", "metonymic"):
-            mark = f'<a href="{escape_text(place_link(m.place_key, map_url, view))}" target="_self">{mark}</a>'
+            mark = f'<a href="{escape_text(place_link(str(m.place_key), map_url, view))}" target="_self">{mark}</a>'
         parts.append(mark)
         pos = end
     parts.append(escape_text(text[pos:]))
@@ -107,7 +107,7 @@ def claim_header_html(claim: Any, disputing: Sequence[int] = (), view: ViewState
     filters of ``view``)."""
     from geo.layers.claims import claim_date_label
 
-    get = claim.get if isinstance(claim, dict) else (lambda k, d=None: getattr(claim, k, d))
+    get: Callable[..., Any] = claim.get if isinstance(claim, dict) else (lambda k, d=None: getattr(claim, k, d))
     claimant = escape_text(get("claimant"))
     said = get("claimant_text")
     as_written = f" <small>(as written: “{escape_text(said)}”)</small>" if isinstance(said, str) and said and \

@@ -18,7 +18,7 @@ import logging
 import pickle
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -132,7 +132,7 @@ class Pipeline:
         finally:
             self.stop_workers()
 
-    def _analyses(self, articles: list[Article]) -> Iterator[ArticleAnalysis | Exception]:
+    def _analyses(self, articles: list[Article]) -> Generator[ArticleAnalysis | Exception, None, None]:
         """Each article's analysis (or the error it raised), in order; in worker processes
         for large batches, falling back to this process if they cannot run."""
         done = 0
@@ -142,7 +142,9 @@ class Pipeline:
                 if own_pool:
                     self.start_workers()
                 batches = workers.worker_batches(articles, self.settings.workers)
-                for batch, blob in zip(batches, self._pool.map(workers._analyze_batch_in_worker, batches), strict=True):
+                pool = self._pool
+                assert pool is not None  # started above, or by the caller
+                for batch, blob in zip(batches, pool.map(workers._analyze_batch_in_worker, batches), strict=True):
                     try:
                         outcomes = workers.load_analyses(blob, self.gazetteer)
                     except (pickle.UnpicklingError, KeyError) as exc:  # not the worker's gazetteer

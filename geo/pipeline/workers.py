@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import pickle
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from geo.config import Settings
 from geo.gazetteer.index import Gazetteer
@@ -74,6 +74,7 @@ def _analyze_batch_in_worker(articles: list[Article]) -> bytes:
     """Each article's analysis, or the error it raised (returned, so the others go on),
     pickled by :func:`dump_analyses`."""
     pipeline = _worker_pipeline
+    assert pipeline is not None  # set by the pool's initializer
     # Errors travel as WorkerError with their traceback (an exception of any other class may not
     # unpickle); a rejection stays a rejection.
     out = [for_another_process(o) if isinstance(o, Exception) else o for o in pipeline._analyses_here(articles)]
@@ -98,7 +99,7 @@ class _PlaceKeyPickler(pickle.Pickler):
     def persistent_id(self, obj: object) -> str | None:
         if type(obj) is not Place:
             return None
-        found = self._keys.get(id(obj), False)
+        found: str | None | Literal[False] = self._keys.get(id(obj), False)
         if found is False:
             d = obj.__dict__
             with_shape = d.get("_geometry_json") is not None or d.get("geometry") is not None
