@@ -33,6 +33,7 @@ lint: $(VENV)/.dev-installed
 
 test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 	$(BIN)/python -m geo gazetteer build
 	$(BIN)/python -m pytest tests -m "e2e or not e2e"
 
