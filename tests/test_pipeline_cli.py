@@ -89,6 +89,7 @@ def gold_dir(tmp_path: Path, bundled_corpus: Path) -> Path:
 # --------------------------------------------------------------------------- Pipeline.ingest
 
 
+@pytest.mark.integration
 def test_ingest_bundled_corpus_then_duplicates(pipeline: Pipeline, store: Store, bundled_corpus: Path) -> None:
     articles, errors = read_corpus(bundled_corpus)
     assert errors == [] and len(articles) == 2
@@ -112,6 +113,7 @@ def test_ingest_bundled_corpus_then_duplicates(pipeline: Pipeline, store: Store,
     assert len(store.mentions_df()) == rows
 
 
+@pytest.mark.integration
 def test_ingested_mentions_are_consistent(pipeline: Pipeline, store: Store, bundled_corpus: Path) -> None:
     articles, _ = read_corpus(bundled_corpus)
     pipeline.ingest(articles, store)
@@ -128,6 +130,7 @@ def test_ingested_mentions_are_consistent(pipeline: Pipeline, store: Store, bund
     assert "ref:border:AZ-IR" in keys
 
 
+@pytest.mark.integration
 def test_one_failing_article_does_not_stop_the_others(pipeline: Pipeline, store: Store, bundled_corpus: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     articles, _ = read_corpus(bundled_corpus)
@@ -145,6 +148,7 @@ def test_one_failing_article_does_not_stop_the_others(pipeline: Pipeline, store:
     assert store.counts()["articles"] == 1
 
 
+@pytest.mark.integration
 def test_article_prediction_layout(pipeline: Pipeline, bundled_corpus: Path) -> None:
     articles, _ = read_corpus(bundled_corpus)
     article = articles[1]
@@ -312,6 +316,7 @@ def test_cli_rejects_unknown_command(capsys) -> None:
     assert info.value.code == 2
 
 
+@pytest.mark.integration
 def test_read_paths_and_ingest_a_copied_corpus(pipeline: Pipeline, store: Store, tmp_path: Path,
                                                bundled_corpus: Path) -> None:
     """Editing one article of a corpus and ingesting again updates only that one."""

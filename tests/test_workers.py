@@ -16,7 +16,7 @@ from geo.pipeline.ingest import MIN_ARTICLES_FOR_WORKERS, Pipeline
 from geo.store.sqlite import Store
 from geo.text.corpus import content_hash
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 _PLACES = ["Tbilisi", "Ganja", "Gyumri", "Batumi", "Goris", "Barda", "Kapan", "Shusha"]
 
@@ -50,7 +50,7 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def two_workers(settings, nlp, gazetteer) -> Pipeline:  # nlp, gazetteer: the session's, loaded
+def two_workers(settings, nlp, real_gazetteer) -> Pipeline:  # nlp, gazetteer: the session's, loaded
     return Pipeline(settings.with_overrides(workers=2))
 
 
@@ -162,7 +162,7 @@ class _EmptyGazetteer:
         return None
 
 
-def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline, gazetteer) -> None:
+def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline, real_gazetteer) -> None:
     """What a worker sends back: gazetteer places with an outline or a route travel as their
     keys and come back as the receiving gazetteer's own objects; the predictions are the same."""
     import pickle
@@ -178,7 +178,7 @@ def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline
     assert {p.feature_type for p in with_outlines} >= {"region", "border"}  # the case this is about
     blob = dump_analyses([analysis], pipeline.gazetteer)
     assert len(blob) * 3 < len(pickle.dumps([analysis], protocol=pickle.HIGHEST_PROTOCOL))
-    receiving = Gazetteer(gazetteer.path)  # another process's copy of the same index
+    receiving = Gazetteer(real_gazetteer.path)  # another process's copy of the same index
     (loaded,) = load_analyses(blob, receiving)
     assert article_prediction(article, loaded) == article_prediction(article, analysis)
     by_key = 0
