@@ -67,6 +67,35 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield home
 
 
+@pytest.fixture(autouse=True)
+def _real_gazetteer_only_in_integration(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit test that opens the full gazetteer some other way (``get_gazetteer(settings)``,
+    ``Gazetteer.open``, ``Gazetteer(path)``) fails at once, naming the fixture to use instead."""
+    if request.node.get_closest_marker("integration") or request.node.get_closest_marker("e2e"):
+        return
+    import geo.gazetteer.index as index
+
+    real = GAZETTEER_PATH.expanduser().resolve()
+
+    def refuse(path) -> None:
+        if path is not None and Path(path).expanduser().resolve() == real:
+            raise RuntimeError(f"a unit test opened the full gazetteer {path}: use the `gazetteer` fixture "
+                               "(the fixture gazetteer) or mark the test integration and use `real_gazetteer`")
+
+    original_init, original_build = index.Gazetteer.__init__, index.build_gazetteer
+
+    def guarded_init(self, path, *args, **kwargs):
+        refuse(path)
+        original_init(self, path, *args, **kwargs)
+
+    def guarded_build(settings=None, *args, **kwargs):
+        refuse((settings or Settings.from_env()).gazetteer_path)
+        return original_build(settings, *args, **kwargs)
+
+    monkeypatch.setattr(index.Gazetteer, "__init__", guarded_init)
+    monkeypatch.setattr(index, "build_gazetteer", guarded_build)
+
+
 @pytest.fixture
 def settings(_isolated_home: Path) -> Settings:
     """Settings read from the (isolated) environment: store in tmp, shared gazetteer."""

@@ -245,6 +245,7 @@ def test_the_cache_is_made_on_first_use(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the rate limiter
 
 
+@pytest.mark.integration  # builds the offline geocoder over the configured (full) gazetteer
 def test_the_settings_build_nominatim_behind_a_one_second_rate_limiter(settings: Settings) -> None:
     online = online_geocoder(settings.with_overrides(online_geocoder="nominatim",
                                                      nominatim_user_agent="claim-atlas-test"))

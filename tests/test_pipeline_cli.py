@@ -167,6 +167,7 @@ def test_article_prediction_layout(pipeline: Pipeline, bundled_corpus: Path) -> 
 # --------------------------------------------------------------------------- CLI ingest
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_rejects_the_bad_file_and_adds_the_others(tmp_path: Path, capsys) -> None:
     folder = tmp_path / "incoming"
     folder.mkdir()
@@ -190,6 +191,7 @@ def test_cli_ingest_rejects_the_bad_file_and_adds_the_others(tmp_path: Path, cap
         store.close()
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_twice_reports_duplicates(tmp_path: Path, bundled_corpus: Path, capsys) -> None:
     db = tmp_path / "twice.sqlite"
     assert main(["ingest", str(bundled_corpus), "--db", str(db), "-q"]) == 0
@@ -199,12 +201,14 @@ def test_cli_ingest_twice_reports_duplicates(tmp_path: Path, bundled_corpus: Pat
     assert "0 added" in out and "2 duplicate" in out and "0 rejected" in out
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_default_store_is_the_isolated_one(settings, bundled_corpus: Path, capsys) -> None:
     assert main(["ingest", str(bundled_corpus / "000_f057f2a1b5855616.txt"), "-q"]) == 0
     assert str(settings.db_path) in capsys.readouterr().out
     assert settings.db_path.exists()
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_missing_path(tmp_path: Path, capsys) -> None:
     code = main(["ingest", str(tmp_path / "nowhere"), "--db", str(tmp_path / "x.sqlite"), "-q"])
     assert code == 1
@@ -214,6 +218,7 @@ def test_cli_ingest_missing_path(tmp_path: Path, capsys) -> None:
 # --------------------------------------------------------------------------- CLI evaluate
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_prints_the_metrics(bundled_corpus: Path, gold_dir: Path, capsys) -> None:
     assert main(["evaluate", str(bundled_corpus), str(gold_dir)]) == 0
     out = capsys.readouterr().out
@@ -221,6 +226,7 @@ def test_cli_evaluate_prints_the_metrics(bundled_corpus: Path, gold_dir: Path, c
         assert key in out, key
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_json_and_predictions(bundled_corpus: Path, gold_dir: Path, tmp_path: Path, capsys) -> None:
     preds_path = tmp_path / "predictions.jsonl"
     code = main(["evaluate", str(bundled_corpus), str(gold_dir), "--json", "--predictions", str(preds_path)])
@@ -250,6 +256,7 @@ def test_cli_evaluate_json_and_predictions(bundled_corpus: Path, gold_dir: Path,
                 assert not math.isnan(t["lat"]) and 0 < t["confidence"] <= 1
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_gold_spans(bundled_corpus: Path, gold_dir: Path, capsys) -> None:
     assert main(["evaluate", str(bundled_corpus), str(gold_dir), "--json", "--gold-spans"]) == 0
     metrics = json.loads(capsys.readouterr().out)
@@ -276,6 +283,7 @@ def test_cli_evaluate_missing_articles_dir(gold_dir: Path, tmp_path: Path, capsy
     assert "not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_on_an_unseen_corpus(tmp_path: Path, bundled_corpus: Path, capsys) -> None:
     """A corpus the developers never saw: no manifest, one article, gold written here."""
     corpus = tmp_path / "unseen"
@@ -297,6 +305,13 @@ def test_cli_evaluate_on_an_unseen_corpus(tmp_path: Path, bundled_corpus: Path, 
 # --------------------------------------------------------------------------- CLI gazetteer
 
 
+@pytest.fixture
+def fixture_gazetteer_env(gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the CLI (``CLAIM_ATLAS_GAZETTEER``) at the fixture gazetteer."""
+    monkeypatch.setenv("CLAIM_ATLAS_GAZETTEER", str(gazetteer.path))
+
+
+@pytest.mark.usefixtures("fixture_gazetteer_env")
 def test_cli_gazetteer_lookup(capsys) -> None:
     assert main(["gazetteer", "lookup", "Martouni"]) == 0
     out = capsys.readouterr().out
@@ -305,6 +320,7 @@ def test_cli_gazetteer_lookup(capsys) -> None:
     assert "geonames:146969" in first[-1]
 
 
+@pytest.mark.usefixtures("fixture_gazetteer_env")
 def test_cli_gazetteer_lookup_unknown(capsys) -> None:
     assert main(["gazetteer", "lookup", "Qwzxplk", "--limit", "3"]) == 0
     assert "unknown place" in capsys.readouterr().out
@@ -363,6 +379,7 @@ def test_cli_invalid_setting_is_an_error_without_traceback(tmp_path: Path, bundl
     assert not (tmp_path / "x.sqlite").exists()
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_internal_error_exits_2_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys, caplog: pytest.LogCaptureFixture) -> None:
     folder = tmp_path / "incoming"
@@ -384,6 +401,7 @@ def test_cli_ingest_internal_error_exits_2_and_says_so(tmp_path: Path, monkeypat
     assert "Traceback (most recent call last)" in caplog.text and "good1.txt" in caplog.text
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_stops_after_internal_errors_in_a_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          capsys) -> None:
     from geo.pipeline.ingest import MAX_INTERNAL_ERRORS_IN_A_ROW
@@ -423,6 +441,7 @@ def test_cli_ingest_refuses_a_store_of_a_newer_version(tmp_path: Path, bundled_c
     assert err.startswith(f"error: {db} is a store of a newer Claim Atlas") and "Traceback" not in err
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_computes_no_metrics_over_internal_errors(bundled_corpus: Path, gold_dir: Path,
                                                                monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     _fail_analysis(monkeypatch, {"000"})
@@ -433,6 +452,7 @@ def test_cli_evaluate_computes_no_metrics_over_internal_errors(bundled_corpus: P
     assert "error: 1 of 2 articles were not analysed because of internal errors" in err
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_warns_of_rejected_articles_and_scores_the_rest(
         bundled_corpus: Path, gold_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     from geo.text.corpus import ArticleRejected
