@@ -13,7 +13,8 @@ The expensive resources are loaded once per session and shared by every test:
 
 A test that requests the model or the real gazetteer (``REAL_RESOURCES``, directly or through
 another fixture) must be marked ``integration``: collection fails otherwise, so that the fast
-unit selection (``-m "not integration and not e2e"``) stays fast.
+unit selection (``-m "not integration and not e2e"``) stays fast. A unit test that opens the
+full gazetteer another way (``get_gazetteer(settings)``, the CLI) fails when it does.
 
 Everything a test writes goes to its own temporary folder: an autouse fixture points
 ``CLAIM_ATLAS_HOME`` and ``CLAIM_ATLAS_DB`` there (keeping ``CLAIM_ATLAS_GAZETTEER`` on the
