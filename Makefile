@@ -1,14 +1,15 @@
 # Claim Atlas: the two commands of the README.
 #   make run   set up a virtual environment and start the app on the bundled corpus
 #   make test  set up a virtual environment and run every test (lint, unit, AppTest, browser)
-# Other targets: make evaluate, make benchmark, make screenshot, make gazetteer.
+#   make unit  the fast unit tests and doctests only (no spaCy model, no full gazetteer: well under a minute)
+# Other targets: make evaluate, make benchmark, make screenshot, make gazetteer, make fixture-gazetteer.
 
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint evaluate benchmark screenshot gazetteer clean
+.PHONY: run test unit lint evaluate benchmark screenshot gazetteer fixture-gazetteer clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +36,10 @@ test: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m mypy
 	$(BIN)/python -m geo gazetteer build
-	$(BIN)/python -m pytest tests -m "e2e or not e2e"
+	$(BIN)/python -m pytest tests geo -m "e2e or not e2e"
+
+unit: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest tests geo -q -m "not integration and not e2e"
 
 evaluate: $(VENV)/.runtime-installed
 	$(BIN)/python -m geo evaluate data/articles ../shared/seeds/gold
@@ -48,6 +52,11 @@ screenshot: $(VENV)/.dev-installed
 
 gazetteer: $(VENV)/.runtime-installed
 	$(BIN)/python -m geo gazetteer build --force
+
+# Regenerate tests/fixtures/gazetteer.sql (the unit tests' small gazetteer) from the full build.
+fixture-gazetteer: $(VENV)/.runtime-installed
+	$(BIN)/python -m geo gazetteer build
+	$(BIN)/python scripts/make_fixture_gazetteer.py
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

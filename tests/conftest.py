@@ -2,11 +2,19 @@
 
 The expensive resources are loaded once per session and shared by every test:
 
-* ``gazetteer``: the developer's gazetteer index (``var/gazetteer.sqlite``, or wherever
+* ``gazetteer``: the small fixture gazetteer (a few hundred real places around the South
+  Caucasus and some elsewhere, ``tests/fixtures/gazetteer.sql``), built in a temporary folder
+  in well under a second: what unit tests use.
+* ``real_gazetteer``: the developer's gazetteer index (``var/gazetteer.sqlite``, or wherever
   ``CLAIM_ATLAS_GAZETTEER`` / ``CLAIM_ATLAS_HOME`` pointed when the session started). It is
   built there on first use (about 30 s, once) and never rebuilt per test.
 * ``nlp``: the spaCy pipeline.
-* ``pipeline``: a :class:`geo.pipeline.Pipeline` holding both.
+* ``pipeline``: a :class:`geo.pipeline.Pipeline` holding the model and the real gazetteer.
+
+A test that requests the model or the real gazetteer (``REAL_RESOURCES``, directly or through
+another fixture) must be marked ``integration``: collection fails otherwise, so that the fast
+unit selection (``-m "not integration and not e2e"``) stays fast. A unit test that opens the
+full gazetteer another way (``get_gazetteer(settings)``, the CLI) fails when it does.
 
 Everything a test writes goes to its own temporary folder: an autouse fixture points
 ``CLAIM_ATLAS_HOME`` and ``CLAIM_ATLAS_DB`` there (keeping ``CLAIM_ATLAS_GAZETTEER`` on the
@@ -60,6 +68,35 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield home
 
 
+@pytest.fixture(autouse=True)
+def _real_gazetteer_only_in_integration(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A unit test that opens the full gazetteer some other way (``get_gazetteer(settings)``,
+    ``Gazetteer.open``, ``Gazetteer(path)``) fails at once, naming the fixture to use instead."""
+    if request.node.get_closest_marker("integration") or request.node.get_closest_marker("e2e"):
+        return
+    import geo.gazetteer.index as index
+
+    real = GAZETTEER_PATH.expanduser().resolve()
+
+    def refuse(path) -> None:
+        if path is not None and Path(path).expanduser().resolve() == real:
+            raise RuntimeError(f"a unit test opened the full gazetteer {path}: use the `gazetteer` fixture "
+                               "(the fixture gazetteer) or mark the test integration and use `real_gazetteer`")
+
+    original_init, original_build = index.Gazetteer.__init__, index.build_gazetteer
+
+    def guarded_init(self, path, *args, **kwargs):
+        refuse(path)
+        original_init(self, path, *args, **kwargs)
+
+    def guarded_build(settings=None, *args, **kwargs):
+        refuse((settings or Settings.from_env()).gazetteer_path)
+        return original_build(settings, *args, **kwargs)
+
+    monkeypatch.setattr(index.Gazetteer, "__init__", guarded_init)
+    monkeypatch.setattr(index, "build_gazetteer", guarded_build)
+
+
 @pytest.fixture
 def settings(_isolated_home: Path) -> Settings:
     """Settings read from the (isolated) environment: store in tmp, shared gazetteer."""
@@ -76,7 +113,21 @@ def session_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def gazetteer(session_settings: Settings):
+def gazetteer(tmp_path_factory: pytest.TempPathFactory, session_settings: Settings):
+    """The small fixture gazetteer (tests/fixtures/gazetteer.sql), for unit tests."""
+    from fixture_gazetteer import build_fixture_gazetteer
+
+    from geo.gazetteer.build import source_fingerprint
+    from geo.gazetteer.index import Gazetteer
+
+    path = build_fixture_gazetteer(tmp_path_factory.mktemp("fixture_gazetteer") / "gazetteer.sqlite",
+                                   source_fingerprint(session_settings))
+    return Gazetteer(path)
+
+
+@pytest.fixture(scope="session")
+def real_gazetteer(session_settings: Settings):
+    """The full gazetteer index (built on first use), for integration tests."""
     from geo.gazetteer.index import get_gazetteer
 
     return get_gazetteer(session_settings)
@@ -90,10 +141,10 @@ def nlp(session_settings: Settings):
 
 
 @pytest.fixture(scope="session")
-def pipeline(session_settings: Settings, nlp, gazetteer):
+def pipeline(session_settings: Settings, nlp, real_gazetteer):
     from geo.pipeline.ingest import Pipeline
 
-    return Pipeline(session_settings, nlp=nlp, gazetteer=gazetteer)
+    return Pipeline(session_settings, nlp=nlp, gazetteer=real_gazetteer)
 
 
 @pytest.fixture
@@ -138,5 +189,24 @@ def db(corpus_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path
     return path
 
 
+#: Fixtures that load the spaCy model or the full gazetteer: only ``integration`` tests may use them.
+REAL_RESOURCES = frozenset({"nlp", "pipeline", "real_gazetteer", "corpus_db", "db"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Fail the run when a test not marked ``integration`` requests the model or the real gazetteer."""
+    offenders = []
+    for item in items:
+        used = REAL_RESOURCES.intersection(getattr(item, "fixturenames", ()))
+        if used and item.get_closest_marker("integration") is None and item.get_closest_marker("e2e") is None:
+            offenders.append(f"  {item.nodeid}: uses {', '.join(sorted(used))} but is not marked integration")
+        if "nlp" in used and "gazetteer" in getattr(item, "fixturenames", ()):
+            offenders.append(f"  {item.nodeid}: runs the model over the fixture gazetteer (use real_gazetteer)")
+    if offenders:
+        raise pytest.UsageError("tests using the spaCy model or the real gazetteer must be marked "
+                                "@pytest.mark.integration, and predictions need the real gazetteer:\n"
+                                + "\n".join(offenders))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"claim-atlas gazetteer: {GAZETTEER_PATH} (shared); stores in per-test tmp dirs; pid {os.getpid()}"
+    return f"claim-atlas real gazetteer: {GAZETTEER_PATH} (shared); stores in per-test tmp dirs; pid {os.getpid()}"

@@ -97,7 +97,7 @@ def _blis(nlp) -> set[bool]:
             for node in c.model.walk()}
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_accel_off_loads_spacys_own_pipeline(session_settings: Settings, nlp) -> None:
     from geo.nlp.load import load_nlp
 
@@ -114,7 +114,7 @@ def test_accel_off_loads_spacys_own_pipeline(session_settings: Settings, nlp) ->
     assert _remembered(nlp) == 2 and _blis(nlp) == {False}
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize("library", ["spacy", "thinc"])
 def test_outside_the_tested_versions_spacys_own_code_runs(
         library: str, session_settings: Settings, monkeypatch: pytest.MonkeyPatch,
@@ -135,9 +135,9 @@ def test_outside_the_tested_versions_spacys_own_code_runs(
         assert _remembered(nlp) == 0 and _blis(nlp) == {True}
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.skipif(not (SEEDS / "manifest.csv").is_file(), reason=f"no seed articles in {SEEDS}")
-def test_accel_off_predicts_the_same_on_the_seed_articles(session_settings: Settings, nlp, gazetteer) -> None:
+def test_accel_off_predicts_the_same_on_the_seed_articles(session_settings: Settings, nlp, real_gazetteer) -> None:
     from geo.nlp.load import load_nlp
     from geo.pipeline.ingest import Pipeline
     from geo.pipeline.predictions import article_prediction
@@ -148,7 +148,7 @@ def test_accel_off_predicts_the_same_on_the_seed_articles(session_settings: Sett
     predictions = {}
     for accel in (True, False):
         settings = session_settings.with_overrides(accel=accel)
-        pipeline = Pipeline(settings, nlp=load_nlp(settings.spacy_model, accel), gazetteer=gazetteer)
+        pipeline = Pipeline(settings, nlp=load_nlp(settings.spacy_model, accel), gazetteer=real_gazetteer)
         assert bool(_wrapped(pipeline.nlp)) is accel
         docs = pipeline.parse([a.text for a in articles])  # in batches, as ingest parses
         predictions[accel] = [json.dumps(article_prediction(a, pipeline.analyze(a, doc)), sort_keys=True)

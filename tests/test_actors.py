@@ -217,6 +217,7 @@ def claims_with(nlp, text: str, registry: ActorRegistry | None, published: str =
     return claims
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "claimant_text", "default_claimant"),
     [
@@ -238,12 +239,14 @@ def test_extract_claims_with_a_custom_registry(nlp, custom_registry: ActorRegist
     assert (d.claimant, d.claimant_text) == (default_claimant, claimant_text)
 
 
+@pytest.mark.integration
 def test_person_unknown_to_the_default_registry_is_other(nlp) -> None:
     (c,) = claims_with(nlp, "Oleksandr Kovalenko said Russian missiles hit Kharkiv overnight.", None)
     assert (c.claimant, c.claimant_text) == (OTHER, "Oleksandr Kovalenko")
     assert c.date == "2022-03-11"
 
 
+@pytest.mark.integration
 def test_custom_registry_anaphoric_denial(nlp, custom_registry: ActorRegistry) -> None:
     text = "The Kremlin said its troops had withdrawn from Kherson. Kyiv denied this."
     c, denial = claims_with(nlp, text, custom_registry)
@@ -257,6 +260,7 @@ def test_custom_registry_anaphoric_denial(nlp, custom_registry: ActorRegistry) -
     assert (denial.claimant, denial.stance, denial.disputed_by) == ("Ukraine", "deny", ["Russia"])
 
 
+@pytest.mark.integration
 def test_custom_registry_unknown_speaker_is_other(nlp, custom_registry: ActorRegistry) -> None:
     (c,) = claims_with(nlp, "Oleksandr Kovalenko said the talks had stalled.", custom_registry)
     assert (c.claimant, c.claimant_text) == (OTHER, "Oleksandr Kovalenko")
@@ -264,6 +268,7 @@ def test_custom_registry_unknown_speaker_is_other(nlp, custom_registry: ActorReg
     assert (d.claimant, d.claimant_text) == (OTHER, "Military bloggers")
 
 
+@pytest.mark.integration
 def test_custom_registry_joint_subject(nlp, custom_registry: ActorRegistry) -> None:
     claims = claims_with(nlp, "Kyiv and the Kremlin both said the prisoner exchange had taken place.",
                          custom_registry)

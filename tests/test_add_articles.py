@@ -63,6 +63,7 @@ def upload(at: AppTest, *files: tuple[str, bytes, str], source: str = "") -> App
     return click(at, "Add the files")
 
 
+@pytest.mark.integration
 def test_page_offers_a_filtered_multi_file_upload(db):
     at = open_page()
     uploader = at.file_uploader(key="add_files")
@@ -71,6 +72,7 @@ def test_page_offers_a_filtered_multi_file_upload(db):
     assert "2,000,000 bytes" in " ".join(c.value for c in at.caption)
 
 
+@pytest.mark.integration
 def test_good_text_is_added_then_duplicate(db):
     store = Store(db)
     before, version = store.counts()["articles"], store.data_version()
@@ -97,6 +99,7 @@ def test_good_text_is_added_then_duplicate(db):
     assert {m.label: m.value for m in at.metric}["Articles"] == str(before + 1)
 
 
+@pytest.mark.integration
 def test_new_content_under_the_same_id_and_source_is_updated(db):
     store = Store(db)
     at = open_page()
@@ -108,6 +111,7 @@ def test_new_content_under_the_same_id_and_source_is_updated(db):
     assert (store.articles_df()["corpus_id"] == "report").sum() == 1
 
 
+@pytest.mark.integration
 def test_empty_binary_html_without_text_and_foreign_files_are_rejected_with_their_reason(db):
     store = Store(db)
     before = store.counts()["articles"]
@@ -129,6 +133,7 @@ def test_empty_binary_html_without_text_and_foreign_files_are_rejected_with_thei
     assert store.counts()["articles"] == before + 1
 
 
+@pytest.mark.integration
 def test_too_large_files_are_refused_with_the_limit(db, monkeypatch):
     monkeypatch.setenv("CLAIM_ATLAS_MAX_ARTICLE_BYTES", "300")
     at = open_page()
@@ -140,12 +145,14 @@ def test_too_large_files_are_refused_with_the_limit(db, monkeypatch):
     assert found["short.txt"][0] != "rejected" or "too large" not in found["short.txt"][1]
 
 
+@pytest.mark.integration
 def test_wrong_file_type_is_not_accepted(db):
     at = open_page()
     with pytest.raises(Exception, match="(?i)file extension"):
         upload(at, ("notes.pdf", b"%PDF-1.4 binary", "application/pdf"))
 
 
+@pytest.mark.integration
 def test_pasted_text_with_metadata(db):
     store = Store(db)
     at = open_page()
@@ -162,6 +169,7 @@ def test_pasted_text_with_metadata(db):
         "Paste Wire", "2020-10-27", "https://example.org/stepanakert", "Shelling in Stepanakert")
 
 
+@pytest.mark.integration
 def test_hostile_text_is_stored_verbatim_and_shown_escaped(db):
     store = Store(db)
     at = open_page()
@@ -185,6 +193,7 @@ def test_hostile_text_is_stored_verbatim_and_shown_escaped(db):
     assert "<b>Agency</b> {{ 7919 * 7907 }}" in texts  # st.text shows it as plain text
 
 
+@pytest.mark.integration
 def test_an_internal_error_is_shown_as_one_not_as_a_rejection(db, pipeline, monkeypatch):
     store = Store(db)
     before = store.counts()["articles"]
@@ -214,6 +223,7 @@ def test_an_internal_error_is_shown_as_one_not_as_a_rejection(db, pipeline, monk
     assert results(at)["first.txt"][0] == "added" and not at.error
 
 
+@pytest.mark.integration
 def test_articles_not_processed_after_a_stopped_ingest_are_listed(db, pipeline, monkeypatch):
     from geo.pipeline.ingest import MAX_INTERNAL_ERRORS_IN_A_ROW
 
@@ -230,6 +240,7 @@ def test_articles_not_processed_after_a_stopped_ingest_are_listed(db, pipeline, 
     assert "and 1 were not processed (the ingest stopped)" in " ".join(e.value for e in at.error)
 
 
+@pytest.mark.integration
 def test_an_invalid_setting_stops_the_app_with_its_name(db, monkeypatch):
     monkeypatch.setenv("CLAIM_ATLAS_TILES", "osmm")
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)

@@ -15,7 +15,7 @@ from geo.model import Article, Claim
 
 PUBLISHED = "2021-03-12"  # a Friday
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")

@@ -51,6 +51,7 @@ def places(claim: Claim) -> list[str]:
 # --------------------------------------------------------------------------- reporting verbs
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "claimant", "verb"),
     [
@@ -77,12 +78,14 @@ def test_reporting_verbs_make_a_claim(claims_of: ClaimsOf, text: str, claimant: 
     assert c.text == text
 
 
+@pytest.mark.integration
 def test_denial_verb_makes_a_claim_with_deny_stance(claims_of: ClaimsOf) -> None:
     c = only(claims_of("Azerbaijan denied that its forces had shelled Stepanakert."))
     assert (c.claimant, c.stance) == ("Azerbaijan", "deny")
     assert places(c) == ["Stepanakert"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "text",
     [
@@ -115,10 +118,12 @@ def test_no_claim_without_attribution(claims_of: ClaimsOf, text: str) -> None:
     assert claims_of(text) == []
 
 
+@pytest.mark.integration
 def test_call_on_a_weekday_is_not_call_on(claims_of: ClaimsOf) -> None:
     assert claims_of("Russian President Vladimir Putin called Aliyev on Friday.") == []
 
 
+@pytest.mark.integration
 def test_empty_and_blank_articles_have_no_claims(claims_of: ClaimsOf) -> None:
     assert claims_of("") == []
     assert claims_of("\n\n   \n") == []
@@ -127,6 +132,7 @@ def test_empty_and_blank_articles_have_no_claims(claims_of: ClaimsOf) -> None:
 # --------------------------------------------------------------------------- according to
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "claimant", "claimant_text"),
     [
@@ -144,6 +150,7 @@ def test_according_to_a_speaker(claims_of: ClaimsOf, text: str, claimant: str, c
     assert c.text == text
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "text",
     [
@@ -159,6 +166,7 @@ def test_according_to_a_document_or_source_that_is_no_speaker(claims_of: ClaimsO
     assert claims_of(text) == []
 
 
+@pytest.mark.integration
 def test_according_to_a_pronoun_after_a_named_speaker(claims_of: ClaimsOf) -> None:
     text = ("Azerbaijani President Ilham Aliyev said his army had liberated Fuzuli. "
             "According to him, the operation was over.")
@@ -170,6 +178,7 @@ def test_according_to_a_pronoun_after_a_named_speaker(claims_of: ClaimsOf) -> No
 # --------------------------------------------------------------------------- disputes
 
 
+@pytest.mark.integration
 def test_passive_agent_denial_folds_into_the_claim(claims_of: ClaimsOf) -> None:
     text = ("The Armenian Ministry of Defence said that the town of Martuni was bombed during the night, "
             "which was denied by Azerbaijan.")
@@ -187,6 +196,7 @@ def test_passive_agent_denial_folds_into_the_claim(claims_of: ClaimsOf) -> None:
     }
 
 
+@pytest.mark.integration
 def test_according_to_with_passive_denial(claims_of: ClaimsOf) -> None:
     text = ("According to the Armenian Ministry of Defence, the town of Martuni was bombed during the night, "
             "which was denied by Azerbaijan.")
@@ -194,6 +204,7 @@ def test_according_to_with_passive_denial(claims_of: ClaimsOf) -> None:
     assert (c.claimant, c.disputed_by) == ("Armenia", ["Azerbaijan"])
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "text",
     [
@@ -209,6 +220,7 @@ def test_denial_in_the_same_sentence_disputes_the_claim(claims_of: ClaimsOf, tex
     assert c.text == text
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("denial", ["Baku denied the report.", "Azerbaijan denied this.",
                                     "Azerbaijan rejected the accusation."])
 def test_anaphoric_denial_in_the_next_sentence_disputes_the_previous_claim(claims_of: ClaimsOf,
@@ -223,6 +235,7 @@ def test_anaphoric_denial_in_the_next_sentence_disputes_the_previous_claim(claim
     assert (d.claimant, d.stance, d.disputed_by, d.text) == ("Azerbaijan", "deny", ["Armenia"], denial)
 
 
+@pytest.mark.integration
 def test_anaphoric_denial_disputes_only_the_latest_claim(claims_of: ClaimsOf) -> None:
     text = ("Armenia said Azerbaijani forces shelled Martuni. Baku said Armenian forces shelled Tartar. "
             "Yerevan denied this.")
@@ -232,6 +245,7 @@ def test_anaphoric_denial_disputes_only_the_latest_claim(claims_of: ClaimsOf) ->
     assert (denial.claimant, denial.stance, denial.disputed_by) == ("Armenia", "deny", ["Azerbaijan"])
 
 
+@pytest.mark.integration
 def test_denial_with_its_own_content_disputes_the_claim_it_contradicts(claims_of: ClaimsOf) -> None:
     # "denied shelling civilians" says what is denied: a claim of its own, and (issue 12) a dispute
     # of the earlier claim about the same thing (shelling), both sides' disputed_by filled.
@@ -243,6 +257,7 @@ def test_denial_with_its_own_content_disputes_the_claim_it_contradicts(claims_of
     assert second.disputed_by == ["Azerbaijan"]
 
 
+@pytest.mark.integration
 def test_denial_about_something_else_disputes_nothing(claims_of: ClaimsOf) -> None:
     text = ("The Azerbaijani Defence Ministry said Armenian forces shelled Tartar. "
             "Yerevan denied plans to hold early elections.")
@@ -251,6 +266,7 @@ def test_denial_about_something_else_disputes_nothing(claims_of: ClaimsOf) -> No
     assert second.stance == "deny"
 
 
+@pytest.mark.integration
 def test_a_statement_in_the_next_sentence_is_no_dispute(claims_of: ClaimsOf) -> None:
     text = ("The Azerbaijani Defence Ministry said Armenian forces shelled Tartar. "
             "Armenia said the situation was calm.")
@@ -259,6 +275,7 @@ def test_a_statement_in_the_next_sentence_is_no_dispute(claims_of: ClaimsOf) -> 
     assert second.stance == "assert"
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "claimant"),
     [
@@ -276,6 +293,7 @@ def test_denial_standing_alone_is_a_deny_claim(claims_of: ClaimsOf, text: str, c
 # --------------------------------------------------------------------------- claimant normalisation
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "claimant", "claimant_text"),
     [
@@ -302,6 +320,7 @@ def test_claimant_normalisation(claims_of: ClaimsOf, text: str, claimant: str, c
     assert (c.claimant, c.claimant_text) == (claimant, claimant_text)
 
 
+@pytest.mark.integration
 def test_joint_subject_is_two_claims_with_the_same_text(claims_of: ClaimsOf) -> None:
     text = "The European Union and Washington called for an end to the hostilities."
     claims = claims_of(text)
@@ -310,11 +329,13 @@ def test_joint_subject_is_two_claims_with_the_same_text(claims_of: ClaimsOf) -> 
     assert all(c.claimant_text == "The European Union and Washington" for c in claims)
 
 
+@pytest.mark.integration
 def test_world_powers_including_two_countries(claims_of: ClaimsOf) -> None:
     claims = claims_of("World powers including Russia and France have called for a ceasefire.")
     assert claimants(claims) == ["Russia", "France"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "context",
     [
@@ -329,16 +350,19 @@ def test_the_two_sides_are_the_two_parties(claims_of: ClaimsOf, context: str) ->
     assert {c.text for c in joint} == {"The two sides said the talks were constructive."}
 
 
+@pytest.mark.integration
 def test_the_two_sides_is_not_the_meeting_venue(claims_of: ClaimsOf) -> None:
     claims = claims_of("The two sides said they would meet in Moscow next week.")
     assert "Russia" not in claimants(claims)
 
 
+@pytest.mark.integration
 def test_mutual_accusation_is_a_claim_for_each_party(claims_of: ClaimsOf) -> None:
     claims = claims_of("Armenia and Azerbaijan have accused each other of starting the fighting.")
     assert claimants(claims) == ["Armenia", "Azerbaijan"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "claimant"),
     [
@@ -353,6 +377,7 @@ def test_fuzzy_transliterated_names(claims_of: ClaimsOf, text: str, claimant: st
     assert only(claims_of(text)).claimant == claimant
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "claimant_text"),
     [
@@ -372,6 +397,7 @@ def test_unknown_speaker_is_other_with_its_text_kept(claims_of: ClaimsOf, text: 
     assert (c.claimant, c.claimant_text) == ("Other", claimant_text)
 
 
+@pytest.mark.integration
 def test_fictional_conflict_keeps_in_sentence_denial_as_unknown_actors(claims_of: ClaimsOf) -> None:
     # Neither Eldoria nor Vostra is an actor: the claim is Other's, and an Other denial is no dispute.
     text = "Eldorian officials said Vostran troops had crossed the border, but Vostra denies this."
@@ -379,6 +405,7 @@ def test_fictional_conflict_keeps_in_sentence_denial_as_unknown_actors(claims_of
     assert (c.claimant, c.disputed_by) == ("Other", [])
 
 
+@pytest.mark.integration
 def test_organisation_named_like_a_place_is_not_its_country(claims_of: ClaimsOf) -> None:
     # issue 19: an armed group of a conflict profile is a party of its own, never the country of a
     # place named like it nor of a place in its sentence
@@ -391,6 +418,7 @@ def test_organisation_named_like_a_place_is_not_its_country(claims_of: ClaimsOf)
 # --------------------------------------------------------------------------- pronouns and quotes
 
 
+@pytest.mark.integration
 def test_pronoun_after_a_named_speaker(claims_of: ClaimsOf) -> None:
     text = ("Armenian Prime Minister Nikol Pashinyan said the ceasefire was holding. "
             "He added that Russian peacekeepers would arrive soon.")
@@ -400,6 +428,7 @@ def test_pronoun_after_a_named_speaker(claims_of: ClaimsOf) -> None:
     assert second.text == "He added that Russian peacekeepers would arrive soon."
 
 
+@pytest.mark.integration
 def test_pronoun_follows_the_latest_named_claimant(claims_of: ClaimsOf) -> None:
     text = ("Azerbaijani President Ilham Aliyev said his army had liberated Fuzuli. "
             "He also said Armenia must withdraw. The Kremlin said it was ready to mediate. "
@@ -407,11 +436,13 @@ def test_pronoun_follows_the_latest_named_claimant(claims_of: ClaimsOf) -> None:
     assert claimants(claims_of(text)) == ["Azerbaijan", "Azerbaijan", "Russia", "Russia"]
 
 
+@pytest.mark.integration
 def test_pronoun_without_antecedent_is_no_claim(claims_of: ClaimsOf) -> None:
     assert claims_of("He said the ceasefire was holding.") == []
     assert claims_of("“We will never give up Shusha,” he said.") == []
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "claimant"),
     [
@@ -428,6 +459,7 @@ def test_pronoun_after_a_person_named_outside_a_claim(claims_of: ClaimsOf, text:
     assert last.claimant == claimant
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "quote",
     [
@@ -450,6 +482,7 @@ def test_first_person_quote_attributed_by_the_following_he_said(claims_of: Claim
 # --------------------------------------------------------------------------- text bounds
 
 
+@pytest.mark.integration
 def test_claim_text_does_not_run_across_a_blank_line(claims_of: ClaimsOf) -> None:
     text = ("Armenia says Azerbaijani troops attacked Martuni\n\n"
             "The fighting began at dawn on Sunday, residents said.")
@@ -460,12 +493,14 @@ def test_claim_text_does_not_run_across_a_blank_line(claims_of: ClaimsOf) -> Non
     assert (second.claimant, second.claimant_text) == ("Other", "residents")
 
 
+@pytest.mark.integration
 def test_claim_text_stops_before_a_following_heading(claims_of: ClaimsOf) -> None:
     c = only(claims_of("Azerbaijan said Armenian forces shelled Ganja.\n\nGanja under fire"))
     assert c.text == "Azerbaijan said Armenian forces shelled Ganja."
     assert places(c) == ["Ganja"]  # the heading's Ganja is not in the claim
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("gap", ["\n", "\n\n"])
 @pytest.mark.parametrize(
     ("body", "claimant"),
@@ -484,6 +519,7 @@ def test_claim_after_a_heading_does_not_include_the_heading(claims_of: ClaimsOf,
     assert places(c) == ["Tartar"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("gap", ["\n", "\n\n"])
 def test_claim_starting_with_a_name_after_a_heading(claims_of: ClaimsOf, gap: str) -> None:
     body = "Azerbaijan said the town of Tartar was shelled."
@@ -491,6 +527,7 @@ def test_claim_starting_with_a_name_after_a_heading(claims_of: ClaimsOf, gap: st
     assert (c.claimant, c.text) == ("Azerbaijan", body)
 
 
+@pytest.mark.integration
 def test_claims_on_consecutive_lines_are_separate(claims_of: ClaimsOf) -> None:
     text = ("Armenia said Azerbaijani forces attacked Martuni.\n"
             "Azerbaijan said Armenian forces shelled Tartar.")
@@ -503,6 +540,7 @@ def test_claims_on_consecutive_lines_are_separate(claims_of: ClaimsOf) -> None:
 # --------------------------------------------------------------------------- places
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -522,6 +560,7 @@ def test_places_exclude_the_speaker_metonyms_and_countries(claims_of: ClaimsOf, 
     assert c.details["place_fallback"] is (not expected)
 
 
+@pytest.mark.integration
 def test_demonym_is_not_a_place_of_the_claim(claims_of: ClaimsOf) -> None:
     c = only(claims_of("Moscow said Ukrainian drones hit an oil depot, which was denied by Kyiv."))
     assert (c.claimant, c.disputed_by) == ("Russia", ["Ukraine"])
@@ -531,6 +570,7 @@ def test_demonym_is_not_a_place_of_the_claim(claims_of: ClaimsOf) -> None:
 # --------------------------------------------------------------------------- kind
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
@@ -550,6 +590,7 @@ def test_kind(claims_of: ClaimsOf, text: str, kind: str) -> None:
     assert only(claims_of(text)).kind == kind
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
@@ -566,6 +607,7 @@ def test_kind_is_not_misled_by_incidental_words(claims_of: ClaimsOf, text: str, 
 # --------------------------------------------------------------------------- other wars
 
 
+@pytest.mark.integration
 def test_other_conflict_claim_and_anaphoric_denial(claims_of: ClaimsOf) -> None:
     text = ("Ukrainian President Volodymyr Zelensky said Russian troops had shelled Kharkiv overnight. "
             "Moscow denied this.")
@@ -577,6 +619,7 @@ def test_other_conflict_claim_and_anaphoric_denial(claims_of: ClaimsOf) -> None:
     assert c.kind == "military"
 
 
+@pytest.mark.integration
 def test_unpublished_article_has_undated_claims(claims_of: ClaimsOf) -> None:
     c = only(claims_of("Azerbaijan said Armenian forces shelled Tartar on Friday.", published=None))
     assert (c.date, c.date_end, c.date_precision) == (None, None, None)
@@ -611,6 +654,7 @@ def test_tree_walks_stop_at_a_root_that_is_no_verb() -> None:
     assert _modifies_clause_of(verbless[1:2], verbless[2]) is False
 
 
+@pytest.mark.integration
 def test_entities_within_a_span_are_span_ents(nlp) -> None:
     """The speaker resolver reads the doc's entities once; its entities of a span are spaCy's."""
     from collections import Counter

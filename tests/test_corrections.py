@@ -66,9 +66,10 @@ def test_article_context_is_the_focus_country(gazetteer):
     assert corr.context_label(corr.GLOBAL).startswith("global")
 
 
-def test_context_of_stored_articles_matches_ingest(corpus: Store, gazetteer):
+@pytest.mark.integration
+def test_context_of_stored_articles_matches_ingest(corpus: Store, real_gazetteer):
     for aid, (text, names) in corpus.article_mention_texts([1, 2]).items():
-        assert corr.article_context(text, names, gazetteer) == "AZ", aid
+        assert corr.article_context(text, names, real_gazetteer) == "AZ", aid
 
 
 def test_pick_correction_prefers_the_articles_own_context():
@@ -83,14 +84,15 @@ def test_pick_correction_prefers_the_articles_own_context():
 # --------------------------------------------------------------------------- making and undoing
 
 
-def test_choosing_a_candidate_changes_that_name_in_that_context_at_once(corpus: Store, gazetteer):
+@pytest.mark.integration
+def test_choosing_a_candidate_changes_that_name_in_that_context_at_once(corpus: Store, real_gazetteer):
     store = corpus
     martouni, martoni = mention_id(store, "Martouni"), mention_id(store, "Martoni")
     before = resolution(store, martouni)
     assert before["place_key"] == KHOJAVEND and before["runner_up_key"] == MARTUNI_AM
     other = resolution(store, martoni)
     version = store.data_version()
-    cid = corr.choose_candidate(store, gazetteer, martouni, MARTUNI_AM, analyst="Ana Analyst",
+    cid = corr.choose_candidate(store, real_gazetteer, martouni, MARTUNI_AM, analyst="Ana Analyst",
                                 note="The Armenian town, not the Karabakh one")
     assert store.data_version() > version
     after = resolution(store, martouni)
@@ -108,19 +110,20 @@ def test_choosing_a_candidate_changes_that_name_in_that_context_at_once(corpus: 
     log = store.corrections_df()
     assert log.loc[0, "mentions"] == 1 and log.loc[0, "articles"] == 1
 
-    corr.undo_correction(store, gazetteer, cid, analyst="Bo")
+    corr.undo_correction(store, real_gazetteer, cid, analyst="Bo")
     assert resolution(store, martouni) == before
     rec = store.correction(cid)
     assert (rec["status"], rec["undone_by"]) == ("undone", "Bo") and rec["undone_at"]
     assert store.corrected_mentions_df().empty
     with pytest.raises(ValueError, match="not in force"):
-        corr.undo_correction(store, gazetteer, cid)
+        corr.undo_correction(store, real_gazetteer, cid)
 
 
-def test_corrections_apply_to_new_articles_and_undo_restores_each(corpus: Store, pipeline, gazetteer):
+@pytest.mark.integration
+def test_corrections_apply_to_new_articles_and_undo_restores_each(corpus: Store, pipeline, real_gazetteer):
     store = corpus
     martouni = mention_id(store, "Martouni")
-    cid = corr.choose_candidate(store, gazetteer, martouni, MARTUNI_AM, analyst="ana", note="checked")
+    cid = corr.choose_candidate(store, real_gazetteer, martouni, MARTUNI_AM, analyst="ana", note="checked")
     # A new article of the same context: its "Martóuni" (the same name once normalised) is corrected.
     text = AZ_TEXT.replace("Martouni", "Martóuni")
     [result] = pipeline.ingest([_article(text, "az-new")], store)
@@ -132,7 +135,7 @@ def test_corrections_apply_to_new_articles_and_undo_restores_each(corpus: Store,
     # A new article about Armenia is another context: untouched by the AZ correction.
     [am] = pipeline.ingest([_article(AM_TEXT, "am-new")], store)
     am_mid = mention_id(store, "Martouni", am.article_id)
-    assert corr.mention_context(store, gazetteer, am_mid) == "AM"
+    assert corr.mention_context(store, real_gazetteer, am_mid) == "AM"
     am_before = resolution(store, am_mid)
     assert store.corrected_mentions_df()["mention_id"].tolist() == sorted([martouni, new_mid])
 
@@ -143,16 +146,17 @@ def test_corrections_apply_to_new_articles_and_undo_restores_each(corpus: Store,
 
     # Undo: each mention gets its own original back (what the pipeline chose for it).
     new_original = store.corrected_mentions_df().set_index("mention_id").loc[new_mid, "original_place_key"]
-    corr.undo_correction(store, gazetteer, cid, analyst="ana")
+    corr.undo_correction(store, real_gazetteer, cid, analyst="ana")
     assert resolution(store, martouni)["place_key"] == KHOJAVEND
     assert resolution(store, new_mid)["place_key"] == new_original
     assert resolution(store, am_mid) == am_before
 
 
-def test_an_updated_article_gets_the_correction(corpus: Store, pipeline, gazetteer, bundled_corpus: Path):
+@pytest.mark.integration
+def test_an_updated_article_gets_the_correction(corpus: Store, pipeline, real_gazetteer, bundled_corpus: Path):
     store = corpus
     martouni = mention_id(store, "Martouni")
-    corr.choose_candidate(store, gazetteer, martouni, MARTUNI_AM, analyst="ana", note="checked")
+    corr.choose_candidate(store, real_gazetteer, martouni, MARTUNI_AM, analyst="ana", note="checked")
     articles, _ = read_corpus(bundled_corpus)
     changed = next(a for a in articles if "Martouni" in a.text)
     changed.text += "\n\nMore shelling was reported near Martouni on Saturday, Azerbaijan said."
@@ -166,48 +170,51 @@ def test_an_updated_article_gets_the_correction(corpus: Store, pipeline, gazette
     assert store.corrections_df().loc[0, "mentions"] == 2  # the old version's rows went with it
 
 
-def test_global_and_context_corrections(corpus: Store, pipeline, gazetteer):
+@pytest.mark.integration
+def test_global_and_context_corrections(corpus: Store, pipeline, real_gazetteer):
     store = corpus
     [am] = pipeline.ingest([_article(AM_TEXT, "am-new")], store)
     am_mid = mention_id(store, "Martouni", am.article_id)
     az_mid = mention_id(store, "Martouni")
     az_before, am_before = resolution(store, az_mid), resolution(store, am_mid)
 
-    glob = corr.choose_candidate(store, gazetteer, am_mid, "geonames:616437", analyst="ana", note="global",
+    glob = corr.choose_candidate(store, real_gazetteer, am_mid, "geonames:616437", analyst="ana", note="global",
                                  scope=corr.GLOBAL)
     assert store.correction(glob)["context"] == corr.GLOBAL
     assert resolution(store, am_mid)["place_key"] == "geonames:616437"
     assert resolution(store, az_mid)["place_key"] == "geonames:616437"
 
-    own = corr.choose_candidate(store, gazetteer, az_mid, KHOJAVEND, analyst="ana", note="Karabakh town")
+    own = corr.choose_candidate(store, real_gazetteer, az_mid, KHOJAVEND, analyst="ana", note="Karabakh town")
     assert resolution(store, az_mid)["place_key"] == KHOJAVEND  # its own context wins
     assert resolution(store, am_mid)["place_key"] == "geonames:616437"
 
-    corr.undo_correction(store, gazetteer, own)
+    corr.undo_correction(store, real_gazetteer, own)
     assert resolution(store, az_mid)["place_key"] == "geonames:616437"  # back to the global one
-    corr.undo_correction(store, gazetteer, glob)
+    corr.undo_correction(store, real_gazetteer, glob)
     assert resolution(store, az_mid) == az_before
     assert resolution(store, am_mid) == am_before
 
 
-def test_a_new_correction_supersedes_the_old_one_of_the_same_key(corpus: Store, gazetteer):
+@pytest.mark.integration
+def test_a_new_correction_supersedes_the_old_one_of_the_same_key(corpus: Store, real_gazetteer):
     store = corpus
     mid = mention_id(store, "Martouni")
     before = resolution(store, mid)
-    first = corr.choose_candidate(store, gazetteer, mid, MARTUNI_AM, analyst="ana", note="first")
-    second = corr.choose_candidate(store, gazetteer, mid, "geonames:616437", analyst="bo", note="second")
+    first = corr.choose_candidate(store, real_gazetteer, mid, MARTUNI_AM, analyst="ana", note="first")
+    second = corr.choose_candidate(store, real_gazetteer, mid, "geonames:616437", analyst="bo", note="second")
     assert store.correction(first)["status"] == "superseded"
     assert resolution(store, mid)["place_key"] == "geonames:616437"
     assert store.correction(second)["original"]["place_key"] == MARTUNI_AM  # what the analyst saw
     assert [c["id"] for c in store.active_corrections()] == [second]
-    corr.undo_correction(store, gazetteer, second)
+    corr.undo_correction(store, real_gazetteer, second)
     assert resolution(store, mid) == before  # the pipeline's own resolution, not the first correction
 
 
-def test_coordinates_by_hand(corpus: Store, gazetteer):
+@pytest.mark.integration
+def test_coordinates_by_hand(corpus: Store, real_gazetteer):
     store = corpus
     mid = mention_id(store, "Martouni")
-    cid = corr.set_coordinates(store, gazetteer, mid, 39.8, 47.0, name="Martuni (Karabakh)",
+    cid = corr.set_coordinates(store, real_gazetteer, mid, 39.8, 47.0, name="Martuni (Karabakh)",
                                feature_type="settlement", country="az", analyst="ana", note="from a map")
     rec = store.correction(cid)
     assert rec["kind"] == "coordinates" and rec["place_key"] == "manual:39.80000_47.00000:martuni-karabakh"
@@ -234,31 +241,33 @@ def test_coordinate_bounds_are_accepted():
     assert corr.validate_coordinates("40.5", "-3.25") == (40.5, -3.25)
 
 
-def test_bad_corrections_are_refused_and_change_nothing(corpus: Store, gazetteer):
+@pytest.mark.integration
+def test_bad_corrections_are_refused_and_change_nothing(corpus: Store, real_gazetteer):
     store = corpus
     mid = mention_id(store, "Martouni")
     version = store.data_version()
     with pytest.raises(ValueError, match="analyst"):
-        corr.choose_candidate(store, gazetteer, mid, MARTUNI_AM, analyst="  ", note="x")
+        corr.choose_candidate(store, real_gazetteer, mid, MARTUNI_AM, analyst="  ", note="x")
     with pytest.raises(ValueError, match="note"):
-        corr.choose_candidate(store, gazetteer, mid, MARTUNI_AM, analyst="ana", note="")
+        corr.choose_candidate(store, real_gazetteer, mid, MARTUNI_AM, analyst="ana", note="")
     with pytest.raises(ValueError, match="unknown place"):
-        corr.choose_candidate(store, gazetteer, mid, "geonames:does-not-exist", analyst="ana", note="x")
+        corr.choose_candidate(store, real_gazetteer, mid, "geonames:does-not-exist", analyst="ana", note="x")
     with pytest.raises(ValueError, match="out of range"):
-        corr.set_coordinates(store, gazetteer, mid, 123, 0, analyst="ana", note="x")
+        corr.set_coordinates(store, real_gazetteer, mid, 123, 0, analyst="ana", note="x")
     minsk = mention_id(store, "Minsk")
     with pytest.raises(ValueError, match="not a place"):
-        corr.choose_candidate(store, gazetteer, minsk, MARTUNI_AM, analyst="ana", note="x")
+        corr.choose_candidate(store, real_gazetteer, minsk, MARTUNI_AM, analyst="ana", note="x")
     with pytest.raises(ValueError, match="no mention"):
-        corr.choose_candidate(store, gazetteer, 999999, MARTUNI_AM, analyst="ana", note="x")
+        corr.choose_candidate(store, real_gazetteer, 999999, MARTUNI_AM, analyst="ana", note="x")
     assert store.data_version() == version
     assert store.corrections_df().empty
 
 
-def test_mention_candidates_lists_current_runner_up_stored_and_gazetteer(corpus: Store, gazetteer):
+@pytest.mark.integration
+def test_mention_candidates_lists_current_runner_up_stored_and_gazetteer(corpus: Store, real_gazetteer):
     store = corpus
     rec = store.mention(mention_id(store, "Martouni"))
-    options = corr.mention_candidates(rec, gazetteer, "Yerevan")
+    options = corr.mention_candidates(rec, real_gazetteer, "Yerevan")
     by_key = {o["key"]: o for o in options}
     assert options[0]["key"] == KHOJAVEND and options[0]["origin"] == "current"
     assert by_key[MARTUNI_AM]["origin"] == "runner-up"
@@ -268,9 +277,10 @@ def test_mention_candidates_lists_current_runner_up_stored_and_gazetteer(corpus:
     assert len(options) == len(by_key)  # each place once
 
 
-def test_preview_counts_what_a_correction_covers(corpus: Store, gazetteer):
+@pytest.mark.integration
+def test_preview_counts_what_a_correction_covers(corpus: Store, real_gazetteer):
     store = corpus
-    info = corr.preview(store, gazetteer, mention_id(store, "Azerbaijan"))
+    info = corr.preview(store, real_gazetteer, mention_id(store, "Azerbaijan"))
     assert info["name_norm"] == "azerbaijan" and info["context"] == "AZ"
     total = int((store.mentions_df()["text"] == "Azerbaijan").sum())
     assert info["context_mentions"] == info["global_mentions"] == total

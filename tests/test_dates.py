@@ -167,6 +167,7 @@ def test_unresolvable_expressions_are_none(text: str) -> None:
 # --------------------------------------------------------------------------- focus date
 
 
+@pytest.mark.integration
 def test_article_focus_date_is_the_most_frequent_recent_day(nlp) -> None:
     doc = nlp("Shelling resumed on Monday near the border. Two villages were hit on Monday night. "
               "On Tuesday the ministry counted the damage. The war began on September 27.")
@@ -174,6 +175,7 @@ def test_article_focus_date_is_the_most_frequent_recent_day(nlp) -> None:
     assert (focus.iso, focus.precision) == ("2020-10-12", "day")
 
 
+@pytest.mark.integration
 def test_article_focus_date_ignores_days_older_than_three_days(nlp) -> None:
     doc = nlp("The ceasefire was signed on October 1. It was broken on Thursday, October 8.")
     focus = article_focus_date(doc, WEDNESDAY)
@@ -181,6 +183,7 @@ def test_article_focus_date_ignores_days_older_than_three_days(nlp) -> None:
     assert focus.text == "(publication date)"
 
 
+@pytest.mark.integration
 def test_article_focus_date_without_dates_or_publication(nlp) -> None:
     doc = nlp("The ministry said the situation was calm.")
     assert article_focus_date(doc, WEDNESDAY).iso == "2020-10-14"
@@ -204,6 +207,7 @@ def claim_date(claims: list[Claim]) -> tuple[str | None, str | None, str | None]
     return c.date, c.date_end, c.date_precision
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -220,6 +224,7 @@ def test_claim_date_from_its_sentence(claims_of, text: str, expected: str) -> No
     assert claim_date(claims_of(text)) == (expected, None, "day")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "text",
     [
@@ -231,11 +236,13 @@ def test_future_claim_takes_the_next_weekday(claims_of, text: str) -> None:
     assert claim_date(claims_of(text)) == ("2020-10-16", None, "day")
 
 
+@pytest.mark.integration
 def test_claim_date_range(claims_of) -> None:
     claims = claims_of("Azerbaijan said its forces captured Hadrut earlier this month.")
     assert claim_date(claims) == ("2020-10-01", "2020-10-14", "month")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "context",
     [
@@ -248,6 +255,7 @@ def test_undated_claim_takes_the_article_focus_date(claims_of, context: str) -> 
     assert claim_date(claims) == ("2020-10-12", None, "day")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "text",
     [
@@ -260,6 +268,7 @@ def test_undated_claim_takes_the_publication_date(claims_of, text: str) -> None:
     assert claim_date(claims_of(text)) == ("2020-10-14", None, "day")
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "text",
     [
@@ -272,6 +281,7 @@ def test_date_inside_a_noun_phrase_does_not_date_the_claim(claims_of, text: str)
     assert claim_date(claims_of(text)) == ("2020-10-14", None, "day")
 
 
+@pytest.mark.integration
 def test_date_in_a_reduced_relative_clause_does_not_date_the_claim(claims_of) -> None:
     claims = claims_of("Armenia said the agreement signed on September 27 had collapsed.")
     assert claim_date(claims) == ("2020-10-14", None, "day")

@@ -74,6 +74,7 @@ def assert_mentions_match(read: pd.DataFrame, view: pd.DataFrame, geometry: bool
 # --------------------------------------------------------------------------- GeoJSON
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["all", "confident", "settlements"])
 def test_geojson_places_and_mentions_match_the_view(data, name):
     mentions, _claims, _links = data
@@ -86,6 +87,7 @@ def test_geojson_places_and_mentions_match_the_view(data, name):
     assert "candidates" not in read.columns
 
 
+@pytest.mark.integration
 def test_geojson_claims_have_the_points_of_their_places(data):
     mentions, claims, links = data
     assert not claims.empty, "the bundled corpus has claims"
@@ -104,6 +106,7 @@ def test_geojson_claims_have_the_points_of_their_places(data):
                                                                        "mention_id"])
 
 
+@pytest.mark.integration
 def test_unknown_layer_is_refused(data):
     with pytest.raises(ValueError, match="unknown layer"):
         export.export_geojson(data[0], "rivers")
@@ -114,6 +117,7 @@ def test_unknown_layer_is_refused(data):
 # --------------------------------------------------------------------------- CSV
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["all", "confident"])
 def test_csv_mentions_match_the_view(data, name):
     view = views(data[0])[name]
@@ -123,6 +127,7 @@ def test_csv_mentions_match_the_view(data, name):
         "'" + s for s in view["sentence"].dropna()}
 
 
+@pytest.mark.integration
 def test_csv_places_and_claims(data):
     mentions, claims, links = data
     places = pd.read_csv(io.BytesIO(export.export_csv(mentions, "places")))
@@ -148,6 +153,7 @@ def test_csv_neutralises_spreadsheet_formulas():
 # --------------------------------------------------------------------------- GeoPackage
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("name", ["all", "settlements"])
 def test_geopackage_layers_match_the_view(data, tmp_path, name):
     mentions, claims, links = data
@@ -162,11 +168,13 @@ def test_geopackage_layers_match_the_view(data, tmp_path, name):
     assert gpd.read_file(path, layer="mentions").crs.to_epsg() == 4326
 
 
+@pytest.mark.integration
 def test_geopackage_without_claims_has_no_claims_layer(data, tmp_path):
     path = read_gpkg(export.export_gpkg(data[0]), tmp_path)
     assert [str(n) for n in pyogrio.list_layers(path)[:, 0]] == ["places", "mentions"]
 
 
+@pytest.mark.integration
 def test_geopackage_of_an_empty_view_is_valid(data, tmp_path):
     empty = data[0].iloc[0:0]
     path = read_gpkg(export.export_gpkg(empty, data[1].iloc[0:0]), tmp_path)
@@ -188,6 +196,7 @@ def test_exports_scale_to_many_places(tmp_path):
 _OUTSIDE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 
 
+@pytest.mark.integration
 def test_html_map_is_standalone_and_offline(data):
     mentions = data[0]
     html = export.export_html(views(mentions)["confident"]).decode("utf-8")

@@ -124,12 +124,13 @@ def test_country_restriction(gazetteer: Gazetteer) -> None:
     assert gazetteer.lookup("Martuni", country="FR") == []
 
 
-def test_country_restriction_is_not_cut_by_the_limit(gazetteer: Gazetteer) -> None:
+@pytest.mark.integration  # needs the real index's many places called Paris
+def test_country_restriction_is_not_cut_by_the_limit(real_gazetteer: Gazetteer) -> None:
     # Many places are called Paris; the Texan one must be found even with a small limit.
-    texan = gazetteer.lookup("Paris", country="US", limit=50)
+    texan = real_gazetteer.lookup("Paris", country="US", limit=50)
     assert any(abs(c.place.lat - 33.66) < 0.1 and abs(c.place.lon + 95.56) < 0.1 for c in texan)
-    assert len(gazetteer.lookup("Paris", limit=3)) == 3
-    assert gazetteer.lookup("Paris")[0].place.country == "FR"
+    assert len(real_gazetteer.lookup("Paris", limit=3)) == 3
+    assert real_gazetteer.lookup("Paris")[0].place.country == "FR"
 
 
 def test_get_by_key(gazetteer: Gazetteer) -> None:
@@ -166,7 +167,9 @@ def _snapshot(cands) -> list[tuple]:
     return [(c.place.key, c.match, c.name_score, c.score, c.place.to_dict()) for c in cands]
 
 
-def test_lookup_agrees_with_the_names_and_places_tables(gazetteer: Gazetteer) -> None:
+@pytest.mark.integration  # samples names spread over the real index, and names of many places
+def test_lookup_agrees_with_the_names_and_places_tables(real_gazetteer: Gazetteer) -> None:
+    gazetteer = real_gazetteer
     names = _sample_names(gazetteer)
     joined = _joined_lookups(gazetteer, names)
     fresh = Gazetteer(gazetteer.path)

@@ -96,10 +96,14 @@ def fake_nominatim(monkeypatch: pytest.MonkeyPatch) -> type[FakeNominatim]:
     return FakeNominatim
 
 
-@pytest.fixture(scope="module", autouse=True)
-def unknown_names(gazetteer: Gazetteer) -> None:
-    for name in (TOWN, TOWN_ELSEWHERE, PEAK, NOWHERE):
-        assert gazetteer.candidates(name, limit=60) == [], f"the gazetteer knows {name!r}: pick another"
+@pytest.fixture(autouse=True)
+def unknown_names(request: pytest.FixtureRequest) -> None:
+    """The made-up names must be unknown to whichever gazetteer the test uses (the fixture or the real one)."""
+    for fixture in ("gazetteer", "real_gazetteer"):
+        if fixture in request.fixturenames:
+            gazetteer = request.getfixturevalue(fixture)
+            for name in (TOWN, TOWN_ELSEWHERE, PEAK, NOWHERE):
+                assert gazetteer.candidates(name, limit=60) == [], f"the {fixture} knows {name!r}: pick another"
 
 
 def fast_online(tmp_path: Path, **kwargs) -> OnlineGeocoder:
@@ -241,6 +245,7 @@ def test_the_cache_is_made_on_first_use(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the rate limiter
 
 
+@pytest.mark.integration  # builds the offline geocoder over the configured (full) gazetteer
 def test_the_settings_build_nominatim_behind_a_one_second_rate_limiter(settings: Settings) -> None:
     online = online_geocoder(settings.with_overrides(online_geocoder="nominatim",
                                                      nominatim_user_agent="claim-atlas-test"))
@@ -275,7 +280,8 @@ def test_requests_are_a_second_apart_even_from_two_processes(tmp_path: Path) -> 
 # --------------------------------------------------------------------------- off by default, failures
 
 
-def test_off_by_default_nothing_is_asked_nor_cached(settings: Settings, nlp, gazetteer: Gazetteer,
+@pytest.mark.integration
+def test_off_by_default_nothing_is_asked_nor_cached(settings: Settings, nlp, real_gazetteer: Gazetteer,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().online_geocoder == "off" and settings.online_geocoder == "off"
     assert online_geocoder(settings) is None
@@ -285,7 +291,7 @@ def test_off_by_default_nothing_is_asked_nor_cached(settings: Settings, nlp, gaz
         raise AssertionError("Nominatim was made with the online geocoder off")
 
     monkeypatch.setattr(geopy.geocoders, "Nominatim", no_network)
-    pipeline = Pipeline(settings, nlp=nlp, gazetteer=gazetteer)
+    pipeline = Pipeline(settings, nlp=nlp, gazetteer=real_gazetteer)
     assert pipeline.online is None
     text = f"Officials in {TOWN} said on Monday that houses near Ganja had been damaged."
     analysis = pipeline.analyze(Article(id="a", text=text))
@@ -359,10 +365,11 @@ def _stored(store: Store) -> list[tuple]:
         "JOIN articles a ON a.id = m.article_id LEFT JOIN places p ON p.id = m.place_id ORDER BY 1, 2")]
 
 
-def test_the_pipeline_stores_online_places_with_their_source(settings: Settings, nlp, gazetteer: Gazetteer,
+@pytest.mark.integration
+def test_the_pipeline_stores_online_places_with_their_source(settings: Settings, nlp, real_gazetteer: Gazetteer,
                                                              store: Store) -> None:
     on = settings.with_overrides(online_geocoder="nominatim")
-    pipeline = Pipeline(on, nlp=nlp, gazetteer=gazetteer)
+    pipeline = Pipeline(on, nlp=nlp, gazetteer=real_gazetteer)
     results = pipeline.ingest(_articles(2), store)
     assert [r.status for r in results] == ["added", "added"]
     rows = [r for r in _stored(store) if r[2] in (TOWN, TOWN_ELSEWHERE)]
@@ -372,17 +379,18 @@ def test_the_pipeline_stores_online_places_with_their_source(settings: Settings,
     assert (on.home / CACHE_FILE).exists()
 
 
-def test_a_failing_service_rejects_no_article(settings: Settings, nlp, gazetteer: Gazetteer, store: Store) -> None:
+@pytest.mark.integration
+def test_a_failing_service_rejects_no_article(settings: Settings, nlp, real_gazetteer: Gazetteer, store: Store) -> None:
     FakeNominatim.error = GeocoderUnavailable("unreachable")
-    pipeline = Pipeline(settings.with_overrides(online_geocoder="nominatim"), nlp=nlp, gazetteer=gazetteer)
+    pipeline = Pipeline(settings.with_overrides(online_geocoder="nominatim"), nlp=nlp, gazetteer=real_gazetteer)
     pipeline.online.rate_limited.error_wait_seconds = 0.0  # no 2 s wait before the retry here
     results = pipeline.ingest(_articles(3), store)
     assert [r.status for r in results] == ["added"] * 3
     assert all(r[3] is None for r in _stored(store) if r[2] in (TOWN, TOWN_ELSEWHERE))
 
 
-@pytest.mark.slow
-def test_worker_processes_share_the_cache(settings: Settings, nlp, gazetteer: Gazetteer, tmp_path: Path,
+@pytest.mark.integration
+def test_worker_processes_share_the_cache(settings: Settings, nlp, real_gazetteer: Gazetteer, tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Each worker makes its own online geocoder (forked, they inherit the fake); the cache file
     is shared, so what the workers asked is not asked again in this process."""
@@ -396,7 +404,7 @@ def test_worker_processes_share_the_cache(settings: Settings, nlp, gazetteer: Ga
     cache = GeocodeCache(on.home / CACHE_FILE)
     assert cache.get(TOWN.lower()) and cache.get(TOWN_ELSEWHERE.lower())
     in_process = Store(tmp_path / "here.sqlite")
-    Pipeline(on.with_overrides(workers=1), nlp=nlp, gazetteer=gazetteer).ingest(articles, in_process)
+    Pipeline(on.with_overrides(workers=1), nlp=nlp, gazetteer=real_gazetteer).ingest(articles, in_process)
     assert FakeNominatim.calls == []  # every answer came from the workers' cache
     assert _stored(in_workers) == _stored(in_process)
     assert {r[3] for r in _stored(in_process) if r[2] == TOWN} == {"nominatim:N1101"}

@@ -62,6 +62,7 @@ def _consistent(store: Store) -> tuple[int, int]:
 # --------------------------------------------------------------------------- rejected or failed
 
 
+@pytest.mark.integration
 def test_unusable_content_is_rejected_with_its_reason(pipeline: Pipeline, store: Store,
                                                       monkeypatch: pytest.MonkeyPatch,
                                                       caplog: pytest.LogCaptureFixture) -> None:
@@ -72,6 +73,7 @@ def test_unusable_content_is_rejected_with_its_reason(pipeline: Pipeline, store:
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # bad input is no internal error
 
 
+@pytest.mark.integration
 def test_an_article_too_long_for_the_model_is_rejected_not_failed(pipeline: Pipeline, store: Store,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     articles = _articles(2)
@@ -82,6 +84,7 @@ def test_an_article_too_long_for_the_model_is_rejected_not_failed(pipeline: Pipe
     assert "too long for the language model" in results[0].message
 
 
+@pytest.mark.integration
 def test_an_internal_error_fails_its_article_and_logs_the_traceback(pipeline: Pipeline, store: Store,
                                                                     monkeypatch: pytest.MonkeyPatch,
                                                                     caplog: pytest.LogCaptureFixture) -> None:
@@ -98,6 +101,7 @@ def test_an_internal_error_fails_its_article_and_logs_the_traceback(pipeline: Pi
     assert _consistent(store)[0] == 2
 
 
+@pytest.mark.integration
 def test_an_error_in_a_later_stage_names_the_stage(pipeline: Pipeline, store: Store,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_args, **_kwargs):
@@ -108,6 +112,7 @@ def test_an_error_in_a_later_stage_names_the_stage(pipeline: Pipeline, store: St
     assert result.status == "failed" and "applying corrections to it: AttributeError" in result.message
 
 
+@pytest.mark.integration
 def test_a_failed_article_leaves_no_analysis_for_evaluation(pipeline: Pipeline, store: Store,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Store, "save_article", lambda *a, **k: (_ for _ in ()).throw(ValueError("bad row")))
@@ -120,6 +125,7 @@ def test_a_failed_article_leaves_no_analysis_for_evaluation(pipeline: Pipeline, 
 # --------------------------------------------------------------------------- stopping
 
 
+@pytest.mark.integration
 def test_internal_errors_in_a_row_stop_the_ingest(pipeline: Pipeline, store: Store,
                                                   monkeypatch: pytest.MonkeyPatch,
                                                   caplog: pytest.LogCaptureFixture) -> None:
@@ -143,6 +149,7 @@ def test_internal_errors_in_a_row_stop_the_ingest(pipeline: Pipeline, store: Sto
     assert [r.status for r in again] == ["duplicate"] + ["added"] * (len(articles) - 1)
 
 
+@pytest.mark.integration
 def test_internal_errors_not_in_a_row_do_not_stop_it(pipeline: Pipeline, store: Store,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     articles = _articles(2 * MAX_INTERNAL_ERRORS_IN_A_ROW + 2)
@@ -151,6 +158,7 @@ def test_internal_errors_not_in_a_row_do_not_stop_it(pipeline: Pipeline, store: 
     assert [r.status for r in results] == ["added", "failed"] * (MAX_INTERNAL_ERRORS_IN_A_ROW + 1)
 
 
+@pytest.mark.integration
 def test_a_failing_store_stops_the_ingest_at_once(pipeline: Pipeline, store: Store,
                                                   monkeypatch: pytest.MonkeyPatch,
                                                   caplog: pytest.LogCaptureFixture) -> None:
@@ -177,6 +185,7 @@ def test_a_failing_store_stops_the_ingest_at_once(pipeline: Pipeline, store: Sto
     assert articles == 1 and mentions == len(store.mentions_df(results[0].article_id))
 
 
+@pytest.mark.integration
 def test_a_broken_constraint_is_the_articles_internal_error_not_the_stores(
         pipeline: Pipeline, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     def bad_row(conn: sqlite3.Connection, article_id: int) -> None:

@@ -14,7 +14,7 @@ from geo.nlp.accel.lemmatizer import CachedLemmatizer
 from geo.nlp.accel.parser import StepwiseTransitionParser, use_stepwise_transition_parsers
 from geo.text.corpus import read_corpus
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 #: Sentences that exercise the rules with several tokens, pronouns, auxiliaries, whitespace.
 TRICKY = [

@@ -16,9 +16,9 @@ from geo.model import Mention
 
 
 @pytest.fixture(scope="module")
-def recognize(nlp, gazetteer: Gazetteer):
+def recognize(nlp, real_gazetteer: Gazetteer):
     def run(text: str) -> list[Mention]:
-        mentions = recognize_toponyms(nlp(text), gazetteer)
+        mentions = recognize_toponyms(nlp(text), real_gazetteer)
         for m in mentions:  # offsets are into the text, sentences contain their mention
             assert text[m.start:m.end] == m.text
             assert m.sentence_start <= m.start < m.end <= m.sentence_end
@@ -40,6 +40,7 @@ def find(mentions: list[Mention], text: str) -> Mention:
 # --------------------------------------------------------------------------- recognition
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "name"),
     [
@@ -54,6 +55,7 @@ def test_gazetteer_catches_names_spacy_misses_or_mislabels(recognize, text: str,
     assert not m.not_a_place
 
 
+@pytest.mark.integration
 def test_town_of_cue_with_unknown_spelling(recognize) -> None:
     # "Martooni" is in no gazetteer; the cue "the town of" and fuzzy matching find it.
     text = "Heavy artillery fire hit the town of Martooni in the Karabakh region on Sunday, residents said."
@@ -65,21 +67,25 @@ def test_town_of_cue_with_unknown_spelling(recognize) -> None:
     assert karabakh.feature_hint == "region"
 
 
+@pytest.mark.integration
 def test_comma_container(recognize) -> None:
     m = find(recognize("The festival was held in Paris, Texas, a small city near the state line."), "Paris")
     assert m.cue_container == "Texas"
 
 
+@pytest.mark.integration
 def test_unknown_capitalised_word_is_not_a_place(recognize) -> None:
     mentions = recognize("Zorblat announced the decision late on Tuesday.")
     assert "Zorblat" not in surfaces(mentions)
 
 
+@pytest.mark.integration
 def test_countries_and_regions(recognize) -> None:
     mentions = recognize("Talks between Armenia and Azerbaijan on Nagorno-Karabakh resumed in Geneva.")
     assert surfaces(mentions) == ["Armenia", "Azerbaijan", "Nagorno-Karabakh", "Geneva"]
 
 
+@pytest.mark.integration
 def test_no_overlapping_mentions(recognize) -> None:
     mentions = recognize("Troops of the Republic of Azerbaijan and the Armenian-Azerbaijani border guards "
                          "met near the border between Armenia and Azerbaijan, north of Lake Sevan.")
@@ -90,6 +96,7 @@ def test_no_overlapping_mentions(recognize) -> None:
 # --------------------------------------------------------------------------- not a place
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "name"),
     [
@@ -110,16 +117,19 @@ def test_place_names_inside_other_names_are_not_places(recognize, text: str, nam
     assert name not in surfaces(mentions)
 
 
+@pytest.mark.integration
 def test_other_places_of_the_sentence_stay_places(recognize) -> None:
     mentions = recognize("Mediators from the Minsk Group arrived in Vienna for consultations.")
     assert surfaces(mentions) == ["Vienna"]
 
 
+@pytest.mark.integration
 def test_osce_official_spelling_is_not_a_place(recognize) -> None:
     mentions = recognize("The Organization for Security and Co-operation in Europe urged restraint.")
     assert "Europe" not in surfaces(mentions)
 
 
+@pytest.mark.integration
 def test_helsinki_final_act_is_not_a_place(recognize) -> None:
     mentions = recognize("Signatories of the Helsinki Final Act met in Vienna.")
     assert surfaces(mentions) == ["Vienna"]
@@ -128,6 +138,7 @@ def test_helsinki_final_act_is_not_a_place(recognize) -> None:
 # --------------------------------------------------------------------------- line features
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "surface"),
     [
@@ -141,6 +152,7 @@ def test_border_phrases(recognize, text: str, surface: str) -> None:
     assert m.method == "feature" and m.feature_hint == "border"
 
 
+@pytest.mark.integration
 def test_pipelines(recognize) -> None:
     text = ("Armenia and Azerbaijan traded accusations, and analysts warned that pipelines carrying "
             "Caspian oil to Georgia and Turkey could be hit.")
@@ -148,12 +160,14 @@ def test_pipelines(recognize) -> None:
     assert m.method == "feature" and m.feature_hint == "pipeline"
 
 
+@pytest.mark.integration
 def test_oil_pipeline_includes_its_modifier(recognize) -> None:
     text = "Azerbaijan said the oil pipeline to Georgia was working normally despite the fighting."
     m = find(recognize(text), "oil pipeline")
     assert m.feature_hint == "pipeline"
 
 
+@pytest.mark.integration
 def test_in_the_pipeline_idiom_is_not_a_place(recognize) -> None:
     text = "A new round of talks is in the pipeline, a diplomat in Tbilisi told reporters after meeting Azerbaijan."
     mentions = recognize(text)
@@ -169,6 +183,7 @@ def _metonymy(nlp, text: str, name: str) -> tuple[bool, str]:
     return detect_metonymy(nlp(text), start, start + len(name))
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "name"),
     [
@@ -186,6 +201,7 @@ def test_metonymic_uses(nlp, text: str, name: str) -> None:
     assert reason
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "name"),
     [
@@ -204,6 +220,7 @@ def test_literal_uses(nlp, text: str, name: str) -> None:
 # --------------------------------------------------------------------------- gold spans
 
 
+@pytest.mark.integration
 def test_mentions_from_spans_attach_the_same_cues(nlp) -> None:
     text = "Azerbaijani troops advanced along the border with Iran, near the town of Martooni in the Karabakh region."
     spans = [(text.index(s), text.index(s) + len(s)) for s in ("border with Iran", "Martooni", "Karabakh")]
@@ -265,6 +282,7 @@ def test_gazetteer_memo_does_not_keep_its_gazetteer_alive(gazetteer: Gazetteer) 
     assert gone() is None
 
 
+@pytest.mark.integration
 def test_sentence_of_token_is_token_sent(nlp) -> None:
     from geo.geoparse.recognize import _sentence_of_token
 

@@ -88,6 +88,7 @@ def html_of(at: AppTest) -> str:
     return "\n".join(h.value for h in at.get("html"))
 
 
+@pytest.mark.integration
 def test_overview_is_the_default_page(db):
     at = run_app()
     assert at.title[0].value == "Claim Atlas"
@@ -108,6 +109,7 @@ def test_overview_is_the_default_page(db):
     assert "never as fact" in sidebar
 
 
+@pytest.mark.integration
 def test_map_page_draws_the_map(db, fake_folium):
     at = run_app("pages/map.py")
     assert at.title[0].value == "Map"
@@ -129,6 +131,7 @@ def test_map_page_draws_the_map(db, fake_folium):
     assert {"GeoJSON (places)", "CSV (mentions)", "GeoPackage", "HTML map (offline)", "CSV (claims)"} <= set(labels)
 
 
+@pytest.mark.integration
 def test_map_filters_change_the_map(db, fake_folium):
     at = run_app("pages/map.py")
     before = sum(len(feature_properties(fake_folium.map, LAYER_NAMES[k])) for k in ("points", "lines", "areas"))
@@ -139,6 +142,7 @@ def test_map_filters_change_the_map(db, fake_folium):
     assert link_params(at)["conf"] == ["0.95"]
 
 
+@pytest.mark.integration
 def test_query_param_selects_a_place(db, fake_folium):
     at = run_app("pages/map.py", query={"place": "geonames:146969"})
     table = at.dataframe[0].value
@@ -151,6 +155,7 @@ def test_query_param_selects_a_place(db, fake_folium):
     assert selected["mention_ids"]
 
 
+@pytest.mark.integration
 def test_clicking_a_place_lists_its_mentions(db, fake_folium):
     fake_folium.returns = {"last_object_clicked": {"lat": 39.79496, "lng": 47.1117}}
     at = run_app("pages/map.py")
@@ -158,6 +163,7 @@ def test_clicking_a_place_lists_its_mentions(db, fake_folium):
     assert len(at.dataframe[0].value) == 2
 
 
+@pytest.mark.integration
 def test_sources_page_highlights_places_with_links(db):
     at = run_app("pages/sources.py")
     assert at.title[0].value == "Sources"
@@ -170,6 +176,7 @@ def test_sources_page_highlights_places_with_links(db):
     assert "metonymic" in html and "confidence" in html
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("page", ["pages/overview.py", "pages/map.py", "pages/sources.py"])
 def test_each_page_runs_on_its_own(db, fake_folium, page):
     at = AppTest.from_file(str(PROJECT_ROOT / page), default_timeout=TIMEOUT)
@@ -178,6 +185,7 @@ def test_each_page_runs_on_its_own(db, fake_folium, page):
     assert at.title
 
 
+@pytest.mark.integration
 def test_first_run_ingests_the_corpus(tmp_path, monkeypatch, pipeline):
     """An empty store: app.py reads the corpus with a progress report, then shows the data."""
     import geo.app
@@ -199,6 +207,7 @@ def _serve_only(articles: list[Article], path: Path, pipeline, monkeypatch: pyte
     return path
 
 
+@pytest.mark.integration
 def test_untrusted_article_text_is_shown_inert(tmp_path, monkeypatch, pipeline, fake_folium):
     evil_text = ("Shelling hit Stepanakert <img src=x onerror=alert(1)> on Tuesday, ${alert(1)} the ministry "
                  "said. `rm -rf` {{ 7919 * 7907 }} Azerbaijan denied it.\n\nFighting near Shusha continued.")
@@ -238,6 +247,7 @@ def _claim_id(db: Path, fragment: str, claimant: str | None = None) -> int:
     return int(rows["claim_id"].iloc[0])
 
 
+@pytest.mark.integration
 def test_claims_page_lists_claims(db, fake_folium):
     at = run_app("pages/claims.py")
     assert at.title[0].value == "Claims"
@@ -252,6 +262,7 @@ def test_claims_page_lists_claims(db, fake_folium):
     assert "never as fact" in " ".join(c.value for c in at.caption)
 
 
+@pytest.mark.integration
 def test_claims_page_filters(db, fake_folium):
     at = run_app("pages/claims.py")
     total = len(at.dataframe[0].value)
@@ -265,6 +276,7 @@ def test_claims_page_filters(db, fake_folium):
     assert link_params(at)["disputed"] == ["true"] and "claimant" not in link_params(at)
 
 
+@pytest.mark.integration
 def test_query_param_selects_a_claim(db, fake_folium):
     claim_id = _claim_id(db, "Martoni was bombed", "Armenia")
     at = run_app("pages/claims.py", query={"claim": str(claim_id)})
@@ -283,6 +295,7 @@ def test_query_param_selects_a_claim(db, fake_folium):
     assert "geonames:146969" in {p["place_key"] for p in props} and all(p["disputed"] for p in props)
 
 
+@pytest.mark.integration
 def test_claim_without_places_is_shown_at_its_articles_focus(db, fake_folium):
     claim_id = _claim_id(db, "Yerevan says 772 Armenian soldiers")
     at = run_app("pages/claims.py", query={"claim": str(claim_id)})
@@ -291,6 +304,7 @@ def test_claim_without_places_is_shown_at_its_articles_focus(db, fake_folium):
     assert [(p["place_key"], p["approximate"]) for p in props] == [("ref:breakaway:B38", 1)]
 
 
+@pytest.mark.integration
 def test_unknown_claim_in_query_param(db, fake_folium):
     at = open_link("pages/claims.py", {"claim": "999999"})
     assert "no such claim" in at.warning[0].value and "999999" in at.warning[0].value
@@ -299,6 +313,7 @@ def test_unknown_claim_in_query_param(db, fake_folium):
     assert "Select a claim" in at.info[0].value
 
 
+@pytest.mark.integration
 def test_map_page_draws_claims(db, fake_folium):
     from geo.layers.claims import claim_layer
 
@@ -316,6 +331,7 @@ def test_map_page_draws_claims(db, fake_folium):
     assert "not a verified fact" in offline_map_html(fake_folium.map)
 
 
+@pytest.mark.integration
 def test_date_range_in_url_filters_map_and_claims(db, fake_folium):
     claims = _claims_of(db)[0]
     on_23rd = set(claims.loc[claims["date"] == "2020-10-23", "claim_id"])
@@ -332,6 +348,7 @@ def test_date_range_in_url_filters_map_and_claims(db, fake_folium):
     assert "from" not in at.query_params and at.date_input(key="from").value is None
 
 
+@pytest.mark.integration
 def test_timeline_page(db):
     at = run_app("pages/timeline.py")
     assert at.title[0].value == "Timeline"
@@ -344,6 +361,7 @@ def test_timeline_page(db):
     assert set(at.dataframe[0].value["group"]) == {"The Guardian (Nigeria)", "Al Jazeera (Arabic; machine translation)"}
 
 
+@pytest.mark.integration
 def test_timeline_range_is_shared_with_map_and_claims(db, fake_folium):
     claims = _claims_of(db)[0]
     at = run_app("pages/timeline.py")
@@ -365,6 +383,7 @@ def test_timeline_range_is_shared_with_map_and_claims(db, fake_folium):
     assert not at.info
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("page", ["pages/claims.py", "pages/timeline.py"])
 def test_claim_pages_run_on_their_own(db, fake_folium, page):
     at = AppTest.from_file(str(PROJECT_ROOT / page), default_timeout=TIMEOUT)
@@ -373,6 +392,7 @@ def test_claim_pages_run_on_their_own(db, fake_folium, page):
     assert at.title
 
 
+@pytest.mark.integration
 def test_untrusted_claim_text_is_shown_inert(tmp_path, monkeypatch, pipeline, fake_folium):
     evil_text = ("The Armenian Defence Ministry said Azerbaijani forces shelled Stepanakert on Tuesday "
                  "<img src=x onerror=alert(1)> ${alert(1)} before{{7*7}}after `rm`.\n\n"
@@ -422,6 +442,7 @@ DEFAULTS = {"from": None, "to": None, "source": [], "claimant": [], "kind": [], 
             "conf": 0.0}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("page", DATA_PAGES)
 def test_a_shared_filter_changes_the_counts_and_the_link(db, fake_folium, page):
     at = run_app(page)
@@ -441,6 +462,7 @@ def test_a_shared_filter_changes_the_counts_and_the_link(db, fake_folium, page):
     assert "source=The%20Guardian%20%28Nigeria%29" in link
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("page", DATA_PAGES)
 def test_a_link_restores_the_filters(db, fake_folium, page):
     query = {"from": "2020-10-19", "to": "2020-10-24", "source": [GUARDIAN], "claimant": ["Armenia", "Azerbaijan"],
@@ -453,6 +475,7 @@ def test_a_link_restores_the_filters(db, fake_folium, page):
     assert at.query_params["claimant"] == ["Armenia", "Azerbaijan"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("page", [*DATA_PAGES, "pages/overview.py"])
 def test_hostile_link_warns_and_falls_back(db, fake_folium, page):
     at = open_link(page, HOSTILE)
@@ -469,6 +492,7 @@ def test_hostile_link_warns_and_falls_back(db, fake_folium, page):
         assert fig.options["zoom"] != 999 and "center" not in kwargs or kwargs.get("center") is None
 
 
+@pytest.mark.integration
 def test_odd_but_valid_values_are_kept(db, fake_folium):
     at = open_link("pages/map.py", {"conf": "0.123", "q": "  Martuni  ", "from": "2020-10-20"})
     assert at.slider(key="conf").value == pytest.approx(0.123)
@@ -476,6 +500,7 @@ def test_odd_but_valid_values_are_kept(db, fake_folium):
     assert not at.warning
 
 
+@pytest.mark.integration
 def test_filter_widgets_are_bound_to_their_parameters(db, fake_folium):
     """Streamlit writes the filters to the URL: each sidebar widget is bound to its parameter."""
     at = run_app("pages/claims.py")
@@ -486,6 +511,7 @@ def test_filter_widgets_are_bound_to_their_parameters(db, fake_folium):
                                                           "q", "conf"]
 
 
+@pytest.mark.integration
 def test_link_values_follow_the_documented_rules_where_streamlit_reads_otherwise(db, fake_folium):
     """Streamlit's binding alone would apply a reversed range and the known values of an over-long
     list, and drop ``disputed=yes``: the README's rules apply instead, with a note, and the URL is
@@ -514,6 +540,7 @@ def test_link_values_follow_the_documented_rules_where_streamlit_reads_otherwise
     assert not at.warning
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("query", [
     {"from": ["", "2020-02-30", "2020/10/20", "x" * 300], "to": "\x00", "conf": ["nan", "0.5"], "kind": [""] * 60},
     {"source": ["%00", "\u202e", "A" * 100_000], "claimant": "", "disputed": "", "q": "", "conf": "-inf"},
@@ -529,6 +556,7 @@ def test_odd_link_values_never_raise(db, fake_folium, query):
                 if k in at.query_params]
 
 
+@pytest.mark.integration
 def test_a_changed_url_in_a_session_is_checked_too(db, fake_folium):
     """The browser's Back button can bring back a URL within a session: it is validated as a link."""
     at = run_app("pages/map.py")
@@ -542,6 +570,7 @@ def test_a_changed_url_in_a_session_is_checked_too(db, fake_folium):
     assert at.query_params["disputed"] == "true" and not {"from", "to", "source"} & set(at.query_params)
 
 
+@pytest.mark.integration
 def test_an_empty_view_explains_itself_and_resets(db, fake_folium):
     at = run_app("pages/map.py")
     at.text_input(key="q").set_value("no such place anywhere").run()
@@ -553,6 +582,7 @@ def test_an_empty_view_explains_itself_and_resets(db, fake_folium):
     assert not any("Nothing matches" in i.value for i in at.info)
 
 
+@pytest.mark.integration
 def test_filters_follow_the_reader_between_pages(db, fake_folium):
     """In a browser, moving to another page clears the query: the session's view stands and the new
     page writes it back, also after a page without filters (Add articles)."""
@@ -569,6 +599,7 @@ def test_filters_follow_the_reader_between_pages(db, fake_folium):
     assert set(at.dataframe[0].value["claimant"]) == {"Armenia"}
 
 
+@pytest.mark.integration
 def test_overview_says_its_figures_are_global(db):
     at = run_app()
     assert any("whole atlas" in c.value for c in at.caption)
@@ -578,6 +609,7 @@ def test_overview_says_its_figures_are_global(db):
     assert {m.label: m.value for m in at.metric}["Articles"] == "2"  # still global
 
 
+@pytest.mark.integration
 def test_map_view_goes_to_the_link_and_comes_back(db, fake_folium):
     at = run_app("pages/map.py")
     first = fake_folium.map
@@ -603,6 +635,7 @@ def test_map_view_goes_to_the_link_and_comes_back(db, fake_folium):
     assert not at.warning
 
 
+@pytest.mark.integration
 def test_places_page_shares_the_selected_place(db, fake_folium):
     at = run_app("pages/places.py")
     at.selectbox(key="places_place").set_value("geonames:146969").run()
@@ -623,6 +656,7 @@ def test_plain_markdown_shows_any_text_literally():
     assert shown.replace("\u200b", "").replace("\\", "") == hostile
 
 
+@pytest.mark.integration
 def test_links_inside_pages_keep_the_filters(db, fake_folium):
     """Links in article text and claim headers open a new session: they carry the filters."""
     al_jazeera = "Al Jazeera (Arabic; machine translation)"
@@ -638,6 +672,7 @@ def test_links_inside_pages_keep_the_filters(db, fake_folium):
     assert 'href="claims?disputed=true&amp;claim=8"' in header  # filters kept; selection and map view not
 
 
+@pytest.mark.integration
 def test_other_parameters_stay_in_the_url(db):
     """The view rewrites its own parameters only: the Sources page's ?article= stays."""
     article_id = int(Store(db).articles_df()["id"].iloc[0])
@@ -648,6 +683,7 @@ def test_other_parameters_stay_in_the_url(db):
     assert at.text[0].value.startswith("1 of 2 articles")
 
 
+@pytest.mark.integration
 def test_first_run_reports_internal_errors_as_such(tmp_path, monkeypatch, pipeline):
     """An internal error on first run is shown as one (with where the tracebacks are), not as
     rejected articles; the articles that could be stored are."""

@@ -89,6 +89,7 @@ def gold_dir(tmp_path: Path, bundled_corpus: Path) -> Path:
 # --------------------------------------------------------------------------- Pipeline.ingest
 
 
+@pytest.mark.integration
 def test_ingest_bundled_corpus_then_duplicates(pipeline: Pipeline, store: Store, bundled_corpus: Path) -> None:
     articles, errors = read_corpus(bundled_corpus)
     assert errors == [] and len(articles) == 2
@@ -112,6 +113,7 @@ def test_ingest_bundled_corpus_then_duplicates(pipeline: Pipeline, store: Store,
     assert len(store.mentions_df()) == rows
 
 
+@pytest.mark.integration
 def test_ingested_mentions_are_consistent(pipeline: Pipeline, store: Store, bundled_corpus: Path) -> None:
     articles, _ = read_corpus(bundled_corpus)
     pipeline.ingest(articles, store)
@@ -128,6 +130,7 @@ def test_ingested_mentions_are_consistent(pipeline: Pipeline, store: Store, bund
     assert "ref:border:AZ-IR" in keys
 
 
+@pytest.mark.integration
 def test_one_failing_article_does_not_stop_the_others(pipeline: Pipeline, store: Store, bundled_corpus: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     articles, _ = read_corpus(bundled_corpus)
@@ -145,6 +148,7 @@ def test_one_failing_article_does_not_stop_the_others(pipeline: Pipeline, store:
     assert store.counts()["articles"] == 1
 
 
+@pytest.mark.integration
 def test_article_prediction_layout(pipeline: Pipeline, bundled_corpus: Path) -> None:
     articles, _ = read_corpus(bundled_corpus)
     article = articles[1]
@@ -163,6 +167,7 @@ def test_article_prediction_layout(pipeline: Pipeline, bundled_corpus: Path) -> 
 # --------------------------------------------------------------------------- CLI ingest
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_rejects_the_bad_file_and_adds_the_others(tmp_path: Path, capsys) -> None:
     folder = tmp_path / "incoming"
     folder.mkdir()
@@ -186,6 +191,7 @@ def test_cli_ingest_rejects_the_bad_file_and_adds_the_others(tmp_path: Path, cap
         store.close()
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_twice_reports_duplicates(tmp_path: Path, bundled_corpus: Path, capsys) -> None:
     db = tmp_path / "twice.sqlite"
     assert main(["ingest", str(bundled_corpus), "--db", str(db), "-q"]) == 0
@@ -195,12 +201,14 @@ def test_cli_ingest_twice_reports_duplicates(tmp_path: Path, bundled_corpus: Pat
     assert "0 added" in out and "2 duplicate" in out and "0 rejected" in out
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_default_store_is_the_isolated_one(settings, bundled_corpus: Path, capsys) -> None:
     assert main(["ingest", str(bundled_corpus / "000_f057f2a1b5855616.txt"), "-q"]) == 0
     assert str(settings.db_path) in capsys.readouterr().out
     assert settings.db_path.exists()
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_missing_path(tmp_path: Path, capsys) -> None:
     code = main(["ingest", str(tmp_path / "nowhere"), "--db", str(tmp_path / "x.sqlite"), "-q"])
     assert code == 1
@@ -210,6 +218,7 @@ def test_cli_ingest_missing_path(tmp_path: Path, capsys) -> None:
 # --------------------------------------------------------------------------- CLI evaluate
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_prints_the_metrics(bundled_corpus: Path, gold_dir: Path, capsys) -> None:
     assert main(["evaluate", str(bundled_corpus), str(gold_dir)]) == 0
     out = capsys.readouterr().out
@@ -217,6 +226,7 @@ def test_cli_evaluate_prints_the_metrics(bundled_corpus: Path, gold_dir: Path, c
         assert key in out, key
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_json_and_predictions(bundled_corpus: Path, gold_dir: Path, tmp_path: Path, capsys) -> None:
     preds_path = tmp_path / "predictions.jsonl"
     code = main(["evaluate", str(bundled_corpus), str(gold_dir), "--json", "--predictions", str(preds_path)])
@@ -246,6 +256,7 @@ def test_cli_evaluate_json_and_predictions(bundled_corpus: Path, gold_dir: Path,
                 assert not math.isnan(t["lat"]) and 0 < t["confidence"] <= 1
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_gold_spans(bundled_corpus: Path, gold_dir: Path, capsys) -> None:
     assert main(["evaluate", str(bundled_corpus), str(gold_dir), "--json", "--gold-spans"]) == 0
     metrics = json.loads(capsys.readouterr().out)
@@ -272,6 +283,7 @@ def test_cli_evaluate_missing_articles_dir(gold_dir: Path, tmp_path: Path, capsy
     assert "not a folder" in capsys.readouterr().err
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_on_an_unseen_corpus(tmp_path: Path, bundled_corpus: Path, capsys) -> None:
     """A corpus the developers never saw: no manifest, one article, gold written here."""
     corpus = tmp_path / "unseen"
@@ -293,6 +305,13 @@ def test_cli_evaluate_on_an_unseen_corpus(tmp_path: Path, bundled_corpus: Path, 
 # --------------------------------------------------------------------------- CLI gazetteer
 
 
+@pytest.fixture
+def fixture_gazetteer_env(gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the CLI (``CLAIM_ATLAS_GAZETTEER``) at the fixture gazetteer."""
+    monkeypatch.setenv("CLAIM_ATLAS_GAZETTEER", str(gazetteer.path))
+
+
+@pytest.mark.usefixtures("fixture_gazetteer_env")
 def test_cli_gazetteer_lookup(capsys) -> None:
     assert main(["gazetteer", "lookup", "Martouni"]) == 0
     out = capsys.readouterr().out
@@ -301,6 +320,7 @@ def test_cli_gazetteer_lookup(capsys) -> None:
     assert "geonames:146969" in first[-1]
 
 
+@pytest.mark.usefixtures("fixture_gazetteer_env")
 def test_cli_gazetteer_lookup_unknown(capsys) -> None:
     assert main(["gazetteer", "lookup", "Qwzxplk", "--limit", "3"]) == 0
     assert "unknown place" in capsys.readouterr().out
@@ -312,6 +332,7 @@ def test_cli_rejects_unknown_command(capsys) -> None:
     assert info.value.code == 2
 
 
+@pytest.mark.integration
 def test_read_paths_and_ingest_a_copied_corpus(pipeline: Pipeline, store: Store, tmp_path: Path,
                                                bundled_corpus: Path) -> None:
     """Editing one article of a corpus and ingesting again updates only that one."""
@@ -358,6 +379,7 @@ def test_cli_invalid_setting_is_an_error_without_traceback(tmp_path: Path, bundl
     assert not (tmp_path / "x.sqlite").exists()
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_internal_error_exits_2_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys, caplog: pytest.LogCaptureFixture) -> None:
     folder = tmp_path / "incoming"
@@ -379,6 +401,7 @@ def test_cli_ingest_internal_error_exits_2_and_says_so(tmp_path: Path, monkeypat
     assert "Traceback (most recent call last)" in caplog.text and "good1.txt" in caplog.text
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_ingest_stops_after_internal_errors_in_a_row(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          capsys) -> None:
     from geo.pipeline.ingest import MAX_INTERNAL_ERRORS_IN_A_ROW
@@ -418,6 +441,7 @@ def test_cli_ingest_refuses_a_store_of_a_newer_version(tmp_path: Path, bundled_c
     assert err.startswith(f"error: {db} is a store of a newer Claim Atlas") and "Traceback" not in err
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_computes_no_metrics_over_internal_errors(bundled_corpus: Path, gold_dir: Path,
                                                                monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     _fail_analysis(monkeypatch, {"000"})
@@ -428,6 +452,7 @@ def test_cli_evaluate_computes_no_metrics_over_internal_errors(bundled_corpus: P
     assert "error: 1 of 2 articles were not analysed because of internal errors" in err
 
 
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
 def test_cli_evaluate_warns_of_rejected_articles_and_scores_the_rest(
         bundled_corpus: Path, gold_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     from geo.text.corpus import ArticleRejected

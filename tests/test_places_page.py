@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 import geo.app
 from geo.cli import main as cli
 from geo.config import PROJECT_ROOT
 from geo.store.sqlite import Store
+
+#: Every test reads the bundled corpus ingested with the model.
+pytestmark = pytest.mark.integration
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGE = "pages/places.py"

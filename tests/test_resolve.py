@@ -27,13 +27,13 @@ VALID_PRECISIONS = {PRECISION_SETTLEMENT, PRECISION_NEAR, PRECISION_REGION, PREC
 
 
 @pytest.fixture(scope="module")
-def analyse(nlp, gazetteer: Gazetteer):
+def analyse(nlp, real_gazetteer: Gazetteer):
     """recognise -> resolve -> metonymy, as Pipeline.analyze does (claims aside)."""
 
     def run(text: str, min_confidence: float = 0.3) -> list[Mention]:
         doc = nlp(text)
-        mentions = recognize_toponyms(doc, gazetteer)
-        resolve_toponyms(text, mentions, gazetteer, min_confidence=min_confidence)
+        mentions = recognize_toponyms(doc, real_gazetteer)
+        resolve_toponyms(text, mentions, real_gazetteer, min_confidence=min_confidence)
         flag_metonymy(doc, mentions)
         return mentions
 
@@ -53,6 +53,7 @@ def km(place: Place, point: tuple[float, float]) -> float:
 # --------------------------------------------------------------------------- names and cues
 
 
+@pytest.mark.integration
 def test_gazetteer_found_name_resolves(analyse) -> None:
     m = find(analyse("Officials in Yerevan said the ceasefire had collapsed overnight."), "Yerevan")
     assert m.place is not None and m.place.country == "AM" and m.place.feature_type == "settlement"
@@ -60,6 +61,7 @@ def test_gazetteer_found_name_resolves(analyse) -> None:
     assert not m.metonymic  # "officials in Yerevan": the place where they are
 
 
+@pytest.mark.integration
 def test_town_of_cue_with_transliteration_resolves_by_fuzzy(analyse) -> None:
     text = "Heavy artillery fire hit the town of Martooni in the Karabakh region on Sunday, residents said."
     mentions = analyse(text)
@@ -72,6 +74,7 @@ def test_town_of_cue_with_transliteration_resolves_by_fuzzy(analyse) -> None:
     assert region.place.feature_type == "region" and region.precision == PRECISION_REGION
 
 
+@pytest.mark.integration
 def test_article_context_picks_the_karabakh_martuni(analyse) -> None:
     # "Martuni" is a town in Armenia by its primary name and Khojavend in Karabakh by an old name.
     text = ("Fighting in Nagorno-Karabakh grew heavier on Thursday. Local officials said several houses "
@@ -84,6 +87,7 @@ def test_article_context_picks_the_karabakh_martuni(analyse) -> None:
     assert 0 < m.runner_up_confidence < m.confidence
 
 
+@pytest.mark.integration
 def test_article_context_without_container_cue(analyse) -> None:
     text = ("Stepanakert came under rocket fire, the Karabakh emergency service said. Shells also fell on "
             "Martuni, a district centre east of the city.")
@@ -91,6 +95,7 @@ def test_article_context_without_container_cue(analyse) -> None:
     assert km(m.place, KHOJAVEND) < 10
 
 
+@pytest.mark.integration
 def test_armenian_context_picks_the_armenian_martuni(analyse) -> None:
     text = ("Farmers in Armenia's Gegharkunik province said the market in Martuni, on the shore of Lake "
             "Sevan, reopened on Monday.")
@@ -99,6 +104,7 @@ def test_armenian_context_picks_the_armenian_martuni(analyse) -> None:
     assert km(m.place, KHOJAVEND) > 100
 
 
+@pytest.mark.integration
 def test_one_sense_per_discourse_across_spellings(analyse) -> None:
     text = ("Armenian officials said artillery hit the town of Martouni in the Karabakh region overnight. "
             "By morning, residents of the town of Martoni were leaving for Stepanakert.")
@@ -109,11 +115,13 @@ def test_one_sense_per_discourse_across_spellings(analyse) -> None:
     assert km(second.place, KHOJAVEND) < 10
 
 
+@pytest.mark.integration
 def test_stepanakert_resolves_to_khankendi(analyse) -> None:
     m = find(analyse("Civilians sheltered in basements in Stepanakert as sirens sounded."), "Stepanakert")
     assert km(m.place, KHANKENDI) < 10
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "country", "point"),
     [
@@ -127,6 +135,7 @@ def test_paris_in_context(analyse, text: str, country: str, point: tuple[float, 
     assert km(m.place, point) < 25
 
 
+@pytest.mark.integration
 def test_unknown_capitalised_word_is_not_resolved(analyse) -> None:
     for text in ("Zorblat announced the decision late on Tuesday.",
                  "Zorblat and Quenthorpe announced the decision late on Tuesday in Berlin."):
@@ -134,6 +143,7 @@ def test_unknown_capitalised_word_is_not_resolved(analyse) -> None:
         assert all(m.place is None for m in mentions if m.text in ("Zorblat", "Quenthorpe")), text
 
 
+@pytest.mark.integration
 def test_organisation_names_stay_unresolved(analyse) -> None:
     mentions = analyse("Mediators from the Minsk Group arrived in Vienna for consultations.")
     minsk = find(mentions, "Minsk")
@@ -141,11 +151,13 @@ def test_organisation_names_stay_unresolved(analyse) -> None:
     assert find(mentions, "Vienna").place.country == "AT"
 
 
+@pytest.mark.integration
 def test_shusha_is_not_lachin(analyse) -> None:
     m = find(analyse("Refugees from Shusha arrived in Goris, a border town in southern Armenia."), "Shusha")
     assert m.place is not None and km(m.place, (39.7583, 46.7483)) < 15
 
 
+@pytest.mark.integration
 def test_bare_small_place_name_is_recognised(analyse) -> None:
     text = "Armenian officials said shelling hit Martouni overnight, and Karabakh authorities reported damage."
     m = find(analyse(text), "Martouni")
@@ -155,6 +167,7 @@ def test_bare_small_place_name_is_recognised(analyse) -> None:
 # --------------------------------------------------------------------------- line features
 
 
+@pytest.mark.integration
 def test_border_with_iran_after_azerbaijani_subject(analyse) -> None:
     m = find(analyse("Azerbaijani troops advanced along the border with Iran last week."), "border with Iran")
     assert m.place is not None
@@ -164,18 +177,21 @@ def test_border_with_iran_after_azerbaijani_subject(analyse) -> None:
     assert m.place.geometry["type"] in ("LineString", "MultiLineString")
 
 
+@pytest.mark.integration
 def test_border_between_two_named_countries(analyse) -> None:
     m = find(analyse("Observers patrolled the border between Armenia and Azerbaijan."),
              "border between Armenia and Azerbaijan")
     assert m.place.key == "ref:border:AM-AZ"
 
 
+@pytest.mark.integration
 def test_adjectival_border(analyse) -> None:
     m = find(analyse("Troops exchanged fire along the Armenian-Azerbaijani border overnight."),
              "Armenian-Azerbaijani border")
     assert m.place.key == "ref:border:AM-AZ" and m.precision == PRECISION_LINE
 
 
+@pytest.mark.integration
 def test_pipelines_in_a_caucasus_article_resolve_to_a_pipeline_line(analyse) -> None:
     text = ("Armenia and Azerbaijan traded accusations, and analysts warned that pipelines carrying "
             "Caspian oil to Georgia and Turkey could be hit.")
@@ -187,6 +203,7 @@ def test_pipelines_in_a_caucasus_article_resolve_to_a_pipeline_line(analyse) -> 
     assert 0 < m.confidence <= 1
 
 
+@pytest.mark.integration
 def test_pipelines_outside_the_caucasus_stay_unresolved(analyse) -> None:
     text = "Engineers in Texas said pipelines carrying shale gas to the coast of Louisiana were repaired."
     mentions = analyse(text)
@@ -194,6 +211,7 @@ def test_pipelines_outside_the_caucasus_stay_unresolved(analyse) -> None:
     assert all(m.place is None for m in pipes)
 
 
+@pytest.mark.integration
 def test_in_the_pipeline_is_not_resolved(analyse) -> None:
     mentions = analyse("A new round of talks is in the pipeline, a diplomat in Tbilisi told reporters "
                        "after meeting officials from Azerbaijan.")
@@ -203,6 +221,7 @@ def test_in_the_pipeline_is_not_resolved(analyse) -> None:
 # --------------------------------------------------------------------------- metonymy (flagged after resolution)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "name"),
     [
@@ -218,6 +237,7 @@ def test_metonymic_mentions_are_flagged(analyse, text: str, name: str) -> None:
     assert m.metonymic and m.metonymy_reason
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("text", "name"),
     [
@@ -232,6 +252,7 @@ def test_literal_mentions_are_not_flagged(analyse, text: str, name: str) -> None
     assert not m.metonymic
 
 
+@pytest.mark.integration
 def test_countries_are_never_flagged_metonymic(analyse) -> None:
     m = find(analyse("Azerbaijan said its forces had taken several villages."), "Azerbaijan")
     assert m.place.feature_type == "country" and not m.metonymic
@@ -249,6 +270,7 @@ ARTICLE = (
 )
 
 
+@pytest.mark.integration
 def test_every_resolved_mention_has_confidence_and_precision(analyse) -> None:
     mentions = analyse(ARTICLE)
     resolved = [m for m in mentions if m.place is not None]
@@ -267,6 +289,7 @@ def test_every_resolved_mention_has_confidence_and_precision(analyse) -> None:
     assert {PRECISION_SETTLEMENT, PRECISION_REGION, PRECISION_COUNTRY, PRECISION_LINE} <= precisions
 
 
+@pytest.mark.integration
 def test_low_confidence_mentions_stay_unresolved(analyse) -> None:
     normal = analyse(ARTICLE)
     strict = analyse(ARTICLE, min_confidence=0.99)
@@ -295,6 +318,7 @@ def test_precision_codes() -> None:
         assert precision_for(place(line)) == PRECISION_LINE
 
 
+@pytest.mark.integration
 def test_outskirts_cue_gives_near_precision(analyse) -> None:
     m = find(analyse("Drones struck the outskirts of Ganja before dawn, Azerbaijani officials said."), "Ganja")
     assert m.place is not None and m.place.country == "AZ"

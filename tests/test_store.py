@@ -282,6 +282,7 @@ def test_tests_cannot_open_the_developers_store() -> None:
         Store(PROJECT_ROOT / "var" / "claim_atlas.sqlite")
 
 
+@pytest.mark.integration
 def test_cross_article_disputes_are_linked_both_ways_with_their_claims(tmp_path, pipeline) -> None:
     """An assertion and a denial about the same place and date, in two articles."""
     from geo.model import Article
@@ -305,6 +306,7 @@ def test_cross_article_disputes_are_linked_both_ways_with_their_claims(tmp_path,
         assert claims.loc[row["disputing_claim_id"], "claimant"] == row["disputed_by"]
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(("second", "why"), [
     ("Azerbaijan's defence ministry on Monday denied shelling the town of Martuni in the Karabakh region.",
      "another day"),

@@ -16,8 +16,6 @@ from geo.pipeline.ingest import MIN_ARTICLES_FOR_WORKERS, Pipeline
 from geo.store.sqlite import Store
 from geo.text.corpus import content_hash
 
-pytestmark = pytest.mark.slow
-
 _PLACES = ["Tbilisi", "Ganja", "Gyumri", "Batumi", "Goris", "Barda", "Kapan", "Shusha"]
 
 
@@ -50,10 +48,11 @@ def forked(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def two_workers(settings, nlp, gazetteer) -> Pipeline:  # nlp, gazetteer: the session's, loaded
+def two_workers(settings, nlp, real_gazetteer) -> Pipeline:  # nlp, gazetteer: the session's, loaded
     return Pipeline(settings.with_overrides(workers=2))
 
 
+@pytest.mark.integration
 def test_workers_store_what_one_process_stores(two_workers: Pipeline, settings, tmp_path: Path, forked) -> None:
     articles = _articles(MIN_ARTICLES_FOR_WORKERS)
     in_workers, in_process = Store(tmp_path / "a.sqlite"), Store(tmp_path / "b.sqlite")
@@ -66,6 +65,7 @@ def test_workers_store_what_one_process_stores(two_workers: Pipeline, settings, 
     assert any(row[4] == "geonames:615532" for row in _stored(in_workers))  # Ganja resolved
 
 
+@pytest.mark.integration
 def test_analysis_happens_in_the_workers(two_workers: Pipeline, store: Store, forked,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     with two_workers.workers():
@@ -81,6 +81,7 @@ def test_analysis_happens_in_the_workers(two_workers: Pipeline, store: Store, fo
     assert two_workers._pool is None
 
 
+@pytest.mark.integration
 def test_a_failing_article_in_a_worker_fails_alone_with_its_traceback(
         two_workers: Pipeline, store: Store, forked, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
@@ -107,6 +108,7 @@ def test_a_failing_article_in_a_worker_fails_alone_with_its_traceback(
     assert 'raise ValueError("boom in a worker")' in logged
 
 
+@pytest.mark.integration
 def test_a_dead_worker_loses_no_article(two_workers: Pipeline, store: Store, forked,
                                         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     parent, real = os.getpid(), Pipeline.analyze
@@ -123,11 +125,13 @@ def test_a_dead_worker_loses_no_article(two_workers: Pipeline, store: Store, for
     assert store.counts()["articles"] == MIN_ARTICLES_FOR_WORKERS
 
 
+@pytest.mark.integration
 def test_small_batches_and_custom_pipelines_stay_in_process(two_workers: Pipeline, pipeline: Pipeline) -> None:
     assert not two_workers._wants_workers(MIN_ARTICLES_FOR_WORKERS - 1)
     assert not pipeline._wants_workers(1000)  # given its own model and gazetteer: not rebuildable
 
 
+@pytest.mark.integration
 def test_spawned_workers_as_in_the_app(two_workers: Pipeline, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """The app serves from threads, so its workers are spawned: fresh interpreters that load the
     model and open the gazetteer themselves."""
@@ -137,6 +141,7 @@ def test_spawned_workers_as_in_the_app(two_workers: Pipeline, store: Store, monk
     assert store.counts()["places"] > 0
 
 
+@pytest.mark.integration
 def test_worker_start_method_follows_the_threads() -> None:
     import threading
 
@@ -162,7 +167,8 @@ class _EmptyGazetteer:
         return None
 
 
-def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline, gazetteer) -> None:
+@pytest.mark.integration
+def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline, real_gazetteer) -> None:
     """What a worker sends back: gazetteer places with an outline or a route travel as their
     keys and come back as the receiving gazetteer's own objects; the predictions are the same."""
     import pickle
@@ -178,7 +184,7 @@ def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline
     assert {p.feature_type for p in with_outlines} >= {"region", "border"}  # the case this is about
     blob = dump_analyses([analysis], pipeline.gazetteer)
     assert len(blob) * 3 < len(pickle.dumps([analysis], protocol=pickle.HIGHEST_PROTOCOL))
-    receiving = Gazetteer(gazetteer.path)  # another process's copy of the same index
+    receiving = Gazetteer(real_gazetteer.path)  # another process's copy of the same index
     (loaded,) = load_analyses(blob, receiving)
     assert article_prediction(article, loaded) == article_prediction(article, analysis)
     by_key = 0
@@ -196,6 +202,7 @@ def test_analyses_cross_processes_with_areas_and_lines_by_key(pipeline: Pipeline
         load_analyses(blob, _EmptyGazetteer())
 
 
+@pytest.mark.integration
 def test_places_made_on_the_fly_cross_processes_whole(pipeline: Pipeline) -> None:
     import dataclasses
 
@@ -207,6 +214,7 @@ def test_places_made_on_the_fly_cross_processes_whole(pipeline: Pipeline) -> Non
     assert loaded == made and loaded.geometry == border.geometry
 
 
+@pytest.mark.integration
 def test_unreadable_worker_analyses_are_made_here(two_workers: Pipeline, settings, tmp_path: Path, forked,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     articles = _articles(MIN_ARTICLES_FOR_WORKERS)
@@ -223,6 +231,7 @@ def test_unreadable_worker_analyses_are_made_here(two_workers: Pipeline, setting
     assert _stored(store) == _stored(expected)
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("n", [1, 2, 5, 24, 25, 198, 1000])
 def test_worker_batches_split_evenly_in_order(n: int) -> None:
     from geo.pipeline.workers import WORKER_BATCH, worker_batches
@@ -233,6 +242,7 @@ def test_worker_batches_split_evenly_in_order(n: int) -> None:
     assert len(batches) % 2 == 0 or len(batches) == n  # each worker gets as many batches
 
 
+@pytest.mark.integration
 def test_forked_workers_inherit_a_frozen_heap(two_workers: Pipeline, forked) -> None:
     """The parent's objects are frozen for the fork (the workers' collector never writes to
     them, so their pages stay shared) and unfrozen again in the parent."""
@@ -243,6 +253,7 @@ def test_forked_workers_inherit_a_frozen_heap(two_workers: Pipeline, forked) -> 
         assert two_workers._pool.submit(gc.get_freeze_count).result() > 100_000
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_batch_spacy_cannot_parse_is_parsed_article_by_article(settings, store: Store, forked, workers: int,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
@@ -270,6 +281,7 @@ def test_a_batch_spacy_cannot_parse_is_parsed_article_by_article(settings, store
     assert set(statuses.values()) == {"added"}
 
 
+@pytest.mark.integration
 def test_a_rejection_in_a_worker_stays_a_rejection(two_workers: Pipeline, store: Store, forked,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from geo.text.corpus import ArticleRejected
@@ -288,6 +300,7 @@ def test_a_rejection_in_a_worker_stays_a_rejection(two_workers: Pipeline, store:
     assert {s for s, _m in statuses.values()} == {"added"}
 
 
+@pytest.mark.integration
 def test_internal_errors_in_a_row_in_workers_stop_the_ingest_and_the_workers(
         two_workers: Pipeline, store: Store, forked, monkeypatch: pytest.MonkeyPatch) -> None:
     from geo.pipeline.ingest import MAX_INTERNAL_ERRORS_IN_A_ROW

@@ -11,7 +11,15 @@ from geo.layers.view import ViewState
 # --------------------------------------------------------------------------- filtering
 
 def claim_filters_active(view: ViewState) -> bool:
-    """Whether the view filters by something only claims have."""
+    """Whether the view filters by something only claims have.
+
+    Examples
+    --------
+    >>> claim_filters_active(ViewState(sources=("AFP",), min_confidence=0.5))
+    False
+    >>> claim_filters_active(ViewState(disputed_only=True))
+    True
+    """
     return bool(view.claimants or view.kinds or view.disputed_only)
 
 
@@ -103,7 +111,23 @@ def filter_claims(claims, view: ViewState, place_claim_ids: set[int] | None = No
 def filter_mentions(mentions, view: ViewState, claim_mention_ids: set[int] | None = None):
     """Place mentions of the view: article date, source, minimum confidence, place search
     (on the name as written and the resolved name) and, when claim filters are active, only
-    the mentions that are places of the matching claims."""
+    the mentions that are places of the matching claims.
+
+    Examples
+    --------
+    >>> mentions = pd.DataFrame({
+    ...     "mention_id": [1, 2, 3], "text": ["Baku", "Ganja", "Shusha"], "place_name": ["Baku", "Ganja", None],
+    ...     "published": ["2020-10-01", "2020-10-05T08:00", "2020-11-02"], "source": ["AFP", "BBC", "AFP"],
+    ...     "confidence": [0.9, 0.4, 0.8]})
+    >>> filter_mentions(mentions, ViewState(min_confidence=0.5))["text"].tolist()
+    ['Baku', 'Shusha']
+    >>> from datetime import date
+    >>> october = ViewState(date_from=date(2020, 10, 1), date_to=date(2020, 10, 31))
+    >>> filter_mentions(mentions, october)["text"].tolist()
+    ['Baku', 'Ganja']
+    >>> filter_mentions(mentions, ViewState(place_search="GAN"))["mention_id"].tolist()
+    [2]
+    """
     if mentions is None or mentions.empty:
         return mentions
     keep = _in_range(mentions["published"], view)

@@ -28,6 +28,21 @@ def looks_english(text: str) -> bool:
     """A cheap check that the text is English prose (the only language the model reads).
 
     Mostly non-Latin letters, or more foreign than English function words, means not English.
+
+    Examples
+    --------
+    >>> looks_english("Շուշին ընկավ ադրբեջանական զորքերի ձեռքը, հայտնել է պաշտպանության նախարարությունը։")
+    False
+    >>> looks_english("Too short to judge.")
+    True
+    >>> looks_english("The ministry said that the town was shelled on Monday and that the roads to the "
+    ...               "north were closed. It is not clear who fired first, and the two sides have blamed "
+    ...               "each other for the attack on the houses of the town.")
+    True
+    >>> looks_english("Le ministère a dit que la ville est sous le feu et que les routes du nord sont "
+    ...               "fermées pour les civils. Il est pas clair qui a tiré le premier, et les deux "
+    ...               "parties se sont accusées dans une déclaration sur les maisons de la ville.")
+    False
     """
     sample = text[:24000]
     letters = [ch for ch in sample if ch.isalpha()]
