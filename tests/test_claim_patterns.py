@@ -254,3 +254,30 @@ def test_future_events_are_dated_forward_past_ones_back(claims_of, text, date):
 def test_joint_statement_of_two_parties_is_two_claims(claims_of):
     claims = claims_of("Egypt and Qatar called for a ceasefire in Gaza on Friday.")
     assert sorted(c.claimant for c in claims) == ["Egypt", "Qatar"]
+
+
+# --------------------------------------------------------------------------- "according to" a document
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("According to a UN report released on Tuesday, 40,000 people fled the fighting in Darfur.", "UN"),
+    ("Turnout fell to 52 percent in the northern provinces, according to the electoral commission's figures.",
+     "Other"),
+    ("The senator leads her rival by six points among young voters, according to a new poll.", "Other"),
+    ("According to a complaint filed by the regional prosecutor, the mayor diverted the aid money.", "Other"),
+    ("According to people familiar with the talks, the rebels hold the road to the airport.", "Other"),
+])
+def test_according_to_one_document_or_its_authors(claims_of, text, party):
+    claims = claims_of(text)
+    assert [c.claimant for c in claims] == [party]
+    assert claims[0].text == text
+
+
+@pytest.mark.parametrize("text", [
+    "According to reports, the convoy reached Kherson at noon.",
+    "According to estimates, two thousand families left the valley.",
+    "According to the peace plan, both armies must pull back ten kilometres.",
+    "According to the constitution, the governor serves four years.",
+    "The vote was held according to schedule in all districts.",
+])
+def test_according_to_rules_or_unnamed_reports_is_no_claim(claims_of, text):
+    assert claims_of(text) == []

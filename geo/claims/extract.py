@@ -268,8 +268,35 @@ def _colon_speaker(sentence: Span, tokens: list[Token], full_text: str, registry
     return phrase if (named or noun or caps) else None
 
 
-#: Speaker nouns that are documents: "according to the report" cites no one who speaks.
+#: Speaker nouns that are documents: "according to reports" cites no one who speaks.
 DOCUMENT_NOUNS = frozenset({"report", "study", "poll", "survey", "statement"})
+#: Documents and findings that carry what someone states or counted: "according to the poll",
+#: "according to a UN report", "according to the ministry's figures". Each is a claim only when
+#: the phrase names one document ("the", "a", a possessor, an author, a "by"/"from" phrase);
+#: "according to reports / estimates" names none, and agreements, laws and decisions are rules,
+#: not statements.
+EVIDENCE_NOUNS = DOCUMENT_NOUNS | frozenset({
+    "analysis", "data", "figure", "statistic", "record", "document", "complaint", "filing", "lawsuit",
+    "indictment", "database", "estimate", "count", "tally", "census", "audit", "investigation", "review",
+    "assessment", "research", "memo", "letter", "release", "transcript", "testimony", "account", "tracker",
+    "projection", "forecast", "finding", "interview", "tweet", "article", "book",
+})
+#: Words of a noun phrase that make it one particular document (see ``EVIDENCE_NOUNS``).
+_SPECIFIC_DEPS = frozenset({"det", "poss", "compound", "prep", "acl", "relcl", "nmod", "nummod"})
+#: Nouns for people a text cites by "according to", beside ``SPEAKER_NOUNS``.
+CITED_PEOPLE = frozenset({"union", "insider", "people", "person", "associate", "friend", "family",
+                          "relative", "colleague", "adviser", "advisor", "member", "staff", "staffer"})
+
+
+def _cites_someone(obj: Token, registry: ActorRegistry) -> bool:
+    """Whether "according to ``obj``" cites a speaker or one particular document of someone."""
+    lemma = obj.lemma_.lower()
+    if (registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+            or obj.lower_ in {"him", "her", "them"} or lemma in CITED_PEOPLE):
+        return True
+    if lemma in EVIDENCE_NOUNS:
+        return any(c.dep_ in _SPECIFIC_DEPS for c in obj.children)
+    return lemma in SPEAKER_NOUNS
 
 
 def _according_to(words: list[Token], tokens: list[Token]) -> list[tuple[Token, Token]]:
@@ -333,11 +360,9 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
         for according, obj in _according_to(words, tokens):
-            # a speaker, not a document: "according to the ministry / police / him", not
+            # a speaker or one document: "according to the ministry / him / the poll", not
             # "according to the agreement / estimates / reports"
-            if (registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
-                    or obj.lower_ in {"him", "her", "them"}
-                    or (obj.lemma_.lower() in SPEAKER_NOUNS and obj.lemma_.lower() not in DOCUMENT_NOUNS)):
+            if _cites_someone(obj, registry):
                 preds.append((according, obj, "according"))
         cue_verbs = {verb.i for verb, _, _ in preds}
         if not preds:
