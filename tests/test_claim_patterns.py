@@ -281,3 +281,21 @@ def test_according_to_one_document_or_its_authors(claims_of, text, party):
 ])
 def test_according_to_rules_or_unnamed_reports_is_no_claim(claims_of, text):
     assert claims_of(text) == []
+
+
+# --------------------------------------------------------------------------- quotation before its cue
+
+def test_question_quoted_before_its_speaker_is_the_claim(claims_of):
+    text = "Shelling resumed overnight.\n\n“Why are the corridors still closed?” the mayor of Kherson demanded."
+    claims = claims_of(text)
+    assert len(claims) == 1
+    assert claims[0].text == "“Why are the corridors still closed?” the mayor of Kherson demanded."
+
+
+def test_verb_needing_content_reports_a_quotation_before_it(claims_of):
+    claims = claims_of("“The vote will go ahead in every district,” the election commissioner added.")
+    assert len(claims) == 1 and claims[0].text.startswith("“The vote will go ahead")
+
+
+def test_narration_after_a_quoted_title_is_no_claim(claims_of):
+    assert claims_of("The band played “Ode to Joy” and the mayor joked with the crowd.") == []

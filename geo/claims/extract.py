@@ -489,6 +489,16 @@ def _claim_bounds(full: str, sentence: Span, verb: Token) -> tuple[int, int]:
         opening = max(full.rfind("“", para_start, start), full.rfind('"', para_start, start))
         if opening >= 0:
             start = opening
+    elif not any(q in seg for q in _OPEN_QUOTES + _CLOSE_QUOTES) and not any(
+            c.dep_ in {"ccomp", "dobj"} for c in verb.children):
+        # "“Why is the bridge still closed?” the mayor asked.": the question or exclamation ends
+        # the sentence before, and the quotation is the whole content of the cue
+        para_start = full.rfind("\n", 0, start) + 1
+        before = full[para_start:start].rstrip()
+        if before[-1:] in _CLOSE_QUOTES and before[-2:-1] in {"?", "!"}:
+            opening = max(before.rfind("“"), before.rfind('"', 0, len(before) - 1))
+            if opening >= 0:
+                start = para_start + opening
     while start < end and full[start].isspace():
         start += 1
     while end > start and full[end - 1].isspace():
