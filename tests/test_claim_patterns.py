@@ -299,3 +299,19 @@ def test_verb_needing_content_reports_a_quotation_before_it(claims_of):
 
 def test_narration_after_a_quoted_title_is_no_claim(claims_of):
     assert claims_of("The band played “Ode to Joy” and the mayor joked with the crowd.") == []
+
+
+# --------------------------------------------------------------------------- "by saying"
+
+@pytest.mark.parametrize("text", [
+    "Sudan's army spokesman responded by saying the RSF had shelled the market first.",
+    "The senator began her speech by saying the budget would not pass this year.",
+    "After saying the troops had left Bakhmut, the Wagner chief posted a second video.",
+])
+def test_gerund_after_a_preposition_shares_its_verbs_speaker(claims_of, text):
+    claims = claims_of(text)
+    assert len(claims) == 1 and claims[0].text == text
+
+
+def test_leaving_without_saying_anything_is_no_claim(claims_of):
+    assert claims_of("The Israeli envoy left the council chamber without saying a word.") == []

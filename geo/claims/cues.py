@@ -121,9 +121,11 @@ WITHHOLDING_VERBS = frozenset({"refuse", "decline", "fail", "avoid", "hesitate",
 
 
 def _withheld(tok: Token) -> bool:
-    """"did not say", "refused to disclose": the cue is negated or withheld."""
+    """"did not say", "refused to disclose", "without saying": the cue is negated or withheld."""
     if any(c.dep_ == "neg" for c in tok.children):
         return True
+    if tok.dep_ == "pcomp" and tok.head.lower_ == "without":
+        return True  # "left without saying a word"
     return tok.dep_ == "xcomp" and tok.head.lemma_.lower() in WITHHOLDING_VERBS
 
 

@@ -67,6 +67,11 @@ def _speaker_token(verb: Token) -> tuple[Token | None, str]:
     # Shared subject of coordinated or subordinate verbs ("urged ..., claiming that").
     if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.i != verb.i:
         return _speaker_token(verb.head)
+    # A gerund after a preposition shares the subject of the verb the preposition modifies:
+    # "responded by saying ...", "began by saying ...", "after saying ...".
+    if (verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.dep_ == "prep"
+            and verb.head.head.pos_ in {"VERB", "AUX"} and verb.head.head.i != verb.i):
+        return _speaker_token(verb.head.head)
     return None, ""
 
 
