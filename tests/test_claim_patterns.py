@@ -315,3 +315,18 @@ def test_gerund_after_a_preposition_shares_its_verbs_speaker(claims_of, text):
 
 def test_leaving_without_saying_anything_is_no_claim(claims_of):
     assert claims_of("The Israeli envoy left the council chamber without saying a word.") == []
+
+
+# --------------------------------------------------------------------------- "X said A, but he said B"
+
+def test_pronoun_coordinated_with_a_cue_makes_a_second_statement_of_the_same_speaker(claims_of):
+    claims = claims_of("Ukraine's air force said two drones were shot down over Odesa, "
+                       "and it said a third hit a grain depot.")
+    assert [c.claimant for c in claims] == ["Ukraine", "Ukraine"]
+    assert claims[1].text == "it said a third hit a grain depot"
+    assert claims[1].claimant_text == "Ukraine's air force"
+
+
+def test_pronoun_inside_the_reported_clause_is_still_one_claim(claims_of):
+    claims = claims_of("The senator said she believed the vote would fail, and the chamber adjourned.")
+    assert len(claims) == 1

@@ -381,8 +381,21 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         for verb, speaker, _how in preds:
             if speaker is None:
                 continue
-            if speaker.lower_ in PERSONAL_PRONOUNS and any(a.i in cue_verbs for a in verb.ancestors):
+            second = _second_statement(verb, speaker, cue_verbs)
+            if speaker.lower_ in PERSONAL_PRONOUNS and second is None and any(
+                    a.i in cue_verbs for a in verb.ancestors):
                 continue  # "X said he believed ...": the speaker's own words, one claim
+            if second is not None:
+                # "X said A, but he said B": the pronoun's own clause, a second statement of X
+                named, _ = _speaker_token(verb.head)
+                firsts = [(actor, who) for (actor, who), v in seen.items() if v.i == verb.head.i]
+                if named is not None and not is_denial(verb, verb.lemma_.lower()):
+                    for actor, who in firsts:
+                        text_of_first = next(c.claimant_text for c in sentence_claims
+                                             if (c.claimant, c.claimant_text.lower()) == (actor, who))
+                        sentence_claims.append(make_claim(actor, text_of_first, sentence, verb, named,
+                                                          bounds=second))
+                continue
             actors, speaker_text = resolver.resolve(speaker, sentence)
             who = speaker_text.lower()
             actors = [a for a in actors if a]
@@ -508,6 +521,18 @@ def _claim_bounds(full: str, sentence: Span, verb: Token) -> tuple[int, int]:
         start += 1
     while end > start and full[end - 1].isspace():
         end -= 1
+    return start, end
+
+
+def _second_statement(verb: Token, speaker: Token, cue_verbs: set[int]) -> tuple[int, int] | None:
+    """The bounds of a pronoun speaker's own clause when it is coordinated with an earlier cue
+    ("the chief said A, but he said B"), not inside its content ("X said he believed"); else None."""
+    if speaker.lower_ not in PERSONAL_PRONOUNS or verb.dep_ != "conj" or verb.head.i not in cue_verbs:
+        return None
+    if verb.head.i > verb.i or not any(c.dep_ in {"ccomp", "dobj"} for c in verb.children):
+        return None
+    start = min(speaker.left_edge.idx, verb.idx)
+    _, end = _clause_bounds(verb)
     return start, end
 
 
