@@ -330,3 +330,16 @@ def test_pronoun_coordinated_with_a_cue_makes_a_second_statement_of_the_same_spe
 def test_pronoun_inside_the_reported_clause_is_still_one_claim(claims_of):
     claims = claims_of("The senator said she believed the vote would fail, and the chamber adjourned.")
     assert len(claims) == 1
+
+
+# --------------------------------------------------------------------------- "Said X: “...”"
+
+def test_inverted_cue_before_its_speaker_and_a_quotation(claims_of):
+    claims = claims_of("Fuel ran out on Tuesday. Said Amani Kabila, a truck driver: “We have waited four days.”")
+    assert len(claims) == 1
+    assert claims[0].text == "Said Amani Kabila, a truck driver: “We have waited four days.”"
+    assert claims[0].claimant == "Other"
+
+
+def test_inverted_cue_without_a_quotation_is_no_claim(claims_of):
+    assert claims_of("The clinic closed. Said the notice: the doors open again on Monday.") == []

@@ -242,6 +242,8 @@ NOT_SPEAKER_LABELS = frozenset({
 
 
 _QUOTE_MARKS = frozenset("\"“”«»„")
+#: Speech verbs that open a sentence before their speaker: "Said the mayor: “...”".
+INVERTED_CUES = frozenset({"said", "says", "added", "adds", "wrote", "writes", "asked", "asks"})
 
 
 def _colon_speaker(sentence: Span, tokens: list[Token], full_text: str, registry: ActorRegistry) -> Span | None:
@@ -253,12 +255,18 @@ def _colon_speaker(sentence: Span, tokens: list[Token], full_text: str, registry
     colon = next((t for t in words[:10] if t.text == ":"), None)
     if colon is None or colon.i - sentence.start < 1 or sentence.end - colon.i < 4:
         return None
-    line_start = full_text.rfind("\n", 0, sentence.start_char) + 1
-    if full_text[line_start:sentence.start_char].strip(" \t\"“'‘"):
-        return None  # not the start of its line
     phrase = sentence.doc[sentence.start:colon.i]
     while len(phrase) and phrase[0].is_punct:
         phrase = phrase[1:]
+    if len(phrase) > 1 and phrase[0].lower_ in INVERTED_CUES and phrase[0].is_title:
+        # "Said one aid worker: “...”": an inverted cue opening its sentence, then a quotation
+        if colon.i + 1 >= sentence.end or tokens[colon.i + 1].text not in _QUOTE_MARKS:
+            return None
+        phrase = phrase[1:]
+    else:
+        line_start = full_text.rfind("\n", 0, sentence.start_char) + 1
+        if full_text[line_start:sentence.start_char].strip(" \t\"“'‘"):
+            return None  # not the start of its line
     if not len(phrase) or any(t.lemma_.lower() in NOT_SPEAKER_LABELS or t.lower_ in NOT_SPEAKER_LABELS
                               for t in phrase):
         return None
@@ -370,7 +378,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
             if _cites_someone(obj, registry):
                 preds.append((according, obj, "according"))
         cue_verbs = {verb.i for verb, _, _ in preds}
-        if not preds:
+        if not any(speaker is not None for _, speaker, _ in preds):
             phrase = _colon_speaker(sentence, tokens, full_text, registry)
             if phrase is not None:
                 actors, speaker_text = resolver.resolve_phrase(phrase)
