@@ -254,3 +254,92 @@ def test_future_events_are_dated_forward_past_ones_back(claims_of, text, date):
 def test_joint_statement_of_two_parties_is_two_claims(claims_of):
     claims = claims_of("Egypt and Qatar called for a ceasefire in Gaza on Friday.")
     assert sorted(c.claimant for c in claims) == ["Egypt", "Qatar"]
+
+
+# --------------------------------------------------------------------------- "according to" a document
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("According to a UN report released on Tuesday, 40,000 people fled the fighting in Darfur.", "UN"),
+    ("Turnout fell to 52 percent in the northern provinces, according to the electoral commission's figures.",
+     "Other"),
+    ("The senator leads her rival by six points among young voters, according to a new poll.", "Other"),
+    ("According to a complaint filed by the regional prosecutor, the mayor diverted the aid money.", "Other"),
+    ("According to people familiar with the talks, the rebels hold the road to the airport.", "Other"),
+])
+def test_according_to_one_document_or_its_authors(claims_of, text, party):
+    claims = claims_of(text)
+    assert [c.claimant for c in claims] == [party]
+    assert claims[0].text == text
+
+
+@pytest.mark.parametrize("text", [
+    "According to reports, the convoy reached Kherson at noon.",
+    "According to estimates, two thousand families left the valley.",
+    "According to the peace plan, both armies must pull back ten kilometres.",
+    "According to the constitution, the governor serves four years.",
+    "The vote was held according to schedule in all districts.",
+])
+def test_according_to_rules_or_unnamed_reports_is_no_claim(claims_of, text):
+    assert claims_of(text) == []
+
+
+# --------------------------------------------------------------------------- quotation before its cue
+
+def test_question_quoted_before_its_speaker_is_the_claim(claims_of):
+    text = "Shelling resumed overnight.\n\n“Why are the corridors still closed?” the mayor of Kherson demanded."
+    claims = claims_of(text)
+    assert len(claims) == 1
+    assert claims[0].text == "“Why are the corridors still closed?” the mayor of Kherson demanded."
+
+
+def test_verb_needing_content_reports_a_quotation_before_it(claims_of):
+    claims = claims_of("“The vote will go ahead in every district,” the election commissioner added.")
+    assert len(claims) == 1 and claims[0].text.startswith("“The vote will go ahead")
+
+
+def test_narration_after_a_quoted_title_is_no_claim(claims_of):
+    assert claims_of("The band played “Ode to Joy” and the mayor joked with the crowd.") == []
+
+
+# --------------------------------------------------------------------------- "by saying"
+
+@pytest.mark.parametrize("text", [
+    "Sudan's army spokesman responded by saying the RSF had shelled the market first.",
+    "The senator began her speech by saying the budget would not pass this year.",
+    "After saying the troops had left Bakhmut, the Wagner chief posted a second video.",
+])
+def test_gerund_after_a_preposition_shares_its_verbs_speaker(claims_of, text):
+    claims = claims_of(text)
+    assert len(claims) == 1 and claims[0].text == text
+
+
+def test_leaving_without_saying_anything_is_no_claim(claims_of):
+    assert claims_of("The Israeli envoy left the council chamber without saying a word.") == []
+
+
+# --------------------------------------------------------------------------- "X said A, but he said B"
+
+def test_pronoun_coordinated_with_a_cue_makes_a_second_statement_of_the_same_speaker(claims_of):
+    claims = claims_of("Ukraine's air force said two drones were shot down over Odesa, "
+                       "and it said a third hit a grain depot.")
+    assert [c.claimant for c in claims] == ["Ukraine", "Ukraine"]
+    assert claims[1].text == "it said a third hit a grain depot"
+    assert claims[1].claimant_text == "Ukraine's air force"
+
+
+def test_pronoun_inside_the_reported_clause_is_still_one_claim(claims_of):
+    claims = claims_of("The senator said she believed the vote would fail, and the chamber adjourned.")
+    assert len(claims) == 1
+
+
+# --------------------------------------------------------------------------- "Said X: “...”"
+
+def test_inverted_cue_before_its_speaker_and_a_quotation(claims_of):
+    claims = claims_of("Fuel ran out on Tuesday. Said Amani Kabila, a truck driver: “We have waited four days.”")
+    assert len(claims) == 1
+    assert claims[0].text == "Said Amani Kabila, a truck driver: “We have waited four days.”"
+    assert claims[0].claimant == "Other"
+
+
+def test_inverted_cue_without_a_quotation_is_no_claim(claims_of):
+    assert claims_of("The clinic closed. Said the notice: the doors open again on Monday.") == []

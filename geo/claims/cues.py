@@ -89,10 +89,31 @@ def _has_content(tok: Token) -> bool:
     """A clause, a quotation or an object follows the verb: it reports something."""
     if any(c.dep_ in _CONTENT_DEPS for c in tok.children):
         return True
+    if _after_quotation(tok):
+        return True
     nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
     # "she added: ..." / "he wrote, “...”"
     return nxt is not None and (nxt.text == ":" or (nxt.text == "," and tok.i + 2 < len(tok.doc)
                                                      and tok.nbor(2).text in _QUOTES))
+
+
+_CLOSING_QUOTES = frozenset("\"”»")
+
+
+def _after_quotation(tok: Token) -> bool:
+    """The verb or its subject comes right after a closing quotation mark ("“...?” asked the
+    mayor", "“...,” the mayor added"): the quotation is what it reports."""
+    doc = tok.doc
+    firsts = [tok.i] + [c.left_edge.i for c in tok.children if c.dep_ == "nsubj" and c.i < tok.i]
+    for i in firsts:
+        j = i - 1
+        while j >= 0 and doc[j].text in {",", "?", "!"}:
+            j -= 1
+        if j >= 0 and j < i - 1 and doc[j].text in _CLOSING_QUOTES:
+            return True
+        if j >= 0 and doc[j].text in _CLOSING_QUOTES and doc[j - 1].text in {",", "?", "!"}:
+            return True
+    return False
 
 
 #: Verbs under which a reporting verb reports nothing: "declined to comment", "refused to say".
@@ -100,9 +121,11 @@ WITHHOLDING_VERBS = frozenset({"refuse", "decline", "fail", "avoid", "hesitate",
 
 
 def _withheld(tok: Token) -> bool:
-    """"did not say", "refused to disclose": the cue is negated or withheld."""
+    """"did not say", "refused to disclose", "without saying": the cue is negated or withheld."""
     if any(c.dep_ == "neg" for c in tok.children):
         return True
+    if tok.dep_ == "pcomp" and tok.head.lower_ == "without":
+        return True  # "left without saying a word"
     return tok.dep_ == "xcomp" and tok.head.lemma_.lower() in WITHHOLDING_VERBS
 
 

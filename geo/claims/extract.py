@@ -67,6 +67,11 @@ def _speaker_token(verb: Token) -> tuple[Token | None, str]:
     # Shared subject of coordinated or subordinate verbs ("urged ..., claiming that").
     if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.i != verb.i:
         return _speaker_token(verb.head)
+    # A gerund after a preposition shares the subject of the verb the preposition modifies:
+    # "responded by saying ...", "began by saying ...", "after saying ...".
+    if (verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.dep_ == "prep"
+            and verb.head.head.pos_ in {"VERB", "AUX"} and verb.head.head.i != verb.i):
+        return _speaker_token(verb.head.head)
     return None, ""
 
 
@@ -237,6 +242,8 @@ NOT_SPEAKER_LABELS = frozenset({
 
 
 _QUOTE_MARKS = frozenset("\"“”«»„")
+#: Speech verbs that open a sentence before their speaker: "Said the mayor: “...”".
+INVERTED_CUES = frozenset({"said", "says", "added", "adds", "wrote", "writes", "asked", "asks"})
 
 
 def _colon_speaker(sentence: Span, tokens: list[Token], full_text: str, registry: ActorRegistry) -> Span | None:
@@ -248,12 +255,18 @@ def _colon_speaker(sentence: Span, tokens: list[Token], full_text: str, registry
     colon = next((t for t in words[:10] if t.text == ":"), None)
     if colon is None or colon.i - sentence.start < 1 or sentence.end - colon.i < 4:
         return None
-    line_start = full_text.rfind("\n", 0, sentence.start_char) + 1
-    if full_text[line_start:sentence.start_char].strip(" \t\"“'‘"):
-        return None  # not the start of its line
     phrase = sentence.doc[sentence.start:colon.i]
     while len(phrase) and phrase[0].is_punct:
         phrase = phrase[1:]
+    if len(phrase) > 1 and phrase[0].lower_ in INVERTED_CUES and phrase[0].is_title:
+        # "Said one aid worker: “...”": an inverted cue opening its sentence, then a quotation
+        if colon.i + 1 >= sentence.end or tokens[colon.i + 1].text not in _QUOTE_MARKS:
+            return None
+        phrase = phrase[1:]
+    else:
+        line_start = full_text.rfind("\n", 0, sentence.start_char) + 1
+        if full_text[line_start:sentence.start_char].strip(" \t\"“'‘"):
+            return None  # not the start of its line
     if not len(phrase) or any(t.lemma_.lower() in NOT_SPEAKER_LABELS or t.lower_ in NOT_SPEAKER_LABELS
                               for t in phrase):
         return None
@@ -268,8 +281,35 @@ def _colon_speaker(sentence: Span, tokens: list[Token], full_text: str, registry
     return phrase if (named or noun or caps) else None
 
 
-#: Speaker nouns that are documents: "according to the report" cites no one who speaks.
+#: Speaker nouns that are documents: "according to reports" cites no one who speaks.
 DOCUMENT_NOUNS = frozenset({"report", "study", "poll", "survey", "statement"})
+#: Documents and findings that carry what someone states or counted: "according to the poll",
+#: "according to a UN report", "according to the ministry's figures". Each is a claim only when
+#: the phrase names one document ("the", "a", a possessor, an author, a "by"/"from" phrase);
+#: "according to reports / estimates" names none, and agreements, laws and decisions are rules,
+#: not statements.
+EVIDENCE_NOUNS = DOCUMENT_NOUNS | frozenset({
+    "analysis", "data", "figure", "statistic", "record", "document", "complaint", "filing", "lawsuit",
+    "indictment", "database", "estimate", "count", "tally", "census", "audit", "investigation", "review",
+    "assessment", "research", "memo", "letter", "release", "transcript", "testimony", "account", "tracker",
+    "projection", "forecast", "finding", "interview", "tweet", "article", "book",
+})
+#: Words of a noun phrase that make it one particular document (see ``EVIDENCE_NOUNS``).
+_SPECIFIC_DEPS = frozenset({"det", "poss", "compound", "prep", "acl", "relcl", "nmod", "nummod"})
+#: Nouns for people a text cites by "according to", beside ``SPEAKER_NOUNS``.
+CITED_PEOPLE = frozenset({"union", "insider", "people", "person", "associate", "friend", "family",
+                          "relative", "colleague", "adviser", "advisor", "member", "staff", "staffer"})
+
+
+def _cites_someone(obj: Token, registry: ActorRegistry) -> bool:
+    """Whether "according to ``obj``" cites a speaker or one particular document of someone."""
+    lemma = obj.lemma_.lower()
+    if (registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+            or obj.lower_ in {"him", "her", "them"} or lemma in CITED_PEOPLE):
+        return True
+    if lemma in EVIDENCE_NOUNS:
+        return any(c.dep_ in _SPECIFIC_DEPS for c in obj.children)
+    return lemma in SPEAKER_NOUNS
 
 
 def _according_to(words: list[Token], tokens: list[Token]) -> list[tuple[Token, Token]]:
@@ -333,14 +373,12 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
         for according, obj in _according_to(words, tokens):
-            # a speaker, not a document: "according to the ministry / police / him", not
+            # a speaker or one document: "according to the ministry / him / the poll", not
             # "according to the agreement / estimates / reports"
-            if (registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
-                    or obj.lower_ in {"him", "her", "them"}
-                    or (obj.lemma_.lower() in SPEAKER_NOUNS and obj.lemma_.lower() not in DOCUMENT_NOUNS)):
+            if _cites_someone(obj, registry):
                 preds.append((according, obj, "according"))
         cue_verbs = {verb.i for verb, _, _ in preds}
-        if not preds:
+        if not any(speaker is not None for _, speaker, _ in preds):
             phrase = _colon_speaker(sentence, tokens, full_text, registry)
             if phrase is not None:
                 actors, speaker_text = resolver.resolve_phrase(phrase)
@@ -351,8 +389,21 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         for verb, speaker, _how in preds:
             if speaker is None:
                 continue
-            if speaker.lower_ in PERSONAL_PRONOUNS and any(a.i in cue_verbs for a in verb.ancestors):
+            second = _second_statement(verb, speaker, cue_verbs)
+            if speaker.lower_ in PERSONAL_PRONOUNS and second is None and any(
+                    a.i in cue_verbs for a in verb.ancestors):
                 continue  # "X said he believed ...": the speaker's own words, one claim
+            if second is not None:
+                # "X said A, but he said B": the pronoun's own clause, a second statement of X
+                named, _ = _speaker_token(verb.head)
+                firsts = [(actor, who) for (actor, who), v in seen.items() if v.i == verb.head.i]
+                if named is not None and not is_denial(verb, verb.lemma_.lower()):
+                    for actor, who in firsts:
+                        text_of_first = next(c.claimant_text for c in sentence_claims
+                                             if (c.claimant, c.claimant_text.lower()) == (actor, who))
+                        sentence_claims.append(make_claim(actor, text_of_first, sentence, verb, named,
+                                                          bounds=second))
+                continue
             actors, speaker_text = resolver.resolve(speaker, sentence)
             who = speaker_text.lower()
             actors = [a for a in actors if a]
@@ -464,10 +515,32 @@ def _claim_bounds(full: str, sentence: Span, verb: Token) -> tuple[int, int]:
         opening = max(full.rfind("“", para_start, start), full.rfind('"', para_start, start))
         if opening >= 0:
             start = opening
+    elif not any(q in seg for q in _OPEN_QUOTES + _CLOSE_QUOTES) and not any(
+            c.dep_ in {"ccomp", "dobj"} for c in verb.children):
+        # "“Why is the bridge still closed?” the mayor asked.": the question or exclamation ends
+        # the sentence before, and the quotation is the whole content of the cue
+        para_start = full.rfind("\n", 0, start) + 1
+        before = full[para_start:start].rstrip()
+        if before[-1:] in _CLOSE_QUOTES and before[-2:-1] in {"?", "!"}:
+            opening = max(before.rfind("“"), before.rfind('"', 0, len(before) - 1))
+            if opening >= 0:
+                start = para_start + opening
     while start < end and full[start].isspace():
         start += 1
     while end > start and full[end - 1].isspace():
         end -= 1
+    return start, end
+
+
+def _second_statement(verb: Token, speaker: Token, cue_verbs: set[int]) -> tuple[int, int] | None:
+    """The bounds of a pronoun speaker's own clause when it is coordinated with an earlier cue
+    ("the chief said A, but he said B"), not inside its content ("X said he believed"); else None."""
+    if speaker.lower_ not in PERSONAL_PRONOUNS or verb.dep_ != "conj" or verb.head.i not in cue_verbs:
+        return None
+    if verb.head.i > verb.i or not any(c.dep_ in {"ccomp", "dobj"} for c in verb.children):
+        return None
+    start = min(speaker.left_edge.idx, verb.idx)
+    _, end = _clause_bounds(verb)
     return start, end
 
 
