@@ -269,7 +269,10 @@ class Store:
                    CASE WHEN k.cluster_id IS NULL THEN 1 ELSE
                        (SELECT COUNT(DISTINCT a2.source) FROM claim_cluster_members k2
                         JOIN claims c2 ON c2.id = k2.claim_id JOIN articles a2 ON a2.id = c2.article_id
-                        WHERE k2.cluster_id = k.cluster_id) END AS n_sources
+                        WHERE k2.cluster_id = k.cluster_id) END AS n_sources,
+                   (SELECT group_concat(src, '|') FROM (SELECT DISTINCT a3.source AS src FROM claim_cluster_members k3
+                        JOIN claims c3 ON c3.id = k3.claim_id JOIN articles a3 ON a3.id = c3.article_id
+                        WHERE k3.cluster_id = k.cluster_id ORDER BY a3.source)) AS cluster_sources
             FROM claims c JOIN articles a ON a.id = c.article_id
             LEFT JOIN claim_cluster_members k ON k.claim_id = c.id
             ORDER BY COALESCE(c.date, a.published), c.id
