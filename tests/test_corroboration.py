@@ -200,3 +200,66 @@ def test_min_sources_round_trips_through_the_link() -> None:
     view, notes = parse_view(to_query_params(ViewState(min_sources=3)), Vocabulary())
     assert view.min_sources == 3 and not notes
     assert "min_sources" not in to_query_params(ViewState())  # the default is left out
+
+
+# ------------------------------------------------------------------ cluster disputes, popups, the page
+
+def test_cluster_disputing_lifts_disputes_to_clusters() -> None:
+    from geo.layers.claims import cluster_disputing
+
+    clusters = pd.DataFrame({"cluster_id": [1, 1, 2, 2], "claim_id": [10, 11, 20, 21],
+                             "source": ["A", "B", "C", "D"], "url": [""] * 4})
+    disputes = pd.DataFrame({"claim_id": [11], "disputed_by": ["Armenia"], "disputing_claim_id": [20]})
+    assert cluster_disputing(10, clusters, disputes) == [20, 21]  # 10 itself was not disputed: 11 was
+    assert cluster_disputing(20, clusters, disputes) == []  # the link is one way here
+    assert cluster_disputing(30, clusters, disputes) == []  # in no cluster, not disputed
+
+
+def test_popup_and_page_html_escape_source_names() -> None:
+    from geo.app.html import corroboration_html
+    from geo.mapping.claims import sources_line
+
+    evil = "<img src=x onerror=alert(1)>"
+    line = sources_line(2, f"Wire A|{evil}")
+    assert line.startswith("Reported by 2 sources: Wire A, ") and "<img" not in line and "&lt;img" in line
+    assert sources_line(1, "Wire A") == "" and sources_line(None, None) == ""
+    members = pd.DataFrame({"cluster_id": [1, 1], "claim_id": [3, 4], "source": ["Wire A", evil],
+                            "url": ["https://a.example/1", "javascript:alert(1)"]})
+    html = corroboration_html(3, members, [7])
+    assert "Reported by <b>2 sources</b>" in html and "<img" not in html and "javascript:" not in html
+    assert "claim #7" in html and 'href="https://a.example/1"' in html
+    assert "Reported by 1 source" in corroboration_html(3, members.iloc[0:0])
+
+
+def test_claims_page_shows_sources_and_filters_by_them(tmp_path, monkeypatch, pipeline, session_settings) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from geo.config import PROJECT_ROOT
+    from geo.text.corpus import read_corpus
+
+    articles, _ = read_corpus(CORPUS, session_settings)
+    path = tmp_path / "app.sqlite"
+    pipeline.ingest(articles, Store(path))
+    monkeypatch.setenv("CLAIM_ATLAS_DB", str(path))
+    claims = Store(path).claims_df()
+    clustered = int(claims.loc[claims["n_sources"] == 3, "claim_id"].iloc[0])
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["min_sources"] = "3"
+    at.query_params["claim"] = str(clustered)
+    at.switch_page("pages/claims.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert len(table) == int((claims["n_sources"] >= 3).sum()) and (table["n_sources"] >= 3).all()
+    assert at.sidebar.number_input(key="min_sources").value == 3
+    html = "\n".join(h.value for h in at.get("html"))
+    assert "Reported by <b>3 sources</b>" in html
+    members = Store(path).claim_clusters_df()
+    mine = members.loc[members["cluster_id"] == members.loc[members["claim_id"] == clustered, "cluster_id"].iloc[0]]
+    for source in set(mine["source"]):
+        assert f"<b>{source}</b>" in html
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=120)
+    at.query_params["min_sources"] = "abc"  # a hostile value: ignored, with a note
+    at.switch_page("pages/claims.py").run()
+    assert not at.exception and len(at.dataframe[0].value) == len(claims)
