@@ -129,6 +129,17 @@ def test_clustering_on_the_made_up_corpus(pipeline, session_settings, tmp_path: 
     assert by_article["a01"] == 3 and by_article["a05"] == 3
     assert by_article["a10"] == 1 and by_article["a11"] == 1  # one outlet twice: not corroborated
     assert by_article["a08"] == 1 and by_article["a04"] == 1  # another day; a denial
+
+    # The map's popups carry the same count and the sources (c[10] of the popup's claim row).
+    from geo.layers.claims import claim_layer
+    from geo.mapping.claims import claim_parts
+
+    layer = claim_layer(claims, store.claim_places_df(), store.mentions_df(), store.claim_disputes_df())
+    rows = claim_parts(layer)[3]
+    a01 = int(claims.loc[(claims["corpus_id"] == "a01") & (claims["n_sources"] == 3), "claim_id"].iloc[0])
+    assert rows[a01][10] == "Reported by 3 sources: Baku Evening Post, Caspian Wire, Caucasus Ledger"
+    a11 = int(claims.loc[claims["corpus_id"] == "a11", "claim_id"].iloc[0])
+    assert rows[a11][10] == ""
     store.close()
 
 
