@@ -15,7 +15,6 @@ import pytest
 from geo.claims.corroboration import (
     ClaimRecord,
     cluster_claims,
-    cluster_disputes,
     pairwise_scores,
     same_claim,
 )
@@ -76,13 +75,6 @@ def test_date_ranges_overlap_and_undated_claims_use_publication() -> None:
                           place_keys=frozenset({"geonames:1"}))
     assert same_claim(ranged, undated)  # 2 March (range end) and 3 March: within a day
     assert cluster_claims([ClaimRecord(3, "W", "Azerbaijan", BRIDGE_A)]) == []  # no date at all: no cluster
-
-
-def test_cluster_disputes_lift_claim_disputes_to_clusters() -> None:
-    cluster_of = {1: 10, 2: 10, 3: 20, 4: 20}
-    assert cluster_disputes(cluster_of, [(1, 3), (2, 4), (3, 1)]) == {(10, 20)}
-    assert cluster_disputes(cluster_of, [(1, 2)]) == set()  # within a cluster: nothing
-    assert cluster_disputes(cluster_of, [(1, 7)]) == {(-7, 10)}  # a claim in no cluster stands alone
 
 
 def test_pairwise_scores() -> None:

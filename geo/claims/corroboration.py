@@ -144,18 +144,6 @@ def cluster_claims(claims: Iterable[ClaimRecord], threshold: float = TEXT_THRESH
     return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
 
 
-def cluster_disputes(cluster_of: dict[int, int], disputes: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Pairs of clusters (``(a, b)`` with ``a < b``) that dispute each other: some member of one is
-    disputed by a claim of the other. ``cluster_of`` maps a claim id to its cluster (a claim in no
-    cluster is its own, keyed by its negated id); ``disputes`` are (claim, disputing claim) pairs."""
-    out: set[tuple[int, int]] = set()
-    for claim_id, other_id in disputes:
-        a, b = cluster_of.get(claim_id, -claim_id), cluster_of.get(other_id, -other_id)
-        if a != b:
-            out.add((min(a, b), max(a, b)))
-    return out
-
-
 def pairwise_scores(predicted: Sequence[Sequence[int]], gold: Sequence[Sequence[int]]) -> tuple[float, float]:
     """Pairwise precision and recall of ``predicted`` clusters against ``gold`` clusters: the
     share of predicted same-cluster pairs that gold puts together, and the reverse."""
