@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 
 from geo import app
 from geo.config import get_settings
-from geo.layers.claims import LOCATION_FOCUS
+from geo.layers.claims import LOCATION_FOCUS, cluster_disputing, cluster_members
 from geo.mapping.build import build_map
 
 version = app.start_data_page()
@@ -44,7 +44,8 @@ event = st.dataframe(
     hide_index=True,
     width="stretch",
     height=min(420, 38 + 35 * max(1, len(rows))),
-    column_order=["claim_id", "date_label", "claimant", "kind", "disputed", "disputed_by_label", "source", "text"],
+    column_order=["claim_id", "date_label", "claimant", "kind", "disputed", "disputed_by_label", "source", "n_sources",
+                  "text"],
     column_config={
         "claim_id": st.column_config.NumberColumn("#", width="small"),
         "date_label": st.column_config.TextColumn("Date", help="The date the claim is about, resolved against "
@@ -54,6 +55,8 @@ event = st.dataframe(
         "disputed": st.column_config.CheckboxColumn("Disputed"),
         "disputed_by_label": "Disputed by",
         "source": "Source",
+        "n_sources": st.column_config.NumberColumn("Reported by", help="How many distinct sources report this "
+                                                   "claim (the same claim across articles)", format="%d sources"),
         "text": st.column_config.TextColumn("Claim (verbatim)", width="large"),
     },
 )
@@ -89,6 +92,9 @@ st.subheader(f"Claim #{selected}")
 left, right = st.columns([1, 1], gap="medium")
 with left:
     st.html(app.claim_header_html(claim, disputing, view))
+    clusters, disputes = app.load_claim_clusters(version)
+    st.html(app.corroboration_html(int(selected), cluster_members(int(selected), clusters),
+                                   cluster_disputing(int(selected), clusters, disputes), view))
     articles = app.load_articles(version, with_text=True)
     article = articles.loc[articles["id"] == int(claim["article_id"])]
     text = article["text"].iloc[0] if not article.empty else ""

@@ -6,6 +6,7 @@ shared widgets (``widgets``).
 """
 from geo.app.data import (
     load_articles,
+    load_claim_clusters,
     load_claim_layer,
     load_claims,
     load_counts,
@@ -18,7 +19,7 @@ from geo.app.data import (
 )
 from geo.app.first_run import ensure_corpus_loaded, require_app_entrypoint, valid_settings, valid_store
 from geo.app.folium_links import use_offline_frame_links
-from geo.app.html import article_html, claim_header_html, claim_paragraph_html
+from geo.app.html import article_html, claim_header_html, claim_paragraph_html, corroboration_html
 from geo.app.resources import data_version, get_gazetteer, get_pipeline, get_store, load_reference_layers
 from geo.app.viewsync import (
     draw_filters,
@@ -50,6 +51,8 @@ from geo.mapping.html import escape_text
 use_offline_frame_links()
 
 __all__ = [
+    "corroboration_html",
+    "load_claim_clusters",
     "ADD_ARTICLES_URL_PATH",
     "APP_NAME",
     "ATTRIBUTION_NOTE",

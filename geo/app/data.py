@@ -114,6 +114,17 @@ def load_claim_layer(version: int) -> gpd.GeoDataFrame:
 
 
 @st.cache_data(show_spinner=False)
+def _claim_clusters(db_path: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = _store_for(db_path)
+    return store.claim_clusters_df(), store.claim_disputes_df()
+
+
+def load_claim_clusters(version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``Store.claim_clusters_df()`` and ``Store.claim_disputes_df()``, cached per data version."""
+    return _claim_clusters(str(get_settings().db_path), version)
+
+
+@st.cache_data(show_spinner=False)
 def _claim_places(db_path: str, version: int) -> pd.DataFrame:
     return _store_for(db_path).claim_places_df()
 

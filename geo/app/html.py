@@ -134,6 +134,32 @@ def claim_header_html(claim: Any, disputing: Sequence[int] = (), view: ViewState
         html += (f"<p style='color:#b71c1c;font-weight:bold'>Disputed by {escape_text(', '.join(disputed_by))}"
                  f"{': ' + links if links else ''}</p>")
     return html + "</div>"
+def corroboration_html(claim_id: int, members: pd.DataFrame, disputing: Sequence[int] = (),
+                       view: ViewState | None = None) -> str:
+    """"Reported by N sources" for one claim: the distinct sources of its cluster (``members``:
+    :func:`geo.layers.claims.cluster_members`), each with its claims and the original article, and
+    the claims of other clusters disputing it. Every value escaped (article text is untrusted)."""
+    if members is None or members.empty:
+        html = "<p class='ca-corroboration'>Reported by 1 source (no other outlet reports this claim).</p>"
+    else:
+        items = []
+        for source, rows in members.groupby("source", sort=True):
+            claims = ", ".join(f'<a href="{escape_text(claim_link(int(i), view))}" target="_self">claim #{int(i)}</a>'
+                               for i in rows["claim_id"])
+            urls = [u for u in rows["url"] if isinstance(u, str) and u.startswith(("http://", "https://"))]
+            original = (f' · <a href="{escape_text(urls[0])}" rel="noopener noreferrer">original</a>'
+                        if urls else "")
+            items.append(f"<li><b>{escape_text(source or 'unknown source')}</b>: {claims}{original}</li>")
+        n = members["source"].nunique()
+        html = (f"<div class='ca-corroboration'><p>Reported by <b>{n} sources</b> (the same claim in "
+                f"{len(members)} claims of different articles):</p><ul>{''.join(items)}</ul></div>")
+    if disputing:
+        links = ", ".join(f'<a href="{escape_text(claim_link(int(i), view))}" target="_self">claim #{int(i)}</a>'
+                          for i in disputing)
+        html += f"<p style='color:#b71c1c'>This claim's cluster is disputed by: {links}</p>"
+    return html
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^%@/;,?])")
 
 

@@ -45,6 +45,7 @@ from geo.layers.view import (
     FILTER_FIELDS,
     FILTER_PARAMS,
     KINDS,
+    MAX_MIN_SOURCES,
     MAX_SEARCH_CHARS,
     SELECTION_PARAMS,
     ViewState,
@@ -67,7 +68,7 @@ _EPOCH_KEY = "_view_epoch"  # bumped when a link is applied or a page opened: th
 _LINK_SLOT_KEY = "_view_link_slot"  # the sidebar element showing the link (rewritten on updates)
 
 # The filter widgets' keys are their query parameters (Streamlit's binding names the parameter so).
-W_FROM, W_TO, W_SOURCE, W_CLAIMANT, W_KIND, W_DISPUTED, W_SEARCH, W_CONF = FILTER_PARAMS
+W_FROM, W_TO, W_SOURCE, W_CLAIMANT, W_KIND, W_DISPUTED, W_SEARCH, W_CONF, W_MIN_SOURCES = FILTER_PARAMS
 W_RESET = "flt_reset"
 _EARLIEST, _LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the dates geo.layers.view accepts
 _BOUND: dict[str, Any] = {"bind": "query-params", "persist_state": "session"}
@@ -77,7 +78,8 @@ def _widget_values(view: ViewState) -> dict[str, Any]:
     """The filter widgets' values (by key) showing ``view``'s filters."""
     return {W_FROM: view.date_from, W_TO: view.date_to, W_SOURCE: list(view.sources),
             W_CLAIMANT: list(view.claimants), W_KIND: list(view.kinds), W_DISPUTED: view.disputed_only,
-            W_SEARCH: view.place_search, W_CONF: float(view.min_confidence)}
+            W_SEARCH: view.place_search, W_CONF: float(view.min_confidence),
+            W_MIN_SOURCES: int(view.min_sources)}
 
 
 def _filters_from_widgets() -> ViewState:
@@ -98,7 +100,16 @@ def _filters_from_widgets() -> ViewState:
         disputed_only=bool(s.get(W_DISPUTED)),
         place_search=normalize_search(str(s.get(W_SEARCH) or "")),
         min_confidence=round(min(max(float(conf), 0.0), 1.0), 3),
+        min_sources=_min_sources(s.get(W_MIN_SOURCES)),
     )
+
+
+def _min_sources(value: Any) -> int:
+    """The "reported by at least N sources" widget's value as the view holds it (1..MAX)."""
+    try:
+        return int(min(max(int(value or 1), 1), MAX_MIN_SOURCES))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _with_filters(view: ViewState, filters: ViewState) -> ViewState:
@@ -166,7 +177,8 @@ def _sync_selection(page: str) -> list[str] | None:
 
 def _active_filters(view: ViewState) -> int:
     return sum(bool(x) for x in (view.date_from or view.date_to, view.sources, view.claimants, view.kinds,
-                                 view.disputed_only, view.place_search, view.min_confidence))
+                                 view.disputed_only, view.place_search, view.min_confidence,
+                                 view.min_sources > 1))
 
 
 def reset_filters() -> None:
@@ -281,6 +293,9 @@ def draw_filters() -> None:
                       **_BOUND)
         st.slider("Minimum confidence", 0.0, 1.0, step=0.05, key=W_CONF, **_BOUND,
                   help="Hide place names resolved with less confidence (claims are not affected)")
+        st.number_input("Reported by at least N sources", min_value=1, max_value=MAX_MIN_SOURCES, step=1,
+                        key=W_MIN_SOURCES, **_BOUND,
+                        help="Only claims that this many distinct outlets report (the same claim across articles)")
         st.button("Reset filters", key=W_RESET, on_click=reset_filters, disabled=not shown.has_filters)
 
     if checked is not None:

@@ -15,7 +15,7 @@ CLAIM_COLUMNS = [
     "claim_id", "article_id", "claimant", "claimant_text", "text", "start", "end", "date", "date_end",
     "date_precision", "kind", "stance", "disputed", "disputed_by", "disputing_claim_ids", "source", "title",
     "published", "url", "place_key", "place_name", "feature_type", "country", "location", "approximate",
-    "lat", "lon", "geometry",
+    "lat", "lon", "n_sources", "cluster_sources", "geometry",
 ]
 #: ``location`` of a claim drawn at a place it names, and of one drawn at its article's focus place.
 LOCATION_NAMED = "named in the claim"
@@ -133,7 +133,8 @@ def claim_table(claims: pd.DataFrame) -> pd.DataFrame:
     ``disputed`` and ``disputed_by`` (a list)."""
     if claims is None or claims.empty:
         cols = ["claim_id", "date_label", "claimant", "claimant_text", "kind", "stance", "disputed", "disputed_by",
-                "source", "title", "published", "text", "article_id", "date", "date_end", "start", "end"]
+                "source", "title", "published", "text", "article_id", "date", "date_end", "start", "end", "n_sources",
+                "cluster_id"]
         return pd.DataFrame(columns=cols)
     df = claims.copy()
     df["disputed_by"] = [_split_actors(v) for v in df["disputed_by"]]
@@ -141,3 +142,30 @@ def claim_table(claims: pd.DataFrame) -> pd.DataFrame:
     df["date_label"] = [claim_date_label(d, e, p) for d, e, p in
                         zip(df["date"], df["date_end"], df["date_precision"], strict=True)]
     return df.reset_index(drop=True)
+
+
+def cluster_members(claim_id: int, clusters: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``clusters`` (``Store.claim_clusters_df``: cluster_id, claim_id, source, url...)
+    of the cluster holding ``claim_id``; empty when the claim is in none (its source alone reports it)."""
+    if clusters is None or clusters.empty:
+        return pd.DataFrame(columns=["cluster_id", "claim_id", "article_id", "source", "url", "title"])
+    mine = clusters.loc[clusters["claim_id"] == claim_id, "cluster_id"]
+    if mine.empty:
+        return clusters.iloc[0:0]
+    return clusters[clusters["cluster_id"] == mine.iloc[0]]
+
+
+def cluster_disputing(claim_id: int, clusters: pd.DataFrame, disputes: pd.DataFrame | None) -> list[int]:
+    """Disputes at the cluster level: the claims disputing any member of ``claim_id``'s cluster
+    (``disputes``: ``Store.claim_disputes_df``, its ``disputing_claim_id``), with every member of
+    their own clusters; the claim's cluster itself left out. Sorted ids."""
+    members = cluster_members(claim_id, clusters)
+    own = set(members["claim_id"].astype(int)) | {int(claim_id)}
+    if disputes is None or disputes.empty:
+        return []
+    linked = disputes.loc[disputes["claim_id"].isin(own), "disputing_claim_id"].dropna().astype(int)
+    out: set[int] = set()
+    for other in set(linked):
+        theirs = cluster_members(other, clusters)
+        out |= set(theirs["claim_id"].astype(int)) | {other}
+    return sorted(out - own)

@@ -19,8 +19,10 @@ def claim_filters_active(view: ViewState) -> bool:
     False
     >>> claim_filters_active(ViewState(disputed_only=True))
     True
+    >>> claim_filters_active(ViewState(min_sources=2))
+    True
     """
-    return bool(view.claimants or view.kinds or view.disputed_only)
+    return bool(view.claimants or view.kinds or view.disputed_only or view.min_sources > 1)
 
 
 def _in_range(dates, view: ViewState):
@@ -67,6 +69,14 @@ def _is_disputed(claims):
     return claims["disputed_by"].map(one).astype(bool)
 
 
+def _source_counts(claims):
+    """How many distinct sources report each claim: ``n_sources`` (its cluster's, from the store),
+    else 1 (the claim's own article)."""
+    if "n_sources" not in claims:
+        return pd.Series(1, index=claims.index)
+    return pd.to_numeric(claims["n_sources"], errors="coerce").fillna(1)
+
+
 def claims_naming(claim_places, mentions, needle: str) -> set[int]:
     """Ids of the claims linked (``claim_places``: ``claim_id``, ``mention_id``) to a place name
     whose text as written or resolved name contains ``needle`` (case-insensitive)."""
@@ -82,7 +92,8 @@ def filter_claims(claims, view: ViewState, place_claim_ids: set[int] | None = No
     """Claims of the view: date (the claim's date or date span, else its article's), source,
     claimant, kind, disputed only, and the place search: on the claim text, on ``place_name``
     when the rows have one (map features), and on ``place_claim_ids`` (:func:`claims_naming`:
-    the claims naming a matching place). The minimum confidence is about place names only."""
+    the claims naming a matching place), and reported by at least ``min_sources`` distinct sources
+    (``n_sources``, the claim's cluster). The minimum confidence is about place names only."""
     if claims is None or claims.empty:
         return claims
 
@@ -97,6 +108,8 @@ def filter_claims(claims, view: ViewState, place_claim_ids: set[int] | None = No
         keep &= claims["kind"].isin(view.kinds)
     if view.disputed_only:
         keep &= _is_disputed(claims)
+    if view.min_sources > 1:
+        keep &= _source_counts(claims) >= view.min_sources
     if view.place_search:
         needle = view.place_search
         found = claims["text"].str.contains(needle, case=False, regex=False, na=False)
@@ -174,6 +187,8 @@ def explain_empty(view: ViewState) -> str:
         active.append(f"kind(s) {', '.join(view.kinds)}")
     if view.disputed_only:
         active.append("disputed claims only")
+    if view.min_sources > 1:
+        active.append(f"reported by at least {view.min_sources} sources")
     if view.place_search:
         active.append(f"place search '{view.place_search}'")
     if view.min_confidence:

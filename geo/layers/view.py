@@ -32,14 +32,16 @@ MAX_LIST_ITEMS = 50
 MAX_SEARCH_CHARS = 100
 KINDS = ("military", "casualties", "territorial", "diplomatic", "statement")
 #: The parameters of the filters: each is the key of the sidebar widget bound to it (geo.app.viewsync).
-FILTER_PARAMS = ("from", "to", "source", "claimant", "kind", "disputed", "q", "conf")
+FILTER_PARAMS = ("from", "to", "source", "claimant", "kind", "disputed", "q", "conf", "min_sources")
 #: The parameters of the selected place or claim and of the map's view (no widget: written by hand).
 SELECTION_PARAMS = ("place", "claim", "lat", "lon", "zoom")
 #: Every query parameter a view uses (others, such as the Sources page's ``article``, are left alone).
 VIEW_PARAMS = FILTER_PARAMS + SELECTION_PARAMS
 #: The fields of :class:`ViewState` that filter data (the others select or frame).
 FILTER_FIELDS = ("date_from", "date_to", "sources", "claimants", "kinds", "disputed_only", "place_search",
-                 "min_confidence")
+                 "min_confidence", "min_sources")
+#: The most a "reported by at least N sources" filter may ask for.
+MAX_MIN_SOURCES = 50
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _PLACE_KEY = re.compile(r"^[\w:.~\-]{1,120}$")
 
@@ -56,6 +58,7 @@ class ViewState:
     disputed_only: bool = False
     place_search: str = ""
     min_confidence: float = 0.0
+    min_sources: int = 1  # claims reported by at least this many distinct sources
     place: str | None = None
     claim: int | None = None
     lat: float | None = None
@@ -190,6 +193,14 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
         else:
             view = view.with_changes(min_confidence=round(value, 3))
 
+    min_sources = _one(params, "min_sources")
+    if min_sources is not None:
+        n = int(min_sources) if min_sources.isdigit() and len(min_sources) <= 3 else None
+        if n is None or not (1 <= n <= MAX_MIN_SOURCES):
+            notes.append(f"Ignored 'min_sources={_short(min_sources)}': a whole number from 1 to {MAX_MIN_SOURCES}.")
+        else:
+            view = view.with_changes(min_sources=n)
+
     place = _one(params, "place")
     if place is not None:
         if not _PLACE_KEY.match(place) or (vocab.place_keys and place not in vocab.place_keys):
@@ -267,6 +278,8 @@ def to_query_params(view: ViewState) -> dict[str, str | list[str]]:
         out["q"] = view.place_search
     if view.min_confidence:
         out["conf"] = f"{view.min_confidence:g}"
+    if view.min_sources > 1:
+        out["min_sources"] = str(view.min_sources)
     if view.place:
         out["place"] = view.place
     if view.claim is not None:

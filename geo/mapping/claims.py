@@ -63,7 +63,19 @@ def claim_legend_html(claimants: list[str]) -> str:
 
 _CLAIM_COLS = ["claim_id", "article_id", "claimant", "claimant_text", "text", "date", "date_end", "date_precision",
                "kind", "stance", "disputed", "disputed_by", "disputing_claim_ids", "source", "title", "published",
-               "place_key", "place_name", "feature_type", "approximate", "lat", "lon"]
+               "place_key", "place_name", "feature_type", "approximate", "lat", "lon", "n_sources", "cluster_sources"]
+
+
+def sources_line(n_sources: object, sources: object) -> str:
+    """"Reported by N sources: A, B" for a claim that other outlets report too (escaped), else ""."""
+    try:
+        n = int(n_sources)  # type: ignore[call-overload]  # a pandas cell: int, float, str or NA
+    except (TypeError, ValueError):
+        return ""
+    if n < 2:
+        return ""
+    names = [s for s in str(sources or "").split("|") if s]
+    return f"Reported by {n} sources: " + ", ".join(escape_text(s) for s in names)
 
 
 def _cut(text: str, limit: int = MAX_CLAIM_CHARS) -> str:
@@ -92,7 +104,7 @@ def claim_parts(claims: gpd.GeoDataFrame) -> tuple[str, list[dict], list[dict], 
                 escape_text(claim_date_label(row.date, row.date_end, row.date_precision)), escape_text(row.kind),
                 escape_text(row.stance), escape_text(_cut(str(row.text or ""))),
                 escape_text(", ".join(row.disputed_by or [])), [int(i) for i in (row.disputing_claim_ids or [])],
-                article_id, claimant_color(row.claimant),
+                article_id, claimant_color(row.claimant), sources_line(row.n_sources, row.cluster_sources),
             ]
         if article_id not in articles:
             published = escape_text(row.published) if isinstance(row.published, str) else "undated"

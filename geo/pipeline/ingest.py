@@ -25,6 +25,7 @@ from contextlib import contextmanager
 
 from spacy.tokens import Doc
 
+from geo.claims.corroboration import ClaimRecord, cluster_claims
 from geo.claims.extract import extract_claims
 from geo.config import Settings, get_settings
 from geo.gazetteer.geocoders import online_geocoder
@@ -267,6 +268,8 @@ class Pipeline:
                       "ingest again: articles already stored are skipped as duplicates.")
             log.error("ingest stopped after %s; %d articles not processed", stopped, len(remaining))
             results += [IngestResult(a.file or a.id, "skipped", reason) for a in remaining]
+        if any(r.status in {"added", "updated"} for r in results):
+            refresh_clusters(store)
         return results
 
     def _ingest_one(self, article: Article, outcome: ArticleAnalysis | Exception, store: Store,
@@ -297,6 +300,33 @@ class Pipeline:
             error = describe(exc)
             return IngestResult(name, "failed", f"internal error (not a problem with the article) {stage} it: "
                                 f"{error}; {LOG_HINT}"), error, stage == "storing" and _is_store_failure(exc)
+
+
+def refresh_clusters(store: Store) -> int:
+    """Recompute the store's claim clusters (the same claim reported by several sources) from all
+    its claims and store them; returns how many there are. Run after each ingest batch (and after
+    articles are removed) so clusters always match the stored claims; candidates are blocked by
+    party and date, so this stays fast (see the README for the time on the bundled corpus)."""
+    started = time.perf_counter()
+    rows = store.cluster_inputs_df()
+    records = [
+        ClaimRecord(claim_id=int(r.claim_id),  # type: ignore[arg-type]  # itertuples cells are untyped
+                    source=str(r.source or ""), claimant=str(r.claimant),
+                    text=str(r.text or ""), date=_text_or_none(r.date), date_end=_text_or_none(r.date_end),
+                    published=_text_or_none(r.published), stance=str(r.stance or "assert"),
+                    place_keys=frozenset(k for k in str(r.place_keys or "").split("|") if k),
+                    strip_words=tuple(w for w in str(r.place_texts or "").split("|") if w)
+                    + (str(r.claimant_text or ""),))
+        for r in rows.itertuples(index=False)]
+    clusters = cluster_claims(records)
+    store.replace_clusters(clusters)
+    log.info("claim clusters: %d from %d claims in %.3f s", len(clusters), len(records),
+             time.perf_counter() - started)
+    return len(clusters)
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def _is_store_failure(exc: Exception) -> bool:

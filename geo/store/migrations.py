@@ -49,9 +49,21 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM meta WHERE key='schema_version'")
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Claim clusters: the same claim reported by several sources (geo/claims/corroboration.py).
+    Only clusters of two or more claims are stored; a claim in none is reported by its own source.
+    Idempotent: a store marked legacy after it had these tables (tests do so) upgrades again."""
+    conn.execute("CREATE TABLE IF NOT EXISTS claim_clusters (id INTEGER PRIMARY KEY, computed_at TEXT NOT NULL DEFAULT '')")
+    conn.execute("CREATE TABLE IF NOT EXISTS claim_cluster_members ("
+                 "claim_id INTEGER PRIMARY KEY REFERENCES claims(id) ON DELETE CASCADE, "
+                 "cluster_id INTEGER NOT NULL REFERENCES claim_clusters(id) ON DELETE CASCADE)")
+    conn.execute("CREATE INDEX IF NOT EXISTS claim_cluster_members_cluster ON claim_cluster_members(cluster_id)")
+
+
 #: Target version -> the step that brings a store from the version before it to that one.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     3: _v2_to_v3,
+    4: _v3_to_v4,
 }
 #: The version this code creates and reads.
 LATEST_VERSION = max(MIGRATIONS)

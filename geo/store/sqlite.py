@@ -266,11 +266,57 @@ class Store:
                    c.claimant, c.claimant_text, c.text, c.start, c."end", c.date, c.date_end, c.date_precision,
                    c.kind, c.stance, c.details,
                    (SELECT group_concat(disputed_by, '|') FROM claim_disputes d WHERE d.claim_id = c.id)
-                       AS disputed_by
+                       AS disputed_by,
+                   k.cluster_id,
+                   CASE WHEN k.cluster_id IS NULL THEN 1 ELSE
+                       (SELECT COUNT(DISTINCT a2.source) FROM claim_cluster_members k2
+                        JOIN claims c2 ON c2.id = k2.claim_id JOIN articles a2 ON a2.id = c2.article_id
+                        WHERE k2.cluster_id = k.cluster_id) END AS n_sources,
+                   (SELECT group_concat(src, '|') FROM (SELECT DISTINCT a3.source AS src FROM claim_cluster_members k3
+                        JOIN claims c3 ON c3.id = k3.claim_id JOIN articles a3 ON a3.id = c3.article_id
+                        WHERE k3.cluster_id = k.cluster_id ORDER BY a3.source)) AS cluster_sources
             FROM claims c JOIN articles a ON a.id = c.article_id
+            LEFT JOIN claim_cluster_members k ON k.claim_id = c.id
             ORDER BY COALESCE(c.date, a.published), c.id
         """
         return pd.read_sql_query(sql, self.conn)
+
+    def cluster_inputs_df(self) -> pd.DataFrame:
+        """What corroboration needs of every claim: its source, party, stance, dates, sentence, and
+        its places (resolved keys and the names as written, "|"-joined)."""
+        return pd.read_sql_query("""
+            SELECT c.id AS claim_id, a.source, a.published, c.claimant, c.claimant_text, c.text, c.date,
+                   c.date_end, c.stance,
+                   (SELECT group_concat(p.key, '|') FROM claim_places cp JOIN mentions m ON m.id = cp.mention_id
+                    JOIN places p ON p.id = m.place_id WHERE cp.claim_id = c.id) AS place_keys,
+                   (SELECT group_concat(m.text, '|') FROM claim_places cp JOIN mentions m ON m.id = cp.mention_id
+                    WHERE cp.claim_id = c.id) AS place_texts
+            FROM claims c JOIN articles a ON a.id = c.article_id
+        """, self.conn)
+
+    def replace_clusters(self, clusters: list[list[int]]) -> None:
+        """Store ``clusters`` (lists of claim ids, two or more each) in place of the ones stored, in
+        one transaction; ids of claims no longer stored are skipped."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM claim_cluster_members")
+            conn.execute("DELETE FROM claim_clusters")
+            known = {r[0] for r in conn.execute("SELECT id FROM claims")}
+            now = _now()
+            for members in clusters:
+                members = [m for m in members if m in known]
+                if len(members) < 2:
+                    continue
+                cluster_id = conn.execute("INSERT INTO claim_clusters (computed_at) VALUES (?)", (now,)).lastrowid
+                conn.executemany("INSERT INTO claim_cluster_members (claim_id, cluster_id) VALUES (?,?)",
+                                 [(m, cluster_id) for m in members])
+
+    def claim_clusters_df(self) -> pd.DataFrame:
+        """Cluster membership: ``cluster_id``, ``claim_id`` and the member's article, source and url."""
+        return pd.read_sql_query("""
+            SELECT k.cluster_id, k.claim_id, c.article_id, a.source, a.url, a.title
+            FROM claim_cluster_members k JOIN claims c ON c.id = k.claim_id JOIN articles a ON a.id = c.article_id
+            ORDER BY k.cluster_id, a.source, k.claim_id
+        """, self.conn)
 
     def claim_disputes_df(self) -> pd.DataFrame:
         """Who disputes which claim, and the disputing claim when it is known (a denial

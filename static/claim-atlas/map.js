@@ -114,7 +114,8 @@
 
     C.claimPopup = function (p) {
         // Every string here was HTML-escaped on the server: this only concatenates.
-        // c: [claimant, as written, date, kind, stance, text, disputed by, disputing ids, article, colour]
+        // c: [claimant, as written, date, kind, stance, text, disputed by, disputing ids, article, colour,
+        //     reported by N sources (or '')]
         var c = (C.claims || {})[p.claim_id], A = C.claimArticles || {};
         if (!c) { return ''; }
         var h = '<div class="ca-popup ca-claim-popup"><div class="ca-claim-note">A claim attributed to <b>' + c[0]
@@ -123,7 +124,8 @@
             + (c[1] ? ' <small>(as written: “' + c[1] + '”)</small>' : '') + '<br>'
             + '<small>date: ' + c[2] + ' · kind: ' + c[3] + (c[4] === 'deny' ? ' · a denial' : '') + '</small><br>'
             + '<small>' + (A[c[8]] || '') + '</small>'
-            + '<blockquote class="ca-claim-text">“' + c[5] + '”</blockquote>';
+            + '<blockquote class="ca-claim-text">“' + c[5] + '”</blockquote>'
+            + (c[10] ? '<div class="ca-claim-sources">' + c[10] + '</div>' : '');
         if (c[6]) {
             h += '<div class="ca-claim-dispute">Disputed by ' + c[6];
             for (var i = 0; i < c[7].length; i++) {
