@@ -102,6 +102,7 @@ def _gold_pairs(claims: pd.DataFrame) -> tuple[set, set]:
     return gold, predicted
 
 
+@pytest.mark.integration
 def test_clustering_on_the_made_up_corpus(pipeline, session_settings, tmp_path: Path) -> None:
     from geo.text.corpus import read_corpus
 
@@ -234,6 +235,7 @@ def test_popup_and_page_html_escape_source_names() -> None:
     assert "Reported by 1 source" in corroboration_html(3, members.iloc[0:0])
 
 
+@pytest.mark.integration
 def test_claims_page_shows_sources_and_filters_by_them(tmp_path, monkeypatch, pipeline, session_settings) -> None:
     from streamlit.testing.v1 import AppTest
 
