@@ -160,9 +160,11 @@ def test_store_round_trip_and_removal(store: Store) -> None:
 
     store.delete_article(ids[0])  # the members go with their claims; counts follow at once
     assert sorted(store.claims_df()["n_sources"]) == [1, 2, 2]
-    store.delete_article(ids[1])
-    refresh_clusters(store)  # and recomputing leaves no cluster of one
+    store.delete_article(ids[1])  # a cluster of one source is dropped with it
     assert store.claim_clusters_df().empty and set(store.claims_df()["n_sources"]) == {1}
+    assert store.claims_df()["cluster_id"].isna().all()
+    refresh_clusters(store)  # and recomputing agrees
+    assert store.claim_clusters_df().empty
 
 
 def test_a_version_3_store_gets_the_cluster_tables(tmp_path: Path) -> None:

@@ -192,8 +192,17 @@ class Store:
             conn.execute("INSERT OR IGNORE INTO claim_disputes VALUES (?,?,?)", (b_id, a_actor, a_id))
 
     def delete_article(self, article_id: int) -> None:
+        """Remove an article with everything derived from it. Its claims leave their clusters (by
+        cascade) and a cluster left with fewer than two sources is dropped in the same
+        transaction; a cluster the removed claim held together transitively is split by the next
+        `refresh_clusters` (run after every ingest)."""
         with self.transaction() as conn:
             conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+            conn.execute(
+                """DELETE FROM claim_clusters WHERE id NOT IN (
+                       SELECT k.cluster_id FROM claim_cluster_members k
+                       JOIN claims c ON c.id = k.claim_id JOIN articles a ON a.id = c.article_id
+                       GROUP BY k.cluster_id HAVING COUNT(DISTINCT a.source) >= 2)""")
 
     # ------------------------------------------------------------------ reads
     def data_version(self) -> int:
