@@ -179,6 +179,40 @@ def test_armed_group_denial(claims_of):
     assert target and "RSF" in target[0].disputed_by
 
 
+@pytest.mark.parametrize(("text", "claimant", "denier", "disputed", "not_disputed"), [
+    ("Ukraine says Russian missiles hit Odesa port\n\n"
+     "Ukraine's navy said on Monday that two Russian missiles had hit the port of Odesa. "
+     "\"Grain silos were destroyed,\" Ukrainian navy spokesman Dmytro Pletenchuk said. "
+     "He added that three dock workers were wounded.\n\n"
+     "Russia's defence ministry rejected the allegations.",
+     "Ukraine", "Russia", ["missiles hit Odesa", "had hit the port", "Grain silos", "dock workers"], []),
+    ("Sudan's army said its aircraft had destroyed an RSF convoy near El Obeid.\n\n"
+     "The World Food Programme said it had suspended deliveries to Kordofan.\n\n"
+     "Sudan's army said the convoy had left El Obeid at dawn. "
+     "Sudan's army said the convoy carried fuel and ammunition.\n\n"
+     "The RSF dismissed these statements.",
+     "Sudan", "RSF", ["destroyed an RSF convoy", "fuel and ammunition", "left El Obeid"],
+     ["suspended deliveries"]),
+    ("Israel's military said it had struck a weapons depot in Tyre. "
+     "Lebanon's health ministry said six people were killed in Nabatieh. "
+     "The Israeli military said militants had fired rockets from Nabatieh. "
+     "It said the launchers were hidden in a school.\n\n"
+     "Hezbollah denied this.",
+     "Israel", "Hezbollah", ["fired rockets", "launchers were hidden"], ["weapons depot in Tyre"]),
+])
+def test_a_denial_that_points_back_disputes_the_whole_latest_statement(claims_of, text, claimant, denier,
+                                                                     disputed, not_disputed):
+    """"Rejected the allegations" answers the last party's statement: its sentences back to another
+    party's claim, and its headline or lede about the same places; not that party's other matters."""
+    claims = claims_of(text)
+    seen = [(c.claimant, c.text, c.disputed_by) for c in claims]
+    for needle in disputed:
+        target = [c for c in by_text(claims, needle) if c.claimant == claimant]
+        assert target and denier in target[0].disputed_by, (needle, seen)
+    for needle in not_disputed:
+        assert all(denier not in c.disputed_by for c in by_text(claims, needle)), (needle, seen)
+
+
 def test_mutual_accusations_are_two_claims_disputing_each_other(claims_of):
     claims = claims_of("Armenia and Azerbaijan accused each other of shelling civilian areas on Friday.")
     assert sorted(c.claimant for c in claims) == ["Armenia", "Azerbaijan"]

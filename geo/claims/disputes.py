@@ -7,8 +7,9 @@ no such attack", "said the reports were untrue"). It disputes
 
 * the claims of other parties in its own sentence ("X said ..., which Y denied");
 * else, when it points back ("denied this", "rejected these statements", "such reports", "the
-  allegations", or no object at all), the latest earlier claims of other parties in the article,
-  the headline included;
+  allegations", or no object at all), the latest statement of another party earlier in the
+  article: that party's claims back to the nearest claim of a third party, and its earlier claims
+  about the same places (the headline, the lede);
 * else, when it says what it denies ("denied losing the city", "denied that its drones struck a
   market"), the earlier claim of another party that shares most of its places and words.
 
@@ -95,9 +96,7 @@ def disputed_claims(deniers: Sequence[str], verb: Token, same_sentence: Sequence
         return []
     named = [c for c in candidates if c.claimant != OTHER] or candidates
     if refers_back(verb):
-        last = max(c.start for c in named)
-        latest = [c for c in named if c.start == last]
-        return latest
+        return latest_statement(named, words_of)
     denied = content_words(t for c in verb.children if c.dep_ in {"ccomp", "xcomp", "pcomp", "dobj", "prep"}
                            for t in c.subtree)
     if not denied:
@@ -107,6 +106,39 @@ def disputed_claims(deniers: Sequence[str], verb: Token, same_sentence: Sequence
     if best[0] < 1:
         return []
     return [c for s, start, c in scored if s == best[0] and start == best[1]]
+
+
+def _place_names(claim: Claim) -> set[str]:
+    return {m.text.lower() for m in claim.mentions}
+
+
+def latest_statement(named: Sequence[Claim], words_of: dict[int, set[str]]) -> list[Claim]:
+    """What a denial that points back ("rejected the allegations") answers: the latest statement of
+    one party, i.e. its claims from the last one back to the nearest claim of another party (a
+    spokesman quoted over several sentences, "he added ..."), and the same party's earlier claims
+    about the same thing (the headline and the lede that announced that statement): sharing a
+    place, or two words besides the speaker's.
+
+    ``named`` is in text order and holds only claims another party could deny; ``words_of`` maps
+    ``id(claim)`` to :func:`content_words` of its text.
+    """
+    if not named:
+        return []
+    parties = {c.claimant for c in named if c.start == named[-1].start}  # a joint statement: all its parties
+    run: list[Claim] = []
+    for c in reversed(named):
+        if c.claimant not in parties:
+            break
+        run.append(c)
+    places = set().union(*(_place_names(c) for c in run))
+    speaker_words = {w.lower() for c in run for w in c.claimant_text.replace("'s", " ").split()}
+    words = set().union(*(words_of.get(id(c), set()) for c in run)) - speaker_words
+
+    def same_matter(c: Claim) -> bool:
+        return bool(_place_names(c) & places) or len(words_of.get(id(c), set()) & words) >= 2
+
+    before = named[:len(named) - len(run)]
+    return [c for c in before if c.claimant in parties and same_matter(c)] + run[::-1]
 
 
 def is_mutual(verb: Token) -> bool:
