@@ -213,6 +213,43 @@ def test_a_denial_that_points_back_disputes_the_whole_latest_statement(claims_of
         assert all(denier not in c.disputed_by for c in by_text(claims, needle)), (needle, seen)
 
 
+@pytest.mark.parametrize(("first", "denial", "claimant", "denier"), [
+    ("Russia's defence ministry said its forces had captured the village of Vovchansk.",
+     "Ukraine's defence ministry denied that Russian units had entered Vovchansk, saying fighting was "
+     "continuing on the outskirts of the town.", "Russia", "Ukraine"),
+    ("Sudan's army said it had retaken the bridge at Wad Madani.",
+     "The RSF denied that the army had crossed the river, saying its fighters still held both banks.",
+     "Sudan", "RSF"),
+    ("M23 said its fighters had seized the hills above Sake.",
+     "Kinshasa denied that the rebels had reached Sake, adding that its troops had repelled two assaults.",
+     "M23", "Democratic Republic of the Congo"),
+])
+def test_a_denial_with_a_participle_is_the_deniers_claim(claims_of, first, denial, claimant, denier):
+    """The participle of "denied that ..., saying ..." speaks for the denier (spaCy may hang it on the
+    denied clause), and the denial is the denier's claim of stance deny, disputing the earlier claim."""
+    claims = claims_of(first + "\n\n" + denial)
+    seen = [(c.claimant, c.stance, c.disputed_by, c.text) for c in claims]
+    own = [c for c in claims if c.text == denial]
+    assert [c.claimant for c in own] == [denier], seen
+    assert own[0].stance == "deny" and own[0].disputed_by == [claimant], seen
+    target = [c for c in claims if c.text == first]
+    assert target and target[0].claimant == claimant and denier in target[0].disputed_by, seen
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("Israeli air strikes killed at least 20 people in Rafah over the past day, Gaza's civil defence agency "
+     "said on Friday.", "Gaza authorities"),
+    ("Russian drones damaged three power stations in the region overnight, Ukraine's energy ministry said.",
+     "Ukraine"),
+    ("RSF shelling killed 14 civilians in El Fasher, the Sudanese army said on Sunday.", "Sudan"),
+])
+def test_a_cue_after_its_clause_speaks_for_its_own_subject(claims_of, text, party):
+    """A tail cue whose clause spaCy reads as a second subject ("strikes ... the ministry said"): the
+    speaker is the subject next to the verb, not the party the reported clause names first."""
+    claims = claims_of(text)
+    assert [c.claimant for c in claims] == [party], [(c.claimant, c.claimant_text) for c in claims]
+
+
 def test_mutual_accusations_are_two_claims_disputing_each_other(claims_of):
     claims = claims_of("Armenia and Azerbaijan accused each other of shelling civilian areas on Friday.")
     assert sorted(c.claimant for c in claims) == ["Armenia", "Azerbaijan"]

@@ -55,15 +55,24 @@ def _speaker_token(verb: Token) -> tuple[Token | None, str]:
             for g in c.children:
                 if g.dep_ == "pobj":
                     return g, "agent"
-    for c in verb.children:
-        if c.dep_ in {"nsubj", "csubj"}:
-            return c, "subject"
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "csubj"}]
+    if subjects:
+        # Two subjects are a misparse of a cue after its clause ("Israeli strikes killed 20 people,
+        # the health ministry said" read as "strikes ... the ministry said"): the speaker is the
+        # one next to the verb.
+        before = [c for c in subjects if c.i < verb.i]
+        return (before[-1] if len(subjects) > 1 and before else subjects[0]), "subject"
     for c in verb.children:
         if c.dep_ == "nsubjpass":
             return None, "passive"
     # Relative clause ("which expressed concern"): the noun it modifies.
     if verb.dep_ == "relcl":
         return verb.head, "relative"
+    # A participle misattached to the reported clause ("denied that troops had entered the town,
+    # saying fighting went on", the participle hung on "entered") speaks for the reporting verb.
+    if (verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.head.dep_ == "ccomp"
+            and verb.head.head.pos_ in {"VERB", "AUX"} and verb.head.head.i != verb.head.i):
+        return _speaker_token(verb.head.head)
     # Shared subject of coordinated or subordinate verbs ("urged ..., claiming that").
     if verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.i != verb.i:
         return _speaker_token(verb.head)
@@ -440,15 +449,24 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                         c.disputed_by.append(a)
             if targets and any(t is c for t in targets for c in sentence_claims):
                 continue
+            disputed = list(dict.fromkeys(t.claimant for t in targets if t.claimant != OTHER))
             for actor in actors:
                 key = (actor, speaker_text.lower())
-                if key in seen or (actor == OTHER and sentence_claims):
+                if key in seen:
+                    # The speaker's claim in this sentence came from another cue of it ("denied that
+                    # ..., saying ..."): that claim is the denial.
+                    for c in sentence_claims:
+                        if c.claimant == actor and c.claimant_text.lower() == speaker_text.lower():
+                            c.stance = "deny"
+                            c.disputed_by = list(dict.fromkeys(
+                                c.disputed_by + [d for d in disputed if d != actor]))
+                    continue
+                if actor == OTHER and sentence_claims:
                     continue  # an unknown party's denial of a claim in its sentence is no claim
                 seen[key] = verb
                 claim = make_claim(actor, speaker_text, sentence, verb, speaker)
                 claim.stance = "deny"
-                claim.disputed_by = list(dict.fromkeys(t.claimant for t in targets
-                                                       if t.claimant not in (OTHER, actor)))
+                claim.disputed_by = [d for d in disputed if d != actor]
                 sentence_claims.append(claim)
         for c in sentence_claims:
             span = doc.char_span(c.start, c.end, alignment_mode="expand")
