@@ -10,7 +10,8 @@ wins, else the speaker stays ``Other``, never a guess):
   (the ``places`` of a profile's de-facto party), not for the state the place lies in;
 * an armed group or movement by a common noun ("the group", "the rebels", "the paramilitary
   force", "a spokesman for the movement") is the last armed group or movement of a conflict
-  profile named before it, unless an unknown organisation was named after that group;
+  profile named before it, unless an organisation of no known party is named in that group's
+  sentence or after it ("Human Rights Watch accused the RSF ... The group said": no guess);
 * a local office ("the regional governor", "acting governor X") is the country of the places
   of its sentence before it, else of the sentence before;
 * a state organ (army, forces, a unit, ministry, minister, government, president, head of
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 from spacy.tokens import Span, Token
@@ -140,6 +142,8 @@ class ArticleContext:
         self.states = state_actors()
         self._organ_mentions: list[tuple[int, str, str]] | None = None
         self._majority: tuple[str | None] | None = None
+        #: The article's sentences (set by the speaker resolver), for "the group" to look back on.
+        self.sentences: list[Span] = []
 
     def organ_mentions(self) -> list[tuple[int, str, str]]:
         """(offset, organ kind, state) for each full mention of a state's organ in the text:
@@ -219,7 +223,7 @@ class ArticleContext:
         return None
 
     def party_of(self, span: Span, head: Token, masked: str, sentence: Span, previous: Span | None,
-                 unknown_orgs: list[Span]) -> str | None:
+                 unknown_names: Callable[[int], list[Token]]) -> str | None:
         """The party of a speaker phrase that names none (module docstring), or None."""
         kind = organ_kind(span, masked)
         if kind is None:
@@ -228,9 +232,10 @@ class ArticleContext:
             group = self.last_group(span.start_char)
             if group is None:
                 return None
-            last = max(m.end for m in self.matches if m.actor == group and m.end <= span.start_char)
-            if any(last <= o.start_char < span.start_char for o in unknown_orgs):
-                return None  # "... Human Rights Watch said. The group said": not the armed group
+            last = max(m.start for m in self.matches if m.actor == group and m.end <= span.start_char)
+            since = max((s.start_char for s in self.sentences if s.start_char <= last), default=0)
+            if any(since <= t.idx for t in unknown_names(span.start_char)):
+                return None  # "HRW accused the RSF of ... The group said": HRW or the RSF, no guess
             return group
         if kind == "local":
             return self.local_state(sentence, span.start_char, previous) or self.majority_state()

@@ -168,14 +168,26 @@ class _SpeakerResolver:
             actors = self._from_context(span, span.root, span.sent)
         return (actors or [OTHER]), span.text
 
+    def _unknown_names(self, before: int) -> list[Token]:
+        """Proper nouns before ``before`` that are no person, place, date or known party: names
+        of organisations the registry does not know ("Human Rights Watch"; the NER may miss them)."""
+        known = [(m.start, m.end) for m in self.context.matches] + [(m.start, m.end) for m in self.mentions]
+        out = []
+        for t in self.tokens:
+            if t.idx >= before:
+                break
+            if t.pos_ == "PROPN" and t.ent_type_ not in {"PERSON", "GPE", "LOC", "DATE", "TIME", "NORP", "FAC"} \
+                    and not any(s <= t.idx < e for s, e in known):
+                out.append(t)
+        return out
+
     def _from_context(self, span: Span, head: Token, sentence: Span) -> list[str]:
         """The party the article gives a phrase that names none ("the army", "the group"):
         geo.claims.context."""
         earlier = self.sentences_before(sentence)
-        unknown_orgs = [e for e in self.ents if e.label_ == "ORG" and e.end_char <= span.start_char
-                        and not self.registry.matches(e.text, self.countries)]
+        self.context.sentences = self.sentences
         party = self.context.party_of(span, head, mask_modifiers(span.text), sentence,
-                                      earlier[-1] if earlier else None, unknown_orgs)
+                                      earlier[-1] if earlier else None, self._unknown_names)
         return [party] if party else []
 
     def _follow_chain(self, span: Span, head: Token, actors: list[str]) -> list[str]:
