@@ -107,6 +107,9 @@ CASES = [
     ("Israeli strikes hit Rafah and Deir al-Balah overnight. The health ministry said 30 people were "
      "killed.", "30 people", "Other"),
     ("The army said it had repelled an attack near the capital.", "repelled", "Other"),
+    ("Israel's army said its jets struck Hamas targets. Israeli officials in Jerusalem said the campaign would "
+     "go on, and Israel's cabinet approved more strikes. The Palestinian foreign ministry said the strikes "
+     "were a crime.", "a crime", "Other"),
     ("Medical sources at a hospital in Khan Younis said 15 people were killed in the strike.", "15 people",
      "Other"),
     ("A source at the hospital in El Fasher said shells had hit the maternity ward.", "maternity", "Other"),

@@ -23,8 +23,9 @@ wins, else the speaker stays ``Other``, never a guess):
   named (or its places), places count for no state: Karabakh's towns lie in Azerbaijan but
   do not tell whose army speaks.
 
-A phrase with another proper noun ("the Sudan Liberation Movement army"), "former",
-"opposition" or "sources" gets no party from the context.
+A phrase with another proper noun ("the Sudan Liberation Movement army"), with a territory
+that is no state party ("the Palestinian health ministry"), or with "former", "opposition" or
+"sources" gets no party from the context.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from functools import lru_cache
 from spacy.tokens import Span, Token
 
 from geo.claims.actors import ActorMatch, ActorRegistry, ProfileParty, state_actors
+from geo.geoparse.countries import countries_in_text
 from geo.model import Mention
 
 _UNIT = r"(?:grouping(?:\s+of\s+forces)?|division|brigade|regiment|battalion|corps)"
@@ -226,8 +228,8 @@ class ArticleContext:
                  unknown_names: Callable[[int], list[Token]]) -> str | None:
         """The party of a speaker phrase that names none (module docstring), or None."""
         kind = organ_kind(span, masked)
-        if kind is None:
-            return None
+        if kind is None or any(self.registry.country_actor(iso) is None for iso in countries_in_text(masked)):
+            return None  # "the Palestinian health ministry": a territory that is no state party
         if kind == "group":
             group = self.last_group(span.start_char)
             if group is None:
