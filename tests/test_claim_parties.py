@@ -44,6 +44,8 @@ CASES = [
      "reported that air defences shot down 20 drones over the Kyiv region.", "20 drones", "Ukraine"),
     ("Azerbaijan's army said it shelled positions near Lachin. Armenia's defence ministry denied the "
      "report. Later the army said it had captured a hill.", "captured a hill", "Azerbaijan"),
+    ("RSF fighters attacked El Fasher overnight. The army said it repelled them after hours of fighting.",
+     "repelled them", "Sudan"),
     # demonym + organ
     ("The Sudanese Armed Forces said on Monday they had driven the RSF out of Sennar.", "driven", "Sudan"),
     ("The Congolese army said M23 rebels shelled Sake, west of Goma.", "shelled Sake",
@@ -107,6 +109,7 @@ CASES = [
     ("Israeli strikes hit Rafah and Deir al-Balah overnight. The health ministry said 30 people were "
      "killed.", "30 people", "Other"),
     ("The army said it had repelled an attack near the capital.", "repelled", "Other"),
+    ("M23 fighters shelled Sake overnight. The army said it pushed them back.", "pushed them back", "Other"),
     ("Israel's army said its jets struck Hamas targets. Israeli officials in Jerusalem said the campaign would "
      "go on, and Israel's cabinet approved more strikes. The Palestinian foreign ministry said the strikes "
      "were a crime.", "a crime", "Other"),

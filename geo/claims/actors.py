@@ -224,6 +224,7 @@ class ProfileParty:
     kind: str  # "armed group", "movement", "de-facto authority", "state"...
     countries: frozenset[str]
     places: tuple[str, ...] = ()
+    states: frozenset[str] = frozenset()  # the profile's states at war
 
 
 def _key(alias: str) -> str:
@@ -266,7 +267,7 @@ def profile_parties(profiles) -> list[ProfileParty]:
     for profile in profiles:
         for party in profile.parties:
             out.setdefault(party.name, ProfileParty(party.name, party.kind, frozenset(profile.all_countries),
-                                                    tuple(getattr(party, "places", ()))))
+                                                    party.places, frozenset(profile.states)))
     return list(out.values())
 
 

@@ -19,7 +19,9 @@ wins, else the speaker stays ``Other``, never a guess):
   army ... the army said", "Ukrainian forces ... a spokesman for the 24th Brigade"), else the
   state of a clear majority of the article's state mentions (names, demonyms, capitals,
   officials and the places of each state): at least twice as many as, and two more than, the
-  next state and the places that belong to no state party (2-0, 3-1, 4-2; not 2-1). Where a de-facto authority is
+  next state and the places that belong to no state party (2-0, 3-1, 4-2; not 2-1), else
+  the one state at war of the profiles whose armed groups the article names (the RSF's
+  profile has one state, Sudan; the M23's has two, so it decides nothing). Where a de-facto authority is
   named (or its places), places count for no state: Karabakh's towns lie in Azerbaijan but
   do not tell whose army speaks.
 
@@ -241,4 +243,11 @@ class ArticleContext:
             return group
         if kind == "local":
             return self.local_state(sentence, span.start_char, previous) or self.majority_state()
-        return self.last_full_mention(kind, span.start_char) or self.majority_state()
+        return self.last_full_mention(kind, span.start_char) or self.majority_state() or self.profile_state()
+
+    def profile_state(self) -> str | None:
+        """The one state at war in the profiles of the armed groups the article names ("RSF
+        fighters attacked ... The army said": the Sudan profile's one state)."""
+        states = {iso for m in self.matches if self._is_group(party := self.registry.parties.get(m.actor))
+                  and party is not None for iso in party.states}
+        return self.registry.country_actor(states.pop()) if len(states) == 1 else None
