@@ -46,6 +46,10 @@ CASES = [
      "report. Later the army said it had captured a hill.", "captured a hill", "Azerbaijan"),
     ("RSF fighters attacked El Fasher overnight. The army said it repelled them after hours of fighting.",
      "repelled them", "Sudan"),
+    ("Ukraine's General Staff said its troops repelled 40 attacks near Pokrovsk. The army said Russian "
+     "losses were heavy.", "losses were heavy", "Ukraine"),
+    ("Russia's defence ministry said Ukrainian forces lost 300 troops near Kupiansk. The military said "
+     "its jets had struck fuel depots.", "fuel depots", "Other"),
     # demonym + organ
     ("The Sudanese Armed Forces said on Monday they had driven the RSF out of Sennar.", "driven", "Sudan"),
     ("The Congolese army said M23 rebels shelled Sake, west of Goma.", "shelled Sake",

@@ -102,11 +102,13 @@ class ActorRegistry:
                 taken.append((c.start, c.end))
         return sorted(found, key=lambda c: c.start)
 
-    def context_countries(self, text: str, countries: frozenset[str]) -> frozenset[str]:
+    def context_countries(self, text: str, countries: frozenset[str],
+                          found: list[ActorMatch] | None = None) -> frozenset[str]:
         """``countries`` and the countries of the profiles whose non-state parties ``text``
-        names: "Congo" next to "M23" is the DR Congo even where no place of the war is named."""
+        names (``found``: its matches, when known): "Congo" next to "M23" is the DR Congo even
+        where no place of the war is named."""
         out = set(countries)
-        for m in self.matches(text, countries):
+        for m in self.matches(text, countries) if found is None else found:
             party = self.parties.get(m.actor)
             if party is not None and party.kind != "state":
                 out |= party.countries

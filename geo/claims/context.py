@@ -15,8 +15,11 @@ wins, else the speaker stays ``Other``, never a guess):
 * a local office ("the regional governor", "acting governor X") is the country of the places
   of its sentence before it, else of the sentence before;
 * a state organ (army, forces, a unit, ministry, minister, government, president, head of
-  state) is the state of its kind's last full mention before it in the article ("Sudan's
-  army ... the army said", "Ukrainian forces ... a spokesman for the 24th Brigade"), else the
+  state) is the state of the last speaker of its kind (military or government) that named
+  its state ("Azerbaijan's army said ... the army said"); else of its kind's last full
+  mention before it in the article ("Sudan's army ... the army said", "Ukrainian forces ... a
+  spokesman for the 24th Brigade"), unless the last state organ speaking was of another
+  state (then ``Other``); else the state of that last organ speaking; else the
   state of a clear majority of the article's state mentions (names, demonyms, capitals,
   officials and the places of each state): at least twice as many as, and two more than, the
   next state and the places that belong to no state party (2-0, 3-1, 4-2; not 2-1), else
@@ -140,12 +143,16 @@ class ArticleContext:
     """What the article says around its speakers: its party mentions, the last full mention of
     each kind of organ, its majority state."""
 
-    def __init__(self, text: str, registry: ActorRegistry, mentions: list[Mention], countries: frozenset[str]):
+    def __init__(self, text: str, registry: ActorRegistry, mentions: list[Mention], countries: frozenset[str],
+                 matches: list[ActorMatch] | None = None):
         self.text, self.registry, self.mentions = text, registry, mentions
-        self.matches = registry.matches(text, countries)
+        self.matches = registry.matches(text, countries) if matches is None else matches
         self.states = state_actors()
         self._organ_mentions: list[tuple[int, str, str]] | None = None
         self._majority: tuple[str | None] | None = None
+        #: The speaker chain of state organs: organ kind -> state of its last speaker naming one.
+        self.spoken: dict[str, str] = {}
+        self.last_organ_speaker: str | None = None
         #: The article's sentences (set by the speaker resolver), for "the group" to look back on.
         self.sentences: list[Span] = []
 
@@ -243,7 +250,20 @@ class ArticleContext:
             return group
         if kind == "local":
             return self.local_state(sentence, span.start_char, previous) or self.majority_state()
-        return self.last_full_mention(kind, span.start_char) or self.majority_state() or self.profile_state()
+        if kind in self.spoken:
+            return self.spoken[kind]
+        mentioned = self.last_full_mention(kind, span.start_char)
+        if mentioned is not None and self.last_organ_speaker not in (None, mentioned):
+            return None  # "Russia's ministry said Ukrainian forces lost ... The army said": no guess
+        return mentioned or self.last_organ_speaker or self.majority_state() or self.profile_state()
+
+    def note_speaker(self, text: str, party: str) -> None:
+        """Remember a speaker phrase naming a state and an organ ("Ukraine's General Staff"):
+        the speaker chain that a later "the army" or "the ministry" follows first."""
+        organ = ORGAN.search(text)
+        if party in self.states and organ is not None and organ.lastgroup != "local":
+            self.spoken[organ.lastgroup or ""] = party
+            self.last_organ_speaker = party
 
     def profile_state(self) -> str | None:
         """The one state at war in the profiles of the armed groups the article names ("RSF

@@ -21,9 +21,11 @@ class _SpeakerResolver:
                  tokens: list[Token] | None = None, countries: frozenset[str] = frozenset()):
         self.doc, self.registry, self.article_actors = doc, registry, article_actors
         # "Congo" next to "M23" is the DR Congo: the profiles of the parties named count too
-        self.countries = registry.context_countries(doc.text, countries)
+        found = registry.matches(doc.text, countries)
+        self.countries = registry.context_countries(doc.text, countries, found)
         self.mentions = mentions
-        self.context = ArticleContext(doc.text, registry, mentions, self.countries)
+        self.context = ArticleContext(doc.text, registry, mentions, self.countries,
+                                      found if self.countries == countries else None)
         self.last_claimants: list[str] = []
         self.last_singular: str | None = None
         # Read once: ``doc.ents`` rebuilds its spans, and ``doc[i]`` its tokens, on every access.
@@ -199,6 +201,7 @@ class _SpeakerResolver:
         role = head.lemma_.lower() if head.pos_ in {"NOUN", "PROPN"} and head.ent_type_ != "PERSON" else ""
         named = [a for a in actors if a != OTHER]
         if len(named) == 1:
+            self.context.note_speaker(mask_modifiers(span.text), named[0])
             for e in people:
                 for key in _person_keys(e):
                     self.people[key] = named[0]
