@@ -90,6 +90,10 @@ CASES = [
      "Nagorno-Karabakh authorities"),
     ("The Karabakh defence army said it repelled an Azerbaijani attack near Hadrut.", "repelled",
      "Nagorno-Karabakh authorities"),
+    ("The Russian-installed head of Crimea said Ukrainian drones hit an oil depot near Feodosia.",
+     "oil depot", "Russia"),
+    ("The head of Crimea said air defences downed six drones over Sevastopol.", "six drones", "Russia"),
+    ("The governor of Zaporizhzhia said Russian shelling hit a school.", "hit a school", "Ukraine"),
     # a unit's spokesman
     ("Russian forces pressed their offensive near Pokrovsk. A spokesman for the Vostok grouping of forces "
      "said its units had taken two villages.", "two villages", "Russia"),

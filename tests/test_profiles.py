@@ -108,7 +108,8 @@ def test_a_de_facto_authority_speaks_through_the_organs_of_its_place(tmp_path: P
                    "officials of the self-proclaimed Nagorno-Karabakh"):
         assert defacto_party(phrase, registry, frozenset()) == "Karabakh authorities", phrase
     for phrase in ("The Azerbaijani army in Karabakh", "Armenia's defence ministry", "the army",
-                   "residents of Karabakh", "a doctor in Nagorno-Karabakh"):
+                   "residents of Karabakh", "a doctor in Nagorno-Karabakh",
+                   "the head of a hospital in Karabakh", "officials of a charity in Nagorno-Karabakh"):
         assert defacto_party(phrase, registry, frozenset()) is None, phrase
 
 

@@ -7,7 +7,9 @@ wins, else the speaker stays ``Other``, never a guess):
 
 * an organ of a de-facto authority's place ("Karabakh's defence army", "the ombudsman of
   Artsakh", "the ethnic Armenian authorities in Nagorno-Karabakh") speaks for that authority
-  (the ``places`` of a profile's de-facto party), not for the state the place lies in;
+  (the ``places`` of a profile's de-facto party), not for the state the place lies in; so
+  does a local office of a place a profile lists as held by an occupying state ("the head of
+  Crimea": Russia, whose installed officials speak for it);
 * an armed group or movement by a common noun ("the group", "the rebels", "the paramilitary
   force", "a spokesman for the movement") is the last armed group or movement of a conflict
   profile named before it, unless an organisation of no known party is named in that group's
@@ -59,7 +61,8 @@ GROUP = re.compile(r"\b(?:group|movement|rebels?|militias?|militants?|insurgents
 #: Organs of a de-facto authority's place.
 _DEFACTO_ORGAN = (r"authorities|(?:defen[cs]e\s+)?army|ombudsman|human\s+rights\s+ombudsman|leader(?:ship)?|"
                   r"president|government|(?:\w+\s+)?ministry|officials?|emergency\s+service|civil\s+defen[cs]e|"
-                  r"police|administration|parliament|media\s+office|rescue\s+service")
+                  r"police|administration|parliament|media\s+office|rescue\s+service|governor|mayor|head|"
+                  r"(?:regional\s+)?council")
 _NO_CONTEXT = re.compile(r"\b(?:former|ex|opposition|exiled|sources?|ethnic)\b", re.I)
 _ETHNIC = re.compile(r"\bethnic(?:ally)?\s+[A-Z][\w-]+", re.U)
 #: Capitalised words a state organ's name may hold ("the Ministry of Defence", "Health Minister").
@@ -103,7 +106,8 @@ def _defacto_pattern(places: tuple[str, ...]) -> re.Pattern:
     place = "(?:" + "|".join(re.escape(p) for p in sorted(places, key=len, reverse=True)) + ")"
     return re.compile(
         rf"(?<![\w-]){place}(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:{_DEFACTO_ORGAN})\b"
-        rf"|\b(?:{_DEFACTO_ORGAN})\s+(?:[\w-]+\s+){{0,3}}?(?:of|in|for|from)\s+(?:the\s+)?"
+        rf"|\b(?:{_DEFACTO_ORGAN})\s+(?:(?!(?:of|in|at|for|from|a|an|the)\b)[\w-]+\s+){{0,3}}?"
+        rf"(?:of|in|for|from)\s+(?:the\s+)?"
         rf"(?:(?:self-\w+|breakaway|separatist|unrecognised|unrecognized)\s+)*{place}(?![\w-])", re.I)
 
 
