@@ -9,7 +9,10 @@ another folder), written and extended by hand, one per conflict:
 * ``countries``: further ISO codes the map draws (neighbours, sponsors), optional;
 * ``parties``: the non-state parties and de-facto authorities, each with a ``name`` (the
   claimant as EVALUATION.md names it: "RSF", "Hamas", "Gaza authorities"), a ``kind``
-  ("armed group", "de-facto authority", "movement") and its ``aliases``;
+  ("armed group", "de-facto authority", "movement"; "state" for a state's other names in
+  this war, such as "Congo" for the DR Congo) and its ``aliases``; a de-facto authority may
+  list the ``places`` it governs, whose organs ("Karabakh's defence army", "the ombudsman of
+  Artsakh") speak for it, not for the state the place lies in;
 * ``officials``: people who speak for a party (a state, by its name, or a party above):
   ``party`` and the ``names`` they appear under, with an optional ``role``;
 * ``organisations``: names of organisations, armed groups and agencies of this conflict that
@@ -48,6 +51,8 @@ class Party:
     name: str
     kind: str
     aliases: tuple[str, ...]
+    #: Names of the place a de-facto authority governs ("Nagorno-Karabakh", "Artsakh").
+    places: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,7 +123,8 @@ def read_profile(path: Path) -> ConflictProfile:
         if not isinstance(p, dict) or not isinstance(p.get("name"), str):
             raise ProfileError(f"{where}: parties[{i}] needs a 'name'")
         parties.append(Party(p["name"].strip(), str(p.get("kind", "party")),
-                             _strings(p.get("aliases", []), f"{where}: parties[{i}].aliases")))
+                             _strings(p.get("aliases", []), f"{where}: parties[{i}].aliases"),
+                             _strings(p.get("places", []), f"{where}: parties[{i}].places")))
     officials = []
     for i, o in enumerate(data.get("officials", [])):
         if not isinstance(o, dict) or not isinstance(o.get("party"), str):

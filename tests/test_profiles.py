@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.claims.actors import ActorRegistry, profile_rows
+from geo.claims.actors import ActorRegistry, profile_parties, profile_rows, state_actors
+from geo.claims.context import defacto_party
 from geo.config import PROJECT_ROOT
 from geo.profiles import ProfileError, load_profiles, read_profile
 
@@ -66,3 +67,53 @@ def test_an_alias_two_profiles_share_goes_by_the_articles_countries(tmp_path: Pa
     text = "Fighters of the Forces said"
     assert [m.actor for m in registry.matches(text, {"SD"})] == ["RSF"]
     assert [m.actor for m in registry.matches(text, {"CD", "RW"})] == ["M23"]
+
+
+def test_a_profile_alias_of_another_state_name_is_chosen_by_the_article(tmp_path: Path) -> None:
+    # "Congo" is the Republic of the Congo by default and the DR Congo in an article of the
+    # DR Congo's war: the base meaning stays unless the article names the profile's countries.
+    (tmp_path / "w.toml").write_text(
+        'id = "w"\nname = "W"\nstates = ["CD", "RW"]\n[[parties]]\nname = "Democratic Republic of the Congo"\n'
+        'kind = "state"\naliases = ["Congo", "Congolese"]\n[[parties]]\nname = "M23"\nkind = "armed group"\n'
+        'aliases = ["M23"]\n', encoding="utf-8")
+    base = [("Republic of the Congo", "Congo", "country"), ("Rwanda", "Rwanda", "country")]
+    profiles = load_profiles(tmp_path)
+    rows, choices = profile_rows(profiles, base)
+    registry = ActorRegistry(base + rows, choices, profile_parties(profiles))
+    assert [m.actor for m in registry.matches("Congo said", frozenset({"CG"}))] == ["Republic of the Congo"]
+    assert [m.actor for m in registry.matches("Congo said", frozenset({"RW"}))] == [
+        "Democratic Republic of the Congo"]
+    # an alias no base row has is the profile's everywhere
+    assert [m.actor for m in registry.matches("Congolese troops said")] == ["Democratic Republic of the Congo"]
+    # the article's armed group brings its profile's countries with it
+    countries = registry.context_countries("Congo accused the M23 of shelling", frozenset())
+    assert {"CD", "RW"} <= countries
+    assert [m.actor for m in registry.matches("Congo said", countries)] == ["Democratic Republic of the Congo"]
+
+
+def test_a_de_facto_authority_speaks_through_the_organs_of_its_place(tmp_path: Path) -> None:
+    (tmp_path / "k.toml").write_text(
+        'id = "k"\nname = "K"\nstates = ["AM", "AZ"]\n[[parties]]\nname = "Karabakh authorities"\n'
+        'kind = "de-facto authority"\naliases = ["Karabakh authorities"]\nplaces = ["Nagorno-Karabakh", "Karabakh"]\n',
+        encoding="utf-8")
+    profiles = load_profiles(tmp_path)
+    assert profiles[0].parties[0].places == ("Nagorno-Karabakh", "Karabakh")
+    base = [("Armenia", "Armenian", "demonym"), ("Azerbaijan", "Azerbaijani", "demonym"),
+            ("Israel", "Israeli", "demonym")]
+    rows, choices = profile_rows(profiles, base)
+    registry = ActorRegistry(base + rows, choices, profile_parties(profiles))
+    for phrase in ("Nagorno-Karabakh's defence army", "The Karabakh defence army",
+                   "the human rights ombudsman of Nagorno-Karabakh",
+                   "The ethnic Armenian authorities in Nagorno-Karabakh",
+                   "officials of the self-proclaimed Nagorno-Karabakh"):
+        assert defacto_party(phrase, registry, frozenset()) == "Karabakh authorities", phrase
+    for phrase in ("The Azerbaijani army in Karabakh", "Armenia's defence ministry", "the army",
+                   "residents of Karabakh", "a doctor in Nagorno-Karabakh",
+                   "the head of a hospital in Karabakh", "officials of a charity in Nagorno-Karabakh"):
+        assert defacto_party(phrase, registry, frozenset()) is None, phrase
+
+
+def test_every_state_is_a_party_an_organ_may_speak_for() -> None:
+    states = state_actors()
+    assert {"Ukraine", "Sudan", "USA", "Democratic Republic of the Congo", "Rwanda"} <= states
+    assert "United States" not in states and "Palestinian Territory" not in states

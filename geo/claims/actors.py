@@ -38,12 +38,17 @@ class ActorRegistry:
     """Alias -> actor lookups over a text, exact (case-aware) and fuzzy for people."""
 
     def __init__(self, rows: list[tuple[str, str, str]],
-                 choices: dict[str, list[tuple[str, frozenset[str]]]] | None = None):
+                 choices: dict[str, list[tuple[str, frozenset[str]]]] | None = None,
+                 parties: list[ProfileParty] | None = None):
         self.rows = rows
         self.actors = sorted({a for a, _, _ in rows})
-        #: Aliases that conflict profiles give to different parties: alias -> [(actor, the
-        #: profile's countries)]; the article's countries choose (:meth:`matches`).
+        #: Aliases that conflict profiles give to different parties (or to another party than
+        #: the built-in one: "Congo"): alias -> [(actor, the profile's countries)]; the
+        #: article's countries choose (:meth:`matches`).
         self.choices = choices or {}
+        #: The conflict profiles' parties: their kind, countries and places (speakers.py reads
+        #: them to tell "the group said" and "Karabakh's defence army").
+        self.parties = {p.name: p for p in parties or []}
         cased = [(alias, actor, kind) for actor, alias, kind in rows if any(ch.isupper() for ch in alias)]
         lower = [(alias, actor, kind) for actor, alias, kind in rows if not any(ch.isupper() for ch in alias)]
         self._by_alias: dict[str, tuple[str, str]] = {}
@@ -96,6 +101,18 @@ class ActorRegistry:
                 found.append(c)
                 taken.append((c.start, c.end))
         return sorted(found, key=lambda c: c.start)
+
+    def context_countries(self, text: str, countries: frozenset[str],
+                          found: list[ActorMatch] | None = None) -> frozenset[str]:
+        """``countries`` and the countries of the profiles whose non-state parties ``text``
+        names (``found``: its matches, when known): "Congo" next to "M23" is the DR Congo even
+        where no place of the war is named."""
+        out = set(countries)
+        for m in self.matches(text, countries) if found is None else found:
+            party = self.parties.get(m.actor)
+            if party is not None and party.kind != "state":
+                out |= party.countries
+        return frozenset(out)
 
     def fuzzy_person(self, name: str, threshold: float = 80) -> str | None:
         """The actor of a person (or body) whose registered name is close to ``name``."""
@@ -155,6 +172,12 @@ def country_actor_name(iso: str) -> str | None:
     return _ACTOR_NAMES.get(iso, name) if name else None
 
 
+@lru_cache(maxsize=1)
+def state_actors() -> frozenset[str]:
+    """Every state's claimant name ("Ukraine", "USA"): the parties an organ may speak for."""
+    return frozenset(a for a in (country_actor_name(iso) for iso in _country_names()) if a)
+
+
 def _plural(demonym: str) -> str | None:
     """"Ukrainian" -> "Ukrainians"; none for "Sudanese", "French", "Swiss"."""
     if demonym.endswith(("ese", "ss", "ch", "sh", "s")):
@@ -196,9 +219,27 @@ def builtin_rows(aliases_path: Path, demonyms_path: Path) -> list[tuple[str, str
     return rows
 
 
-def profile_rows(profiles) -> tuple[list[tuple[str, str, str]], dict[str, list[tuple[str, frozenset[str]]]]]:
+@dataclass(frozen=True)
+class ProfileParty:
+    """A party of a conflict profile as the speaker resolver needs it."""
+    name: str
+    kind: str  # "armed group", "movement", "de-facto authority", "state"...
+    countries: frozenset[str]
+    places: tuple[str, ...] = ()
+    states: frozenset[str] = frozenset()  # the profile's states at war
+
+
+def _key(alias: str) -> str:
+    return alias if any(ch.isupper() for ch in alias) else alias.lower()
+
+
+def profile_rows(profiles, base: list[tuple[str, str, str]] | None = None
+                 ) -> tuple[list[tuple[str, str, str]], dict[str, list[tuple[str, frozenset[str]]]]]:
     """Rows of the conflict profiles' parties and officials, and the aliases they give to
-    different parties (with each profile's countries, for the article to choose)."""
+    different parties (with each profile's countries, for the article to choose). An alias
+    that the ``base`` rows (every state, data/actors.csv) give to another actor keeps that
+    actor by default and becomes a choice: the profile's party where the article names the
+    profile's countries ("Congo" in an article about Goma)."""
     rows: list[tuple[str, str, str]] = []
     seen: dict[str, list[tuple[str, frozenset[str]]]] = {}
     for profile in profiles:
@@ -213,7 +254,23 @@ def profile_rows(profiles) -> tuple[list[tuple[str, str, str]], dict[str, list[t
                 rows.append((official.party, name, "person"))
                 seen.setdefault(name, []).append((official.party, where))
     choices = {alias: opts for alias, opts in seen.items() if len({a for a, _ in opts}) > 1}
-    return rows, choices
+    base_actor = {_key(alias): actor for actor, alias, _ in base or []}
+    overridden = {k for k, opts in seen.items()
+                  if k in base_actor and any(a != base_actor[k] for a, _ in opts)}
+    for k in overridden:
+        choices[k] = [(a, where) for a, where in seen[k] if a != base_actor[k]]
+    return [r for r in rows if _key(r[1]) not in overridden], choices
+
+
+def profile_parties(profiles) -> list[ProfileParty]:
+    """The profiles' parties, with their profile's countries (a party two profiles name keeps
+    the first)."""
+    out: dict[str, ProfileParty] = {}
+    for profile in profiles:
+        for party in profile.parties:
+            out.setdefault(party.name, ProfileParty(party.name, party.kind, frozenset(profile.all_countries),
+                                                    party.places, frozenset(profile.states)))
+    return list(out.values())
 
 
 def _countries_in(text: str) -> list[str]:
@@ -234,8 +291,9 @@ def _standard(actors_path: str, conflicts: tuple) -> ActorRegistry:
     root = Path(__file__).resolve().parents[2] / "data"
     rows = builtin_rows(root / "gazetteer_aliases.csv", root / "demonyms.csv")
     rows += ActorRegistry.load(Path(actors_path)).rows
-    extra, choices = profile_rows(get_profiles(Path(conflicts[0])))
-    return ActorRegistry(rows + extra, choices)
+    profiles = get_profiles(Path(conflicts[0]))
+    extra, choices = profile_rows(profiles, rows)
+    return ActorRegistry(rows + extra, choices, profile_parties(profiles))
 
 
 def get_registry(path: Path | None = None) -> ActorRegistry:

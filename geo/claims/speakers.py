@@ -12,6 +12,7 @@ from functools import cached_property
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry
+from geo.claims.context import ArticleContext, defacto_party
 from geo.model import Mention
 
 
@@ -19,8 +20,12 @@ class _SpeakerResolver:
     def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter, mentions: list[Mention],
                  tokens: list[Token] | None = None, countries: frozenset[str] = frozenset()):
         self.doc, self.registry, self.article_actors = doc, registry, article_actors
-        self.countries = countries
+        # "Congo" next to "M23" is the DR Congo: the profiles of the parties named count too
+        found = registry.matches(doc.text, countries)
+        self.countries = registry.context_countries(doc.text, countries, found)
         self.mentions = mentions
+        self.context = ArticleContext(doc.text, registry, mentions, self.countries,
+                                      found if self.countries == countries else None)
         self.last_claimants: list[str] = []
         self.last_singular: str | None = None
         # Read once: ``doc.ents`` rebuilds its spans, and ``doc[i]`` its tokens, on every access.
@@ -59,6 +64,9 @@ class _SpeakerResolver:
 
     def actors_of_span(self, span: Span, head: Token) -> list[str]:
         text = mask_modifiers(span.text)
+        defacto = defacto_party(text, self.registry, self.countries)
+        if defacto is not None:  # "Karabakh's defence army": the de-facto authority, not the state
+            return [defacto]
         found = self.registry.matches(text, self.countries)
         actors: list[str] = []
         if found:
@@ -88,7 +96,8 @@ class _SpeakerResolver:
     def note_subject_person(self, sentence: Span) -> None:
         """Remember the actor of a person who is the subject of a sentence without claims."""
         for tok in self.tokens[sentence.start:sentence.end]:
-            if tok.dep_ == "nsubj" and tok.ent_type_ == "PERSON":
+            if tok.dep_ == "nsubj" and (tok.ent_type_ == "PERSON" or (
+                    tok.lemma_.lower() in PERSON_ROLES and any(c.ent_type_ == "PERSON" for c in tok.children))):
                 actors = self.actors_of_span(self.subtree_span(tok), tok)
                 if len(actors) == 1:
                     self.last_singular = actors[0]
@@ -141,6 +150,11 @@ class _SpeakerResolver:
         is_joint = low in JOINT_NOUNS and any(c.lower_ in {"two", "both"} for c in tok.children)
         actors = self.actors_of_span(span, tok)
         actors = self._follow_chain(span, tok, actors)
+        if not actors:
+            actors = self._from_context(span, tok, sentence)
+        if len(actors) == 1 and actors[0] != OTHER and tok.tag_ in {"NN", "NNP"} and (
+                tok.ent_type_ == "PERSON" or any(t.lemma_.lower() in PERSON_ROLES for t in span)):
+            self.last_singular = actors[0]  # "X's spokeswoman rejected it. She said ...": her party
         if is_joint and len(actors) < 2:
             actors = self._joint_actors(tok, sentence)
             if len(actors) < 2:
@@ -152,7 +166,31 @@ class _SpeakerResolver:
     def resolve_phrase(self, span: Span) -> tuple[list[str], str]:
         """The party of a speaker phrase standing alone ("Defence ministry of Armenia: ...")."""
         actors = self._follow_chain(span, span.root, self.actors_of_span(span, span.root))
+        if not actors:
+            actors = self._from_context(span, span.root, span.sent)
         return (actors or [OTHER]), span.text
+
+    def _unknown_names(self, before: int) -> list[Token]:
+        """Proper nouns before ``before`` that are no person, place, date or known party: names
+        of organisations the registry does not know ("Human Rights Watch"; the NER may miss them)."""
+        known = [(m.start, m.end) for m in self.context.matches] + [(m.start, m.end) for m in self.mentions]
+        out = []
+        for t in self.tokens:
+            if t.idx >= before:
+                break
+            if t.pos_ == "PROPN" and t.ent_type_ not in {"PERSON", "GPE", "LOC", "DATE", "TIME", "NORP", "FAC"} \
+                    and not any(s <= t.idx < e for s, e in known):
+                out.append(t)
+        return out
+
+    def _from_context(self, span: Span, head: Token, sentence: Span) -> list[str]:
+        """The party the article gives a phrase that names none ("the army", "the group"):
+        geo.claims.context."""
+        earlier = self.sentences_before(sentence)
+        self.context.sentences = self.sentences
+        party = self.context.party_of(span, head, mask_modifiers(span.text), sentence,
+                                      earlier[-1] if earlier else None, self._unknown_names)
+        return [party] if party else []
 
     def _follow_chain(self, span: Span, head: Token, actors: list[str]) -> list[str]:
         """Read and extend the article's speaker chain: a speaker phrase naming one party teaches
@@ -163,6 +201,7 @@ class _SpeakerResolver:
         role = head.lemma_.lower() if head.pos_ in {"NOUN", "PROPN"} and head.ent_type_ != "PERSON" else ""
         named = [a for a in actors if a != OTHER]
         if len(named) == 1:
+            self.context.note_speaker(mask_modifiers(span.text), named[0])
             for e in people:
                 for key in _person_keys(e):
                     self.people[key] = named[0]
@@ -210,6 +249,14 @@ ROLE_NOUNS = frozenset({
     "minister", "governor", "mayor", "official", "commander", "office", "service", "authorities", "police",
     "agency", "leader", "presidency", "administration", "forces", "command", "staff", "ombudsman", "envoy",
     "ambassador", "embassy", "aide", "adviser", "advisor", "chief", "head", "prosecutor", "general",
+})
+
+
+#: Head nouns of speaker phrases that stand for one person: a pronoun after them means that person.
+PERSON_ROLES = frozenset({
+    "spokesman", "spokeswoman", "spokesperson", "president", "minister", "governor", "mayor", "official",
+    "commander", "leader", "ombudsman", "envoy", "ambassador", "aide", "adviser", "advisor", "chief", "head",
+    "prosecutor", "general", "premier", "secretary", "chairman", "chairwoman", "director",
 })
 
 
