@@ -40,9 +40,9 @@ NAME_HEADS = {
     "charter", "statement", "university", "college", "institute", "club", "times", "post", "herald",
     "journal", "tribune", "gazette", "daily", "observer", "telegraph", "review", "fc", "united",
     "initiative", "plan", "doctrine", "memorandum", "communique", "summit", "talks", "formula",
-    # news media named after a place: "the Kyiv Independent", "the Houston Chronicle"
-    "independent", "today", "network", "monitor", "chronicle", "courier", "dispatch", "inquirer", "insider",
-    "express", "press",
+    # news media named after a place: "the Kyiv Independent" (not "Chronicle", "Press"...: LGL, whose
+    # annotators mark the place in "the Houston Chronicle", lost recall with them)
+    "independent",
 }
 #: Words of an organisation's name that are not an institution: "Cooperation in Europe".
 INSTITUTION_HEADS = {
