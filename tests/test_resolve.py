@@ -8,15 +8,17 @@ import pytest
 
 from geo.distance import haversine_km
 from geo.gazetteer.index import Gazetteer
-from geo.geoparse.metonymy import flag_metonymy
+from geo.gazetteer.memo import GazetteerMemo
+from geo.geoparse.metonymy import flag_metonymy, is_dateline
 from geo.geoparse.recognize import recognize_toponyms
-from geo.geoparse.resolve import precision_for, resolve_toponyms
+from geo.geoparse.resolve import _within_city, precision_for, resolve_toponyms
 from geo.model import (
     PRECISION_COUNTRY,
     PRECISION_LINE,
     PRECISION_NEAR,
     PRECISION_REGION,
     PRECISION_SETTLEMENT,
+    Candidate,
     Mention,
     Place,
 )
@@ -349,3 +351,109 @@ def test_nearness_is_the_distance_to_the_nearest_other_anchor(gazetteer: Gazette
         others = [a for a in ctx.anchors if a.key != place.key]
         d = min(haversine_km(place.lat, place.lon, a.lat, a.lon) for a in others) if others else 1e9
         assert ctx.nearness(place) == math.exp(-d / 400.0)
+
+
+# --------------------------------------------------------------------------- issue 19: places
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("GAZA (Reuters) - Tanks moved in.", 0, 4),
+    ("Intro line.\nKHARKIV, Ukraine — Drones hit the city.", 12, 19),
+    ("JUBA, Dec 5 (AFP) - Talks resumed.", 0, 4),
+])
+def test_dateline_is_recognised_as_such(text: str, start: int, end: int) -> None:
+    assert is_dateline(text, start, end)
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("Officials in GAZA said - nothing.", 13, 17),  # not at the start of a line
+    ("Gaza (Reuters) - Tanks moved in.", 0, 4),  # not in capitals
+    ("GOMA was calm on Sunday.", 0, 4),  # no dash after it
+])
+def test_not_a_dateline(text: str, start: int, end: int) -> None:
+    assert not is_dateline(text, start, end)
+
+
+def test_part_of_a_city_lies_in_that_city(gazetteer: Gazetteer) -> None:
+    kharkiv = max((c.place for c in gazetteer.lookup("Kharkiv") if c.place.feature_type == "settlement"),
+                  key=lambda p: p.population)
+    elsewhere = Place(key="x:1", name="Shevchenkivskyi", lat=50.46, lon=30.47, feature_type="settlement",
+                      country="UA")
+    inside = Place(key="x:2", name="Kyivskyi", lat=50.0, lon=36.3, feature_type="settlement", country="UA")
+    memo = GazetteerMemo.of(gazetteer)
+    # no candidate in the city: the city itself
+    [only] = _within_city([Candidate(place=elsewhere, match="name", name_score=1.0)], "Kharkiv", memo)
+    assert only.place.key == kharkiv.key and only.match == "container"
+    # a candidate within the city wins over one elsewhere
+    kept = _within_city([Candidate(place=elsewhere, match="name", name_score=1.0),
+                         Candidate(place=inside, match="name", name_score=1.0)], "Kharkiv", memo)
+    assert [c.place.key for c in kept] == ["x:2"]
+    # a container that is no town changes nothing
+    cands = [Candidate(place=elsewhere, match="name", name_score=1.0)]
+    assert _within_city(cands, "Nowhereland", memo) == cands
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("GAZA (Reuters) - Israeli strikes killed 12 people overnight, medics said.", "GAZA", "PS"),
+    ("KHARKIV, Ukraine — Russian drones hit a power plant overnight, the mayor said.", "KHARKIV", "UA"),
+    ("Background.\nKHARTOUM, Dec 5 (Reuters) - The army said it had retaken a bridge.", "KHARTOUM", "SD"),
+])
+def test_datelines_are_literal_places(analyse, text: str, name: str, country: str) -> None:
+    m = find(analyse(text), name)
+    assert m.place is not None and m.place.country == country and m.place.feature_type == "settlement"
+    assert not m.metonymic and not m.not_a_place
+    assert m.cue_container in ("", "Ukraine")  # never the date after the comma
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("text", "district", "city"), [
+    ("A missile hit a school in the central Shevchenkivskyi district of Kharkiv on Tuesday.", "Shevchenkivskyi",
+     "Kharkiv"),
+    ("Two people died in the Holosiivskyi district of Kyiv after a drone attack.", "Holosiivskyi", "Kyiv"),
+    ("Shells fell on the Primorsky district of Odesa, officials said.", "Primorsky", "Odesa"),
+])
+def test_district_of_a_city_lies_in_the_city(analyse, text: str, district: str, city: str) -> None:
+    mentions = analyse(text)
+    town = find(mentions, city)
+    assert town.place is not None and town.place.feature_type == "settlement"  # the city, not its region
+    part = find(mentions, district)
+    assert part.place is not None and km(part.place, (town.place.lat, town.place.lon)) < 30
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("text", "name", "region_key"), [
+    ("Fighting in Khartoum State displaced thousands of families.", "Khartoum State", "admin1:SD-KH"),
+    ("Militias attacked farms across Gezira state last week.", "Gezira", "admin1:SD-GZ"),
+    ("Russian troops pressed on in the Donetsk region and shelled the Kherson region.", "Donetsk", "admin1:UA-14"),
+    ("Rebels advanced in North Kivu, in the east of the Democratic Republic of the Congo.", "North Kivu",
+     "admin1:CD-NK"),
+])
+def test_admin1_news_spellings_resolve_to_regions(analyse, text: str, name: str, region_key: str) -> None:
+    m = find(analyse(text), name)
+    assert m.place is not None and m.place.key == region_key
+
+
+@pytest.mark.integration
+def test_democratic_republic_of_the_congo_is_itself(analyse) -> None:
+    m = find(analyse("Aid reached the Democratic Republic of the Congo on Friday."), "Democratic Republic of the Congo")
+    assert m.place is not None and m.place.key == "country:CD"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("text", "name"), [
+    ("Hamas said it would study the proposal.", "Hamas"),
+    ("The strike began at 7:00 Moscow time, officials said.", "Moscow"),
+    ("A military source told the Kyiv Independent that the bridge was hit.", "Kyiv"),
+    ("The mayor wrote an article for the Odesa Independent on Monday.", "Odesa"),
+])
+def test_organisations_clock_zones_and_media_are_not_places(analyse, text: str, name: str) -> None:
+    m = find(analyse(text), name)
+    assert m.place is None or m.not_a_place
+
+
+@pytest.mark.integration
+def test_unsupported_fuzzy_match_gets_low_confidence(analyse) -> None:
+    mentions = analyse("Aid convoys finally reached El Gezira after weeks of fighting.", min_confidence=0.0)
+    m = find(mentions, "Gezira") if any(x.text == "Gezira" for x in mentions) else find(mentions, "El Gezira")
+    assert m.place is None or m.place.country == "SD" or m.confidence < 0.5

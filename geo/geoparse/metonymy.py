@@ -4,9 +4,25 @@ flagged and never plotted as where something happened.
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc
 
 from geo.model import Mention
+from geo.nlp.load import text_of
+
+#: After a dateline's place name: ", Ukraine", " (Reuters)", " —", ", Dec 5".
+_DATELINE_AFTER = re.compile(r"^(?:,[^\n]{0,40}?)?\s*(?:\([^)\n]{1,40}\)\s*)?[-–—:]")
+
+
+def is_dateline(text: str, start: int, end: int) -> bool:
+    """Whether [start, end) is a dateline: an all-capital place name opening the article or a
+    paragraph and followed by a dash, perhaps after a country, a date or an agency ("GAZA
+    (Reuters) -", "KHARKIV, Ukraine —"). It names where the report was filed from: literal."""
+    name = text[start:end]
+    line_start = text.rfind("\n", 0, start) + 1
+    return (bool(name) and name.isupper() and not text[line_start:start].strip()
+            and bool(_DATELINE_AFTER.match(text[end:end + 60])))
 
 # --------------------------------------------------------------------------- metonymy
 
@@ -31,6 +47,8 @@ def detect_metonymy(doc: Doc, start: int, end: int) -> tuple[bool, str]:
     ("backed by Yerevan"), possessor of a non-spatial noun ("Baku's commitment"), modifier
     of an actor noun ("Baku authorities"); conjuncts inherit their head's role.
     """
+    if is_dateline(text_of(doc), start, end):
+        return False, ""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or not len(span):
         return False, ""

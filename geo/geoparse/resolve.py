@@ -280,6 +280,27 @@ def _online_candidates(m: Mention, answers: list[OnlineAnswer], gaz: Gazetteer,
     return _rank(m, cands, gaz, ctx, prior=lambda p: priors.get(p.key, 0.0))
 
 
+#: Type nouns news writes after an admin-1 name: "Khartoum State", "Donetsk Oblast".
+_ADMIN1_SUFFIX = re.compile(r"\s+(?:region|province|state|oblast|governorate|prefecture)$", re.I)
+
+
+def _within_city(cands: list[Candidate], city_name: str, gaz_memo: GazetteerMemo) -> list[Candidate]:
+    """Candidates for a part of a named city ("the Shevchenkivskyi district of Kharkiv"): those
+    within 30 km of the city, else those in the city's own admin-1 region, else the city itself
+    (the district lies in it, somewhere the gazetteer does not know)."""
+    towns = [c.place for c in gaz_memo.lookup(city_name, limit=30)
+             if c.place.feature_type == "settlement" and c.match != "fuzzy"]
+    if not towns:
+        return cands
+    city = max(towns, key=importance)
+    near = [c for c in cands if haversine_km(c.place.lat, c.place.lon, city.lat, city.lon) < 30]
+    if near:
+        return near
+    same_region = [c for c in cands if c.match != "fuzzy" and c.place.country == city.country
+                   and c.place.admin1 and c.place.admin1 == city.admin1]
+    return same_region or [Candidate(place=city, match="container", name_score=0.8)]
+
+
 _ARABIC_ARTICLE = re.compile(r"^(?:[EA]l|[ea]l)(?:-|\s+)(?=[A-Z])")
 
 #: A fuzzy match with no support from the article's context keeps this share of its confidence.
@@ -331,6 +352,16 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
             head, _, tail = m.text.partition(",")
             m.cue_container = m.cue_container or tail.strip()
             cands = gaz_memo.candidates(head.strip(), limit=60)
+        suffix = _ADMIN1_SUFFIX.search(m.text)
+        if suffix and not any(c.match != "fuzzy" for c in cands):
+            # "Khartoum State", "Kherson Oblast": the region named before the type noun
+            regions = [c for c in gaz_memo.candidates(m.text[:suffix.start()], limit=60)
+                       if c.place.feature_type == "region" and c.match != "fuzzy"]
+            if regions:
+                m.feature_hint = m.feature_hint or "region"
+                cands = regions
+        if m.feature_hint == "near" and m.cue_container:
+            cands = _within_city(cands, m.cue_container, gaz_memo)
         return cands
 
     def settle(m: Mention, ranked: list[Candidate]) -> None:
