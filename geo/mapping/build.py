@@ -39,11 +39,11 @@ from geo.layers.places import LINE_TYPES, focus_places, plottable_mentions
 from geo.layers.theatre import WORLD_VIEW
 from geo.mapping.claims import add_claims
 from geo.mapping.elements import (
-    _LEGEND_HTML,
     ClusteredPlaceLayer,
     Legend,
     PlaceLayer,
     PopupSupport,
+    legend_html,
 )
 from geo.mapping.features import _bounds_of, _layer_data, _num, _rows
 from geo.mapping.html import escape_text, highlight_sentence
@@ -232,7 +232,7 @@ def build_map(
         add_claims(m, claims, legend=legends)
 
     if legends:
-        Legend(_LEGEND_HTML).add_to(m)
+        Legend(legend_html(k for k, gdf in reference.items() if gdf is not None and not gdf.empty)).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     if center is None and zoom is None and (places is not None or (claims is not None and not claims.empty)):
