@@ -117,3 +117,27 @@ def test_map_draws_the_theatre_of_each_war(profile: str, streamlit_server: Any, 
     page.screenshot(path=str(SCREENSHOTS / f"{profile}.png"), full_page=True)
     assert page.outside_requests == [], page.outside_requests
     assert [r for r in page.bad_responses if "/_stcore/" not in r] == []
+
+
+def test_a_link_filtered_to_a_conflict_opens_its_theatre(streamlit_server: Any, browser_page: Any,
+                                                         tmp_path: Path) -> None:
+    """``?conflict=`` is the sidebar's Conflict filter: on a store of the Sudan war, a link to the
+    Karabakh war shows none of its articles and opens on the Karabakh war's view and layers; an
+    unknown conflict is ignored with a note."""
+    db = tmp_path / "sudan.sqlite"
+    _ingest(FIXTURES / "sudan", db)
+    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
+    page = browser_page
+    page.goto(f"{url}/map?conflict=karabakh-2020&conflict=atlantis", wait_until="domcontentloaded")
+    page.get_by_text("Theatre: Nagorno-Karabakh war (2020)").first.wait_for(state="visible", timeout=90_000)
+    page.get_by_text("Ignored the unknown conflict 'atlantis'").first.wait_for(state="visible", timeout=30_000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert "karabakh-2020" in sidebar.locator('[data-testid="stMultiSelect"]', has_text="Conflict").inner_text()
+    assert "atlantis" not in page.url
+    page.locator(MAP_FRAME).wait_for(state="attached", timeout=30_000)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(".leaflet-container").first.wait_for(state="visible", timeout=30_000)
+    frame.locator("path.ca-ref-pipelines_gem").first.wait_for(state="attached", timeout=30_000)
+    assert frame.locator("path.ca-points").count() == 0  # no article of the Sudan store is about Karabakh
+    south, west, north, east = _map_bounds(page)
+    assert south < 40.2 < north and west < 46.5 < east  # the profile's [view]
