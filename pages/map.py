@@ -144,4 +144,4 @@ else:
         )
 
 st.subheader("Export this view")
-app.export_buttons(mentions, claim_rows, key="map_export", selected_place=selected)
+app.export_buttons(mentions, claim_rows, key="map_export", selected_place=selected, reference=reference)
