@@ -17,7 +17,8 @@ another folder), written and extended by hand, one per conflict:
   ``party`` and the ``names`` they appear under, with an optional ``role``;
 * ``organisations``: names of organisations, armed groups and agencies of this conflict that
   are never places ("Hamas", "M23"), beyond the parties' aliases;
-* ``layers``: extra reference layers (GeoJSON files in ``data/reference/``) with a ``name``;
+* ``layers``: the war's own reference layers (GeoJSON files in ``data/reference/``) with a
+  ``name``, drawn only when the profile applies to a view (geo.layers.theatre);
 * ``view``: the default map view (``center`` = [lat, lon], ``zoom``);
 * ``sources``: where the facts come from.
 

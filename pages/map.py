@@ -49,9 +49,12 @@ def _frame() -> tuple:
 
 
 lat, lon, zoom, focus = _frame()
-m = build_map(places, mentions, app.load_reference_layers(), tiles=get_settings().tiles,
+theatre, reference = app.load_theatre(places, claim_rows, view)  # the wars the view is about: their layers
+m = build_map(places, mentions, reference, tiles=get_settings().tiles,
               center=(lat, lon) if lat is not None and lon is not None else None, zoom=zoom,
-              selected_place=focus, claims=claims)
+              selected_place=focus, claims=claims, home=(theatre.center, theatre.zoom))
+st.caption("Theatre: " + (", ".join(theatre.names) or "no conflict profile applies")
+           + (f"; borders and regions of {', '.join(theatre.countries)}" if theatre.countries else ""))
 plotted = int(places["mention_count"].sum()) if not places.empty else 0
 metonymic = int(mentions["metonymic"].fillna(0).astype(bool).sum()) if not mentions.empty else 0
 st.caption(f"{len(places)} places from {plotted} mentions; {metonymic} metonymic mentions "
@@ -141,4 +144,4 @@ else:
         )
 
 st.subheader("Export this view")
-app.export_buttons(mentions, claim_rows, key="map_export", selected_place=selected)
+app.export_buttons(mentions, claim_rows, key="map_export", selected_place=selected, reference=reference)

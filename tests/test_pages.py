@@ -126,9 +126,27 @@ def test_map_page_draws_the_map(db, fake_folium):
     assert "geonames:587084" not in settlements  # "Baku" is only used metonymically in the corpus
     assert "Click a place" in at.info[0].value
     assert [s.label for s in at.sidebar.slider] == ["Minimum confidence"]
-    assert [m.label for m in at.sidebar.multiselect] == ["Sources", "Claimants", "Claim kind"]
+    assert [m.label for m in at.sidebar.multiselect] == ["Sources", "Conflict", "Claimants", "Claim kind"]
     labels = [d.label for d in at.get("download_button")]
     assert {"GeoJSON (places)", "CSV (mentions)", "GeoPackage", "HTML map (offline)", "CSV (claims)"} <= set(labels)
+
+
+@pytest.mark.integration
+def test_map_conflict_filter_chooses_the_theatre(db, fake_folium):
+    """The bundled corpus is about the Karabakh war: its layers, its caption. Filtered to another war
+    it holds nothing, and the map draws that war's countries instead (from the world layers)."""
+    at = run_app("pages/map.py")
+    assert any("Theatre: Nagorno-Karabakh war (2020)" in c.value for c in at.caption)
+    at.multiselect(key="conflict").set_value(["karabakh-2020"]).run()
+    assert not at.exception
+    kept = sum(len(feature_properties(fake_folium.map, LAYER_NAMES[k])) for k in ("points", "lines", "areas"))
+    assert kept > 0  # both articles are of this war
+    at.multiselect(key="conflict").set_value(["sudan"]).run()
+    assert not at.exception
+    assert any("Theatre: War in Sudan" in c.value for c in at.caption)
+    layers = map_summary(fake_folium.map)
+    assert LAYER_NAMES["theatre_countries"] in layers and LAYER_NAMES["pipelines_gem"] not in layers
+    assert sum(len(feature_properties(fake_folium.map, LAYER_NAMES[k])) for k in ("points", "lines", "areas")) == 0
 
 
 @pytest.mark.integration
@@ -255,7 +273,7 @@ def test_claims_page_lists_claims(db, fake_folium):
     assert len(table) == len(_claims_of(db)[0]) > 20
     assert {"claim_id", "date_label", "claimant", "kind", "disputed", "source", "text"} <= set(table.columns)
     assert int(table["disputed"].sum()) >= 2
-    assert [m.label for m in at.sidebar.multiselect] == ["Sources", "Claimants", "Claim kind"]
+    assert [m.label for m in at.sidebar.multiselect] == ["Sources", "Conflict", "Claimants", "Claim kind"]
     assert at.sidebar.toggle[0].label == "Disputed claims only"
     assert "Select a claim" in at.info[0].value
     assert not fake_folium.calls  # no claim selected: no map

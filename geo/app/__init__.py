@@ -20,7 +20,14 @@ from geo.app.data import (
 from geo.app.first_run import ensure_corpus_loaded, require_app_entrypoint, valid_settings, valid_store
 from geo.app.folium_links import use_offline_frame_links
 from geo.app.html import article_html, claim_header_html, claim_paragraph_html, corroboration_html
-from geo.app.resources import data_version, get_gazetteer, get_pipeline, get_store, load_reference_layers
+from geo.app.resources import (
+    data_version,
+    get_gazetteer,
+    get_pipeline,
+    get_store,
+    load_reference_layers,
+    load_theatre,
+)
 from geo.app.viewsync import (
     draw_filters,
     empty_view,
@@ -82,6 +89,7 @@ __all__ = [
     "load_mentions",
     "load_places",
     "load_reference_layers",
+    "load_theatre",
     "load_view_places",
     "match_counts",
     "page_link",

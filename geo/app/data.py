@@ -15,12 +15,14 @@ from geo.layers.filters import claim_filters_active, claims_naming
 from geo.layers.filters import filter_claims as view_filter_claims
 from geo.layers.filters import filter_mentions as view_filter_mentions
 from geo.layers.places import place_layer
+from geo.layers.theatre import article_conflicts, conflict_article_ids
 from geo.layers.view import (
     ViewState,
     Vocabulary,
     parse_view,
     to_query_params,
 )
+from geo.profiles import ConflictProfile, get_profiles
 from geo.store.sqlite import Store
 
 
@@ -141,6 +143,7 @@ def _vocabulary(db_path: str, version: int) -> Vocabulary:
     sources = set(articles["source"].dropna().astype(str)) | set(claims["source"].dropna().astype(str))
     return Vocabulary(
         sources=frozenset(s for s in sources if s),
+        conflicts=frozenset(p.id for p in get_profiles()),
         claimants=frozenset(c for c in claims["claimant"].dropna().astype(str) if c),
         place_keys=frozenset(k for k in mentions["place_key"].dropna().astype(str) if k),
         claim_ids=frozenset(int(c) for c in claims["claim_id"]),
@@ -158,17 +161,34 @@ def view_key(view: ViewState) -> str:
     return json.dumps(to_query_params(view.filters()), sort_keys=True)
 
 
+@st.cache_data(show_spinner=False)
+def _memberships(db_path: str, version: int, profiles_key: int,
+                 _profiles: tuple[ConflictProfile, ...]) -> dict[int, tuple[str, ...]]:
+    return article_conflicts(_mentions(db_path, version), _claims(db_path, version), _profiles)
+
+
+def conflict_memberships(version: int) -> dict[int, tuple[str, ...]]:
+    """The conflicts each article belongs to (:func:`geo.layers.theatre.article_conflicts` under the
+    profiles in force), cached per data version and profiles."""
+    profiles = get_profiles()
+    return _memberships(str(get_settings().db_path), version, hash(profiles), profiles)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _view_data(db_path: str, version: int, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     view, _ = parse_view(json.loads(key), Vocabulary())
     mentions, claims = _mentions(db_path, version), _claims(db_path, version)
     links = _claim_places(db_path, version)
+    in_conflicts = None
+    if view.conflicts:
+        profiles = get_profiles()
+        in_conflicts = conflict_article_ids(_memberships(db_path, version, hash(profiles), profiles), view.conflicts)
     named = claims_naming(links, mentions, view.place_search) if view.place_search else None
-    claims = view_filter_claims(claims, view, named)
+    claims = view_filter_claims(claims, view, named, in_conflicts)
     claim_mentions = None
     if claim_filters_active(view):
         claim_mentions = set(links.loc[links["claim_id"].isin(set(claims["claim_id"])), "mention_id"].astype(int))
-    return view_filter_mentions(mentions, view, claim_mentions), claims
+    return view_filter_mentions(mentions, view, claim_mentions, in_conflicts), claims
 
 
 def view_data(version: int, view: ViewState) -> tuple[pd.DataFrame, pd.DataFrame]:

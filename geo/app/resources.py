@@ -8,7 +8,10 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.config import get_settings
-from geo.layers.reference import basemap_layer, reference_layers
+from geo.layers.reference import basemap_layer, reference_layers, theatre_layers, world_layers
+from geo.layers.theatre import Theatre, theatre
+from geo.layers.view import ViewState
+from geo.profiles import get_profiles
 from geo.store.sqlite import Store
 
 
@@ -48,11 +51,35 @@ def _reference(reference_dir: str, mtime: float) -> dict[str, gpd.GeoDataFrame]:
     return layers
 
 
-def load_reference_layers() -> dict[str, gpd.GeoDataFrame]:
-    """Reference layers and the basemap (shared between sessions: do not modify them)."""
+def _reference_stamp() -> tuple[str, float]:
     folder = get_settings().reference_dir
-    mtime = max((p.stat().st_mtime for p in folder.glob("*.geojson")), default=0.0)
-    return _reference(str(folder), mtime)
+    return str(folder), max((p.stat().st_mtime for p in folder.glob("*.geojson")), default=0.0)
+
+
+def load_reference_layers() -> dict[str, gpd.GeoDataFrame]:
+    """Every conflict profile's own layers and the basemap (shared between sessions: do not modify them)."""
+    return _reference(*_reference_stamp())
+
+
+@st.cache_resource(show_spinner="Reading the world layers…")
+def _world(reference_dir: str, mtime: float) -> dict[str, gpd.GeoDataFrame]:
+    return world_layers(reference_dir)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _theatre_reference(reference_dir: str, mtime: float, scene: Theatre) -> dict[str, gpd.GeoDataFrame]:
+    # Cached per theatre, so each layer stays one object and is serialised once (geo.mapping.reference).
+    shared = _reference(reference_dir, mtime)
+    own = {key: shared[key] for key, _file, _name in scene.layers if key in shared}
+    return {"basemap": shared["basemap"], **theatre_layers(_world(reference_dir, mtime), scene), **own}
+
+
+def load_theatre(places: gpd.GeoDataFrame, claims, view: ViewState) -> tuple[Theatre, dict[str, gpd.GeoDataFrame]]:
+    """The theatre of a view (:func:`geo.layers.theatre.theatre`: its places, its claims, the
+    conflicts it is filtered to, under the profiles in force) and the reference layers that draw
+    it, with the basemap (shared between sessions: do not modify them)."""
+    scene = theatre(places, claims, get_profiles(), view.conflicts)
+    return scene, _theatre_reference(*_reference_stamp(), scene)
 
 
 @st.cache_resource(show_spinner="Opening the gazetteer…")

@@ -2,9 +2,9 @@
 
 The view (:class:`geo.layers.view.ViewState`) has two parts, kept in the URL differently:
 
-* The **filters** are eight sidebar widgets bound to the URL by Streamlit
+* The **filters** are sidebar widgets bound to the URL by Streamlit
   (``bind="query-params"``, each widget's key being its parameter: ``from``, ``to``, ``source``,
-  ``claimant``, ``kind``, ``disputed``, ``q``, ``conf``). Streamlit reads them from a link when the
+  ``conflict``, ``claimant``, ``kind``, ``disputed``, ``q``, ``conf``). Streamlit reads them from a link when the
   widgets first appear in a session, writes them when they change and drops a parameter back at
   its default. The widgets are drawn by app.py before the page runs (:func:`draw_filters`), in the
   entry script, so they are the same widgets on every page: their values, and their parameters in
@@ -68,7 +68,7 @@ _EPOCH_KEY = "_view_epoch"  # bumped when a link is applied or a page opened: th
 _LINK_SLOT_KEY = "_view_link_slot"  # the sidebar element showing the link (rewritten on updates)
 
 # The filter widgets' keys are their query parameters (Streamlit's binding names the parameter so).
-W_FROM, W_TO, W_SOURCE, W_CLAIMANT, W_KIND, W_DISPUTED, W_SEARCH, W_CONF, W_MIN_SOURCES = FILTER_PARAMS
+W_FROM, W_TO, W_SOURCE, W_CONFLICT, W_CLAIMANT, W_KIND, W_DISPUTED, W_SEARCH, W_CONF, W_MIN_SOURCES = FILTER_PARAMS
 W_RESET = "flt_reset"
 _EARLIEST, _LATEST = date(1900, 1, 1), date(2100, 12, 31)  # the dates geo.layers.view accepts
 _BOUND: dict[str, Any] = {"bind": "query-params", "persist_state": "session"}
@@ -77,6 +77,7 @@ _BOUND: dict[str, Any] = {"bind": "query-params", "persist_state": "session"}
 def _widget_values(view: ViewState) -> dict[str, Any]:
     """The filter widgets' values (by key) showing ``view``'s filters."""
     return {W_FROM: view.date_from, W_TO: view.date_to, W_SOURCE: list(view.sources),
+            W_CONFLICT: list(view.conflicts),
             W_CLAIMANT: list(view.claimants), W_KIND: list(view.kinds), W_DISPUTED: view.disputed_only,
             W_SEARCH: view.place_search, W_CONF: float(view.min_confidence),
             W_MIN_SOURCES: int(view.min_sources)}
@@ -95,6 +96,7 @@ def _filters_from_widgets() -> ViewState:
     return ViewState(
         date_from=lo, date_to=hi,
         sources=tuple(dict.fromkeys(s.get(W_SOURCE) or ())),
+        conflicts=tuple(dict.fromkeys(s.get(W_CONFLICT) or ())),
         claimants=tuple(dict.fromkeys(s.get(W_CLAIMANT) or ())),
         kinds=tuple(dict.fromkeys(s.get(W_KIND) or ())),
         disputed_only=bool(s.get(W_DISPUTED)),
@@ -176,8 +178,8 @@ def _sync_selection(page: str) -> list[str] | None:
 
 
 def _active_filters(view: ViewState) -> int:
-    return sum(bool(x) for x in (view.date_from or view.date_to, view.sources, view.claimants, view.kinds,
-                                 view.disputed_only, view.place_search, view.min_confidence,
+    return sum(bool(x) for x in (view.date_from or view.date_to, view.sources, view.conflicts, view.claimants,
+                                 view.kinds, view.disputed_only, view.place_search, view.min_confidence,
                                  view.min_sources > 1))
 
 
@@ -283,6 +285,9 @@ def draw_filters() -> None:
                       on_change=_order_dates, args=(W_TO,), help="Inclusive. Empty: no upper bound", **_BOUND)
         st.multiselect("Sources", options(vocab.sources, W_SOURCE), key=W_SOURCE, placeholder="All sources",
                        **_BOUND)
+        st.multiselect("Conflict", options(vocab.conflicts, W_CONFLICT), key=W_CONFLICT, placeholder="All conflicts",
+                       help="Articles about these wars: a third of their place names in the states at war, or a "
+                            "claim by one of the war's armed groups or authorities (data/conflicts/)", **_BOUND)
         st.multiselect("Claimants", options(vocab.claimants, W_CLAIMANT), key=W_CLAIMANT, **_BOUND,
                        placeholder="All claimants", help="Place names are then those of these claimants' claims")
         st.multiselect("Claim kind", options(frozenset(KINDS), W_KIND), key=W_KIND, placeholder="All kinds",

@@ -8,6 +8,7 @@ escaped (:mod:`geo.app.html`); never through Markdown, which would let a title l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -17,7 +18,7 @@ import streamlit as st
 from geo.app.data import (
     load_claim_places,
 )
-from geo.app.resources import data_version, load_reference_layers
+from geo.app.resources import data_version, load_theatre
 from geo.layers.view import (
     ViewState,
     to_query_params,
@@ -85,12 +86,14 @@ ADD_ARTICLES_URL_PATH = "add"
 
 
 def export_buttons(mentions_df: pd.DataFrame, claims_df: pd.DataFrame | None = None, *, key: str = "export",
-                   selected_place: str | None = None) -> None:
+                   selected_place: str | None = None, reference: Mapping[str, Any] | None = None) -> None:
     """Download buttons for the view the page shows: ``mentions_df`` (already filtered by the page)
     and, optionally, ``claims_df`` (its claims). GeoJSON of the places, CSV of the mentions (and of
     the claims), a GeoPackage with layers ``places``/``mentions``/``claims`` and a standalone HTML
     map that works offline (:mod:`geo.export`). Files are made when a button is clicked. ``key``
-    prefixes the widget keys (call it more than once on a page with different keys)."""
+    prefixes the widget keys (call it more than once on a page with different keys). ``reference``:
+    the HTML map's reference layers (the page's theatre, ``load_theatre``); by default those of the
+    theatre of ``mentions_df``."""
     from datetime import date
 
     from geo.layers.places import plottable_mentions
@@ -99,7 +102,10 @@ def export_buttons(mentions_df: pd.DataFrame, claims_df: pd.DataFrame | None = N
     mentions = mentions_df.copy()
     claims = claims_df.copy() if claims_df is not None and not claims_df.empty else None
     links = load_claim_places(data_version()) if claims is not None else None
-    reference = load_reference_layers()
+    if reference is None:
+        from geo.layers.places import place_layer
+
+        reference = load_theatre(place_layer(mentions), claims, ViewState())[1]
     stem = f"claim-atlas-{date.today().isoformat()}"
     n_places = plottable_mentions(mentions)["place_key"].nunique() if not mentions.empty else 0
     label = (f"Export this view: {n_places} places, {len(mentions)} mentions"

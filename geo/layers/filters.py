@@ -88,9 +88,10 @@ def claims_naming(claim_places, mentions, needle: str) -> set[int]:
     return set(claim_places.loc[claim_places["mention_id"].isin(ids), "claim_id"].astype(int))
 
 
-def filter_claims(claims, view: ViewState, place_claim_ids: set[int] | None = None):
+def filter_claims(claims, view: ViewState, place_claim_ids: set[int] | None = None,
+                  conflict_article_ids: set[int] | None = None):
     """Claims of the view: date (the claim's date or date span, else its article's), source,
-    claimant, kind, disputed only, and the place search: on the claim text, on ``place_name``
+    conflict (the claims of ``conflict_article_ids``: geo.layers.theatre.conflict_article_ids), claimant, kind, disputed only, and the place search: on the claim text, on ``place_name``
     when the rows have one (map features), and on ``place_claim_ids`` (:func:`claims_naming`:
     the claims naming a matching place), and reported by at least ``min_sources`` distinct sources
     (``n_sources``, the claim's cluster). The minimum confidence is about place names only."""
@@ -102,6 +103,8 @@ def filter_claims(claims, view: ViewState, place_claim_ids: set[int] | None = No
         keep &= _claims_in_range(claims, view)
     if view.sources:
         keep &= claims["source"].isin(view.sources)
+    if view.conflicts and conflict_article_ids is not None:
+        keep &= claims["article_id"].isin(conflict_article_ids)
     if view.claimants:
         keep &= claims["claimant"].isin(view.claimants)
     if view.kinds:
@@ -121,8 +124,10 @@ def filter_claims(claims, view: ViewState, place_claim_ids: set[int] | None = No
     return claims[keep]
 
 
-def filter_mentions(mentions, view: ViewState, claim_mention_ids: set[int] | None = None):
-    """Place mentions of the view: article date, source, minimum confidence, place search
+def filter_mentions(mentions, view: ViewState, claim_mention_ids: set[int] | None = None,
+                    conflict_article_ids: set[int] | None = None):
+    """Place mentions of the view: article date, source, conflict (the mentions of
+    ``conflict_article_ids``: geo.layers.theatre.conflict_article_ids), minimum confidence, place search
     (on the name as written and the resolved name) and, when claim filters are active, only
     the mentions that are places of the matching claims.
 
@@ -146,6 +151,8 @@ def filter_mentions(mentions, view: ViewState, claim_mention_ids: set[int] | Non
     keep = _in_range(mentions["published"], view)
     if view.sources:
         keep &= mentions["source"].isin(view.sources)
+    if view.conflicts and conflict_article_ids is not None:
+        keep &= mentions["article_id"].isin(conflict_article_ids)
     if view.min_confidence:
         keep &= mentions["confidence"].fillna(0) >= view.min_confidence
     if view.place_search:
@@ -159,7 +166,8 @@ def filter_mentions(mentions, view: ViewState, claim_mention_ids: set[int] | Non
 
 def filter_articles(articles, view: ViewState, matching_mentions, matching_claims):
     """Articles of the view (the Sources page): published in the date range, from the chosen
-    sources and, when a place search or a minimum confidence is set, holding one of
+    sources and, when filtered by conflict, holding a mention or a claim of the view (both are then
+    those of the conflict's articles), when a place search or a minimum confidence is set, holding one of
     ``matching_mentions`` (:func:`filter_mentions`), when claim filters are active one of
     ``matching_claims`` (:func:`filter_claims`)."""
     if articles is None or articles.empty:
@@ -167,6 +175,8 @@ def filter_articles(articles, view: ViewState, matching_mentions, matching_claim
     keep = _in_range(articles["published"], view)
     if view.sources:
         keep &= articles["source"].isin(view.sources)
+    if view.conflicts:
+        keep &= articles["id"].isin(set(matching_mentions["article_id"]) | set(matching_claims["article_id"]))
     if view.place_search or view.min_confidence:
         keep &= articles["id"].isin(set(matching_mentions["article_id"]))
     if claim_filters_active(view):
@@ -181,6 +191,8 @@ def explain_empty(view: ViewState) -> str:
         active.append(f"dates {view.date_from or '…'} to {view.date_to or '…'}")
     if view.sources:
         active.append(f"{len(view.sources)} source(s)")
+    if view.conflicts:
+        active.append(f"conflict(s) {', '.join(view.conflicts)}")
     if view.claimants:
         active.append(f"claimant(s) {', '.join(view.claimants)}")
     if view.kinds:

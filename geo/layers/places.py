@@ -31,6 +31,8 @@ from geo.text.names import normalize_name
 
 #: Feature types drawn as lines when the place has a line geometry.
 LINE_TYPES = ("border", "pipeline", "river")
+#: The initial view frames the places holding this share of the mentions (see focus_places).
+FOCUS_SHARE = 0.8
 
 PLACE_COLUMNS = [
     "place_key", "place_name", "feature_type", "country", "precision", "precision_label",
@@ -245,3 +247,32 @@ def place_at(places: gpd.GeoDataFrame, lat: float, lon: float, tolerance: float 
     if len(inside):
         return str(places["place_key"].iloc[inside[np.argmin(shapely.area(geoms[inside]))]])
     return None
+
+
+def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE) -> gpd.GeoDataFrame:
+    """The places the initial view frames: the core of the data, not its far outliers.
+
+    Countries are left out when anything finer was mentioned (they span continents). Of the rest,
+    the places nearest the mention-weighted median position that together hold ``share`` of the
+    mentions are kept; so a conflict map opens on the conflict even when an article also names
+    Washington or Moscow (they stay on the map, a zoom out away).
+    """
+    if places.empty:
+        return places
+    finer = places.loc[places["feature_type"] != "country"]
+    pool = finer if not finer.empty else places
+    if len(pool) == 1:
+        return pool
+    weights = pool["mention_count"].fillna(1).astype(float).clip(lower=1).to_numpy()
+    lon, lat = pool["lon"].astype(float).to_numpy(), pool["lat"].astype(float).to_numpy()
+
+    def weighted_median(values: np.ndarray) -> float:
+        order = np.argsort(values)
+        cum = np.cumsum(weights[order])
+        return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
+
+    dist = np.hypot(lon - weighted_median(lon), lat - weighted_median(lat))
+    order = np.argsort(dist, kind="stable")
+    cum = np.cumsum(weights[order])
+    n = int(np.searchsorted(cum, share * cum[-1]) + 1)
+    return pool.iloc[np.sort(order[:n])]

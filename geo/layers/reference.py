@@ -1,48 +1,97 @@
-"""The shipped reference layers (borders, pipelines, regions, countries) and the offline
-basemap drawn from the country layer, as GeoDataFrames.
+"""The shipped reference layers, as GeoDataFrames: the conflict profiles' own layers (borders,
+pipelines, regions of one war), the world's countries and admin-1 areas (the theatre of any war,
+see :mod:`geo.layers.theatre`) and the offline basemap drawn from the country layer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import geopandas as gpd
 import shapely
 
 from geo.layers.geometry import fix_antimeridian
+from geo.layers.theatre import Theatre, layer_key
 
-#: Reference layers shown on the map (key -> file in data/reference/).
-REFERENCE_FILES: dict[str, str] = {
-    "countries_south_caucasus": "countries_south_caucasus.geojson",
-    "nagorno_karabakh_pre2020": "nagorno_karabakh_pre2020.geojson",
-    "borders_pairwise": "borders_pairwise.geojson",
-    "pipelines_gem": "pipelines_gem.geojson",
-    "admin1_aze_arm": "admin1_aze_arm.geojson",
-}
 BASEMAP_FILE = "world_countries.geojson"
+WORLD_ADMIN1_FILE = "world_admin1.geojson"
+#: Keys of the theatre's layers cut from the world layers (geo.mapping draws them under the
+#: profiles' own layers).
+THEATRE_COUNTRIES, THEATRE_ADMIN1 = "theatre_countries", "theatre_admin1"
 
 
-def reference_layers(reference_dir: Path | str) -> dict[str, gpd.GeoDataFrame]:
-    """The reference layers of :data:`REFERENCE_FILES` (missing files are left out)."""
+def _read(path: Path) -> gpd.GeoDataFrame:
+    gdf = gpd.read_file(path)
+    gdf = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf.set_crs("EPSG:4326")
+    return gdf.set_geometry(gpd.GeoSeries([fix_antimeridian(g) for g in gdf.geometry], crs="EPSG:4326"))
+
+
+def _empty() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"name": [], "iso_a2": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
+
+
+def profile_layer_files(profiles: Iterable | None = None) -> dict[str, tuple[str, str]]:
+    """Key -> (file, name) of every ``[[layers]]`` entry of ``profiles`` (default: the profiles in force)."""
+    if profiles is None:
+        from geo.profiles import get_profiles
+
+        profiles = get_profiles()
+    return {layer_key(layer.file): (layer.file, layer.name) for p in profiles for layer in p.layers}
+
+
+def reference_layers(reference_dir: Path | str,
+                     files: Mapping[str, tuple[str, str]] | None = None) -> dict[str, gpd.GeoDataFrame]:
+    """The reference layers ``files`` (key -> (file in ``reference_dir``, name); default: every
+    profile's own layers, :func:`profile_layer_files`), each with its name in ``attrs["layer_name"]``.
+    Missing files are left out."""
     folder = Path(reference_dir)
     out: dict[str, gpd.GeoDataFrame] = {}
-    for key, name in REFERENCE_FILES.items():
-        path = folder / name
+    for key, (file, name) in (profile_layer_files() if files is None else files).items():
+        path = folder / file
         if path.is_file():
-            gdf = gpd.read_file(path)
-            gdf = gdf.to_crs("EPSG:4326") if gdf.crs is not None else gdf.set_crs("EPSG:4326")
-            out[key] = gdf.set_geometry(gpd.GeoSeries([fix_antimeridian(g) for g in gdf.geometry], crs="EPSG:4326"))
+            out[key] = _read(path)
+            out[key].attrs["layer_name"] = name
     return out
+
+
+def _simplified(gdf: gpd.GeoDataFrame, tolerance: float, grid: float) -> gpd.GeoDataFrame:
+    """``gdf`` simplified (``tolerance`` degrees) and snapped to a ``grid``, empty shapes left out."""
+    geoms = gdf.geometry.simplify(tolerance, preserve_topology=True)
+    valid = shapely.make_valid(shapely.set_precision(geoms.to_numpy(), grid))
+    gdf = gdf.set_geometry(gpd.GeoSeries(valid, crs="EPSG:4326"))
+    return gdf.loc[~gdf.geometry.is_empty].reset_index(drop=True)
 
 
 def basemap_layer(reference_dir: Path | str, tolerance: float = 0.05, grid: float = 0.01) -> gpd.GeoDataFrame:
     """World countries, simplified (``tolerance`` degrees) and snapped to a ``grid``: an offline basemap."""
     path = Path(reference_dir) / BASEMAP_FILE
     if not path.is_file():
-        return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs="EPSG:4326"), crs="EPSG:4326")
-    gdf = gpd.read_file(path)[["iso_a2", "name", "geometry"]]
-    geoms = gpd.GeoSeries([fix_antimeridian(g) for g in gdf.geometry], crs="EPSG:4326")
-    geoms = geoms.simplify(tolerance, preserve_topology=True)
-    valid = shapely.make_valid(shapely.set_precision(geoms.to_numpy(), grid))
-    gdf = gdf.set_geometry(gpd.GeoSeries(valid, crs="EPSG:4326"))
-    return gdf.loc[~gdf.geometry.is_empty].reset_index(drop=True)
+        return _empty()
+    return _simplified(_read(path)[["iso_a2", "name", "geometry"]], tolerance, grid)
+
+
+def world_layers(reference_dir: Path | str, tolerance: float = 0.02, grid: float = 0.01) -> dict[str, gpd.GeoDataFrame]:
+    """The world's countries and admin-1 areas (``"countries"``, ``"admin1"``), simplified a
+    little less than the basemap: what any theatre is cut from (:func:`theatre_layers`)."""
+    folder = Path(reference_dir)
+    out = {}
+    for key, name, columns in (("countries", BASEMAP_FILE, ["iso_a2", "name"]),
+                               ("admin1", WORLD_ADMIN1_FILE, ["iso_a2", "name", "name_en", "type_en"])):
+        path = folder / name
+        out[key] = _simplified(_read(path)[[*columns, "geometry"]], tolerance, grid) if path.is_file() else _empty()
+    return out
+
+
+def theatre_layers(world: dict[str, gpd.GeoDataFrame], theatre: Theatre) -> dict[str, gpd.GeoDataFrame]:
+    """The theatre's countries and their admin-1 areas, cut from :func:`world_layers` (a layer with
+    no country is left out)."""
+    out = {}
+    for key, source, codes in ((THEATRE_COUNTRIES, "countries", theatre.countries),
+                               (THEATRE_ADMIN1, "admin1", theatre.admin1)):
+        gdf = world.get(source)
+        if codes and gdf is not None and not gdf.empty:
+            part = gdf.loc[gdf["iso_a2"].isin(codes)].reset_index(drop=True)
+            if not part.empty:
+                out[key] = part
+    return out

@@ -1,6 +1,6 @@
 """The view a shared link encodes, and its validation.
 
-A link reopens exactly one view: the page, the filters (date range, sources, claimants,
+A link reopens exactly one view: the page, the filters (date range, sources, conflicts, claimants,
 claim kinds, disputed only, place search, minimum confidence), the selected place or
 claim, and the map's centre and zoom. All of it lives in the URL's query parameters: the
 filters' (:data:`FILTER_PARAMS`) are written by Streamlit's widget binding, those of the
@@ -32,14 +32,14 @@ MAX_LIST_ITEMS = 50
 MAX_SEARCH_CHARS = 100
 KINDS = ("military", "casualties", "territorial", "diplomatic", "statement")
 #: The parameters of the filters: each is the key of the sidebar widget bound to it (geo.app.viewsync).
-FILTER_PARAMS = ("from", "to", "source", "claimant", "kind", "disputed", "q", "conf", "min_sources")
+FILTER_PARAMS = ("from", "to", "source", "conflict", "claimant", "kind", "disputed", "q", "conf", "min_sources")
 #: The parameters of the selected place or claim and of the map's view (no widget: written by hand).
 SELECTION_PARAMS = ("place", "claim", "lat", "lon", "zoom")
 #: Every query parameter a view uses (others, such as the Sources page's ``article``, are left alone).
 VIEW_PARAMS = FILTER_PARAMS + SELECTION_PARAMS
 #: The fields of :class:`ViewState` that filter data (the others select or frame).
-FILTER_FIELDS = ("date_from", "date_to", "sources", "claimants", "kinds", "disputed_only", "place_search",
-                 "min_confidence", "min_sources")
+FILTER_FIELDS = ("date_from", "date_to", "sources", "conflicts", "claimants", "kinds", "disputed_only",
+                 "place_search", "min_confidence", "min_sources")
 #: The most a "reported by at least N sources" filter may ask for.
 MAX_MIN_SOURCES = 50
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -53,6 +53,7 @@ class ViewState:
     date_from: date | None = None
     date_to: date | None = None
     sources: tuple[str, ...] = ()
+    conflicts: tuple[str, ...] = ()  # ids of conflict profiles (geo.layers.theatre.article_conflicts)
     claimants: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
     disputed_only: bool = False
@@ -83,6 +84,7 @@ class Vocabulary:
     "do not check" (e.g. before the store is read)."""
 
     sources: frozenset[str] = field(default_factory=frozenset)
+    conflicts: frozenset[str] = field(default_factory=frozenset)  # ids of the conflict profiles in force
     claimants: frozenset[str] = field(default_factory=frozenset)
     place_keys: frozenset[str] = field(default_factory=frozenset)
     claim_ids: frozenset[int] = field(default_factory=frozenset)
@@ -155,8 +157,8 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
     view = view.with_changes(date_from=d_from, date_to=d_to)
 
     # Lists checked against the store.
-    for key, attr, known in (("source", "sources", vocab.sources), ("claimant", "claimants", vocab.claimants),
-                             ("kind", "kinds", frozenset(KINDS))):
+    for key, attr, known in (("source", "sources", vocab.sources), ("conflict", "conflicts", vocab.conflicts),
+                             ("claimant", "claimants", vocab.claimants), ("kind", "kinds", frozenset(KINDS))):
         vals = _values(params, key)
         if len(vals) > MAX_LIST_ITEMS:
             notes.append(f"Ignored '{key}': more than {MAX_LIST_ITEMS} values.")
@@ -268,6 +270,8 @@ def to_query_params(view: ViewState) -> dict[str, str | list[str]]:
         out["to"] = view.date_to.isoformat()
     if view.sources:
         out["source"] = list(view.sources)
+    if view.conflicts:
+        out["conflict"] = list(view.conflicts)
     if view.claimants:
         out["claimant"] = list(view.claimants)
     if view.kinds:

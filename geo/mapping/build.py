@@ -1,8 +1,9 @@
 """The Map page's folium map, built by a pure function (no Streamlit) so it can be tested alone.
 
 :func:`build_map` draws, bottom to top: an offline basemap of world countries (or OpenStreetMap
-tiles when asked), the reference layers (South Caucasus countries, admin-1 units, the pre-2020
-Nagorno-Karabakh area, borders, pipelines), then the places the articles mention: areas (regions,
+tiles when asked), the reference layers it is given (the theatre's countries and admin-1 areas,
+then the conflict profiles' own layers, e.g. the Karabakh war's South Caucasus countries, admin-1
+units, the pre-2020 Nagorno-Karabakh area, borders, pipelines: geo.layers.theatre), then the places the articles mention: areas (regions,
 countries), lines (borders, pipelines) and points (settlements: one GeoJSON layer, clustered when
 there are many). Metonymic mentions ("Baku said") are not plotted.
 
@@ -32,17 +33,17 @@ from typing import Any
 import folium
 import folium.plugins
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from geo.layers.places import LINE_TYPES, plottable_mentions
+from geo.layers.places import LINE_TYPES, focus_places, plottable_mentions
+from geo.layers.theatre import WORLD_VIEW
 from geo.mapping.claims import add_claims
 from geo.mapping.elements import (
-    _LEGEND_HTML,
     ClusteredPlaceLayer,
     Legend,
     PlaceLayer,
     PopupSupport,
+    legend_html,
 )
 from geo.mapping.features import _bounds_of, _layer_data, _num, _rows
 from geo.mapping.html import escape_text, highlight_sentence
@@ -64,10 +65,7 @@ from geo.mapping.styles import (
 CLUSTER_THRESHOLD = 500
 #: A popup lists at most this many mentions; the table under the map lists them all.
 MAX_POPUP_MENTIONS = 50
-#: The initial view frames the places holding this share of the mentions (see focus_places).
-FOCUS_SHARE = 0.8
-DEFAULT_CENTER = (40.2, 46.5)  # the South Caucasus
-DEFAULT_ZOOM = 6
+DEFAULT_CENTER, DEFAULT_ZOOM = WORLD_VIEW  # with nothing to frame and no theatre's view: the world
 
 
 def _precision_code(value: Any) -> int:
@@ -158,6 +156,7 @@ def build_map(
     selected_place: str | None = None,
     claims: gpd.GeoDataFrame | None = None,
     legends: bool = True,
+    home: tuple[tuple[float, float], int] | None = None,
 ) -> folium.Map:
     """The map of mentioned places over the reference layers.
 
@@ -170,15 +169,17 @@ def build_map(
     (:func:`focus_places`), or the claims when there is no place.
 
     ``claims`` (:func:`geo.layers.claim_layer`) adds the claims layer on top (:func:`add_claims`).
-    ``legends=False`` leaves the legends out (a small map).
+    ``legends=False`` leaves the legends out (a small map). ``home`` (centre, zoom) is where the
+    map opens when there is nothing to frame and no ``center``/``zoom`` (the theatre's view,
+    :func:`geo.layers.theatre.theatre`); without it, the whole world.
     """
     from geo.mapping.assets import use_offline_assets
 
     use_offline_assets()  # every script and stylesheet from /app/static/vendor, none from a CDN
     places = places_gdf if places_gdf is not None and not places_gdf.empty else None
     m = folium.Map(
-        location=list(center) if center is not None else list(DEFAULT_CENTER),
-        zoom_start=zoom if zoom is not None else DEFAULT_ZOOM,
+        location=list(center) if center is not None else list(home[0] if home else DEFAULT_CENTER),
+        zoom_start=zoom if zoom is not None else (home[1] if home else DEFAULT_ZOOM),
         tiles="OpenStreetMap" if tiles == "osm" else None,
         control_scale=True,
         maxZoom=18,  # markercluster needs a maxZoom, which tiles=None does not give
@@ -187,7 +188,7 @@ def build_map(
     basemap = reference.get("basemap")
     if tiles in (None, "none") and basemap is not None and not basemap.empty:
         _add_reference(m, "basemap", basemap)
-    for key in _REFERENCE_ORDER:
+    for key in (*_REFERENCE_ORDER, *(k for k in reference if k not in _REFERENCE_ORDER and k != "basemap")):
         gdf = reference.get(key)
         if gdf is not None and not gdf.empty:
             _add_reference(m, key, gdf)
@@ -231,7 +232,7 @@ def build_map(
         add_claims(m, claims, legend=legends)
 
     if legends:
-        Legend(_LEGEND_HTML).add_to(m)
+        Legend(legend_html(k for k, gdf in reference.items() if gdf is not None and not gdf.empty)).add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
 
     if center is None and zoom is None and (places is not None or (claims is not None and not claims.empty)):
@@ -247,32 +248,3 @@ def build_map(
                 s, w, n, e = cy - 1.5, cx - 2, cy + 1.5, cx + 2
             m.fit_bounds([[s, w], [n, e]])
     return m
-
-
-def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE) -> gpd.GeoDataFrame:
-    """The places the initial view frames: the core of the data, not its far outliers.
-
-    Countries are left out when anything finer was mentioned (they span continents). Of the rest,
-    the places nearest the mention-weighted median position that together hold ``share`` of the
-    mentions are kept; so a conflict map opens on the conflict even when an article also names
-    Washington or Moscow (they stay on the map, a zoom out away).
-    """
-    if places.empty:
-        return places
-    finer = places.loc[places["feature_type"] != "country"]
-    pool = finer if not finer.empty else places
-    if len(pool) == 1:
-        return pool
-    weights = pool["mention_count"].fillna(1).astype(float).clip(lower=1).to_numpy()
-    lon, lat = pool["lon"].astype(float).to_numpy(), pool["lat"].astype(float).to_numpy()
-
-    def weighted_median(values: np.ndarray) -> float:
-        order = np.argsort(values)
-        cum = np.cumsum(weights[order])
-        return float(values[order][np.searchsorted(cum, cum[-1] / 2)])
-
-    dist = np.hypot(lon - weighted_median(lon), lat - weighted_median(lat))
-    order = np.argsort(dist, kind="stable")
-    cum = np.cumsum(weights[order])
-    n = int(np.searchsorted(cum, share * cum[-1]) + 1)
-    return pool.iloc[np.sort(order[:n])]

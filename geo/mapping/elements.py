@@ -15,6 +15,7 @@ pass: braces in article text are entities (``escape_text``), so it holds no Jinj
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import folium
@@ -176,20 +177,31 @@ class Legend(_FastRender):
 
 
 #: The places' legend; its box is styled by ``.ca-legend-box`` (static/claim-atlas/map.css).
-_LEGEND_HTML = (
-    "<div class='ca-legend-box'>"
-    f"<span style='color:{TYPE_COLORS['settlement']}'>&#9679;</span> settlement "
-    f"<span style='color:{TYPE_COLORS['region']}'>&#9632;</span> region "
-    f"<span style='color:{TYPE_COLORS['country']}'>&#9633;</span> country "
-    f"<span style='color:{TYPE_COLORS['border']}'>&#9473;</span> border "
-    f"<span style='color:{TYPE_COLORS['pipeline']}'>&#9473;</span> pipeline<br>"
-    f"Reference: <span style='color:{FUEL_COLORS['oil']}'>&#9473;</span> oil, "
-    f"<span style='color:{FUEL_COLORS['gas']}'>&#9473;</span> gas pipeline; "
-    "<span style='color:#333'>&#8943;</span> border; "
-    "<span style='color:#7d3c98'>&#9633;</span> Nagorno-Karabakh before 2020<br>"
-    "Bigger, bolder: more confident. Dashed, paler: coarse (near a place, region, country).<br>"
-    "<i>As the articles name them; names standing for a government (\"Baku said\") are not plotted.</i></div>"
-)
+#: What the legend says of each reference layer, when the map draws it (in this order).
+_LEGEND_REFERENCE = {
+    "theatre_admin1": "<span style='color:#999999'>&#9473;</span> provinces and regions",
+    "pipelines_gem": (f"<span style='color:{FUEL_COLORS['oil']}'>&#9473;</span> oil, "
+                      f"<span style='color:{FUEL_COLORS['gas']}'>&#9473;</span> gas pipeline"),
+    "borders_pairwise": "<span style='color:#333'>&#8943;</span> border",
+    "nagorno_karabakh_pre2020": "<span style='color:#7d3c98'>&#9633;</span> Nagorno-Karabakh before 2020",
+}
+
+
+def legend_html(reference_keys: Iterable[str]) -> str:
+    """The map's legend: the mentioned places' symbols, then those of the reference layers drawn."""
+    drawn = set(reference_keys)
+    parts = [text for key, text in _LEGEND_REFERENCE.items() if key in drawn]
+    return (
+        "<div class='ca-legend-box'>"
+        f"<span style='color:{TYPE_COLORS['settlement']}'>&#9679;</span> settlement "
+        f"<span style='color:{TYPE_COLORS['region']}'>&#9632;</span> region "
+        f"<span style='color:{TYPE_COLORS['country']}'>&#9633;</span> country "
+        f"<span style='color:{TYPE_COLORS['border']}'>&#9473;</span> border "
+        f"<span style='color:{TYPE_COLORS['pipeline']}'>&#9473;</span> pipeline<br>"
+        + (f"Reference: {'; '.join(parts)}<br>" if parts else "")
+        + "Bigger, bolder: more confident. Dashed, paler: coarse (near a place, region, country).<br>"
+        "<i>As the articles name them; names standing for a government (\"Baku said\") are not plotted.</i></div>"
+    )
 
 
 class ClaimSupport(_FastRender):

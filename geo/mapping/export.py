@@ -222,8 +222,9 @@ def export_html(mentions: pd.DataFrame, reference: Mapping[str, gpd.GeoDataFrame
                 selected_place: str | None = None, title: str = "Claim Atlas map") -> bytes:
     """The Map page's map of the view as one standalone HTML file that works offline.
 
-    ``reference`` is the reference layers plus ``"basemap"`` (``geo.ui.load_reference_layers()``);
-    by default they are read from ``CLAIM_ATLAS_REFERENCE_DIR``. The basemap is always the shipped
+    ``reference`` is the reference layers plus ``"basemap"`` (the app's ``load_theatre``); by
+    default, those of the mentions' theatre (:func:`geo.layers.theatre.theatre`), read from
+    ``CLAIM_ATLAS_REFERENCE_DIR``. The basemap is always the shipped
     country layer (no tile server), and every script and stylesheet is inlined
     (:func:`geo.webassets.offline_map_html`).
     """
@@ -232,13 +233,18 @@ def export_html(mentions: pd.DataFrame, reference: Mapping[str, gpd.GeoDataFrame
     from geo.mapping.assets import offline_map_html
     from geo.mapping.build import build_map
 
-    if reference is None:
+    places = place_layer(mentions)
+    if reference is None:  # the theatre of these mentions (geo.layers.theatre)
         from geo.config import get_settings
-        from geo.layers.reference import basemap_layer, reference_layers
+        from geo.layers.reference import basemap_layer, reference_layers, theatre_layers, world_layers
+        from geo.layers.theatre import theatre
+        from geo.profiles import get_profiles
 
         folder = get_settings().reference_dir
-        reference = {**reference_layers(folder), "basemap": basemap_layer(folder)}
-    m = build_map(place_layer(mentions), mentions, reference, tiles="none", selected_place=selected_place)
+        scene = theatre(places, None, get_profiles())
+        own = reference_layers(folder, {key: (file, name) for key, file, name in scene.layers})
+        reference = {"basemap": basemap_layer(folder), **theatre_layers(world_layers(folder), scene), **own}
+    m = build_map(places, mentions, reference, tiles="none", selected_place=selected_place)
     html = offline_map_html(m)
     head = f"<title>{escape(title)}</title><meta name=\"generator\" content=\"Claim Atlas\">"
     html = re.sub(r"<head>", lambda _m: "<head>" + head, html, count=1, flags=re.I)

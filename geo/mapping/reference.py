@@ -28,6 +28,9 @@ _REFERENCE_LOCK = threading.Lock()  # pages build maps from several threads; cac
 
 
 def _reference_label(key: str, row: Mapping[Hashable, Any]) -> str:
+    if key == "theatre_admin1":
+        kind = ", ".join(str(v) for v in (row.get("type_en"), row.get("iso_a2")) if v)
+        return f"{row.get('name_en') or row.get('name')}" + (f" ({kind})" if kind else "")
     if key == "countries_south_caucasus":
         return str(row.get("name_long") or row.get("name"))
     if key == "nagorno_karabakh_pre2020":
@@ -45,6 +48,8 @@ def _reference_label(key: str, row: Mapping[Hashable, Any]) -> str:
 _REFERENCE_STYLE = {
     "basemap": {"color": "#b3b3b3", "weight": 0.6, "fillColor": "#eeeeee", "fillOpacity": 1.0},
     "countries_south_caucasus": {"color": "#555555", "weight": 1.2, "fillColor": "#f7f2e8", "fillOpacity": 0.6},
+    "theatre_countries": {"color": "#555555", "weight": 1.2, "fillColor": "#f7f2e8", "fillOpacity": 0.6},
+    "theatre_admin1": {"color": "#999999", "weight": 0.6, "fillOpacity": 0.0},
     "nagorno_karabakh_pre2020": {"color": "#7d3c98", "weight": 1.5, "dashArray": "4 4", "fillColor": "#d7bde2",
                                  "fillOpacity": 0.25},
     "admin1_aze_arm": {"color": "#999999", "weight": 0.6, "fillOpacity": 0.0},
@@ -53,14 +58,18 @@ _REFERENCE_STYLE = {
 _REFERENCE_ATTRIBUTION = {
     "basemap": ATTRIBUTION_NATURAL_EARTH,
     "countries_south_caucasus": ATTRIBUTION_NATURAL_EARTH,
+    "theatre_countries": ATTRIBUTION_NATURAL_EARTH,
+    "theatre_admin1": ATTRIBUTION_NATURAL_EARTH,
     "nagorno_karabakh_pre2020": ATTRIBUTION_NATURAL_EARTH,
     "admin1_aze_arm": ATTRIBUTION_NATURAL_EARTH,
     "borders_pairwise": ATTRIBUTION_NATURAL_EARTH,
     "pipelines_gem": ATTRIBUTION_GEM,
 }
-_REFERENCE_ORDER = ("countries_south_caucasus", "admin1_aze_arm", "nagorno_karabakh_pre2020",
-                    "borders_pairwise", "pipelines_gem")
-_REFERENCE_SHOWN = {"countries_south_caucasus", "nagorno_karabakh_pre2020", "borders_pairwise", "pipelines_gem"}
+#: The theatre's world layers (geo.layers.reference.theatre_layers) go first, under the profiles'
+#: own layers (drawn in the order the profiles list them).
+_REFERENCE_ORDER = ("theatre_countries", "theatre_admin1")
+_REFERENCE_SHOWN = {"theatre_countries", "theatre_admin1", "countries_south_caucasus", "nagorno_karabakh_pre2020",
+                    "borders_pairwise", "pipelines_gem"}
 _REFERENCE_INTERACTIVE = {"nagorno_karabakh_pre2020", "borders_pairwise", "pipelines_gem"}
 
 
@@ -96,8 +105,8 @@ def _add_reference(m: folium.Map, key: str, gdf: gpd.GeoDataFrame) -> None:
     is_basemap = key == "basemap"
     PlaceLayer(
         data_json, props, styles, None,  # reference layers do not take part in fitting the view
-        name=LAYER_NAMES.get(key, key),
-        show=is_basemap or key in _REFERENCE_SHOWN,
+        name=LAYER_NAMES.get(key) or str(gdf.attrs.get("layer_name") or key),
+        show=is_basemap or key in _REFERENCE_SHOWN or key not in LAYER_NAMES,
         control=not is_basemap,
         attribution=_REFERENCE_ATTRIBUTION.get(key),
         className=f"ca-ref ca-ref-{key}",

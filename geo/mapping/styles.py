@@ -123,6 +123,8 @@ def _claim_style(claimant: str, disputed: bool, approximate: bool) -> dict:
 
 LAYER_NAMES = {
     "basemap": "Basemap: world countries",
+    "theatre_countries": "Countries of the theatre",
+    "theatre_admin1": "Provinces and regions of the theatre",
     "countries_south_caucasus": "Countries (South Caucasus)",
     "nagorno_karabakh_pre2020": "Nagorno-Karabakh area (before 2020)",
     "admin1_aze_arm": "Provinces (Azerbaijan, Armenia)",
