@@ -120,10 +120,16 @@ def _after_quotation(tok: Token) -> bool:
 WITHHOLDING_VERBS = frozenset({"refuse", "decline", "fail", "avoid", "hesitate", "stop"})
 
 
+#: Modals under which a cue is a possibility or an obligation, not a statement made.
+HYPOTHETICAL_MODALS = frozenset({"could", "should", "must", "might", "may", "can", "ca"})
+
+
 def _withheld(tok: Token) -> bool:
     """"did not say", "refused to disclose", "without saying": the cue is negated or withheld."""
     if any(c.dep_ == "neg" for c in tok.children):
         return True
+    if any(c.tag_ == "MD" and c.lower_ in HYPOTHETICAL_MODALS for c in tok.children):
+        return True  # "could argue", "would ask", "must tell": a statement not made
     if tok.dep_ == "pcomp" and tok.head.lower_ == "without":
         return True  # "left without saying a word"
     return tok.dep_ == "xcomp" and tok.head.lemma_.lower() in WITHHOLDING_VERBS

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
-from geo.claims.cues import SPEAKER_NOUNS, reporting_lemma
+from geo.claims.cues import NEEDS_PARTICLE, SPEAKER_NOUNS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
 from geo.claims.disputes import content_words, disputed_claims, is_denial, is_mutual
 from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans, signed_quotes
@@ -390,8 +390,8 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
             if speaker is None:
                 continue
             second = _second_statement(verb, speaker, cue_verbs)
-            if speaker.lower_ in PERSONAL_PRONOUNS and second is None and any(
-                    a.i in cue_verbs for a in verb.ancestors):
+            if speaker.lower_ in PERSONAL_PRONOUNS and second is None and not _shares_cue_subject(
+                    verb, speaker, cue_verbs) and any(a.i in cue_verbs for a in verb.ancestors):
                 continue  # "X said he believed ...": the speaker's own words, one claim
             if second is not None:
                 # "X said A, but he said B": the pronoun's own clause, a second statement of X
@@ -488,9 +488,12 @@ def _continuations(sentences: list[Span], claims_of_sentence: list[list[Claim]],
         i = sources.get(j)
         if i is None or any(lo <= sentence.start_char < hi for lo, hi in covered):
             continue
+        speakers: set[tuple[str, str]] = set()
         for src in claims_of_sentence[i]:
-            if src.stance != "assert":
+            # one claim per speaker, however many cues of theirs the sentence before has
+            if src.stance != "assert" or (src.claimant, src.claimant_text) in speakers:
                 continue
+            speakers.add((src.claimant, src.claimant_text))
             claim = make_claim(src.claimant, src.claimant_text, sentence, sentence.root, None)
             claim.details["continues"] = src.start
             out.append(claim)
@@ -544,17 +547,40 @@ def _second_statement(verb: Token, speaker: Token, cue_verbs: set[int]) -> tuple
     return start, end
 
 
+def _shares_cue_subject(verb: Token, speaker: Token, cue_verbs: set[int]) -> bool:
+    """Whether ``verb`` shares the subject of the cue it is coordinated with or follows ("he said
+    ..., adding that ...", "she said ... and called for ..."), rather than having a subject of its
+    own inside what a cue reports ("X said he believed ...")."""
+    return verb.head.i in cue_verbs and speaker.head.i != verb.i and verb.dep_ in {"conj", "advcl"}
+
+
 def _own_statement(verb: Token, first: Token) -> bool:
     """Whether a speaker's second cue in a sentence makes a statement of its own: a coordinated
-    verb of another kind with its own clause ("announced the arrest and said a curfew ..."),
-    not the same verb again ("accused X, and also accused Y") nor a participle of the first
-    ("urged ..., claiming ...")."""
-    if verb.lemma_.lower() == first.lemma_.lower() or not any(c.dep_ == "ccomp" for c in verb.children):
+    verb with content of its own ("announced the arrest and said a curfew ...", "criticised the
+    deal and called for tariffs", "called the raid a crime and called for an inquiry"), or a
+    participle after the first statement ("said ..., adding that ...", "..., citing a report"),
+    not the same cue again ("accused X, and also accused Y")."""
+    if not _says_something(verb):
+        return False
+    if verb.lemma_.lower() == first.lemma_.lower() and _particles(verb) == _particles(first):
         return False
     if verb.dep_ == "conj":
         return True
-    # "said ..., adding that ...": a participle after the first statement with a clause of its own
+    # "said ..., adding that ...": a participle after the first statement with content of its own
     return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i
+
+
+def _particles(verb: Token) -> set[str]:
+    """The particles and prepositions of a cue: "called for" is another cue than "called"."""
+    return {c.lower_ for c in verb.children if c.dep_ in {"prt", "prep"}}
+
+
+def _says_something(verb: Token) -> bool:
+    """A cue with content of its own: a clause, an object, an infinitive, a complement, or the
+    particle of a particle cue ("called for a ceasefire")."""
+    if any(c.dep_ in {"ccomp", "dobj", "xcomp", "oprd"} for c in verb.children):
+        return True
+    return bool(_particles(verb) & NEEDS_PARTICLE.get(verb.lemma_.lower(), set()))
 
 
 def _clause_bounds(verb: Token) -> tuple[int, int]:
