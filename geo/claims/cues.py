@@ -66,6 +66,23 @@ INTENTION_VERBS = frozenset({"want", "plan", "intend", "seek", "offer", "aim", "
 #: Speech verbs that report only with a particle or preposition: "ruled out", "called for / on".
 NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"},
                   "point": {"out", "to"}, "weigh": {"in"}, "lash": {"out"}, "rail": {"against"}}
+#: Verbs of speaking that report with the topic they are about: "spoke of the legacy of the war",
+#: "talked about the ceasefire", "responded to the accusation", "warned of famine". Without such a
+#: preposition they narrate ("spoke with reporters", "talked for an hour").
+TOPIC_PREPOSITIONS = {
+    "speak": {"of", "about", "on", "against"}, "talk": {"about", "of"}, "write": {"about", "of", "on"},
+    "tweet": {"about"}, "post": {"about"}, "comment": {"on", "about"}, "remark": {"on", "upon"},
+    "joke": {"about"}, "brag": {"about", "of"}, "boast": {"about", "of"}, "complain": {"about", "of"},
+    "testify": {"about", "on"}, "respond": {"to", "with"}, "reply": {"to", "with"}, "warn": {"of", "about", "against"},
+    "muse": {"about", "on"}, "rail": {"against"}, "argue": {"for", "against"}, "advocate": {"for"},
+    "plead": {"for"},
+}
+#: Verbs of judgement: a speaking subject's view of something "as" something ("critics see the
+#: law as censorship", "Kyiv views the vote as illegal", "the ministry considers the strike a
+#: violation"), or likened to something ("likened the blockade to a siege").
+JUDGEMENT_VERBS = frozenset({"see", "view", "regard", "consider", "deem", "judge", "portray", "characterize",
+                             "characterise", "paint", "depict", "cast", "perceive"})
+LIKENING_VERBS = frozenset({"liken", "compare", "equate"})
 #: Verbs whose speaker denies or disputes what they govern.
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
 #: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
@@ -135,6 +152,50 @@ def _withheld(tok: Token) -> bool:
     return tok.dep_ == "xcomp" and tok.head.lemma_.lower() in WITHHOLDING_VERBS
 
 
+def _about_topic(verb: Token, prepositions: set[str]) -> bool:
+    """"spoke of the war", "spoke out against the raids": one of the verb's topic prepositions
+    with its object, and a subject that can speak."""
+    for c in verb.children:
+        prep = c
+        if c.dep_ == "prt" and c.lower_ == "out":  # "spoke out against": the preposition follows
+            prep = next((g for g in verb.children if g.dep_ == "prep" and g.i > c.i), c)
+        if prep.dep_ == "prep" and prep.lower_ in prepositions and any(
+                g.dep_ in {"pobj", "pcomp"} for g in prep.children):
+            return _speaks(verb) or _person_subject(verb)
+    return False
+
+
+def _judges(verb: Token, lemma: str) -> bool:
+    """An object and what the subject takes it for: "sees X as Y", "considers X (to be) Y",
+    "likened X to Y"."""
+    objs = [c for c in verb.children if c.dep_ == "dobj"]
+    if not objs:
+        return False
+    if lemma in LIKENING_VERBS:
+        preps = {"to", "with"}
+        return any(p.dep_ == "prep" and p.lower_ in preps for o in [verb, *objs] for p in o.children)
+    if any(c.dep_ == "oprd" for c in verb.children):
+        return True
+    return any(p.dep_ == "prep" and p.lower_ == "as" for o in [verb, *objs] for p in o.children)
+
+
+def _names_something(call: Token) -> bool:
+    """"called the strike a war crime / “a provocation” / unlawful": an object and what it is
+    called (the parser gives the second part as a predicate, an apposition, a clause, or a
+    quotation right after the object), not "called the minister" (a phone call) or "called
+    troops to the front"."""
+    deps = {c.dep_ for c in call.children}
+    if "oprd" in deps or "ccomp" in deps:
+        return True
+    for obj in (c for c in call.children if c.dep_ == "dobj"):
+        if any(g.dep_ == "appos" for g in obj.children):
+            return True
+        end = obj.right_edge.i + 1
+        if end < len(call.doc) and call.doc[end].text in _QUOTES:
+            return True
+    return False
+
+
 def reporting_lemma(tok: Token) -> str | None:
     """The cue's lemma when ``tok`` is a reporting predicate in this sentence, else ``None``."""
     if tok.pos_ not in {"VERB", "AUX"}:
@@ -144,8 +205,7 @@ def reporting_lemma(tok: Token) -> str | None:
         return None
     if lemma in NEEDS_PARTICLE:
         if lemma == "call":
-            deps = {c.dep_ for c in tok.children}
-            if "oprd" in deps and "dobj" in deps:
+            if _names_something(tok):
                 return lemma  # "called the strike a war crime": a description, reported
             if any(c.dep_ == "dobj" for c in tok.children):
                 return None  # "called Aliyev on Friday": a phone call, not a call for something
@@ -153,6 +213,11 @@ def reporting_lemma(tok: Token) -> str | None:
         ok = any(c.lower_ in need and not any(g.ent_type_ in {"DATE", "TIME"} for g in c.children)
                  for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
         return lemma if ok else None
+    if lemma in TOPIC_PREPOSITIONS and _about_topic(tok, TOPIC_PREPOSITIONS[lemma]):
+        return lemma
+    if (lemma in JUDGEMENT_VERBS or lemma in LIKENING_VERBS) and _judges(tok, lemma) and (
+            _speaks(tok) or _person_subject(tok)):
+        return lemma
     if lemma in PERSON_VERBS:
         return lemma if _person_subject(tok) and _has_content(tok) else None
     if lemma in SPEECH_VERBS:
