@@ -246,6 +246,7 @@ SPEAKER_NOUNS = frozenset({
     "scientists", "economists", "doctors", "medics", "candidate", "party", "administration", "side", "sides",
 })
 _PERSONAL = frozenset({"he", "she", "they", "we", "i", "you"})
+_SPEAKING_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 
 def _person_subject(verb: Token) -> bool:
@@ -261,7 +262,10 @@ def _speaks(verb: Token) -> bool:
     country (by entity type), a personal pronoun, or a noun for people and bodies."""
     for c in verb.children:
         if c.dep_ in {"nsubj", "csubj"}:
-            if c.lower_ in _PERSONAL or c.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
+            if c.lower_ in _PERSONAL or c.ent_type_ in _SPEAKING_ENTITIES:
                 return True
-            return c.pos_ in {"NOUN", "PROPN"} and (c.lemma_.lower() in SPEAKER_NOUNS or c.lower_ in SPEAKER_NOUNS)
+            if c.pos_ in {"NOUN", "PROPN"} and (c.lemma_.lower() in SPEAKER_NOUNS or c.lower_ in SPEAKER_NOUNS):
+                return True
+            # "Trump's running mate, Indiana Gov. Mike Pence, plans to ...": a named apposition
+            return any(a.dep_ == "appos" and a.ent_type_ in _SPEAKING_ENTITIES for a in c.children)
     return False

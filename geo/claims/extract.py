@@ -301,6 +301,35 @@ CITED_PEOPLE = frozenset({"union", "insider", "people", "person", "associate", "
                           "relative", "colleague", "adviser", "advisor", "member", "staff", "staffer"})
 
 
+#: Nouns of statements and views: with a "that" clause and the one whose they are ("his claim that",
+#: "the ministry's warning that", "the accusation by X that"), the statement is that one's.
+CLAIM_NOUNS = frozenset({
+    "claim", "assertion", "allegation", "accusation", "charge", "contention", "insistence", "argument",
+    "warning", "statement", "suggestion", "belief", "view", "promise", "pledge", "vow", "threat", "admission",
+    "announcement", "prediction", "conclusion", "finding", "complaint", "fear", "concern", "assurance",
+    "proposal", "insinuation", "theory",
+})
+
+
+def _nominal_cues(words: list[Token]) -> list[tuple[Token, Token]]:
+    """(noun, owner) for a statement noun with a "that" clause and its owner: a possessor or a
+    "by" phrase."""
+    out = []
+    for t in words:
+        if t.pos_ != "NOUN" or t.lemma_.lower() not in CLAIM_NOUNS:
+            continue
+        if not any(c.dep_ in {"acl", "ccomp"} and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+                   for c in t.children):
+            continue
+        owner = next((c for c in t.children if c.dep_ == "poss"), None)
+        if owner is None:
+            owner = next((g for c in t.children if c.dep_ == "prep" and c.lower_ == "by"
+                          for g in c.children if g.dep_ == "pobj"), None)
+        if owner is not None:
+            out.append((t, owner))
+    return out
+
+
 def _cites_someone(obj: Token, registry: ActorRegistry) -> bool:
     """Whether "according to ``obj``" cites a speaker or one particular document of someone."""
     lemma = obj.lemma_.lower()
@@ -377,6 +406,10 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
             # "according to the agreement / estimates / reports"
             if _cites_someone(obj, registry):
                 preds.append((according, obj, "according"))
+        for noun, owner in _nominal_cues(words):
+            # "his claim that ...", "Kyiv's warning that ...", "the charge by X that ..."
+            if not inside(quoted, quote_starts, noun.idx):
+                preds.append((noun, owner, "nominal"))
         cue_verbs = {verb.i for verb, _, _ in preds}
         if not any(speaker is not None for _, speaker, _ in preds):
             phrase = _colon_speaker(sentence, tokens, full_text, registry)
@@ -386,7 +419,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                     seen[(actor, speaker_text.lower())] = phrase.root
                     sentence_claims.append(make_claim(actor, speaker_text, sentence, phrase.root, phrase.root))
 
-        for verb, speaker, _how in preds:
+        for verb, speaker, how in preds:
             if speaker is None:
                 continue
             second = _second_statement(verb, speaker, cue_verbs)
@@ -405,6 +438,8 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                                                           bounds=second))
                 continue
             actors, speaker_text = resolver.resolve(speaker, sentence)
+            if how == "nominal":  # "Kyiv's warning": the speaker is Kyiv
+                speaker_text = speaker_text.removesuffix("'s").removesuffix("’s").strip()
             who = speaker_text.lower()
             actors = [a for a in actors if a]
             if not actors:
