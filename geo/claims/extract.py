@@ -586,28 +586,33 @@ def _shares_cue_subject(verb: Token, speaker: Token, cue_verbs: set[int]) -> boo
     """Whether ``verb`` shares the subject of the cue it is coordinated with or follows ("he said
     ..., adding that ...", "she said ... and called for ..."), rather than having a subject of its
     own inside what a cue reports ("X said he believed ...")."""
-    return verb.head.i in cue_verbs and speaker.head.i != verb.i and verb.dep_ in {"conj", "advcl"}
+    head = verb.head
+    return (head.i in cue_verbs and speaker.head.i != verb.i and verb.dep_ in {"conj", "advcl"}
+            and not any(a.i in cue_verbs for a in head.ancestors))  # "X said he asked ..., stressing": X's words
 
 
 def _own_statement(verb: Token, first: Token) -> bool:
     """Whether a speaker's second cue in a sentence makes a statement of its own: a coordinated
-    verb with content of its own ("announced the arrest and said a curfew ...", "criticised the
-    deal and called for tariffs", "called the raid a crime and called for an inquiry"), or a
-    participle after the first statement ("said ..., adding that ...", "..., citing a report"),
-    not the same cue again ("accused X, and also accused Y")."""
-    if not _says_something(verb):
-        return False
+    verb with a clause of its own ("announced the arrest and said a curfew ..."), or with other
+    content ("criticised the deal and called for tariffs", "called the raid a crime and called
+    for an inquiry") when it cannot belong to the first cue's reported clause; or a participle
+    after the first statement ("said ..., adding that ...", "..., citing a report"); not the
+    same cue again ("accused X, and also accused Y")."""
     if verb.lemma_.lower() == first.lemma_.lower() and _particles(verb) == _particles(first):
         return False
     if verb.dep_ == "conj":
-        return True
+        if any(c.dep_ == "ccomp" for c in verb.children):
+            return True
+        # "said that the minister met X and stressed Y": the minister may have stressed it
+        return _says_something(verb) and not _reports_someone_else(first, verb)
     # "said ..., adding that ...": a participle after the first statement with content of its own
-    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i and _says_something(verb)
 
 
 def _particles(verb: Token) -> set[str]:
-    """The particles and prepositions of a cue: "called for" is another cue than "called"."""
-    return {c.lower_ for c in verb.children if c.dep_ in {"prt", "prep"}}
+    """The particles of a particle cue: "called for" is another cue than "called"."""
+    need = NEEDS_PARTICLE.get(verb.lemma_.lower(), set())
+    return {c.lower_ for c in verb.children if c.dep_ in {"prt", "prep"} and c.lower_ in need}
 
 
 def _says_something(verb: Token) -> bool:
@@ -615,7 +620,15 @@ def _says_something(verb: Token) -> bool:
     particle of a particle cue ("called for a ceasefire")."""
     if any(c.dep_ in {"ccomp", "dobj", "xcomp", "oprd"} for c in verb.children):
         return True
-    return bool(_particles(verb) & NEEDS_PARTICLE.get(verb.lemma_.lower(), set()))
+    return bool(_particles(verb))
+
+
+def _reports_someone_else(first: Token, verb: Token) -> bool:
+    """Whether another subject than a personal pronoun stands between a cue and a verb
+    coordinated after it ("said that the minister met X and stressed Y"): the verb may be that
+    subject's."""
+    return any(t.dep_ in {"nsubj", "nsubjpass"} and t.lower_ not in PERSONAL_PRONOUNS
+               for t in first.doc[first.i + 1:verb.i])
 
 
 def _clause_bounds(verb: Token) -> tuple[int, int]:
