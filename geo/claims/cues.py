@@ -83,6 +83,10 @@ TOPIC_PREPOSITIONS = {
 JUDGEMENT_VERBS = frozenset({"see", "view", "regard", "consider", "deem", "judge", "portray", "characterize",
                              "characterise", "paint", "depict", "cast", "perceive"})
 LIKENING_VERBS = frozenset({"liken", "compare", "equate"})
+#: Verbs of taking a position on something: a speaking subject's stance, with its object
+#: ("the union opposes the bill", "Turkey backs Baku's demand").
+POSITION_VERBS = frozenset({"support", "oppose", "back", "endorse", "favor", "favour", "champion", "embrace",
+                            "advocate", "tout", "downplay", "question"})
 #: Verbs whose speaker denies or disputes what they govern.
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
 #: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
@@ -214,6 +218,9 @@ def reporting_lemma(tok: Token) -> str | None:
                  for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
         return lemma if ok else None
     if lemma in TOPIC_PREPOSITIONS and _about_topic(tok, TOPIC_PREPOSITIONS[lemma]):
+        return lemma
+    if lemma in POSITION_VERBS and any(c.dep_ in {"dobj", "ccomp"} for c in tok.children) and not any(
+            c.dep_ == "prt" for c in tok.children) and _speaks(tok):  # "backed off" is no stance
         return lemma
     if (lemma in JUDGEMENT_VERBS or lemma in LIKENING_VERBS) and _judges(tok, lemma) and (
             _speaks(tok) or _person_subject(tok)):
