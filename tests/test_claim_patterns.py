@@ -343,3 +343,101 @@ def test_inverted_cue_before_its_speaker_and_a_quotation(claims_of):
 
 def test_inverted_cue_without_a_quotation_is_no_claim(claims_of):
     assert claims_of("The clinic closed. Said the notice: the doors open again on Monday.") == []
+
+
+# --------------------------------------------------------------------------- issue 12: recall (h-recall2)
+
+def test_coordinated_cue_with_an_object_is_a_second_statement(claims_of):
+    claims = claims_of("Abdel Fattah al-Burhan criticised the Jeddah deal and called for new talks in Cairo.")
+    assert [c.claimant for c in claims] == ["Sudan", "Sudan"]
+    assert claims[1].text == "called for new talks in Cairo"
+
+
+def test_coordinated_cue_after_a_reported_subject_is_not_the_speakers(claims_of):
+    claims = claims_of("The Ukrainian foreign ministry said that the envoy met his Polish counterpart in "
+                       "Warsaw and stressed the need to protect grain shipments.")
+    ministry = [c for c in claims if c.claimant_text == "The Ukrainian foreign ministry"]
+    assert len(ministry) == 1 and ministry[0].text.startswith("The Ukrainian foreign ministry said")
+
+
+def test_participle_after_a_pronoun_speaker_is_a_second_statement(claims_of):
+    claims = claims_of("Oleh Synehubov, the governor of Kharkiv, visited the market on Friday. "
+                       "“We will not leave,” he said, adding that the shelling had stopped by dawn.")
+    assert [c.claimant for c in claims] == ["Ukraine", "Ukraine"]
+    assert claims[1].text == "adding that the shelling had stopped by dawn"
+
+
+def test_quotation_continued_after_two_cues_is_one_claim_per_sentence(claims_of):
+    claims = claims_of("The mayor of Kharkiv condemned the strike, saying: “Three houses burned down. "
+                       "Two people died.”")
+    assert len(by_text(claims, "Two people died")) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Ukraine could argue that the strike broke the truce.",
+    "Israel must explain why the convoy was hit.",
+    "The RSF may claim that the market was a military target.",
+])
+def test_cue_under_a_modal_of_possibility_or_obligation_is_no_claim(claims_of, text):
+    assert claims_of(text) == []
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("Hamas called the raid “a massacre”.", "Hamas"),
+    ("Kyiv has called the shelling of the villages a war crime.", "Ukraine"),
+])
+def test_calling_something_something_is_a_claim(claims_of, text, party):
+    assert [c.claimant for c in claims_of(text)] == [party]
+
+
+def test_calling_people_somewhere_is_no_claim(claims_of):
+    assert claims_of("The commander called reinforcements to the front.") == []
+
+
+def test_speaking_of_a_topic_is_a_claim_speaking_with_people_is_not(claims_of):
+    claims = claims_of("President Zelensky spoke of the suffering in Mariupol. "
+                       "The RSF commander spoke with reporters in Khartoum.")
+    assert [c.claimant for c in claims] == ["Ukraine"]
+    assert "Mariupol" in claims[0].text
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("Armenian officials see the new checkpoint as an attempt to close the corridor.", "Armenia"),
+    ("Ukraine's foreign ministry views the referendum as illegal.", "Ukraine"),
+    ("Hamas likened the blockade of Gaza to a siege.", "Hamas"),
+])
+def test_judging_or_likening_something_is_a_claim(claims_of, text, party):
+    assert [c.claimant for c in claims_of(text)] == [party]
+
+
+def test_seeing_something_is_no_claim(claims_of):
+    assert claims_of("Residents of Goma saw the smoke from the village.") == []
+
+
+@pytest.mark.parametrize(("text", "needle", "party"), [
+    ("Contrary to Moscow's claim that the drones came from Ukraine, the debris was Iranian.", "debris", "Russia"),
+    ("The Sudanese army spokesman said the road was closed. His warning that the dam could burst went unheeded.",
+     "dam could burst", "Sudan"),
+])
+def test_statement_noun_with_its_owner_and_a_clause_is_a_claim(claims_of, text, needle, party):
+    assert claimants_of(claims_of(text), needle) == {party}
+
+
+def test_statement_noun_without_an_owner_is_no_claim(claims_of):
+    assert claims_of("The allegation that the convoy carried weapons spread online.") == []
+
+
+def test_taking_a_position_is_a_claim_backing_off_is_not(claims_of):
+    claims = claims_of("The African Union backs the ceasefire plan for Sudan. "
+                       "Russian troops backed off from the bridge.")
+    assert [c.claimant for c in claims] == ["AU"]
+
+
+def test_being_confident_that_is_a_claim(claims_of):
+    claims = claims_of("Israeli officials are confident that the hostages are alive.")
+    assert [c.claimant for c in claims] == ["Israel"]
+
+
+def test_named_apposition_makes_a_speaking_subject(claims_of):
+    claims = claims_of("Armenia's envoy, Ara Ayvazyan, plans to raise the issue at the UN.")
+    assert [c.claimant for c in claims] == ["Armenia"]

@@ -87,6 +87,11 @@ LIKENING_VERBS = frozenset({"liken", "compare", "equate"})
 #: ("the union opposes the bill", "Turkey backs Baku's demand").
 POSITION_VERBS = frozenset({"support", "oppose", "back", "endorse", "favor", "favour", "champion", "embrace",
                             "advocate", "tout", "downplay", "question"})
+#: Adjectives of belief and feeling: "the ministry is confident that ...", "officials are
+#: worried that ...", "X remains convinced that ...": with a "that" clause, the subject's view.
+STANCE_ADJECTIVES = frozenset({"confident", "sure", "certain", "convinced", "concerned", "worried", "afraid",
+                               "hopeful", "optimistic", "pessimistic", "adamant", "skeptical", "sceptical",
+                               "doubtful", "fearful", "positive", "persuaded"})
 #: Verbs whose speaker denies or disputes what they govern.
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
 #: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
@@ -188,9 +193,9 @@ def _names_something(call: Token) -> bool:
     called (the parser gives the second part as a predicate, an apposition, a clause, or a
     quotation right after the object), not "called the minister" (a phone call) or "called
     troops to the front"."""
-    deps = {c.dep_ for c in call.children}
-    if "oprd" in deps or "ccomp" in deps:
-        return True
+    deps = [c.dep_ for c in call.children]
+    if "ccomp" in deps or deps.count("oprd") + deps.count("dobj") >= 2:
+        return True  # an object and its new name ("called Aliyev" alone may be parsed oprd)
     for obj in (c for c in call.children if c.dep_ == "dobj"):
         if any(g.dep_ == "appos" for g in obj.children):
             return True
@@ -219,6 +224,9 @@ def reporting_lemma(tok: Token) -> str | None:
         return lemma if ok else None
     if lemma in TOPIC_PREPOSITIONS and _about_topic(tok, TOPIC_PREPOSITIONS[lemma]):
         return lemma
+    if lemma in {"be", "remain", "seem", "appear", "sound", "feel"} and _speaks(tok) and any(
+            c.dep_ == "acomp" and c.lemma_.lower() in STANCE_ADJECTIVES and _has_clause(c) for c in tok.children):
+        return lemma  # "is confident that ..."
     if lemma in POSITION_VERBS and any(c.dep_ in {"dobj", "ccomp"} for c in tok.children) and not any(
             c.dep_ == "prt" for c in tok.children) and _speaks(tok):  # "backed off" is no stance
         return lemma
