@@ -441,3 +441,10 @@ def test_being_confident_that_is_a_claim(claims_of):
 def test_named_apposition_makes_a_speaking_subject(claims_of):
     claims = claims_of("Armenia's envoy, Ara Ayvazyan, plans to raise the issue at the UN.")
     assert [c.claimant for c in claims] == ["Armenia"]
+
+
+def test_people_named_by_their_role_attack_and_praise_with_words(claims_of):
+    claims = claims_of("Western diplomats praised the truce in Darfur. The senator attacked the aid cuts as cruel. "
+                       "The battalion attacked the village at dawn.")
+    assert len(claims) == 2
+    assert not by_text(claims, "battalion")

@@ -269,7 +269,18 @@ def _person_subject(verb: Token) -> bool:
     while verb.dep_ in {"conj", "advcl", "xcomp"} and not any(c.dep_ == "nsubj" for c in verb.children) \
             and verb.head.i != verb.i:
         verb = verb.head
-    return any(c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in {"he", "she"}) for c in verb.children)
+    return any(c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in {"he", "she"} or (
+        c.pos_ == "NOUN" and c.lemma_.lower() in PERSON_NOUNS and not c.ent_type_)) for c in verb.children)
+
+
+#: Speaker nouns for people, who attack or defend with words ("the senator attacked the plan",
+#: "experts praised the proposal"); armed bodies and units, which attack with arms, are not among them.
+PERSON_NOUNS = frozenset({
+    "official", "spokesman", "spokeswoman", "spokesperson", "expert", "analyst", "critic", "aide", "campaign",
+    "president", "minister", "leader", "diplomat", "judge", "prosecutor", "lawyer", "governor", "mayor",
+    "senator", "lawmaker", "activist", "observer", "investigator", "researcher", "scientist", "economist",
+    "candidate", "nominee", "administration", "legislator", "politician", "opponent", "supporter", "rival",
+})
 
 
 def _speaks(verb: Token) -> bool:
