@@ -448,3 +448,15 @@ def test_people_named_by_their_role_attack_and_praise_with_words(claims_of):
                        "The battalion attacked the village at dawn.")
     assert len(claims) == 2
     assert not by_text(claims, "battalion")
+
+
+def test_a_document_shows_or_finds_what_it_counted(claims_of):
+    claims = claims_of("A UN survey found 40 cases of cholera in the camp. "
+                       "The soldiers found the bodies near the river.")
+    assert [c.claimant for c in claims] == ["UN"]
+    assert "cholera" in claims[0].text
+
+
+def test_according_to_a_named_speech_is_a_claim(claims_of):
+    claims = claims_of("According to a speech the minister gave in Baku, the corridor stays open.")
+    assert len(claims) == 1 and "corridor stays open" in claims[0].text

@@ -92,6 +92,15 @@ POSITION_VERBS = frozenset({"support", "oppose", "back", "endorse", "favor", "fa
 STANCE_ADJECTIVES = frozenset({"confident", "sure", "certain", "convinced", "concerned", "worried", "afraid",
                                "hopeful", "optimistic", "pessimistic", "adamant", "skeptical", "sceptical",
                                "doubtful", "fearful", "positive", "persuaded"})
+#: Verbs of evidence that report a finding with an object too when a document or a count is
+#: their subject ("polls show a close race", "a 2014 study found 31 cases", "the analysis
+#: documented faster warming"); "the soldiers found the bodies" is narration.
+FINDING_VERBS = frozenset({"show", "find", "document", "reveal", "indicate", "suggest", "confirm", "record"})
+FINDING_SUBJECTS = frozenset({
+    "poll", "survey", "study", "report", "analysis", "data", "research", "review", "audit", "investigation",
+    "inquiry", "census", "count", "tally", "assessment", "estimate", "figure", "statistic", "record", "document",
+    "footage", "video", "image", "evidence", "test", "experiment", "model", "average", "paper", "probe",
+})
 #: Verbs whose speaker denies or disputes what they govern.
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
 #: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
@@ -227,6 +236,9 @@ def reporting_lemma(tok: Token) -> str | None:
     if lemma in {"be", "remain", "seem", "appear", "sound", "feel"} and _speaks(tok) and any(
             c.dep_ == "acomp" and c.lemma_.lower() in STANCE_ADJECTIVES and _has_clause(c) for c in tok.children):
         return lemma  # "is confident that ..."
+    if lemma in FINDING_VERBS and any(c.dep_ == "dobj" for c in tok.children) and any(
+            c.dep_ == "nsubj" and c.lemma_.lower() in FINDING_SUBJECTS for c in tok.children):
+        return lemma
     if lemma in POSITION_VERBS and any(c.dep_ in {"dobj", "ccomp"} for c in tok.children) and not any(
             c.dep_ == "prt" for c in tok.children) and _speaks(tok):  # "backed off" is no stance
         return lemma

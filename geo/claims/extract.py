@@ -293,6 +293,9 @@ EVIDENCE_NOUNS = DOCUMENT_NOUNS | frozenset({
     "indictment", "database", "estimate", "count", "tally", "census", "audit", "investigation", "review",
     "assessment", "research", "memo", "letter", "release", "transcript", "testimony", "account", "tracker",
     "projection", "forecast", "finding", "interview", "tweet", "article", "book",
+    # what someone said or published, one of them named: "according to a speech she gave in July"
+    "speech", "remark", "comment", "address", "post", "message", "journal", "newspaper", "magazine",
+    "website", "broadcast", "video", "footage",
 })
 #: Words of a noun phrase that make it one particular document (see ``EVIDENCE_NOUNS``).
 _SPECIFIC_DEPS = frozenset({"det", "poss", "compound", "prep", "acl", "relcl", "nmod", "nummod"})
@@ -334,7 +337,7 @@ def _cites_someone(obj: Token, registry: ActorRegistry) -> bool:
     """Whether "according to ``obj``" cites a speaker or one particular document of someone."""
     lemma = obj.lemma_.lower()
     if (registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
-            or obj.lower_ in {"him", "her", "them"} or lemma in CITED_PEOPLE):
+            or obj.lower_ in {"him", "her", "them"} or lemma in CITED_PEOPLE or obj.pos_ == "PROPN"):
         return True
     if lemma in EVIDENCE_NOUNS:
         return any(c.dep_ in _SPECIFIC_DEPS for c in obj.children)
