@@ -460,3 +460,9 @@ def test_a_document_shows_or_finds_what_it_counted(claims_of):
 def test_according_to_a_named_speech_is_a_claim(claims_of):
     claims = claims_of("According to a speech the minister gave in Baku, the corridor stays open.")
     assert len(claims) == 1 and "corridor stays open" in claims[0].text
+
+
+def test_refusing_to_act_is_a_position_refusing_to_comment_is_not(claims_of):
+    claims = claims_of("Hamas refuses to release the remaining hostages. "
+                       "The army spokesman refused to comment on the raid.")
+    assert [c.claimant for c in claims] == ["Hamas"]

@@ -155,6 +155,9 @@ def _after_quotation(tok: Token) -> bool:
 WITHHOLDING_VERBS = frozenset({"refuse", "decline", "fail", "avoid", "hesitate", "stop"})
 
 
+#: Infinitives after which a refusal withholds a statement rather than takes a position.
+NOT_A_STANCE = frozenset({"speak", "talk", "discuss", "elaborate", "specify", "identify", "name", "answer",
+                          "be"})
 #: Modals under which a cue is a possibility or an obligation, not a statement made.
 HYPOTHETICAL_MODALS = frozenset({"could", "should", "must", "might", "may", "can", "ca"})
 
@@ -256,6 +259,10 @@ def reporting_lemma(tok: Token) -> str | None:
     if lemma in INTENTION_VERBS and _speaks(tok) and any(
             c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"} for c in tok.children):
         return lemma
+    if lemma == "refuse" and _speaks(tok) and any(
+            c.dep_ == "xcomp" and c.pos_ == "VERB" and c.lemma_.lower() not in SPEECH_VERBS | NOT_A_STANCE
+            for c in tok.children):
+        return lemma  # "refuses to release his tax returns": a position; "refused to comment" is none
     if _has_clause(tok) and _speaks(tok):
         return lemma  # any verb of a speaking subject with a finite clause: "X warned/insisted/... that"
     return None
