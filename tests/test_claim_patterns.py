@@ -466,3 +466,25 @@ def test_refusing_to_act_is_a_position_refusing_to_comment_is_not(claims_of):
     claims = claims_of("Hamas refuses to release the remaining hostages. "
                        "The army spokesman refused to comment on the raid.")
     assert [c.claimant for c in claims] == ["Hamas"]
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("The Security Council issued a statement calling the test a clear violation.", "UN"),
+    ("Hamas released a video saying the hostages were alive.", "Hamas"),
+    ("In a statement announcing the deal, Qatar called the truce fragile.", "Qatar"),
+])
+def test_cue_of_an_issued_statement_speaks_for_its_issuer(claims_of, text, party):
+    assert {c.claimant for c in claims_of(text)} == {party}
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("As the Israeli military put it in a statement, the road is closed.", "Israel"),
+    ("The Sudanese general made it clear that the offensive would continue.", "Sudan"),
+])
+def test_as_x_put_it_and_making_clear_are_claims(claims_of, text, party):
+    assert [c.claimant for c in claims_of(text)] == [party]
+
+
+def test_putting_something_somewhere_is_no_claim(claims_of):
+    assert claims_of("As the convoy arrived, the soldiers put it in a warehouse. "
+                     "The engineers made the road clear of mines.") == []

@@ -234,6 +234,12 @@ def reporting_lemma(tok: Token) -> str | None:
         ok = any(c.lower_ in need and not any(g.ent_type_ in {"DATE", "TIME"} for g in c.children)
                  for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
         return lemma if ok else None
+    if lemma == "put" and any(c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children) and any(
+            c.dep_ == "mark" and c.lower_ == "as" for c in tok.children):
+        return lemma  # "as the ministry put it, ..."
+    if lemma == "make" and any(c.lower_ == "clear" and any(
+            g.dep_ in {"ccomp", "advcl"} and g.pos_ in {"VERB", "AUX"} for g in c.children) for c in tok.children):
+        return lemma  # "made it clear that ...", "made clear it would not withdraw"
     if lemma in TOPIC_PREPOSITIONS and _about_topic(tok, TOPIC_PREPOSITIONS[lemma]):
         return lemma
     if lemma in {"be", "remain", "seem", "appear", "sound", "feel"} and _speaks(tok) and any(

@@ -48,6 +48,11 @@ KIND_KEYWORDS = [
 # --------------------------------------------------------------------------- speakers
 
 
+#: What a party issues to say something: "issued a statement saying ...", "in a video calling ...".
+STATEMENT_CARRIERS = frozenset({"statement", "letter", "release", "message", "communique", "communiqué", "post",
+                                "tweet", "video", "note", "declaration", "memo", "address", "speech", "report"})
+
+
 def _speaker_token(verb: Token) -> tuple[Token | None, str]:
     """The speaker of a reporting verb: its subject, or the agent of a passive."""
     for c in verb.children:
@@ -61,6 +66,13 @@ def _speaker_token(verb: Token) -> tuple[Token | None, str]:
     for c in verb.children:
         if c.dep_ == "nsubjpass":
             return None, "passive"
+    # "issued a statement saying ...", "in a video calling ...": the one who issued it
+    if verb.dep_ == "acl" and verb.head.lemma_.lower() in STATEMENT_CARRIERS:
+        carrier = verb.head
+        issuer = carrier.head if carrier.dep_ == "dobj" else (
+            carrier.head.head if carrier.dep_ == "pobj" and carrier.head.dep_ == "prep" else None)
+        if issuer is not None and issuer.pos_ in {"VERB", "AUX"} and issuer.i != verb.i:
+            return _speaker_token(issuer)
     # Relative clause ("which expressed concern"): the noun it modifies.
     if verb.dep_ == "relcl":
         return verb.head, "relative"
