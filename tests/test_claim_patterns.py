@@ -488,3 +488,16 @@ def test_as_x_put_it_and_making_clear_are_claims(claims_of, text, party):
 def test_putting_something_somewhere_is_no_claim(claims_of):
     assert claims_of("As the convoy arrived, the soldiers put it in a warehouse. "
                      "The engineers made the road clear of mines.") == []
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("Ukraine's defence minister outlined a plan to rebuild the air defences of Odesa.", "Ukraine"),
+    ("The Armenian foreign minister discussed the return of prisoners with his French counterpart.", "Armenia"),
+    ("Egypt's foreign ministry echoed the call for a truce in Gaza.", "Egypt"),
+])
+def test_speech_acts_about_a_topic_report_with_their_object(claims_of, text, party):
+    assert [c.claimant for c in claims_of(text)] == [party]
+
+
+def test_topic_speech_verb_without_an_object_is_no_claim(claims_of):
+    assert claims_of("The talks in Doha were discussed at length.") == []

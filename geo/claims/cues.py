@@ -35,6 +35,8 @@ SPEECH_VERBS = frozenset({
     "repeat", "chant", "shout", "order", "instruct", "advise", "recommend", "forecast", "project",
     "cite", "quote", "characterize", "characterise", "label", "brand", "dub", "endorse", "applaud",
     "decry", "lament", "hail", "thank", "apologize", "apologise", "reaffirm", "weigh", "rail", "lash",
+    # speech acts about a topic or a point, reporting with their object
+    "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo",
 })
 #: Verbs that report only when a person is their subject: "Merkel attacked the plan" is speech,
 #: "troops attacked the village" is not.
@@ -50,7 +52,7 @@ NEEDS_CONTENT = frozenset({
     "protest", "assure", "inform", "chant", "shout", "praise", "criticize", "criticise", "slam", "blast",
     "joke", "quip", "boast", "brag", "attack", "defend", "cite", "quote", "compare", "challenge", "endorse",
     "applaud", "mock", "ridicule", "decry", "lament", "hail", "thank", "reaffirm", "renew", "weigh", "rail",
-    "lash",
+    "lash", "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo",
 })
 #: Verbs of thinking and of evidence: a claim only with a finite clause ("believe that ...",
 #: "the data show that ...").

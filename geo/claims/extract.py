@@ -50,7 +50,9 @@ KIND_KEYWORDS = [
 
 #: What a party issues to say something: "issued a statement saying ...", "in a video calling ...".
 STATEMENT_CARRIERS = frozenset({"statement", "letter", "release", "message", "communique", "communiqué", "post",
-                                "tweet", "video", "note", "declaration", "memo", "address", "speech", "report"})
+                                "tweet", "video", "note", "declaration", "memo", "address", "speech", "report",
+                                "paper", "ad", "advertisement", "editorial", "column", "brief", "filing",
+                                "complaint", "petition", "resolution"})
 
 
 def _speaker_token(verb: Token) -> tuple[Token | None, str]:
