@@ -501,3 +501,9 @@ def test_speech_acts_about_a_topic_report_with_their_object(claims_of, text, par
 
 def test_topic_speech_verb_without_an_object_is_no_claim(claims_of):
     assert claims_of("The talks in Doha were discussed at length.") == []
+
+
+def test_referring_to_something_is_a_claim(claims_of):
+    claims = claims_of("The Azerbaijani president referred to the road as a corridor of peace. "
+                       "In a new video, Hamas referenced the strike on the hospital.")
+    assert [c.claimant for c in claims] == ["Azerbaijan", "Hamas"]

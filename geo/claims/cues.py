@@ -36,7 +36,7 @@ SPEECH_VERBS = frozenset({
     "cite", "quote", "characterize", "characterise", "label", "brand", "dub", "endorse", "applaud",
     "decry", "lament", "hail", "thank", "apologize", "apologise", "reaffirm", "weigh", "rail", "lash",
     # speech acts about a topic or a point, reporting with their object
-    "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo",
+    "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo", "reference",
 })
 #: Verbs that report only when a person is their subject: "Merkel attacked the plan" is speech,
 #: "troops attacked the village" is not.
@@ -52,7 +52,7 @@ NEEDS_CONTENT = frozenset({
     "protest", "assure", "inform", "chant", "shout", "praise", "criticize", "criticise", "slam", "blast",
     "joke", "quip", "boast", "brag", "attack", "defend", "cite", "quote", "compare", "challenge", "endorse",
     "applaud", "mock", "ridicule", "decry", "lament", "hail", "thank", "reaffirm", "renew", "weigh", "rail",
-    "lash", "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo",
+    "lash", "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo", "reference",
 })
 #: Verbs of thinking and of evidence: a claim only with a finite clause ("believe that ...",
 #: "the data show that ...").
@@ -77,7 +77,7 @@ TOPIC_PREPOSITIONS = {
     "joke": {"about"}, "brag": {"about", "of"}, "boast": {"about", "of"}, "complain": {"about", "of"},
     "testify": {"about", "on"}, "respond": {"to", "with"}, "reply": {"to", "with"}, "warn": {"of", "about", "against"},
     "muse": {"about", "on"}, "rail": {"against"}, "argue": {"for", "against"}, "advocate": {"for"},
-    "plead": {"for"},
+    "plead": {"for"}, "refer": {"to"}, "allude": {"to"},
 }
 #: Verbs of judgement: a speaking subject's view of something "as" something ("critics see the
 #: law as censorship", "Kyiv views the vote as illegal", "the ministry considers the strike a
