@@ -507,3 +507,10 @@ def test_referring_to_something_is_a_claim(claims_of):
     claims = claims_of("The Azerbaijani president referred to the road as a corridor of peace. "
                        "In a new video, Hamas referenced the strike on the hospital.")
     assert [c.claimant for c in claims] == ["Azerbaijan", "Hamas"]
+
+
+def test_light_verb_with_a_speech_act_object_is_a_claim(claims_of):
+    claims = claims_of("Ukraine's foreign ministry lodged a protest with Hungary over the arrests. "
+                       "The M23 issued a warning to the residents of Goma. "
+                       "The army issued rifles to the volunteers.")
+    assert [c.claimant for c in claims] == ["Ukraine", "M23"]

@@ -103,6 +103,19 @@ FINDING_SUBJECTS = frozenset({
     "inquiry", "census", "count", "tally", "assessment", "estimate", "figure", "statistic", "record", "document",
     "footage", "video", "image", "evidence", "test", "experiment", "model", "average", "paper", "probe",
 })
+#: Light verbs that report when their object is a speech act: "offered no proof that ...",
+#: "gave a speech", "issued a warning", "raised concerns about", "lodged a protest" ("made the
+#: remark" mostly points back at a statement already reported, and is left out).
+LIGHT_VERBS = frozenset({"offer", "give", "provide", "issue", "deliver", "lodge", "file", "raise", "post",
+                         "publish", "release"})
+SPEECH_ACT_NOUNS = frozenset({
+    "advice", "criticism", "praise", "condolence", "assessment", "proof", "evidence", "explanation", "apology",
+    "insight", "opinion", "prediction", "warning", "assurance", "defense", "defence", "speech", "remark",
+    "comment", "statement", "reference", "promise", "pledge", "threat", "appeal", "protest", "complaint",
+    "objection", "concern", "question", "allegation", "accusation", "claim", "denial", "ultimatum", "demand",
+    "rebuttal", "response", "reply", "message", "argument", "testimony", "interview",
+    "address", "announcement", "declaration", "call", "plea", "guarantee", "vow", "estimate", "forecast",
+})
 #: Verbs whose speaker denies or disputes what they govern.
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
 #: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
@@ -242,6 +255,9 @@ def reporting_lemma(tok: Token) -> str | None:
     if lemma == "make" and any(c.lower_ == "clear" and any(
             g.dep_ in {"ccomp", "advcl"} and g.pos_ in {"VERB", "AUX"} for g in c.children) for c in tok.children):
         return lemma  # "made it clear that ...", "made clear it would not withdraw"
+    if lemma in LIGHT_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in SPEECH_ACT_NOUNS for c in tok.children) \
+            and (_speaks(tok) or _person_subject(tok)):
+        return lemma  # "offered no proof that ...", "issued a warning"
     if lemma in TOPIC_PREPOSITIONS and _about_topic(tok, TOPIC_PREPOSITIONS[lemma]):
         return lemma
     if lemma in {"be", "remain", "seem", "appear", "sound", "feel"} and _speaks(tok) and any(
