@@ -514,3 +514,9 @@ def test_light_verb_with_a_speech_act_object_is_a_claim(claims_of):
                        "The M23 issued a warning to the residents of Goma. "
                        "The army issued rifles to the volunteers.")
     assert [c.claimant for c in claims] == ["Ukraine", "M23"]
+
+
+def test_having_an_attitude_about_something_is_a_claim(claims_of):
+    claims = claims_of("Rwanda's foreign minister has serious concerns about the deployment near Goma. "
+                       "The convoy has two trucks of flour.")
+    assert [c.claimant for c in claims] == ["Rwanda"]

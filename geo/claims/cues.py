@@ -116,6 +116,11 @@ SPEECH_ACT_NOUNS = frozenset({
     "rebuttal", "response", "reply", "message", "argument", "testimony", "interview",
     "address", "announcement", "declaration", "call", "plea", "guarantee", "vow", "estimate", "forecast",
 })
+#: Attitudes a party has about something: "has no illusions about", "has concerns about",
+#: "had the same position on", "has doubts that".
+ATTITUDE_NOUNS = frozenset({"illusion", "question", "concern", "reservation", "doubt", "position", "view",
+                            "opinion", "fear", "belief", "misgiving", "suspicion", "objection", "worry",
+                            "confidence", "faith", "evidence", "proof"})
 #: Verbs whose speaker denies or disputes what they govern.
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
 #: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
@@ -258,6 +263,11 @@ def reporting_lemma(tok: Token) -> str | None:
     if lemma in LIGHT_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in SPEECH_ACT_NOUNS for c in tok.children) \
             and (_speaks(tok) or _person_subject(tok)):
         return lemma  # "offered no proof that ...", "issued a warning"
+    if lemma == "have" and (_speaks(tok) or _person_subject(tok)) and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in ATTITUDE_NOUNS and any(
+                g.dep_ in {"prep", "acl", "ccomp"} and (g.dep_ != "prep" or g.lower_ in {"about", "on", "over", "that"})
+                for g in c.children) for c in tok.children):
+        return lemma  # "has no illusions about ...", "has concerns that ..."
     if lemma in TOPIC_PREPOSITIONS and _about_topic(tok, TOPIC_PREPOSITIONS[lemma]):
         return lemma
     if lemma in {"be", "remain", "seem", "appear", "sound", "feel"} and _speaks(tok) and any(
