@@ -520,3 +520,8 @@ def test_having_an_attitude_about_something_is_a_claim(claims_of):
     claims = claims_of("Rwanda's foreign minister has serious concerns about the deployment near Goma. "
                        "The convoy has two trucks of flour.")
     assert [c.claimant for c in claims] == ["Rwanda"]
+
+
+def test_rating_something_as_something_is_a_claim(claims_of):
+    claims = claims_of("Amnesty International rated the trial of the activists in Baku as unfair.")
+    assert len(claims) == 1 and claims[0].details["verb"] == "rated"

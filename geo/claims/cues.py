@@ -83,7 +83,8 @@ TOPIC_PREPOSITIONS = {
 #: law as censorship", "Kyiv views the vote as illegal", "the ministry considers the strike a
 #: violation"), or likened to something ("likened the blockade to a siege").
 JUDGEMENT_VERBS = frozenset({"see", "view", "regard", "consider", "deem", "judge", "portray", "characterize",
-                             "characterise", "paint", "depict", "cast", "perceive"})
+                             "characterise", "paint", "depict", "cast", "perceive", "rate", "rank", "grade",
+                             "classify"})
 LIKENING_VERBS = frozenset({"liken", "compare", "equate"})
 #: Verbs of taking a position on something: a speaking subject's stance, with its object
 #: ("the union opposes the bill", "Turkey backs Baku's demand").
@@ -242,6 +243,8 @@ def reporting_lemma(tok: Token) -> str | None:
     if tok.pos_ not in {"VERB", "AUX"}:
         return None
     lemma = tok.lemma_.lower()
+    if lemma == "rat" and tok.lower_.startswith("rat"):  # the lemmatizer reads "rated" as "rat"
+        lemma = "rate"
     if _withheld(tok):
         return None
     if lemma in NEEDS_PARTICLE:
