@@ -525,3 +525,9 @@ def test_having_an_attitude_about_something_is_a_claim(claims_of):
 def test_rating_something_as_something_is_a_claim(claims_of):
     claims = claims_of("Amnesty International rated the trial of the activists in Baku as unfair.")
     assert len(claims) == 1 and claims[0].details["verb"] == "rated"
+
+
+def test_topic_or_view_inside_a_reported_clause_is_part_of_that_statement(claims_of):
+    claims = claims_of("The Kremlin said the two leaders discussed the grain corridor. "
+                       "Kyiv said that Western partners support the new air defence plan.")
+    assert [c.claimant for c in claims] == ["Russia", "Ukraine"]

@@ -122,6 +122,15 @@ SPEECH_ACT_NOUNS = frozenset({
 ATTITUDE_NOUNS = frozenset({"illusion", "question", "concern", "reservation", "doubt", "position", "view",
                             "opinion", "fear", "belief", "misgiving", "suspicion", "objection", "worry",
                             "confidence", "faith", "evidence", "proof"})
+#: Cues that report a topic, a view, a position or a finding rather than words said: inside
+#: what another cue reports ("the Kremlin said the leaders discussed the ceasefire") they are
+#: part of that statement, not a statement of their own.
+CONTENT_CUES = (frozenset({"discuss", "outline", "detail", "highlight", "underline", "underscore", "tout",
+                           "echo", "reference", "have", "put", "make"})
+                | JUDGEMENT_VERBS | LIKENING_VERBS | POSITION_VERBS | FINDING_VERBS | LIGHT_VERBS
+                | frozenset(TOPIC_PREPOSITIONS)) - (SPEECH_VERBS - {"discuss", "outline", "detail", "highlight",
+                                                                    "underline", "underscore", "tout", "echo",
+                                                                    "reference"}) - CLAUSE_VERBS
 #: Verbs whose speaker denies or disputes what they govern.
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
 #: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
-from geo.claims.cues import NEEDS_PARTICLE, SPEAKER_NOUNS, reporting_lemma
+from geo.claims.cues import CONTENT_CUES, NEEDS_PARTICLE, SPEAKER_NOUNS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
 from geo.claims.disputes import content_words, disputed_claims, is_denial, is_mutual
 from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans, signed_quotes
@@ -415,9 +415,14 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         seen: dict[tuple[str, str], Token] = {}
         preds: list[tuple[Token, Token | None, str]] = []
         for tok in words:
-            if reporting_lemma(tok) and not inside(quoted, quote_starts, tok.idx):
+            lemma = reporting_lemma(tok)
+            if lemma and not inside(quoted, quote_starts, tok.idx):
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
+        # a topic, a view or a finding inside what another cue reports is part of that statement
+        cue_tokens = {p[0].i for p in preds}
+        preds = [(tok, speaker, how) for tok, speaker, how in preds
+                 if not (reporting_lemma(tok) in CONTENT_CUES and _reported_by(tok, cue_tokens))]
         for according, obj in _according_to(words, tokens):
             # a speaker or one document: "according to the ministry / him / the poll", not
             # "according to the agreement / estimates / reports"
@@ -597,6 +602,18 @@ def _second_statement(verb: Token, speaker: Token, cue_verbs: set[int]) -> tuple
     start = min(speaker.left_edge.idx, verb.idx)
     _, end = _clause_bounds(verb)
     return start, end
+
+
+def _reported_by(tok: Token, cue_tokens: set[int]) -> bool:
+    """Whether ``tok`` lies in the clause another cue reports ("said [the leaders discussed
+    ...]"), not beside it ("said ..., adding ...")."""
+    inside_clause = False
+    while tok.head.i != tok.i:
+        inside_clause = inside_clause or tok.dep_ in {"ccomp", "xcomp", "relcl", "acl", "pcomp"}
+        tok = tok.head
+        if tok.i in cue_tokens and inside_clause:
+            return True
+    return False
 
 
 def _shares_cue_subject(verb: Token, speaker: Token, cue_verbs: set[int]) -> bool:
