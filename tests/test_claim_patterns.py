@@ -531,3 +531,15 @@ def test_topic_or_view_inside_a_reported_clause_is_part_of_that_statement(claims
     claims = claims_of("The Kremlin said the two leaders discussed the grain corridor. "
                        "Kyiv said that Western partners support the new air defence plan.")
     assert [c.claimant for c in claims] == ["Russia", "Ukraine"]
+
+
+def test_encouraging_someone_to_act_is_a_claim(claims_of):
+    claims = claims_of("Qatar's prime minister encouraged both sides to accept the truce in Gaza.")
+    assert [c.claimant for c in claims] == ["Qatar"]
+
+
+def test_coordinated_intention_shares_its_speakers_subject(claims_of):
+    claims = claims_of("Armenia's prime minister criticised the proposal on Monday and plans to reopen "
+                       "talks in Brussels.")
+    assert [c.claimant for c in claims] == ["Armenia", "Armenia"]
+    assert claims[1].text.startswith("plans to reopen")

@@ -37,6 +37,7 @@ SPEECH_VERBS = frozenset({
     "decry", "lament", "hail", "thank", "apologize", "apologise", "reaffirm", "weigh", "rail", "lash",
     # speech acts about a topic or a point, reporting with their object
     "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo", "reference",
+    "encourage", "implore", "exhort", "beseech",
 })
 #: Verbs that report only when a person is their subject: "Merkel attacked the plan" is speech,
 #: "troops attacked the village" is not.
@@ -53,6 +54,7 @@ NEEDS_CONTENT = frozenset({
     "joke", "quip", "boast", "brag", "attack", "defend", "cite", "quote", "compare", "challenge", "endorse",
     "applaud", "mock", "ridicule", "decry", "lament", "hail", "thank", "reaffirm", "renew", "weigh", "rail",
     "lash", "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo", "reference",
+    "encourage",
 })
 #: Verbs of thinking and of evidence: a claim only with a finite clause ("believe that ...",
 #: "the data show that ...").
@@ -302,10 +304,10 @@ def reporting_lemma(tok: Token) -> str | None:
         return lemma
     if lemma in CLAUSE_VERBS and _has_clause(tok):
         return lemma
-    if lemma in INTENTION_VERBS and _speaks(tok) and any(
+    if lemma in INTENTION_VERBS and _speaks(tok, inherit=True) and any(
             c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"} for c in tok.children):
         return lemma
-    if lemma == "refuse" and _speaks(tok) and any(
+    if lemma == "refuse" and _speaks(tok, inherit=True) and any(
             c.dep_ == "xcomp" and c.pos_ == "VERB" and c.lemma_.lower() not in SPEECH_VERBS | NOT_A_STANCE
             for c in tok.children):
         return lemma  # "refuses to release his tax returns": a position; "refused to comment" is none
@@ -348,9 +350,14 @@ PERSON_NOUNS = frozenset({
 })
 
 
-def _speaks(verb: Token) -> bool:
+def _speaks(verb: Token, inherit: bool = False) -> bool:
     """Whether the verb's subject is someone who can make a statement: a person, a body or a
-    country (by entity type), a personal pronoun, or a noun for people and bodies."""
+    country (by entity type), a personal pronoun, or a noun for people and bodies. With
+    ``inherit``, a verb without a subject of its own shares the subject of the verb it is
+    coordinated with ("He proposes ... and plans to ...")."""
+    while inherit and verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.i != verb.i and not any(
+            c.dep_ in {"nsubj", "csubj", "nsubjpass"} for c in verb.children):
+        verb = verb.head
     for c in verb.children:
         if c.dep_ in {"nsubj", "csubj"}:
             if c.lower_ in _PERSONAL or c.ent_type_ in _SPEAKING_ENTITIES:
