@@ -543,3 +543,8 @@ def test_coordinated_intention_shares_its_speakers_subject(claims_of):
                        "talks in Brussels.")
     assert [c.claimant for c in claims] == ["Armenia", "Armenia"]
     assert claims[1].text.startswith("plans to reopen")
+
+
+def test_seeking_or_wanting_something_is_a_stated_aim(claims_of):
+    claims = claims_of("Ukraine seeks security guarantees from its Western allies. The river wants a bridge.")
+    assert [c.claimant for c in claims] == ["Ukraine"]

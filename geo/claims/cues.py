@@ -307,6 +307,9 @@ def reporting_lemma(tok: Token) -> str | None:
     if lemma in INTENTION_VERBS and _speaks(tok, inherit=True) and any(
             c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"} for c in tok.children):
         return lemma
+    if lemma in {"want", "seek", "prefer"} and _speaks(tok, inherit=True) and any(
+            c.dep_ == "dobj" and c.pos_ in {"NOUN", "PROPN"} for c in tok.children):
+        return lemma  # "the union wants a new contract", "Kyiv seeks guarantees": a stated aim
     if lemma == "refuse" and _speaks(tok, inherit=True) and any(
             c.dep_ == "xcomp" and c.pos_ == "VERB" and c.lemma_.lower() not in SPEECH_VERBS | NOT_A_STANCE
             for c in tok.children):
