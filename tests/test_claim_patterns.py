@@ -414,3 +414,208 @@ def test_inverted_cue_before_its_speaker_and_a_quotation(claims_of):
 
 def test_inverted_cue_without_a_quotation_is_no_claim(claims_of):
     assert claims_of("The clinic closed. Said the notice: the doors open again on Monday.") == []
+
+
+# --------------------------------------------------------------------------- issue 12: recall (h-recall2)
+
+def test_coordinated_cue_with_an_object_is_a_second_statement(claims_of):
+    claims = claims_of("Abdel Fattah al-Burhan criticised the Jeddah deal and called for new talks in Cairo.")
+    assert [c.claimant for c in claims] == ["Sudan", "Sudan"]
+    assert claims[1].text == "called for new talks in Cairo"
+
+
+def test_coordinated_cue_after_a_reported_subject_is_not_the_speakers(claims_of):
+    claims = claims_of("The Ukrainian foreign ministry said that the envoy met his Polish counterpart in "
+                       "Warsaw and stressed the need to protect grain shipments.")
+    ministry = [c for c in claims if c.claimant_text == "The Ukrainian foreign ministry"]
+    assert len(ministry) == 1 and ministry[0].text.startswith("The Ukrainian foreign ministry said")
+
+
+def test_participle_after_a_pronoun_speaker_is_a_second_statement(claims_of):
+    claims = claims_of("Oleh Synehubov, the governor of Kharkiv, visited the market on Friday. "
+                       "“We will not leave,” he said, adding that the shelling had stopped by dawn.")
+    assert [c.claimant for c in claims] == ["Ukraine", "Ukraine"]
+    assert claims[1].text == "adding that the shelling had stopped by dawn"
+
+
+def test_quotation_continued_after_two_cues_is_one_claim_per_sentence(claims_of):
+    claims = claims_of("The mayor of Kharkiv condemned the strike, saying: “Three houses burned down. "
+                       "Two people died.”")
+    assert len(by_text(claims, "Two people died")) == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Ukraine could argue that the strike broke the truce.",
+    "Israel must explain why the convoy was hit.",
+    "The RSF may claim that the market was a military target.",
+])
+def test_cue_under_a_modal_of_possibility_or_obligation_is_no_claim(claims_of, text):
+    assert claims_of(text) == []
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("Hamas called the raid “a massacre”.", "Hamas"),
+    ("Kyiv has called the shelling of the villages a war crime.", "Ukraine"),
+])
+def test_calling_something_something_is_a_claim(claims_of, text, party):
+    assert [c.claimant for c in claims_of(text)] == [party]
+
+
+def test_calling_people_somewhere_is_no_claim(claims_of):
+    assert claims_of("The commander called reinforcements to the front.") == []
+
+
+def test_speaking_of_a_topic_is_a_claim_speaking_with_people_is_not(claims_of):
+    claims = claims_of("President Zelensky spoke of the suffering in Mariupol. "
+                       "The RSF commander spoke with reporters in Khartoum.")
+    assert [c.claimant for c in claims] == ["Ukraine"]
+    assert "Mariupol" in claims[0].text
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("Armenian officials see the new checkpoint as an attempt to close the corridor.", "Armenia"),
+    ("Ukraine's foreign ministry views the referendum as illegal.", "Ukraine"),
+    ("Hamas likened the blockade of Gaza to a siege.", "Hamas"),
+])
+def test_judging_or_likening_something_is_a_claim(claims_of, text, party):
+    assert [c.claimant for c in claims_of(text)] == [party]
+
+
+def test_seeing_something_is_no_claim(claims_of):
+    assert claims_of("Residents of Goma saw the smoke from the village.") == []
+
+
+@pytest.mark.parametrize(("text", "needle", "party"), [
+    ("Contrary to Moscow's claim that the drones came from Ukraine, the debris was Iranian.", "debris", "Russia"),
+    ("The Sudanese army spokesman said the road was closed. His warning that the dam could burst went unheeded.",
+     "dam could burst", "Sudan"),
+])
+def test_statement_noun_with_its_owner_and_a_clause_is_a_claim(claims_of, text, needle, party):
+    assert claimants_of(claims_of(text), needle) == {party}
+
+
+def test_statement_noun_without_an_owner_is_no_claim(claims_of):
+    assert claims_of("The allegation that the convoy carried weapons spread online.") == []
+
+
+def test_taking_a_position_is_a_claim_backing_off_is_not(claims_of):
+    claims = claims_of("The African Union backs the ceasefire plan for Sudan. "
+                       "Russian troops backed off from the bridge.")
+    assert [c.claimant for c in claims] == ["AU"]
+
+
+def test_being_confident_that_is_a_claim(claims_of):
+    claims = claims_of("Israeli officials are confident that the hostages are alive.")
+    assert [c.claimant for c in claims] == ["Israel"]
+
+
+def test_named_apposition_makes_a_speaking_subject(claims_of):
+    claims = claims_of("Armenia's envoy, Ara Ayvazyan, plans to raise the issue at the UN.")
+    assert [c.claimant for c in claims] == ["Armenia"]
+
+
+def test_people_named_by_their_role_attack_and_praise_with_words(claims_of):
+    claims = claims_of("Western diplomats praised the truce in Darfur. The senator attacked the aid cuts as cruel. "
+                       "The battalion attacked the village at dawn.")
+    assert len(claims) == 2
+    assert not by_text(claims, "battalion")
+
+
+def test_a_document_shows_or_finds_what_it_counted(claims_of):
+    claims = claims_of("A UN survey found 40 cases of cholera in the camp. "
+                       "The soldiers found the bodies near the river.")
+    assert [c.claimant for c in claims] == ["UN"]
+    assert "cholera" in claims[0].text
+
+
+def test_according_to_a_named_speech_is_a_claim(claims_of):
+    claims = claims_of("According to a speech the minister gave in Baku, the corridor stays open.")
+    assert len(claims) == 1 and "corridor stays open" in claims[0].text
+
+
+def test_refusing_to_act_is_a_position_refusing_to_comment_is_not(claims_of):
+    claims = claims_of("Hamas refuses to release the remaining hostages. "
+                       "The army spokesman refused to comment on the raid.")
+    assert [c.claimant for c in claims] == ["Hamas"]
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("The Security Council issued a statement calling the test a clear violation.", "UN"),
+    ("Hamas released a video saying the hostages were alive.", "Hamas"),
+    ("In a statement announcing the deal, Qatar called the truce fragile.", "Qatar"),
+])
+def test_cue_of_an_issued_statement_speaks_for_its_issuer(claims_of, text, party):
+    assert {c.claimant for c in claims_of(text)} == {party}
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("As the Israeli military put it in a statement, the road is closed.", "Israel"),
+    ("The Sudanese general made it clear that the offensive would continue.", "Sudan"),
+])
+def test_as_x_put_it_and_making_clear_are_claims(claims_of, text, party):
+    assert [c.claimant for c in claims_of(text)] == [party]
+
+
+def test_putting_something_somewhere_is_no_claim(claims_of):
+    assert claims_of("As the convoy arrived, the soldiers put it in a warehouse. "
+                     "The engineers made the road clear of mines.") == []
+
+
+@pytest.mark.parametrize(("text", "party"), [
+    ("Ukraine's defence minister outlined a plan to rebuild the air defences of Odesa.", "Ukraine"),
+    ("The Armenian foreign minister discussed the return of prisoners with his French counterpart.", "Armenia"),
+    ("Egypt's foreign ministry echoed the call for a truce in Gaza.", "Egypt"),
+])
+def test_speech_acts_about_a_topic_report_with_their_object(claims_of, text, party):
+    assert [c.claimant for c in claims_of(text)] == [party]
+
+
+def test_topic_speech_verb_without_an_object_is_no_claim(claims_of):
+    assert claims_of("The talks in Doha were discussed at length.") == []
+
+
+def test_referring_to_something_is_a_claim(claims_of):
+    claims = claims_of("The Azerbaijani president referred to the road as a corridor of peace. "
+                       "In a new video, Hamas referenced the strike on the hospital.")
+    assert [c.claimant for c in claims] == ["Azerbaijan", "Hamas"]
+
+
+def test_light_verb_with_a_speech_act_object_is_a_claim(claims_of):
+    claims = claims_of("Ukraine's foreign ministry lodged a protest with Hungary over the arrests. "
+                       "The M23 issued a warning to the residents of Goma. "
+                       "The army issued rifles to the volunteers.")
+    assert [c.claimant for c in claims] == ["Ukraine", "M23"]
+
+
+def test_having_an_attitude_about_something_is_a_claim(claims_of):
+    claims = claims_of("Rwanda's foreign minister has serious concerns about the deployment near Goma. "
+                       "The convoy has two trucks of flour.")
+    assert [c.claimant for c in claims] == ["Rwanda"]
+
+
+def test_rating_something_as_something_is_a_claim(claims_of):
+    claims = claims_of("Amnesty International rated the trial of the activists in Baku as unfair.")
+    assert len(claims) == 1 and claims[0].details["verb"] == "rated"
+
+
+def test_topic_or_view_inside_a_reported_clause_is_part_of_that_statement(claims_of):
+    claims = claims_of("The Kremlin said the two leaders discussed the grain corridor. "
+                       "Kyiv said that Western partners support the new air defence plan.")
+    assert [c.claimant for c in claims] == ["Russia", "Ukraine"]
+
+
+def test_encouraging_someone_to_act_is_a_claim(claims_of):
+    claims = claims_of("Qatar's prime minister encouraged both sides to accept the truce in Gaza.")
+    assert [c.claimant for c in claims] == ["Qatar"]
+
+
+def test_coordinated_intention_shares_its_speakers_subject(claims_of):
+    claims = claims_of("Armenia's prime minister criticised the proposal on Monday and plans to reopen "
+                       "talks in Brussels.")
+    assert [c.claimant for c in claims] == ["Armenia", "Armenia"]
+    assert claims[1].text.startswith("plans to reopen")
+
+
+def test_seeking_or_wanting_something_is_a_stated_aim(claims_of):
+    claims = claims_of("Ukraine seeks security guarantees from its Western allies. The river wants a bridge.")
+    assert [c.claimant for c in claims] == ["Ukraine"]

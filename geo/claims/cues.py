@@ -35,6 +35,9 @@ SPEECH_VERBS = frozenset({
     "repeat", "chant", "shout", "order", "instruct", "advise", "recommend", "forecast", "project",
     "cite", "quote", "characterize", "characterise", "label", "brand", "dub", "endorse", "applaud",
     "decry", "lament", "hail", "thank", "apologize", "apologise", "reaffirm", "weigh", "rail", "lash",
+    # speech acts about a topic or a point, reporting with their object
+    "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo", "reference",
+    "encourage", "implore", "exhort", "beseech",
 })
 #: Verbs that report only when a person is their subject: "Merkel attacked the plan" is speech,
 #: "troops attacked the village" is not.
@@ -50,7 +53,8 @@ NEEDS_CONTENT = frozenset({
     "protest", "assure", "inform", "chant", "shout", "praise", "criticize", "criticise", "slam", "blast",
     "joke", "quip", "boast", "brag", "attack", "defend", "cite", "quote", "compare", "challenge", "endorse",
     "applaud", "mock", "ridicule", "decry", "lament", "hail", "thank", "reaffirm", "renew", "weigh", "rail",
-    "lash",
+    "lash", "discuss", "outline", "detail", "highlight", "underline", "underscore", "tout", "echo", "reference",
+    "encourage",
 })
 #: Verbs of thinking and of evidence: a claim only with a finite clause ("believe that ...",
 #: "the data show that ...").
@@ -66,6 +70,69 @@ INTENTION_VERBS = frozenset({"want", "plan", "intend", "seek", "offer", "aim", "
 #: Speech verbs that report only with a particle or preposition: "ruled out", "called for / on".
 NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"},
                   "point": {"out", "to"}, "weigh": {"in"}, "lash": {"out"}, "rail": {"against"}}
+#: Verbs of speaking that report with the topic they are about: "spoke of the legacy of the war",
+#: "talked about the ceasefire", "responded to the accusation", "warned of famine". Without such a
+#: preposition they narrate ("spoke with reporters", "talked for an hour").
+TOPIC_PREPOSITIONS = {
+    "speak": {"of", "about", "on", "against"}, "talk": {"about", "of"}, "write": {"about", "of", "on"},
+    "tweet": {"about"}, "post": {"about"}, "comment": {"on", "about"}, "remark": {"on", "upon"},
+    "joke": {"about"}, "brag": {"about", "of"}, "boast": {"about", "of"}, "complain": {"about", "of"},
+    "testify": {"about", "on"}, "respond": {"to", "with"}, "reply": {"to", "with"}, "warn": {"of", "about", "against"},
+    "muse": {"about", "on"}, "rail": {"against"}, "argue": {"for", "against"}, "advocate": {"for"},
+    "plead": {"for"}, "refer": {"to"}, "allude": {"to"},
+}
+#: Verbs of judgement: a speaking subject's view of something "as" something ("critics see the
+#: law as censorship", "Kyiv views the vote as illegal", "the ministry considers the strike a
+#: violation"), or likened to something ("likened the blockade to a siege").
+JUDGEMENT_VERBS = frozenset({"see", "view", "regard", "consider", "deem", "judge", "portray", "characterize",
+                             "characterise", "paint", "depict", "cast", "perceive", "rate", "rank", "grade",
+                             "classify"})
+LIKENING_VERBS = frozenset({"liken", "compare", "equate"})
+#: Verbs of taking a position on something: a speaking subject's stance, with its object
+#: ("the union opposes the bill", "Turkey backs Baku's demand").
+POSITION_VERBS = frozenset({"support", "oppose", "back", "endorse", "favor", "favour", "champion", "embrace",
+                            "advocate", "tout", "downplay", "question"})
+#: Adjectives of belief and feeling: "the ministry is confident that ...", "officials are
+#: worried that ...", "X remains convinced that ...": with a "that" clause, the subject's view.
+STANCE_ADJECTIVES = frozenset({"confident", "sure", "certain", "convinced", "concerned", "worried", "afraid",
+                               "hopeful", "optimistic", "pessimistic", "adamant", "skeptical", "sceptical",
+                               "doubtful", "fearful", "positive", "persuaded"})
+#: Verbs of evidence that report a finding with an object too when a document or a count is
+#: their subject ("polls show a close race", "a 2014 study found 31 cases", "the analysis
+#: documented faster warming"); "the soldiers found the bodies" is narration.
+FINDING_VERBS = frozenset({"show", "find", "document", "reveal", "indicate", "suggest", "confirm", "record"})
+FINDING_SUBJECTS = frozenset({
+    "poll", "survey", "study", "report", "analysis", "data", "research", "review", "audit", "investigation",
+    "inquiry", "census", "count", "tally", "assessment", "estimate", "figure", "statistic", "record", "document",
+    "footage", "video", "image", "evidence", "test", "experiment", "model", "average", "paper", "probe",
+})
+#: Light verbs that report when their object is a speech act: "offered no proof that ...",
+#: "gave a speech", "issued a warning", "raised concerns about", "lodged a protest" ("made the
+#: remark" mostly points back at a statement already reported, and is left out).
+LIGHT_VERBS = frozenset({"offer", "give", "provide", "issue", "deliver", "lodge", "file", "raise", "post",
+                         "publish", "release"})
+SPEECH_ACT_NOUNS = frozenset({
+    "advice", "criticism", "praise", "condolence", "assessment", "proof", "evidence", "explanation", "apology",
+    "insight", "opinion", "prediction", "warning", "assurance", "defense", "defence", "speech", "remark",
+    "comment", "statement", "reference", "promise", "pledge", "threat", "appeal", "protest", "complaint",
+    "objection", "concern", "question", "allegation", "accusation", "claim", "denial", "ultimatum", "demand",
+    "rebuttal", "response", "reply", "message", "argument", "testimony", "interview",
+    "address", "announcement", "declaration", "call", "plea", "guarantee", "vow", "estimate", "forecast",
+})
+#: Attitudes a party has about something: "has no illusions about", "has concerns about",
+#: "had the same position on", "has doubts that".
+ATTITUDE_NOUNS = frozenset({"illusion", "question", "concern", "reservation", "doubt", "position", "view",
+                            "opinion", "fear", "belief", "misgiving", "suspicion", "objection", "worry",
+                            "confidence", "faith", "evidence", "proof"})
+#: Cues that report a topic, a view, a position or a finding rather than words said: inside
+#: what another cue reports ("the Kremlin said the leaders discussed the ceasefire") they are
+#: part of that statement, not a statement of their own.
+CONTENT_CUES = (frozenset({"discuss", "outline", "detail", "highlight", "underline", "underscore", "tout",
+                           "echo", "reference", "have", "put", "make"})
+                | JUDGEMENT_VERBS | LIKENING_VERBS | POSITION_VERBS | FINDING_VERBS | LIGHT_VERBS
+                | frozenset(TOPIC_PREPOSITIONS)) - (SPEECH_VERBS - {"discuss", "outline", "detail", "highlight",
+                                                                    "underline", "underscore", "tout", "echo",
+                                                                    "reference"}) - CLAUSE_VERBS
 #: Verbs whose speaker denies or disputes what they govern.
 DENY_VERBS = frozenset({"deny", "reject", "dismiss", "refute", "dispute", "rebut", "contradict", "debunk"})
 #: Objects that make a denial point back at an earlier claim: "Azerbaijan denied this".
@@ -120,13 +187,66 @@ def _after_quotation(tok: Token) -> bool:
 WITHHOLDING_VERBS = frozenset({"refuse", "decline", "fail", "avoid", "hesitate", "stop"})
 
 
+#: Infinitives after which a refusal withholds a statement rather than takes a position.
+NOT_A_STANCE = frozenset({"speak", "talk", "discuss", "elaborate", "specify", "identify", "name", "answer",
+                          "be"})
+#: Modals under which a cue is a possibility or an obligation, not a statement made.
+HYPOTHETICAL_MODALS = frozenset({"could", "should", "must", "might", "may", "can", "ca"})
+
+
 def _withheld(tok: Token) -> bool:
     """"did not say", "refused to disclose", "without saying": the cue is negated or withheld."""
     if any(c.dep_ == "neg" for c in tok.children):
         return True
+    if any(c.tag_ == "MD" and c.lower_ in HYPOTHETICAL_MODALS for c in tok.children):
+        return True  # "could argue", "would ask", "must tell": a statement not made
     if tok.dep_ == "pcomp" and tok.head.lower_ == "without":
         return True  # "left without saying a word"
     return tok.dep_ == "xcomp" and tok.head.lemma_.lower() in WITHHOLDING_VERBS
+
+
+def _about_topic(verb: Token, prepositions: set[str]) -> bool:
+    """"spoke of the war", "spoke out against the raids": one of the verb's topic prepositions
+    with its object, and a subject that can speak."""
+    for c in verb.children:
+        prep = c
+        if c.dep_ == "prt" and c.lower_ == "out":  # "spoke out against": the preposition follows
+            prep = next((g for g in verb.children if g.dep_ == "prep" and g.i > c.i), c)
+        if prep.dep_ == "prep" and prep.lower_ in prepositions and any(
+                g.dep_ in {"pobj", "pcomp"} for g in prep.children):
+            return _speaks(verb) or _person_subject(verb)
+    return False
+
+
+def _judges(verb: Token, lemma: str) -> bool:
+    """An object and what the subject takes it for: "sees X as Y", "considers X (to be) Y",
+    "likened X to Y"."""
+    objs = [c for c in verb.children if c.dep_ == "dobj"]
+    if not objs:
+        return False
+    if lemma in LIKENING_VERBS:
+        preps = {"to", "with"}
+        return any(p.dep_ == "prep" and p.lower_ in preps for o in [verb, *objs] for p in o.children)
+    if any(c.dep_ == "oprd" for c in verb.children):
+        return True
+    return any(p.dep_ == "prep" and p.lower_ == "as" for o in [verb, *objs] for p in o.children)
+
+
+def _names_something(call: Token) -> bool:
+    """"called the strike a war crime / “a provocation” / unlawful": an object and what it is
+    called (the parser gives the second part as a predicate, an apposition, a clause, or a
+    quotation right after the object), not "called the minister" (a phone call) or "called
+    troops to the front"."""
+    deps = [c.dep_ for c in call.children]
+    if "ccomp" in deps or deps.count("oprd") + deps.count("dobj") >= 2:
+        return True  # an object and its new name ("called Aliyev" alone may be parsed oprd)
+    for obj in (c for c in call.children if c.dep_ == "dobj"):
+        if any(g.dep_ == "appos" for g in obj.children):
+            return True
+        end = obj.right_edge.i + 1
+        if end < len(call.doc) and call.doc[end].text in _QUOTES:
+            return True
+    return False
 
 
 def reporting_lemma(tok: Token) -> str | None:
@@ -134,12 +254,13 @@ def reporting_lemma(tok: Token) -> str | None:
     if tok.pos_ not in {"VERB", "AUX"}:
         return None
     lemma = tok.lemma_.lower()
+    if lemma == "rat" and tok.lower_.startswith("rat"):  # the lemmatizer reads "rated" as "rat"
+        lemma = "rate"
     if _withheld(tok):
         return None
     if lemma in NEEDS_PARTICLE:
         if lemma == "call":
-            deps = {c.dep_ for c in tok.children}
-            if "oprd" in deps and "dobj" in deps:
+            if _names_something(tok):
                 return lemma  # "called the strike a war crime": a description, reported
             if any(c.dep_ == "dobj" for c in tok.children):
                 return None  # "called Aliyev on Friday": a phone call, not a call for something
@@ -147,6 +268,34 @@ def reporting_lemma(tok: Token) -> str | None:
         ok = any(c.lower_ in need and not any(g.ent_type_ in {"DATE", "TIME"} for g in c.children)
                  for c in tok.children if c.dep_ in {"prt", "prep", "dative"})
         return lemma if ok else None
+    if lemma == "put" and any(c.dep_ == "dobj" and c.lower_ == "it" for c in tok.children) and any(
+            c.dep_ == "mark" and c.lower_ == "as" for c in tok.children):
+        return lemma  # "as the ministry put it, ..."
+    if lemma == "make" and any(c.lower_ == "clear" and any(
+            g.dep_ in {"ccomp", "advcl"} and g.pos_ in {"VERB", "AUX"} for g in c.children) for c in tok.children):
+        return lemma  # "made it clear that ...", "made clear it would not withdraw"
+    if lemma in LIGHT_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in SPEECH_ACT_NOUNS for c in tok.children) \
+            and (_speaks(tok) or _person_subject(tok)):
+        return lemma  # "offered no proof that ...", "issued a warning"
+    if lemma == "have" and (_speaks(tok) or _person_subject(tok)) and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in ATTITUDE_NOUNS and any(
+                g.dep_ in {"prep", "acl", "ccomp"} and (g.dep_ != "prep" or g.lower_ in {"about", "on", "over", "that"})
+                for g in c.children) for c in tok.children):
+        return lemma  # "has no illusions about ...", "has concerns that ..."
+    if lemma in TOPIC_PREPOSITIONS and _about_topic(tok, TOPIC_PREPOSITIONS[lemma]):
+        return lemma
+    if lemma in {"be", "remain", "seem", "appear", "sound", "feel"} and _speaks(tok) and any(
+            c.dep_ == "acomp" and c.lemma_.lower() in STANCE_ADJECTIVES and _has_clause(c) for c in tok.children):
+        return lemma  # "is confident that ..."
+    if lemma in FINDING_VERBS and any(c.dep_ == "dobj" for c in tok.children) and any(
+            c.dep_ == "nsubj" and c.lemma_.lower() in FINDING_SUBJECTS for c in tok.children):
+        return lemma
+    if lemma in POSITION_VERBS and any(c.dep_ in {"dobj", "ccomp"} for c in tok.children) and not any(
+            c.dep_ == "prt" for c in tok.children) and _speaks(tok):  # "backed off" is no stance
+        return lemma
+    if (lemma in JUDGEMENT_VERBS or lemma in LIKENING_VERBS) and _judges(tok, lemma) and (
+            _speaks(tok) or _person_subject(tok)):
+        return lemma
     if lemma in PERSON_VERBS:
         return lemma if _person_subject(tok) and _has_content(tok) else None
     if lemma in SPEECH_VERBS:
@@ -155,9 +304,16 @@ def reporting_lemma(tok: Token) -> str | None:
         return lemma
     if lemma in CLAUSE_VERBS and _has_clause(tok):
         return lemma
-    if lemma in INTENTION_VERBS and _speaks(tok) and any(
+    if lemma in INTENTION_VERBS and _speaks(tok, inherit=True) and any(
             c.dep_ == "xcomp" and c.pos_ in {"VERB", "AUX"} for c in tok.children):
         return lemma
+    if lemma in {"want", "seek", "prefer"} and _speaks(tok, inherit=True) and any(
+            c.dep_ == "dobj" and c.pos_ in {"NOUN", "PROPN"} for c in tok.children):
+        return lemma  # "the union wants a new contract", "Kyiv seeks guarantees": a stated aim
+    if lemma == "refuse" and _speaks(tok, inherit=True) and any(
+            c.dep_ == "xcomp" and c.pos_ == "VERB" and c.lemma_.lower() not in SPEECH_VERBS | NOT_A_STANCE
+            for c in tok.children):
+        return lemma  # "refuses to release his tax returns": a position; "refused to comment" is none
     if _has_clause(tok) and _speaks(tok):
         return lemma  # any verb of a speaking subject with a finite clause: "X warned/insisted/... that"
     return None
@@ -175,6 +331,7 @@ SPEAKER_NOUNS = frozenset({
     "scientists", "economists", "doctors", "medics", "candidate", "party", "administration", "side", "sides",
 })
 _PERSONAL = frozenset({"he", "she", "they", "we", "i", "you"})
+_SPEAKING_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 
 def _person_subject(verb: Token) -> bool:
@@ -182,15 +339,34 @@ def _person_subject(verb: Token) -> bool:
     while verb.dep_ in {"conj", "advcl", "xcomp"} and not any(c.dep_ == "nsubj" for c in verb.children) \
             and verb.head.i != verb.i:
         verb = verb.head
-    return any(c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in {"he", "she"}) for c in verb.children)
+    return any(c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in {"he", "she"} or (
+        c.pos_ == "NOUN" and c.lemma_.lower() in PERSON_NOUNS and not c.ent_type_)) for c in verb.children)
 
 
-def _speaks(verb: Token) -> bool:
+#: Speaker nouns for people, who attack or defend with words ("the senator attacked the plan",
+#: "experts praised the proposal"); armed bodies and units, which attack with arms, are not among them.
+PERSON_NOUNS = frozenset({
+    "official", "spokesman", "spokeswoman", "spokesperson", "expert", "analyst", "critic", "aide", "campaign",
+    "president", "minister", "leader", "diplomat", "judge", "prosecutor", "lawyer", "governor", "mayor",
+    "senator", "lawmaker", "activist", "observer", "investigator", "researcher", "scientist", "economist",
+    "candidate", "nominee", "administration", "legislator", "politician", "opponent", "supporter", "rival",
+})
+
+
+def _speaks(verb: Token, inherit: bool = False) -> bool:
     """Whether the verb's subject is someone who can make a statement: a person, a body or a
-    country (by entity type), a personal pronoun, or a noun for people and bodies."""
+    country (by entity type), a personal pronoun, or a noun for people and bodies. With
+    ``inherit``, a verb without a subject of its own shares the subject of the verb it is
+    coordinated with ("He proposes ... and plans to ...")."""
+    while inherit and verb.dep_ in {"conj", "advcl", "xcomp"} and verb.head.i != verb.i and not any(
+            c.dep_ in {"nsubj", "csubj", "nsubjpass"} for c in verb.children):
+        verb = verb.head
     for c in verb.children:
         if c.dep_ in {"nsubj", "csubj"}:
-            if c.lower_ in _PERSONAL or c.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}:
+            if c.lower_ in _PERSONAL or c.ent_type_ in _SPEAKING_ENTITIES:
                 return True
-            return c.pos_ in {"NOUN", "PROPN"} and (c.lemma_.lower() in SPEAKER_NOUNS or c.lower_ in SPEAKER_NOUNS)
+            if c.pos_ in {"NOUN", "PROPN"} and (c.lemma_.lower() in SPEAKER_NOUNS or c.lower_ in SPEAKER_NOUNS):
+                return True
+            # "Trump's running mate, Indiana Gov. Mike Pence, plans to ...": a named apposition
+            return any(a.dep_ == "appos" and a.ent_type_ in _SPEAKING_ENTITIES for a in c.children)
     return False

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
-from geo.claims.cues import SPEAKER_NOUNS, reporting_lemma
+from geo.claims.cues import CONTENT_CUES, NEEDS_PARTICLE, SPEAKER_NOUNS, reporting_lemma
 from geo.claims.dates import ResolvedDate, resolve_date_expression
 from geo.claims.disputes import content_words, disputed_claims, is_denial, is_mutual
 from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans, signed_quotes
@@ -48,6 +48,13 @@ KIND_KEYWORDS = [
 # --------------------------------------------------------------------------- speakers
 
 
+#: What a party issues to say something: "issued a statement saying ...", "in a video calling ...".
+STATEMENT_CARRIERS = frozenset({"statement", "letter", "release", "message", "communique", "communiqué", "post",
+                                "tweet", "video", "note", "declaration", "memo", "address", "speech", "report",
+                                "paper", "ad", "advertisement", "editorial", "column", "brief", "filing",
+                                "complaint", "petition", "resolution"})
+
+
 def _speaker_token(verb: Token) -> tuple[Token | None, str]:
     """The speaker of a reporting verb: its subject, or the agent of a passive."""
     for c in verb.children:
@@ -65,6 +72,13 @@ def _speaker_token(verb: Token) -> tuple[Token | None, str]:
     for c in verb.children:
         if c.dep_ == "nsubjpass":
             return None, "passive"
+    # "issued a statement saying ...", "in a video calling ...": the one who issued it
+    if verb.dep_ == "acl" and verb.head.lemma_.lower() in STATEMENT_CARRIERS:
+        carrier = verb.head
+        issuer = carrier.head if carrier.dep_ == "dobj" else (
+            carrier.head.head if carrier.dep_ == "pobj" and carrier.head.dep_ == "prep" else None)
+        if issuer is not None and issuer.pos_ in {"VERB", "AUX"} and issuer.i != verb.i:
+            return _speaker_token(issuer)
     # Relative clause ("which expressed concern"): the noun it modifies.
     if verb.dep_ == "relcl":
         return verb.head, "relative"
@@ -302,6 +316,9 @@ EVIDENCE_NOUNS = DOCUMENT_NOUNS | frozenset({
     "indictment", "database", "estimate", "count", "tally", "census", "audit", "investigation", "review",
     "assessment", "research", "memo", "letter", "release", "transcript", "testimony", "account", "tracker",
     "projection", "forecast", "finding", "interview", "tweet", "article", "book",
+    # what someone said or published, one of them named: "according to a speech she gave in July"
+    "speech", "remark", "comment", "address", "post", "message", "journal", "newspaper", "magazine",
+    "website", "broadcast", "video", "footage",
 })
 #: Words of a noun phrase that make it one particular document (see ``EVIDENCE_NOUNS``).
 _SPECIFIC_DEPS = frozenset({"det", "poss", "compound", "prep", "acl", "relcl", "nmod", "nummod"})
@@ -310,11 +327,40 @@ CITED_PEOPLE = frozenset({"union", "insider", "people", "person", "associate", "
                           "relative", "colleague", "adviser", "advisor", "member", "staff", "staffer"})
 
 
+#: Nouns of statements and views: with a "that" clause and the one whose they are ("his claim that",
+#: "the ministry's warning that", "the accusation by X that"), the statement is that one's.
+CLAIM_NOUNS = frozenset({
+    "claim", "assertion", "allegation", "accusation", "charge", "contention", "insistence", "argument",
+    "warning", "statement", "suggestion", "belief", "view", "promise", "pledge", "vow", "threat", "admission",
+    "announcement", "prediction", "conclusion", "finding", "complaint", "fear", "concern", "assurance",
+    "proposal", "insinuation", "theory",
+})
+
+
+def _nominal_cues(words: list[Token]) -> list[tuple[Token, Token]]:
+    """(noun, owner) for a statement noun with a "that" clause and its owner: a possessor or a
+    "by" phrase."""
+    out = []
+    for t in words:
+        if t.pos_ != "NOUN" or t.lemma_.lower() not in CLAIM_NOUNS:
+            continue
+        if not any(c.dep_ in {"acl", "ccomp"} and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+                   for c in t.children):
+            continue
+        owner = next((c for c in t.children if c.dep_ == "poss"), None)
+        if owner is None:
+            owner = next((g for c in t.children if c.dep_ == "prep" and c.lower_ == "by"
+                          for g in c.children if g.dep_ == "pobj"), None)
+        if owner is not None:
+            out.append((t, owner))
+    return out
+
+
 def _cites_someone(obj: Token, registry: ActorRegistry) -> bool:
     """Whether "according to ``obj``" cites a speaker or one particular document of someone."""
     lemma = obj.lemma_.lower()
     if (registry.matches(obj.text) or obj.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
-            or obj.lower_ in {"him", "her", "them"} or lemma in CITED_PEOPLE):
+            or obj.lower_ in {"him", "her", "them"} or lemma in CITED_PEOPLE or obj.pos_ == "PROPN"):
         return True
     if lemma in EVIDENCE_NOUNS:
         return any(c.dep_ in _SPECIFIC_DEPS for c in obj.children)
@@ -378,14 +424,23 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
         seen: dict[tuple[str, str], Token] = {}
         preds: list[tuple[Token, Token | None, str]] = []
         for tok in words:
-            if reporting_lemma(tok) and not inside(quoted, quote_starts, tok.idx):
+            lemma = reporting_lemma(tok)
+            if lemma and not inside(quoted, quote_starts, tok.idx):
                 speaker, how = _speaker_token(tok)
                 preds.append((tok, speaker, how))
+        # a topic, a view or a finding inside what another cue reports is part of that statement
+        cue_tokens = {p[0].i for p in preds}
+        preds = [(tok, speaker, how) for tok, speaker, how in preds
+                 if not (reporting_lemma(tok) in CONTENT_CUES and _reported_by(tok, cue_tokens))]
         for according, obj in _according_to(words, tokens):
             # a speaker or one document: "according to the ministry / him / the poll", not
             # "according to the agreement / estimates / reports"
             if _cites_someone(obj, registry):
                 preds.append((according, obj, "according"))
+        for noun, owner in _nominal_cues(words):
+            # "his claim that ...", "Kyiv's warning that ...", "the charge by X that ..."
+            if not inside(quoted, quote_starts, noun.idx):
+                preds.append((noun, owner, "nominal"))
         cue_verbs = {verb.i for verb, _, _ in preds}
         if not any(speaker is not None for _, speaker, _ in preds):
             phrase = _colon_speaker(sentence, tokens, full_text, registry)
@@ -395,12 +450,12 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                     seen[(actor, speaker_text.lower())] = phrase.root
                     sentence_claims.append(make_claim(actor, speaker_text, sentence, phrase.root, phrase.root))
 
-        for verb, speaker, _how in preds:
+        for verb, speaker, how in preds:
             if speaker is None:
                 continue
             second = _second_statement(verb, speaker, cue_verbs)
-            if speaker.lower_ in PERSONAL_PRONOUNS and second is None and any(
-                    a.i in cue_verbs for a in verb.ancestors):
+            if speaker.lower_ in PERSONAL_PRONOUNS and second is None and not _shares_cue_subject(
+                    verb, speaker, cue_verbs) and any(a.i in cue_verbs for a in verb.ancestors):
                 continue  # "X said he believed ...": the speaker's own words, one claim
             if second is not None:
                 # "X said A, but he said B": the pronoun's own clause, a second statement of X
@@ -414,6 +469,8 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                                                           bounds=second))
                 continue
             actors, speaker_text = resolver.resolve(speaker, sentence)
+            if how == "nominal":  # "Kyiv's warning": the speaker is Kyiv
+                speaker_text = speaker_text.removesuffix("'s").removesuffix("’s").strip()
             who = speaker_text.lower()
             actors = [a for a in actors if a]
             if not actors:
@@ -506,9 +563,12 @@ def _continuations(sentences: list[Span], claims_of_sentence: list[list[Claim]],
         i = sources.get(j)
         if i is None or any(lo <= sentence.start_char < hi for lo, hi in covered):
             continue
+        speakers: set[tuple[str, str]] = set()
         for src in claims_of_sentence[i]:
-            if src.stance != "assert":
+            # one claim per speaker, however many cues of theirs the sentence before has
+            if src.stance != "assert" or (src.claimant, src.claimant_text) in speakers:
                 continue
+            speakers.add((src.claimant, src.claimant_text))
             claim = make_claim(src.claimant, src.claimant_text, sentence, sentence.root, None)
             claim.details["continues"] = src.start
             out.append(claim)
@@ -562,17 +622,65 @@ def _second_statement(verb: Token, speaker: Token, cue_verbs: set[int]) -> tuple
     return start, end
 
 
+def _reported_by(tok: Token, cue_tokens: set[int]) -> bool:
+    """Whether ``tok`` lies in the clause another cue reports ("said [the leaders discussed
+    ...]"), not beside it ("said ..., adding ...")."""
+    inside_clause = False
+    while tok.head.i != tok.i:
+        inside_clause = inside_clause or tok.dep_ in {"ccomp", "xcomp", "relcl", "acl", "pcomp"}
+        tok = tok.head
+        if tok.i in cue_tokens and inside_clause:
+            return True
+    return False
+
+
+def _shares_cue_subject(verb: Token, speaker: Token, cue_verbs: set[int]) -> bool:
+    """Whether ``verb`` shares the subject of the cue it is coordinated with or follows ("he said
+    ..., adding that ...", "she said ... and called for ..."), rather than having a subject of its
+    own inside what a cue reports ("X said he believed ...")."""
+    head = verb.head
+    return (head.i in cue_verbs and speaker.head.i != verb.i and verb.dep_ in {"conj", "advcl"}
+            and not any(a.i in cue_verbs for a in head.ancestors))  # "X said he asked ..., stressing": X's words
+
+
 def _own_statement(verb: Token, first: Token) -> bool:
     """Whether a speaker's second cue in a sentence makes a statement of its own: a coordinated
-    verb of another kind with its own clause ("announced the arrest and said a curfew ..."),
-    not the same verb again ("accused X, and also accused Y") nor a participle of the first
-    ("urged ..., claiming ...")."""
-    if verb.lemma_.lower() == first.lemma_.lower() or not any(c.dep_ == "ccomp" for c in verb.children):
+    verb with a clause of its own ("announced the arrest and said a curfew ..."), or with other
+    content ("criticised the deal and called for tariffs", "called the raid a crime and called
+    for an inquiry") when it cannot belong to the first cue's reported clause; or a participle
+    after the first statement ("said ..., adding that ...", "..., citing a report"); not the
+    same cue again ("accused X, and also accused Y")."""
+    if verb.lemma_.lower() == first.lemma_.lower() and _particles(verb) == _particles(first):
         return False
     if verb.dep_ == "conj":
+        if any(c.dep_ == "ccomp" for c in verb.children):
+            return True
+        # "said that the minister met X and stressed Y": the minister may have stressed it
+        return _says_something(verb) and not _reports_someone_else(first, verb)
+    # "said ..., adding that ...": a participle after the first statement with content of its own
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i and _says_something(verb)
+
+
+def _particles(verb: Token) -> set[str]:
+    """The particles of a particle cue: "called for" is another cue than "called"."""
+    need = NEEDS_PARTICLE.get(verb.lemma_.lower(), set())
+    return {c.lower_ for c in verb.children if c.dep_ in {"prt", "prep"} and c.lower_ in need}
+
+
+def _says_something(verb: Token) -> bool:
+    """A cue with content of its own: a clause, an object, an infinitive, a complement, or the
+    particle of a particle cue ("called for a ceasefire")."""
+    if any(c.dep_ in {"ccomp", "dobj", "xcomp", "oprd"} for c in verb.children):
         return True
-    # "said ..., adding that ...": a participle after the first statement with a clause of its own
-    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i
+    return bool(_particles(verb))
+
+
+def _reports_someone_else(first: Token, verb: Token) -> bool:
+    """Whether another subject than a personal pronoun stands between a cue and a verb
+    coordinated after it ("said that the minister met X and stressed Y"): the verb may be that
+    subject's."""
+    return any(t.dep_ in {"nsubj", "nsubjpass"} and t.lower_ not in PERSONAL_PRONOUNS
+               for t in first.doc[first.i + 1:verb.i])
 
 
 def _clause_bounds(verb: Token) -> tuple[int, int]:

@@ -130,10 +130,12 @@ class _SpeakerResolver:
         low = tok.lower_
         if low in FIRST_PERSON:
             return [], tok.text
-        if low in {"him", "her"}:
+        if low in {"him", "her", "his", "hers"}:  # objects and possessors ("his claim that ...")
             low = "he"
-        if low == "them":
+        if low in {"them", "their", "theirs"}:
             low = "they"
+        if low == "its":
+            low = "it"
         if low in PRONOUNS_SINGULAR:
             if low == "it" and self.last_claimants:
                 return [self.last_claimants[0]], tok.text
