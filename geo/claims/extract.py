@@ -657,8 +657,11 @@ def _own_statement(verb: Token, first: Token) -> bool:
             return True
         # "said that the minister met X and stressed Y": the minister may have stressed it
         return _says_something(verb) and not _reports_someone_else(first, verb)
-    # "said ..., adding that ...": a participle after the first statement with content of its own
-    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i and _says_something(verb)
+    # "said ..., adding that ...": a participle after the first statement with content of its own,
+    # hung on that cue; one hung inside the reported clause ("said he had asked ..., stressing ...")
+    # is part of what the first cue reports
+    return (verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i and verb.head.i == first.i
+            and _says_something(verb))
 
 
 def _particles(verb: Token) -> set[str]:
