@@ -504,3 +504,36 @@ def test_the_memo_answers_right_from_many_threads(gazetteer: Gazetteer, monkeypa
         got = list(pool.map(lambda n: (n, [c.place.key for c in memo.lookup(n, limit=5)]), names))
     assert all(keys == expected[n] for n, keys in got)
     assert len(memo._lookup) <= 8
+
+
+# --------------------------------------------------------------------------- regions of several admin-1 units
+
+
+def test_every_region_of_regions_csv_is_made_of_shipped_admin1_units() -> None:
+    from shapely.geometry import shape
+
+    from geo.config import PROJECT_ROOT
+    from geo.gazetteer.build import _read_geojson, load_regions, region_members, union_of
+
+    regions = {r.key: r for r in load_regions()}
+    assert {"darfur", "kordofan", "kivu", "donbas"} <= set(regions)
+    admin1 = _read_geojson(PROJECT_ROOT / "data" / "reference" / "world_admin1.geojson")
+    for region in regions.values():
+        members = region_members(region, admin1)
+        assert len(members) == len(region.members) >= 2
+        area = shape(union_of([m["geometry"] for m in members]))
+        assert area.is_valid and area.geom_type == "Polygon"  # neighbours: one piece, no slivers between
+        assert abs(area.area - sum(shape(m["geometry"]).area for m in members)) < 0.01 * area.area
+    assert len(region_members(regions["darfur"], admin1)) == 5  # Sudan's five Darfur states
+
+
+def test_a_region_member_the_admin1_layer_lacks_fails_the_build(tmp_path: Path) -> None:
+    from geo.gazetteer.build import RegionsError, load_regions, region_members
+
+    path = tmp_path / "regions.csv"
+    path.write_text("key,name,aliases,country,members,note\nx,X,,SD,North Darfur|Nowhere State,\n", encoding="utf-8")
+    [region] = load_regions(path)
+    unit = {"type": "Feature", "properties": {"iso_a2": "SD", "name": "North Darfur", "name_en": "North Darfur"},
+            "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}
+    with pytest.raises(RegionsError, match="Nowhere State"):
+        region_members(region, [unit])

