@@ -25,7 +25,7 @@ from spacy.tokens import Doc, Span, Token
 from geo.gazetteer.index import Gazetteer, importance
 from geo.gazetteer.memo import GazetteerMemo
 from geo.geoparse.countries import countries_in_text, load_demonyms, with_neighbours
-from geo.geoparse.metonymy import is_dateline
+from geo.geoparse.metonymy import dateline_separator
 from geo.model import Mention
 from geo.nlp.load import text_of
 from geo.profiles import organisation_names
@@ -457,8 +457,9 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         end = i
         while end < len(tokens) and end - i < 4 and tokens[end].is_alpha and tokens[end].is_upper:
             end += 1
-        if end > i and gaz_memo.has_name(doc[i:end].text) and is_dateline(
-                text_all, tokens[i].idx, tokens[end - 1].idx + len(tokens[end - 1].text)):
+        if end > i and gaz_memo.has_name(doc[i:end].text) and _dateline_place(
+                gaz_memo, text_all, tokens[i].idx, tokens[end - 1].idx + len(tokens[end - 1].text),
+                any(ents.get(k) is not None and ents[k].label_ == "ORG" for k in range(i, end))):
             add(i, end, "gazetteer")
 
     mentions = sorted(found.values(), key=lambda m: (m.start, -(m.end - m.start)))
@@ -485,6 +486,29 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
         if not m.not_a_place and (_names_organisation(m.text, organisations) or _clock_zone(text_all, m)):
             m.not_a_place = True
     return mentions
+
+
+#: A dateline that ends in a colon, or that the parser reads as an organisation, must name a
+#: settlement at least this important (population about 80,000, or a capital; see ``importance``).
+DATELINE_NOTABLE = 0.7
+
+
+def _dateline_place(gaz_memo: GazetteerMemo, text: str, start: int, end: int, org: bool) -> bool:
+    """Whether the all-capital name at [start, end) opens a dateline naming a place. Headlines
+    quote a source the same way ("UN: aid convoys blocked", "EU: sanctions extended"): a name
+    the profiles know as an organisation never opens a dateline, and one ending in a colon
+    ("RIYADH:") or that the parser reads as an organisation must be a notable settlement,
+    not a small namesake town (Un, India; Eu, France)."""
+    separator = dateline_separator(text, start, end)
+    if not separator:
+        return False
+    name = text[start:end]
+    if _names_organisation(name, organisation_names()) or _names_organisation(name.title(), organisation_names()):
+        return False
+    if separator != ":" and not org:
+        return True
+    return any(c.place.feature_type == "settlement" and importance(c.place) >= DATELINE_NOTABLE
+               for c in gaz_memo.lookup(name, limit=30) if c.match != "fuzzy")
 
 
 def _names_organisation(text: str, organisations: frozenset[str]) -> bool:
