@@ -138,6 +138,22 @@ def test_paris_in_context(analyse, text: str, country: str, point: tuple[float, 
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Fighting near Goma and Bukavu displaced thousands, and Kinshasa blamed Rwanda; Congo has asked "
+         "for sanctions.", "CD"),
+        ("Congo's electricity minister visited Kinshasa and Lubumbashi on Monday.", "CD"),
+        ("Floods in Brazzaville and Pointe-Noire cut roads across Congo this week.", "CG"),
+    ],
+)
+def test_bare_congo_follows_the_articles_places(analyse, text: str, country: str) -> None:
+    """"Congo" names either republic: the article's own places decide."""
+    m = find(analyse(text), "Congo")
+    assert m.place is not None and m.place.feature_type == "country" and m.place.country == country
+
+
+@pytest.mark.integration
 def test_unknown_capitalised_word_is_not_resolved(analyse) -> None:
     for text in ("Zorblat announced the decision late on Tuesday.",
                  "Zorblat and Quenthorpe announced the decision late on Tuesday in Berlin."):

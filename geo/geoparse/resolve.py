@@ -116,6 +116,13 @@ class ArticleContext:
         self._distinct_anchors = list({(a.key, a.lat, a.lon): a for a in self.anchors}.values())
         self._nearness: dict[tuple[str, float, float, str], float] = {}
 
+    def note_resolved(self, place: Place) -> None:
+        """A confidently resolved ambiguous name is evidence of the article's country for the
+        names after it ("Brazzaville ... Pointe-Noire ... Congo": the Republic of the Congo)."""
+        if place.country:
+            self.countries[place.country] += 0.5
+            self.total = sum(self.countries.values()) or 1.0
+
     def country_share(self, code: str) -> float:
         return self.countries.get(code, 0.0) / self.total if code else 0.0
 
@@ -412,6 +419,7 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
         settle(m, _rank(m, cands, gaz, ctx))
         if m.place and m.confidence >= 0.5:
             ctx.resolved_by_surface.setdefault(normalize_name(m.text), m.place)
+            ctx.note_resolved(m.place)
     # Names the gazetteer does not know, with the whole article's context gathered.
     for m in unknown:
         assert online is not None  # only then are mentions put in ``unknown``
