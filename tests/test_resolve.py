@@ -162,6 +162,16 @@ def test_unknown_capitalised_word_is_not_resolved(analyse) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("text", [
+    "The army said its forces had repelled an RSF assault from the east and north of the city, killing 100 fighters.",
+    "Drones struck the south of the region overnight, and shelling continued in the west.",
+])
+def test_lowercase_directions_are_not_places(analyse, text: str) -> None:
+    """The model sometimes tags "east" as a location; a span without a capital is no proper name."""
+    assert not [m.text for m in analyse(text) if m.text.islower()]
+
+
+@pytest.mark.integration
 def test_organisation_names_stay_unresolved(analyse) -> None:
     mentions = analyse("Mediators from the Minsk Group arrived in Vienna for consultations.")
     minsk = find(mentions, "Minsk")

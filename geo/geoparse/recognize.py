@@ -400,6 +400,8 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
                 continue
             if "\n" in text:
                 continue
+            if not any(ch.isupper() for ch in text):
+                continue  # "from the east and north of the city": a direction, not a proper name
             add(doc_ent.start, doc_ent.end, "ner", doc_ent.label_)
 
     # 2. Gazetteer names in capitalised runs, gated by how likely the name is a place here.

@@ -123,6 +123,10 @@ class ArticleContext:
             self.countries[place.country] += 0.5
             self.total = sum(self.countries.values()) or 1.0
 
+    def has_evidence(self) -> bool:
+        """Whether the article points to any country at all (one clear name or two demonyms)."""
+        return sum(self.countries.values()) >= 1.0
+
     def country_share(self, code: str) -> float:
         return self.countries.get(code, 0.0) / self.total if code else 0.0
 
@@ -310,8 +314,12 @@ def _within_city(cands: list[Candidate], city_name: str, gaz_memo: GazetteerMemo
 
 _ARABIC_ARTICLE = re.compile(r"^(?:[EA]l|[ea]l)(?:-|\s+)(?=[A-Z])")
 
-#: A fuzzy match with no support from the article's context keeps this share of its confidence.
+#: A fuzzy match, or a small place's exact one, with no support from the article's context while
+#: the context points elsewhere, keeps this share of its confidence.
 UNSUPPORTED_FUZZY_FACTOR = 0.5
+#: Importance (``geo.gazetteer.index.importance``) from which a place is known well enough that a
+#: bare mention may mean it without support (population about 16,000, or a capital).
+NOTABLE = 0.6
 
 
 def _supported(place: Place, ctx: ArticleContext) -> bool:
@@ -383,6 +391,11 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
         if best.match == "fuzzy" and not _supported(best.place, ctx):
             # a near spelling of a name in a country the article gives no other sign of ("El
             # Gezira" -> Gzira, Malta): kept as a candidate, but a guess, and said to be one
+            conf = round(conf * UNSUPPORTED_FUZZY_FACTOR, 3)
+        elif (best.place.feature_type == "settlement" and importance(best.place) < NOTABLE
+              and ctx.has_evidence() and not _supported(best.place, ctx)):
+            # the only village of that name is in a country the article never points to, while
+            # it points elsewhere: more likely a local place the gazetteer lacks than that village
             conf = round(conf * UNSUPPORTED_FUZZY_FACTOR, 3)
         m.runner_up = runner.place if runner else None
         m.runner_up_confidence = _confidence(runner, best) * 0.5 if runner else 0.0
