@@ -619,3 +619,28 @@ def test_coordinated_intention_shares_its_speakers_subject(claims_of):
 def test_seeking_or_wanting_something_is_a_stated_aim(claims_of):
     claims = claims_of("Ukraine seeks security guarantees from its Western allies. The river wants a bridge.")
     assert [c.claimant for c in claims] == ["Ukraine"]
+
+
+def test_relative_clause_cue_on_a_speaker_is_a_second_statement(claims_of):
+    claims = claims_of("“The dam will hold,” said the governor of Kherson, who added that engineers had "
+                       "reinforced it overnight.\n\n"
+                       "A spokesman for Sudan's army, who insisted that the airport was secure, told reporters "
+                       "that flights would resume on Monday.\n\n"
+                       "The mayor, who visited the port, said the cranes were damaged.")
+    added = [c for c in claims if c.details["verb"] == "added"]
+    assert [c.text for c in added] == ["who added that engineers had reinforced it overnight"]
+    insisted = [c for c in claims if c.details["verb"] == "insisted"]
+    assert [c.text for c in insisted] == ["who insisted that the airport was secure"]
+    assert [c.details["verb"] for c in claims if "flights would resume" in c.text] == ["told"]
+    assert len(by_text(claims, "cranes were damaged")) == 1  # visiting the port says nothing
+
+
+def test_view_reported_as_the_speakers_own_is_a_nested_claim(claims_of):
+    claims = claims_of("Israel's defence minister said he believed the hostages were held in Rafah. "
+                       "The UN envoy said she feared that the talks in Geneva would collapse. "
+                       "Azerbaijan's foreign minister said he had asked his counterpart to withdraw the troops.")
+    believed = by_text(claims, "believed the hostages")
+    assert "he believed the hostages were held in Rafah" in {c.text for c in believed}
+    assert {c.claimant for c in believed} == {"Israel"} and len(believed) == 2
+    assert len(by_text(claims, "feared that the talks")) == 2
+    assert len(by_text(claims, "had asked his counterpart")) == 1  # a speech act reported: one statement
