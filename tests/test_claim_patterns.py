@@ -644,3 +644,18 @@ def test_view_reported_as_the_speakers_own_is_a_nested_claim(claims_of):
     assert {c.claimant for c in believed} == {"Israel"} and len(believed) == 2
     assert len(by_text(claims, "feared that the talks")) == 2
     assert len(by_text(claims, "had asked his counterpart")) == 1  # a speech act reported: one statement
+
+
+def test_parenthetical_cue_inside_what_it_reports_is_a_claim(claims_of):
+    claims = claims_of("The talks in Doha, an Egyptian official added, would resume on Sunday. "
+                       "The price of bread, the baker added, rose by a third in Khartoum.")
+    assert [c.claimant for c in claims] == ["Egypt", "Other"]
+    assert [c.details["verb"] for c in claims] == ["added", "added"]
+
+
+def test_publishing_a_report_or_video_is_a_claim(claims_of):
+    claims = claims_of("Israel's army released a video of the tunnel under the hospital. "
+                       "Amnesty International published a report on the camps in Darfur. "
+                       "Hamas released two hostages on Sunday.")
+    assert [c.claimant for c in claims][:1] == ["Israel"]
+    assert [c.details["verb"] for c in claims] == ["released", "published"]
