@@ -635,17 +635,6 @@ def test_relative_clause_cue_on_a_speaker_is_a_second_statement(claims_of):
     assert len(by_text(claims, "cranes were damaged")) == 1  # visiting the port says nothing
 
 
-def test_view_reported_as_the_speakers_own_is_a_nested_claim(claims_of):
-    claims = claims_of("Israel's defence minister said he believed the hostages were held in Rafah. "
-                       "The UN envoy said she feared that the talks in Geneva would collapse. "
-                       "Azerbaijan's foreign minister said he had asked his counterpart to withdraw the troops.")
-    believed = by_text(claims, "believed the hostages")
-    assert "he believed the hostages were held in Rafah" in {c.text for c in believed}
-    assert {c.claimant for c in believed} == {"Israel"} and len(believed) == 2
-    assert len(by_text(claims, "feared that the talks")) == 2
-    assert len(by_text(claims, "had asked his counterpart")) == 1  # a speech act reported: one statement
-
-
 def test_parenthetical_cue_inside_what_it_reports_is_a_claim(claims_of):
     claims = claims_of("The talks in Doha, an Egyptian official added, would resume on Sunday. "
                        "The price of bread, the baker added, rose by a third in Khartoum.")

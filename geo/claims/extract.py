@@ -20,7 +20,6 @@ from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
 from geo.claims.cues import (
-    CLAUSE_VERBS,
     CONTENT_CUES,
     NEEDS_PARTICLE,
     SPEAKER_NOUNS,
@@ -463,18 +462,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
             second = _second_statement(verb, speaker, cue_verbs)
             if speaker.lower_ in PERSONAL_PRONOUNS and second is None and not _shares_cue_subject(
                     verb, speaker, cue_verbs) and any(a.i in cue_verbs for a in verb.ancestors):
-                # "X said he believed ...": the speaker's own words; a view or a statement of its
-                # own inside them ("said she feared that ...") is a second, nested claim of X
-                nested = _nested_statement(verb, speaker, cue_verbs)
-                if nested is not None and not is_denial(verb, verb.lemma_.lower()):
-                    for (actor, who), v in list(seen.items()):
-                        if v.i != verb.head.i:
-                            continue
-                        text_of_first = next(c.claimant_text for c in sentence_claims
-                                             if (c.claimant, c.claimant_text.lower()) == (actor, who))
-                        sentence_claims.append(make_claim(actor, text_of_first, sentence, verb, speaker,
-                                                          bounds=nested))
-                continue
+                continue  # "X said he believed ...": the speaker's own words, one claim
             if second is not None:
                 # "X said A, but he said B": the pronoun's own clause, a second statement of X
                 named, _ = _speaker_token(verb.head)
@@ -651,21 +639,6 @@ def _second_statement(verb: Token, speaker: Token, cue_verbs: set[int]) -> tuple
     start = min(speaker.left_edge.idx, verb.idx)
     _, end = _clause_bounds(verb)
     return start, end
-
-
-def _nested_statement(verb: Token, speaker: Token, cue_verbs: set[int]) -> tuple[int, int] | None:
-    """The bounds of a view whose holder is a pronoun, as the clause another cue reports ("the
-    general said he believed the offensive would stall", "she said they feared that ..."): from
-    the pronoun to the end of the view's clause; None unless the view is the reported clause itself
-    and has a finite clause. A speech act reported so ("said he had asked that ...") stays one
-    statement."""
-    if speaker.dep_ != "nsubj" or speaker.head.i != verb.i or verb.dep_ != "ccomp":
-        return None
-    if verb.head.i not in cue_verbs or verb.lemma_.lower() not in CLAUSE_VERBS or not _has_clause(verb):
-        return None  # "said he had asked that ...": one statement; "said he feared that ...": a view
-    toks = [t for t in verb.subtree if not t.is_punct]
-    last = max(toks, key=lambda t: t.i)
-    return min(speaker.left_edge.idx, verb.idx), last.idx + len(last.text)
 
 
 def _reported_by(tok: Token, cue_tokens: set[int]) -> bool:
