@@ -619,3 +619,32 @@ def test_coordinated_intention_shares_its_speakers_subject(claims_of):
 def test_seeking_or_wanting_something_is_a_stated_aim(claims_of):
     claims = claims_of("Ukraine seeks security guarantees from its Western allies. The river wants a bridge.")
     assert [c.claimant for c in claims] == ["Ukraine"]
+
+
+def test_relative_clause_cue_on_a_speaker_is_a_second_statement(claims_of):
+    claims = claims_of("“The dam will hold,” said the governor of Kherson, who added that engineers had "
+                       "reinforced it overnight.\n\n"
+                       "A spokesman for Sudan's army, who insisted that the airport was secure, told reporters "
+                       "that flights would resume on Monday.\n\n"
+                       "The mayor, who visited the port, said the cranes were damaged.")
+    added = [c for c in claims if c.details["verb"] == "added"]
+    assert [c.text for c in added] == ["who added that engineers had reinforced it overnight"]
+    insisted = [c for c in claims if c.details["verb"] == "insisted"]
+    assert [c.text for c in insisted] == ["who insisted that the airport was secure"]
+    assert [c.details["verb"] for c in claims if "flights would resume" in c.text] == ["told"]
+    assert len(by_text(claims, "cranes were damaged")) == 1  # visiting the port says nothing
+
+
+def test_parenthetical_cue_inside_what_it_reports_is_a_claim(claims_of):
+    claims = claims_of("The talks in Doha, an Egyptian official added, would resume on Sunday. "
+                       "The price of bread, the baker added, rose by a third in Khartoum.")
+    assert [c.claimant for c in claims] == ["Egypt", "Other"]
+    assert [c.details["verb"] for c in claims] == ["added", "added"]
+
+
+def test_publishing_a_report_or_video_is_a_claim(claims_of):
+    claims = claims_of("Israel's army released a video of the tunnel under the hospital. "
+                       "Amnesty International published a report on the camps in Darfur. "
+                       "Hamas released two hostages on Sunday.")
+    assert [c.claimant for c in claims][:1] == ["Israel"]
+    assert [c.details["verb"] for c in claims] == ["released", "published"]

@@ -119,6 +119,16 @@ SPEECH_ACT_NOUNS = frozenset({
     "rebuttal", "response", "reply", "message", "argument", "testimony", "interview",
     "address", "announcement", "declaration", "call", "plea", "guarantee", "vow", "estimate", "forecast",
 })
+#: Of the light verbs, those of making something public: a speaking subject's report, video or
+#: letter is what it states ("the ministry released a video of the strike", "the paper published
+#: a report on the camps", "the campaign issued a statement"); "released the prisoners" is no claim.
+PUBLISHING_VERBS = frozenset({"publish", "release", "issue", "post"})
+PUBLISHED_ITEMS = frozenset({
+    "report", "video", "footage", "image", "photo", "photograph", "recording", "audio", "tape", "ad",
+    "advertisement", "statement", "letter", "memo", "study", "poll", "survey", "analysis", "data", "finding",
+    "document", "transcript", "editorial", "column", "article", "story", "paper", "map", "list", "figure",
+    "estimate", "assessment", "account", "communique", "communiqué", "declaration", "appeal", "plan",
+})
 #: Attitudes a party has about something: "has no illusions about", "has concerns about",
 #: "had the same position on", "has doubts that".
 ATTITUDE_NOUNS = frozenset({"illusion", "question", "concern", "reservation", "doubt", "position", "view",
@@ -158,10 +168,24 @@ def _has_content(tok: Token) -> bool:
         return True
     if _after_quotation(tok):
         return True
+    if _parenthetical(tok):
+        return True
     nxt = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
     # "she added: ..." / "he wrote, “...”"
     return nxt is not None and (nxt.text == ":" or (nxt.text == "," and tok.i + 2 < len(tok.doc)
                                                      and tok.nbor(2).text in _QUOTES))
+
+
+def _parenthetical(tok: Token) -> bool:
+    """The cue and its subject are set off by commas inside the clause they report ("the new
+    sanctions, the minister added, are like a net with holes"): that clause is what it reports."""
+    if tok.dep_ != "parataxis" or tok.head.pos_ not in {"VERB", "AUX"} or tok.head.i == tok.i:
+        return False
+    doc = tok.doc
+    start = min([tok.i] + [c.left_edge.i for c in tok.children if c.dep_ == "nsubj"])
+    end = tok.i + 1
+    return (start > 0 and doc[start - 1].text == "," and end < len(doc) and doc[end].text == ","
+            and start - 1 > tok.head.left_edge.i)
 
 
 _CLOSING_QUOTES = frozenset("\"”»")
@@ -274,9 +298,10 @@ def reporting_lemma(tok: Token) -> str | None:
     if lemma == "make" and any(c.lower_ == "clear" and any(
             g.dep_ in {"ccomp", "advcl"} and g.pos_ in {"VERB", "AUX"} for g in c.children) for c in tok.children):
         return lemma  # "made it clear that ...", "made clear it would not withdraw"
-    if lemma in LIGHT_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in SPEECH_ACT_NOUNS for c in tok.children) \
+    if lemma in LIGHT_VERBS and any(c.dep_ == "dobj" and (c.lemma_.lower() in SPEECH_ACT_NOUNS or (
+            lemma in PUBLISHING_VERBS and c.lemma_.lower() in PUBLISHED_ITEMS)) for c in tok.children) \
             and (_speaks(tok) or _person_subject(tok)):
-        return lemma  # "offered no proof that ...", "issued a warning"
+        return lemma  # "offered no proof that ...", "issued a warning", "released a video"
     if lemma == "have" and (_speaks(tok) or _person_subject(tok)) and any(
             c.dep_ == "dobj" and c.lemma_.lower() in ATTITUDE_NOUNS and any(
                 g.dep_ in {"prep", "acl", "ccomp"} and (g.dep_ != "prep" or g.lower_ in {"about", "on", "over", "that"})

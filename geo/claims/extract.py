@@ -19,7 +19,13 @@ from datetime import date, timedelta
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorRegistry, get_registry
-from geo.claims.cues import CONTENT_CUES, NEEDS_PARTICLE, SPEAKER_NOUNS, reporting_lemma
+from geo.claims.cues import (
+    CONTENT_CUES,
+    NEEDS_PARTICLE,
+    SPEAKER_NOUNS,
+    _has_clause,
+    reporting_lemma,
+)
 from geo.claims.dates import ResolvedDate, resolve_date_expression
 from geo.claims.disputes import content_words, disputed_claims, is_denial, is_mutual
 from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans, signed_quotes
@@ -489,6 +495,19 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                     # "announced X and said Y": a second statement, its own clause as its text
                     sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker,
                                                       bounds=_clause_bounds(verb)))
+                elif _relative_statement(first, verb):
+                    # "the mayor, who insisted that ..., said ...": the relative clause is a statement
+                    # of its own; the earlier claim keeps that clause, this one the sentence
+                    seen[(actor, who)] = verb
+                    for k, c in enumerate(sentence_claims):
+                        if (c.claimant, c.claimant_text.lower()) == (actor, who) and c.details["verb"] == first.text:
+                            sentence_claims[k] = make_claim(actor, c.claimant_text, sentence, first, speaker,
+                                                            bounds=_relative_bounds(first))
+                    sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker))
+                elif _relative_statement(verb, first):
+                    # "said X, who added that ...": the relative clause is a second statement
+                    sentence_claims.append(make_claim(actor, speaker_text, sentence, verb, speaker,
+                                                      bounds=_relative_bounds(verb)))
             if mutual:  # "A and B accused each other": each claim disputed by the other party
                 for c in sentence_claims:
                     if c.claimant in actors:
@@ -662,6 +681,24 @@ def _own_statement(verb: Token, first: Token) -> bool:
     # is part of what the first cue reports
     return (verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > first.i and verb.head.i == first.i
             and _says_something(verb))
+
+
+def _relative_statement(rel: Token, other: Token) -> bool:
+    """Whether ``rel`` is a cue in a relative clause on the speaker of another cue ``other`` with
+    content of its own ("said Colonel X, who added that ...", "the mayor, who insisted that ...,
+    told residents ..."): two statements of one speaker, not one."""
+    if rel.dep_ != "relcl" or other.dep_ == "relcl":
+        return False
+    speaker, _ = _speaker_token(other)
+    return speaker is not None and speaker.i == rel.head.i and (_says_something(rel) or _has_clause(rel))
+
+
+def _relative_bounds(rel: Token) -> tuple[int, int]:
+    """Character bounds of a relative clause ("who added that the bridge held")."""
+    toks = [t for t in rel.subtree if not t.is_punct or t.i == rel.i]
+    first, last = min(toks, key=lambda t: t.i), max(toks, key=lambda t: t.i)
+    end = last.idx + len(last.text)
+    return first.idx, end
 
 
 def _particles(verb: Token) -> set[str]:
