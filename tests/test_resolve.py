@@ -172,6 +172,41 @@ def test_lowercase_directions_are_not_places(analyse, text: str) -> None:
 
 
 @pytest.mark.integration
+def test_a_city_the_model_takes_for_a_people_is_still_a_place(analyse) -> None:
+    """spaCy tags "Omdurman" NORP here; it is no demonym and a city of millions."""
+    m = find(analyse("The Sudanese army said it shelled RSF positions in Karari and Omdurman on Sunday."), "Omdurman")
+    assert m.place is not None and m.place.country == "SD"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("text", "name"), [
+    ("The Sudanese army said it shelled RSF positions in Karari and Omdurman on Sunday.", "Karari"),
+    ("Ukrainian forces pushed towards Robotyne and Verbove, Kyiv said, after heavy fighting near Tokmak "
+     "in the Zaporizhzhia region.", None),
+])
+def test_a_small_place_abroad_the_article_never_points_to_is_a_guess(analyse, text: str, name: str | None) -> None:
+    """A village of the same name in a country the article gives no sign of, while it points to
+    another, is not shown as certain; places in the article's own country keep their confidence."""
+    mentions = analyse(text)
+    if name is not None:
+        m = find(mentions, name)
+        assert m.place is None or m.confidence <= 0.5, (m.place, m.confidence)
+    else:
+        assert all(m.confidence >= 0.5 for m in mentions if m.place is not None and m.place.country == "UA"), \
+            [(m.text, m.confidence) for m in mentions]
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("text", "name"), [
+    ("A spokesman for the Vostok grouping of forces said its units had taken two villages.", "Vostok"),
+    ("Fighters of the Azov brigade said they had held the line overnight.", "Azov"),
+])
+def test_a_unit_named_after_a_place_is_not_that_place(analyse, text: str, name: str) -> None:
+    hits = [m for m in analyse(text) if m.text == name]
+    assert all(m.not_a_place or m.place is None for m in hits), [(m.text, m.place) for m in hits]
+
+
+@pytest.mark.integration
 def test_organisation_names_stay_unresolved(analyse) -> None:
     mentions = analyse("Mediators from the Minsk Group arrived in Vienna for consultations.")
     minsk = find(mentions, "Minsk")

@@ -87,7 +87,8 @@ def organ_kind(span: Span, masked: str) -> str | None:
         return None
     for t in span:
         if t.pos_ == "PROPN" and t.ent_type_ != "PERSON" and t.lower_ not in ORGAN_WORDS \
-                and t.head.lower_ not in _UNIT_WORDS and t.head.ent_type_ != "PERSON" and not t.like_num:
+                and t.head.lower_ not in _UNIT_WORDS and t.head.ent_type_ != "PERSON" and not t.like_num \
+                and not (t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ in _UNIT_WORDS):  # "the Vostok grouping"
             return None  # another name: "the Sudan Liberation Movement army", "Amnesty's team"
     group = GROUP.search(masked)
     if group:

@@ -302,12 +302,17 @@ FIRST_PERSON = {"i", "we", "me", "us"}
 PRONOUNS_PLURAL = {"they", "both"}
 
 
+#: Unit nouns the parser may read as a participle ("the Vostok grouping of forces": "grouping" as
+#: an acl): part of the speaker phrase, not a clause about it.
+_UNIT_NOUNS = frozenset({"grouping", "group", "division", "brigade", "regiment", "battalion", "corps", "command"})
+
+
 def _subtree_span(tok: Token) -> Span:
     """The speaker phrase: the token's subtree without relative clauses and appositive asides."""
     doc = tok.doc
     skip: set[int] = set()
     for t in tok.subtree:
-        if t.dep_ in {"relcl", "acl"} and t.i != tok.i:
+        if t.dep_ in {"relcl", "acl"} and t.i != tok.i and t.lower_ not in _UNIT_NOUNS:
             skip.update(x.i for x in t.subtree)
     idx = [t.i for t in tok.subtree if t.i not in skip]
     return doc[min(idx): max(idx) + 1]

@@ -43,6 +43,9 @@ NAME_HEADS = {
     # news media named after a place: "the Kyiv Independent" (not "Chronicle", "Press"...: LGL, whose
     # annotators mark the place in "the Houston Chronicle", lost recall with them)
     "independent",
+    # military units named after a place or a direction: "the Vostok grouping of forces", "the Azov
+    # brigade" (the unit, not the place)
+    "grouping", "brigade", "battalion", "regiment",
 }
 #: Words of an organisation's name that are not an institution: "Cooperation in Europe".
 INSTITUTION_HEADS = {
@@ -110,6 +113,11 @@ def _sentence_bounds(doc: Doc, start_char: int, sentence_of_token: list[Span], t
         return 0, text_length
     sent = sentence_of_token[tok.start]
     return sent.start_char, sent.end_char
+
+
+#: A name spaCy tags as a nationality or group (NORP) is still a place when it is not a demonym and
+#: names a city this large (importance 0.85: about 900,000 people, or a smaller capital).
+NORP_CITY_IMPORTANCE = 0.85
 
 
 def _entity_map(ents: Sequence[Span]) -> dict[int, Span]:
@@ -424,8 +432,9 @@ def recognize_toponyms(doc: Doc, gaz: Gazetteer) -> list[Mention]:
             not gaz_memo.has_name(ent.text)
         if inside_person or (text in surnames and imp < 0.9):
             continue
-        if any(ents.get(i) is not None and ents[i].label_ == "NORP" for i in range(s, e)) and ftype != "country":
-            continue
+        if any(ents.get(i) is not None and ents[i].label_ == "NORP" for i in range(s, e)) and ftype != "country" \
+                and (text.lower() in demonyms or imp < NORP_CITY_IMPORTANCE):
+            continue  # "Ukrainian", "Sunni"; but a city the model took for a people ("Omdurman")
         _, cued = _cue_before(tokens, s)
         run = tokens[s:e]
         propn = all(t.pos_ == "PROPN" or t.lower_ in CONNECTORS or t.text in "-–" for t in run)

@@ -109,7 +109,12 @@ class ArticleContext:
                 self.anchors.append(top.place)
                 if top.place.country:
                     self.countries[top.place.country] += 0.5
+            elif top.place.feature_type == "settlement" and len(notable) == 1:
+                # no single point, but every notable place of the name lies in one country
+                # ("Brazzaville": the capital or its department)
+                self.countries[next(iter(notable))] += 0.5
         self.total = sum(self.countries.values()) or 1.0
+        self.anchor_counts = Counter(a.key for a in self.anchors)
         self.resolved_by_surface: dict[str, Place] = {}
         # Each distinct anchor once (a name repeated in the article is one anchor many times),
         # and nearness per place: ranking asks it for the same candidates mention after mention.
@@ -123,9 +128,14 @@ class ArticleContext:
             self.countries[place.country] += 0.5
             self.total = sum(self.countries.values()) or 1.0
 
-    def has_evidence(self) -> bool:
-        """Whether the article points to any country at all (one clear name or two demonyms)."""
-        return sum(self.countries.values()) >= 1.0
+    def own_weight(self, place: Place) -> float:
+        """What a place's own mentions, taken as anchors, added to its country's weight."""
+        return 0.5 * self.anchor_counts.get(place.key, 0)
+
+    def has_evidence(self, besides: Place) -> bool:
+        """Whether the article points to any country at all (one clear name or two demonyms),
+        leaving out what ``besides`` contributed itself."""
+        return sum(self.countries.values()) - self.own_weight(besides) >= 1.0
 
     def country_share(self, code: str) -> float:
         return self.countries.get(code, 0.0) / self.total if code else 0.0
@@ -322,10 +332,12 @@ UNSUPPORTED_FUZZY_FACTOR = 0.5
 NOTABLE = 0.6
 
 
-def _supported(place: Place, ctx: ArticleContext) -> bool:
+def _supported(place: Place, ctx: ArticleContext, *, by_others: bool = False) -> bool:
     """Whether the article gives any sign of the place's whereabouts: its country named or
-    implied, or a place it names unambiguously within a few hundred kilometres."""
-    return ctx.country_share(place.country) > 0 or ctx.nearness(place) >= 0.1
+    implied, or a place it names unambiguously within a few hundred kilometres. With
+    ``by_others``, the place's own mentions do not count as a sign of its country."""
+    own = ctx.own_weight(place) if by_others else 0.0
+    return ctx.countries.get(place.country, 0.0) - own > 0 or ctx.nearness(place) >= 0.1
 
 
 def _confidence(best: Candidate, runner: Candidate | None) -> float:
@@ -393,7 +405,7 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
             # Gezira" -> Gzira, Malta): kept as a candidate, but a guess, and said to be one
             conf = round(conf * UNSUPPORTED_FUZZY_FACTOR, 3)
         elif (best.place.feature_type == "settlement" and importance(best.place) < NOTABLE
-              and ctx.has_evidence() and not _supported(best.place, ctx)):
+              and ctx.has_evidence(best.place) and not _supported(best.place, ctx, by_others=True)):
             # the only village of that name is in a country the article never points to, while
             # it points elsewhere: more likely a local place the gazetteer lacks than that village
             conf = round(conf * UNSUPPORTED_FUZZY_FACTOR, 3)
