@@ -286,6 +286,15 @@ def test_quotation_signed_after_a_dash(claims_of):
     assert not by_text(claims, "Residents fled")
 
 
+def test_signed_quotation_opened_with_the_wrong_glyph(claims_of):
+    """Letters pages often open a quotation with a closing mark ("”... ” ― Name")."""
+    text = ("Readers wrote to us about the ceasefire.\n\n”The shelling of Kharkiv has not stopped. We sleep in "
+            "the metro.” ― Olena Kovalenko\n\nThe talks resume on Monday.")
+    claims = claims_of(text)
+    assert by_text(claims, "shelling of Kharkiv") and by_text(claims, "We sleep in the metro")
+    assert not by_text(claims, "talks resume")
+
+
 def test_intention_of_a_party_is_its_claim_but_refusing_to_say_is_not(claims_of):
     claims = claims_of("Azerbaijan wants to retake the district before winter. "
                        "The ministry refused to say how many soldiers had died.")

@@ -197,6 +197,8 @@ def signed_quotes(text: str) -> list[tuple[int, int, int, int]]:
         close = m.start()
         line_start = text.rfind("\n", 0, close) + 1
         opening = max(text.rfind("“", line_start, close), text.rfind('"', line_start, close))
+        if opening < 0 and text.startswith(("”", "„"), line_start) and line_start < close:
+            opening = line_start  # a line opened with the wrong quotation glyph ("”Mr. X ...” ― Name")
         if opening < 0:
             continue
         out.append((opening, close + 1, m.start("name"), m.end("name")))
