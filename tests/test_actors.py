@@ -273,3 +273,31 @@ def test_custom_registry_joint_subject(nlp, custom_registry: ActorRegistry) -> N
     claims = claims_with(nlp, "Kyiv and the Kremlin both said the prisoner exchange had taken place.",
                          custom_registry)
     assert [c.claimant for c in claims] == ["Ukraine", "Russia"]
+
+
+def test_the_trie_pattern_matches_as_the_flat_alternation(registry: ActorRegistry) -> None:
+    """The registry's trie regex finds exactly what a flat, longest-first alternation of every
+    alias finds, on the seed articles and on texts with prefixes of aliases and odd boundaries."""
+    import re
+
+    def flat(aliases: list[str], flags: int) -> re.Pattern:
+        parts = sorted({re.escape(a) for a in aliases}, key=len, reverse=True)
+        return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", flags)
+
+    cased = [a for _, a, _ in registry.rows if any(ch.isupper() for ch in a)]
+    lower = [a for _, a, _ in registry.rows if not any(ch.isupper() for ch in a)]
+    texts = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parents[1] / "data" / "articles").glob("*.txt"))]
+    texts += [
+        "Armenian Armenia Armenians ARMENIA armenia Azerbaijani-backed Azerbaijan's U.S.-led U.S. USA",
+        "The Rapid Support Forces and the Rapid Support said; RSF-held RSFs Hamas-run Hamass",
+        "the ministry's spokesman, the Ministry, MINISTRY of Defence; the defence ministry spokesman said",
+        "South Sudan, Sudanese, Sudan. Congo-Brazzaville, DR Congo, Democratic Republic of the Congo's army",
+    ]
+    assert texts[0]
+    for aliases, flags in ((cased, 0), (lower, re.I)):
+        trie = ActorRegistry._pattern(aliases, flags)
+        assert trie is not None
+        reference = flat(aliases, flags)
+        for text in texts:
+            assert [(m.start(), m.end()) for m in trie.finditer(text)] == \
+                [(m.start(), m.end()) for m in reference.finditer(text)]

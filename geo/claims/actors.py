@@ -34,6 +34,26 @@ class ActorMatch:
     alias: str
 
 
+def _trie_regex(words: list[str]) -> str:
+    """A regex matching any of ``words``, as a trie, longer continuations tried first."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return "(?:" + body + ")?" if ends else body
+
+    return "(?:" + build(trie) + ")"
+
+
 class ActorRegistry:
     """Alias -> actor lookups over a text, exact (case-aware) and fuzzy for people."""
 
@@ -63,10 +83,16 @@ class ActorRegistry:
 
     @staticmethod
     def _pattern(aliases: list[str], flags: int) -> re.Pattern | None:
+        """One regex for all aliases, whole words, the longest alias at each position first.
+
+        The aliases are laid out as a character trie ("Arm(?:enia(?:n\\ side)?|y)"), not as a
+        flat alternation: with a thousand aliases (every state's names) ``re`` would try each
+        one at every position of an article. Same matches as the sorted alternation (longer
+        branches first, and backtracking to a shorter alias when the longer is not a whole word);
+        ``tests/test_actors.py`` checks that. Hand-written because no kept package offers it."""
         if not aliases:
             return None
-        parts = sorted({re.escape(a) for a in aliases}, key=len, reverse=True)
-        return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])", flags)
+        return re.compile(r"(?<![\w])" + _trie_regex(sorted(set(aliases))) + r"(?![\w])", flags)
 
     @classmethod
     def load(cls, path: Path | None = None) -> ActorRegistry:

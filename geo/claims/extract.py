@@ -395,8 +395,9 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
     # the article's countries choose between parties that two conflict profiles name alike
     countries = frozenset(countries_in_text(full_text)) | {m.place.country for m in mentions
                                                            if m.place is not None and m.place.country}
-    article_actors: Counter = Counter(m.actor for m in registry.matches(full_text, countries) if m.actor != OTHER)
-    resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens, countries=countries)
+    found = registry.matches(full_text, countries)
+    article_actors: Counter = Counter(m.actor for m in found if m.actor != OTHER)
+    resolver = _SpeakerResolver(doc, registry, article_actors, mentions, tokens, countries=countries, found=found)
     date_spans = _date_entities(doc, full_text)
     span_dates: dict[tuple[int, int], ResolvedDate | None] = {}
     focus = article_focus_date(doc, published, date_spans, memo=span_dates)

@@ -11,20 +11,24 @@ from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
-from geo.claims.actors import OTHER, ActorRegistry
+from geo.claims.actors import OTHER, ActorMatch, ActorRegistry
 from geo.claims.context import ArticleContext, defacto_party
 from geo.model import Mention
+from geo.nlp.load import text_of
 
 
 class _SpeakerResolver:
     def __init__(self, doc: Doc, registry: ActorRegistry, article_actors: Counter, mentions: list[Mention],
-                 tokens: list[Token] | None = None, countries: frozenset[str] = frozenset()):
+                 tokens: list[Token] | None = None, countries: frozenset[str] = frozenset(),
+                 found: list[ActorMatch] | None = None):
         self.doc, self.registry, self.article_actors = doc, registry, article_actors
         # "Congo" next to "M23" is the DR Congo: the profiles of the parties named count too
-        found = registry.matches(doc.text, countries)
-        self.countries = registry.context_countries(doc.text, countries, found)
+        text = text_of(doc)  # joined once: ``doc.text`` joins every token again on each access
+        if found is None:  # the registry's matches in the whole text, when the caller has none
+            found = registry.matches(text, countries)
+        self.countries = registry.context_countries(text, countries, found)
         self.mentions = mentions
-        self.context = ArticleContext(doc.text, registry, mentions, self.countries,
+        self.context = ArticleContext(text, registry, mentions, self.countries,
                                       found if self.countries == countries else None)
         self.last_claimants: list[str] = []
         self.last_singular: str | None = None
