@@ -18,9 +18,9 @@ The words below are general English; none was chosen for one article.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from geo.claims.actors import OTHER
 from geo.claims.cues import ANAPHORIC_OBJECTS, DENY_VERBS
@@ -83,8 +83,35 @@ def content_words(tokens: Iterable[Token]) -> set[str]:
             and t.lemma_.lower() not in _STOP and len(t.text) > 2}
 
 
+class ContentWords(Mapping[int, set[str]]):
+    """``id(claim)`` -> :func:`content_words` of the claim's text, computed when a denial first
+    asks (most claims are never compared with a denial)."""
+
+    def __init__(self, doc: Doc):
+        self._doc = doc
+        self._bounds: dict[int, tuple[int, int]] = {}
+        self._words: dict[int, set[str]] = {}
+
+    def add(self, claim: Claim) -> None:
+        self._bounds[id(claim)] = (claim.start, claim.end)
+
+    def __getitem__(self, key: int) -> set[str]:
+        words = self._words.get(key)
+        if words is None:
+            start, end = self._bounds[key]
+            span = self._doc.char_span(start, end, alignment_mode="expand")
+            words = self._words[key] = content_words(span) if span is not None else set()
+        return words
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._bounds)
+
+    def __len__(self) -> int:
+        return len(self._bounds)
+
+
 def disputed_claims(deniers: Sequence[str], verb: Token, same_sentence: Sequence[Claim], earlier: Sequence[Claim],
-                    words_of: dict[int, set[str]]) -> list[Claim]:
+                    words_of: Mapping[int, set[str]]) -> list[Claim]:
     """The claims a denial by ``deniers`` disputes (see the module's docstring). ``earlier`` is the
     article's claims before the denial's sentence, in text order; ``words_of`` maps ``id(claim)``
     to :func:`content_words` of its text."""
@@ -112,7 +139,7 @@ def _place_names(claim: Claim) -> set[str]:
     return {m.text.lower() for m in claim.mentions}
 
 
-def latest_statement(named: Sequence[Claim], words_of: dict[int, set[str]]) -> list[Claim]:
+def latest_statement(named: Sequence[Claim], words_of: Mapping[int, set[str]]) -> list[Claim]:
     """What a denial that points back ("rejected the allegations") answers: the latest statement of
     one party, i.e. its claims from the last one back to the nearest claim of another party (a
     spokesman quoted over several sentences, "he added ..."), and the same party's earlier claims

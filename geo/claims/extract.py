@@ -27,7 +27,7 @@ from geo.claims.cues import (
     reporting_lemma,
 )
 from geo.claims.dates import ResolvedDate, resolve_date_expression
-from geo.claims.disputes import content_words, disputed_claims, is_denial, is_mutual
+from geo.claims.disputes import ContentWords, disputed_claims, is_denial, is_mutual
 from geo.claims.quotes import continued_statements, inside, quote_states, quoted_spans, signed_quotes
 from geo.claims.speakers import FIRST_PERSON, PRONOUNS_PLURAL, PRONOUNS_SINGULAR, _SpeakerResolver
 from geo.geoparse.countries import countries_in_text
@@ -418,7 +418,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
 
     sentences = list(doc.sents)
     earlier: list[Claim] = []  # the claims of the sentences before, in text order
-    words_of: dict[int, set[str]] = {}  # id(claim) -> what it is about (geo.claims.disputes)
+    words_of = ContentWords(doc)  # id(claim) -> what it is about (geo.claims.disputes)
     quoted = quoted_spans(full_text)
     quote_starts = [a for a, _ in quoted]
     claims_of_sentence: list[list[Claim]] = []
@@ -546,8 +546,7 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
                 claim.disputed_by = [d for d in disputed if d != actor]
                 sentence_claims.append(claim)
         for c in sentence_claims:
-            span = doc.char_span(c.start, c.end, alignment_mode="expand")
-            words_of[id(c)] = content_words(span) if span is not None else set()
+            words_of.add(c)
         earlier.extend(sentence_claims)
         claims_of_sentence.append(sentence_claims)
         if not sentence_claims:  # "Pashinyan arrived in Moscow. He said ...": the subject person of this sentence

@@ -154,6 +154,9 @@ def continued_statements(states: list[SentenceQuotes], has_claims: list[bool]) -
     return source
 
 
+_QUOTE_OR_BREAK = re.compile("[" + re.escape("".join(sorted(set(_OPENING) | set(_CLOSING) | {_STRAIGHT, "\n"}))) + "]")
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Character spans inside quotation marks, in text order (quotes end at a line break, as
     in :func:`quote_states`). A reporting verb in one is the speaker's own words, not a new
@@ -161,7 +164,8 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     depth, start = 0, 0
-    for i, ch in enumerate(text):
+    for found in _QUOTE_OR_BREAK.finditer(text):  # only the marks and line breaks, not every character
+        i, ch = found.start(), found.group()
         if ch in _OPENING or (ch == _STRAIGHT and depth == 0):
             if depth == 0:
                 start = i + 1
