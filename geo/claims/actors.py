@@ -21,6 +21,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from geo.config import get_settings
+from geo.text.patterns import trie_alternation
 
 OTHER = "Other"
 
@@ -32,26 +33,6 @@ class ActorMatch:
     end: int
     kind: str
     alias: str
-
-
-def _trie_regex(words: list[str]) -> str:
-    """A regex matching any of ``words``, as a trie, longer continuations tried first."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}  # a word ends here
-
-    def build(node: dict) -> str:
-        ends = "" in node
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return "(?:" + body + ")?" if ends else body
-
-    return "(?:" + build(trie) + ")"
 
 
 class ActorRegistry:
@@ -89,10 +70,10 @@ class ActorRegistry:
         flat alternation: with a thousand aliases (every state's names) ``re`` would try each
         one at every position of an article. Same matches as the sorted alternation (longer
         branches first, and backtracking to a shorter alias when the longer is not a whole word);
-        ``tests/test_actors.py`` checks that. Hand-written because no kept package offers it."""
+        ``tests/test_actors.py`` checks that."""
         if not aliases:
             return None
-        return re.compile(r"(?<![\w])" + _trie_regex(sorted(set(aliases))) + r"(?![\w])", flags)
+        return re.compile(r"(?<![\w])" + trie_alternation(aliases) + r"(?![\w])", flags)
 
     @classmethod
     def load(cls, path: Path | None = None) -> ActorRegistry:
@@ -111,7 +92,7 @@ class ActorRegistry:
         two conflict profiles give to different parties goes to the party of the profile whose
         countries are among ``countries`` (the article's), else to the last profile read."""
         found: list[ActorMatch] = []
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))  # characters already inside a longer match
         candidates = []
         for pat, lower in ((self._cased, False), (self._lower, True)):
             if pat is None:
@@ -123,9 +104,9 @@ class ActorRegistry:
                     actor = next((a for a, where in self.choices[key] if where & countries), actor)
                 candidates.append(ActorMatch(actor, m.start(), m.end(), kind, m.group(0)))
         for c in sorted(candidates, key=lambda c: -(c.end - c.start)):
-            if all(c.end <= s or c.start >= e for s, e in taken):
+            if not any(taken[c.start:c.end]):
                 found.append(c)
-                taken.append((c.start, c.end))
+                taken[c.start:c.end] = b"\x01" * (c.end - c.start)
         return sorted(found, key=lambda c: c.start)
 
     def context_countries(self, text: str, countries: frozenset[str],

