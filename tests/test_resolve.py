@@ -207,6 +207,18 @@ def test_a_unit_named_after_a_place_is_not_that_place(analyse, text: str, name: 
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("The RSF said it had captured an army base on the eastern edge of El Fasher on Wednesday.", "El Fasher", "SD"),
+    ("Aid convoys reached El Obeid after crossing North Kordofan.", "El Obeid", "SD"),
+    ("Flooding closed roads around La Crosse, officials said.", "La Crosse", "US"),
+])
+def test_a_name_opening_with_an_article_is_found(analyse, text: str, name: str, country: str) -> None:
+    """"El", "Al", "La", "De" open many place names; capitalised, they are part of the name."""
+    m = find(analyse(text), name)
+    assert not m.not_a_place and m.place is not None and m.place.country == country
+
+
+@pytest.mark.integration
 def test_organisation_names_stay_unresolved(analyse) -> None:
     mentions = analyse("Mediators from the Minsk Group arrived in Vienna for consultations.")
     minsk = find(mentions, "Minsk")

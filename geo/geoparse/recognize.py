@@ -88,6 +88,8 @@ SUBCITY_NOUNS = {"district", "neighbourhood", "neighborhood", "quarter", "boroug
 #: Abbreviated months: ", Dec 5" after a dateline is a date, not a container.
 MONTH_ABBREVIATIONS = {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 LOCATIVE_PREPS = {"in", "near", "outside", "at", "from", "into", "around", "toward", "towards", "across"}
+#: Connectors that open place names when capitalised (Arabic, Spanish, French, Dutch articles).
+NAME_ARTICLES = {"el", "al", "la", "de", "del", "du", "des"}
 CONNECTORS = {"-", "–", "—", "of", "and", "de", "la", "del", "el", "al", "upon", "on", "the", "du", "des"}
 STATE_PREFIX = re.compile(
     r"^(?:the\s+)?(?:so-called\s+)?(?:(?:self-proclaimed|unrecognised|unrecognized)\s+)?"
@@ -283,8 +285,9 @@ def _gazetteer_spans(tokens: list[Token], capitalised: list[bool], text_all: str
         while i < re_:
             found = None
             for j in range(min(re_, i + 6), i, -1):
-                if tokens[j - 1].lower_ in CONNECTORS or tokens[i].lower_ in CONNECTORS:
-                    continue
+                if tokens[j - 1].lower_ in CONNECTORS or (tokens[i].lower_ in CONNECTORS and not (
+                        capitalised[i] and tokens[i].lower_ in NAME_ARTICLES)):
+                    continue  # a capitalised article may open a name: "El Fasher", "La Crosse", "De Aar"
                 text = text_all[tokens[i].idx: tokens[j - 1].idx + len(tokens[j - 1].text)]
                 if gaz_memo.has_name(text):
                     found = (i, j)
