@@ -219,6 +219,17 @@ def test_a_name_opening_with_an_article_is_found(analyse, text: str, name: str, 
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(("text", "names"), [
+    ("The African Union urged both sides to return to the Luanda and Nairobi processes.", ["Luanda", "Nairobi"]),
+    ("Diplomats said the Minsk and Astana formats had failed.", ["Minsk", "Astana"]),
+])
+def test_coordinated_names_before_a_plural_name_head_are_not_places(analyse, text: str, names: list[str]) -> None:
+    mentions = analyse(text)
+    for name in names:
+        assert find(mentions, name).not_a_place
+
+
+@pytest.mark.integration
 def test_organisation_names_stay_unresolved(analyse) -> None:
     mentions = analyse("Mediators from the Minsk Group arrived in Vienna for consultations.")
     minsk = find(mentions, "Minsk")

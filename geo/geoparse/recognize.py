@@ -46,6 +46,9 @@ NAME_HEADS = {
     # military units named after a place or a direction: "the Vostok grouping of forces", "the Azov
     # brigade" (the unit, not the place)
     "grouping", "brigade", "battalion", "regiment",
+    # plurals, for coordinated names: "the Luanda and Nairobi processes"
+    "processes", "formats", "summits", "initiatives", "memoranda", "communiques", "formulas",
+    "declarations", "charters", "doctrines", "conventions", "treaties", "brigades", "battalions",
 }
 #: Words of an organisation's name that are not an institution: "Cooperation in Europe".
 INSTITUTION_HEADS = {
@@ -232,6 +235,10 @@ def _is_part_of_name(doc: Doc, tokens: list[Token], start: int, end: int, ents: 
     j = end
     while j < len(tokens) and tokens[j].text in QUOTES:
         j += 1
+    if j + 1 < len(tokens) and tokens[j].lower_ in {"and", "or", "&"} and _is_cap(tokens[j + 1]):
+        j += 1  # "the Luanda and Nairobi processes": the head after the second name names both
+        while j < len(tokens) and _is_cap(tokens[j]) and tokens[j].lower_ not in NAME_HEADS and j - end < 5:
+            j += 1
     k = j
     while k < len(tokens) and k - j < 3 and tokens[k].is_title and tokens[k].lower_ not in NAME_HEADS:
         k += 1
