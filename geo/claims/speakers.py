@@ -12,9 +12,18 @@ from functools import cached_property
 from spacy.tokens import Doc, Span, Token
 
 from geo.claims.actors import OTHER, ActorMatch, ActorRegistry
-from geo.claims.context import ArticleContext, defacto_party
+from geo.claims.context import ORGAN, ArticleContext, defacto_party
 from geo.model import Mention
 from geo.nlp.load import text_of
+
+#: Words of an office a place names ("an MP from Syunik", "the prosecutor of Kherson"), besides
+#: the organs of ``geo.claims.context.ORGAN``.
+OFFICE_WORDS = frozenset({
+    "mp", "mps", "deputy", "deputies", "lawmaker", "lawmakers", "legislator", "senator", "parliamentarian",
+    "official", "officials", "ombudsman", "police", "prosecutor", "prosecutors", "head", "chief", "commander",
+    "prefect", "authorities", "administration", "council", "councillor", "member", "members", "representative",
+    "envoy", "ambassador", "embassy", "consulate",
+})
 
 
 class _SpeakerResolver:
@@ -111,6 +120,8 @@ class _SpeakerResolver:
         """An office named after a place ("the governor of Kharkiv region", "an MP from Syunik"):
         the party of the place's country, when the phrase's places lie in one country (places in
         a modifier, blanked in ``masked``, do not count: "the Iran-based broadcaster")."""
+        if not (ORGAN.search(masked) or any(t.lower_ in OFFICE_WORDS for t in span)):
+            return []  # "a source at the hospital in El Fasher": no office, no party from the place
         countries = {m.place.country for m in self.mentions
                      if span.start_char <= m.start < span.end_char and m.place is not None and not m.not_a_place
                      and m.place.country and masked[m.start - span.start_char] != " "}
