@@ -39,7 +39,7 @@ def _bounds_of(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
 
 #: A mentioned area or line with more vertices than this is simplified for display (a country such
 #: as Russia or the US: 6,000-7,000 vertices, a fifth of a render's bytes) ...
-HEAVY_VERTICES = 1000
+HEAVY_VERTICES = 500
 #: ... by this tolerance (degrees, about 1 km): invisible at the zooms that show such a feature whole.
 HEAVY_TOLERANCE = 0.01
 
