@@ -16,6 +16,7 @@ from geo import app
 from geo.config import get_settings
 from geo.layers.claims import LOCATION_FOCUS, cluster_disputing, cluster_members
 from geo.mapping.build import build_map
+from geo.mapping.reference import STATIC_LAYER_FILES
 
 version = app.start_data_page()
 claims = app.load_claims(version)
@@ -112,7 +113,7 @@ with right:
     if not spots.empty:
         places = app.load_places(version).iloc[0:0]
         m = build_map(places, app.load_mentions(version).iloc[0:0], app.load_reference_layers(),
-                      tiles=get_settings().tiles, claims=spots, legends=False)
+                      tiles=get_settings().tiles, claims=spots, legends=False, layer_files=STATIC_LAYER_FILES)
         st.caption("The claim at " + ("its article's focus place (approximate: paler, dashed)." if
                                       bool(spots["approximate"].iloc[0]) else "the places it names.")
                    + (" Red ring: disputed." if bool(spots["disputed"].iloc[0]) else "")

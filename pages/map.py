@@ -19,6 +19,7 @@ from geo.layers.claims import claim_date_label
 from geo.layers.places import mention_table, place_at
 from geo.layers.view import reported_map_view
 from geo.mapping.build import build_map
+from geo.mapping.reference import STATIC_LAYER_FILES
 
 version = app.start_data_page()
 
@@ -52,7 +53,8 @@ lat, lon, zoom, focus = _frame()
 theatre, reference = app.load_theatre(places, claim_rows, view)  # the wars the view is about: their layers
 m = build_map(places, mentions, reference, tiles=get_settings().tiles,
               center=(lat, lon) if lat is not None and lon is not None else None, zoom=zoom,
-              selected_place=focus, claims=claims, home=(theatre.center, theatre.zoom))
+              selected_place=focus, claims=claims, home=(theatre.center, theatre.zoom),
+              layer_files=STATIC_LAYER_FILES)  # reference layers: static files the browser keeps
 st.caption("Theatre: " + (", ".join(theatre.names) or "no conflict profile applies")
            + (f"; borders and regions of {', '.join(theatre.countries)}" if theatre.countries else ""))
 plotted = int(places["mention_count"].sum()) if not places.empty else 0

@@ -1,22 +1,29 @@
 #!/usr/bin/env python
 """Server-side cost of the Map page, on the bundled corpus and on a synthetic store of 10,000 places.
 
-Two measures, each the median of ``--repeat`` warm runs (after one untimed first load):
+Measures, each the median of ``--repeat`` warm runs (after one untimed first load):
 
-* ``build``: ``place_layer`` + ``build_map`` + what ``st_folium`` does with the map on the server
-  (render the page, render the map, generate the Leaflet script it sends to the browser);
+* ``build``: ``place_layer``, the view's theatre and its reference layers (as the Map page takes
+  them), ``build_map`` and what ``st_folium`` does with the map on the server (render the page,
+  render the map, generate the Leaflet script it sends to the browser);
+* ``sent``: the bytes ``st_folium`` hands to its component on a render (the arguments of
+  ``streamlit_folium._component_func``: the map script, header, html and asset links, as JSON),
+  with the reference layers loaded from static files (``layer_files``, as the app does) and, for
+  comparison, inlined in the script (as the standalone export does, and the app did before);
 * ``page``: the whole Map page run headless with AppTest (app.py, navigation, cached loaders,
-  filters, map, st_folium), as a rerun after the first load.
+  filters, map, st_folium), as a rerun after the first load, and the bytes its st_folium call sent.
 
     python scripts/benchmark_map.py [--places 10000] [--repeat 5] [--db STORE]
 
 Without ``--db`` the bundled corpus is ingested into a temporary store first (loads spaCy).
-Targets: under 1 s on the bundled corpus, under 3 s with 10,000 places.
+Targets: under 1 s on the bundled corpus, under 3 s with 10,000 places; at most 0.3 MB sent per
+render on the bundled corpus.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -70,49 +77,90 @@ def corpus_store(path: Path) -> None:
     store.close()
 
 
+def sent_bytes(kwargs: dict) -> int:
+    """Bytes of the arguments st_folium sends its component (JSON, as Streamlit serialises them)."""
+    return len(json.dumps({k: v for k, v in kwargs.items() if k != "on_change"}, default=str).encode("utf-8"))
+
+
+class _Capture:
+    """Stands in for (or wraps) ``streamlit_folium._component_func``, keeping the size of each call."""
+
+    def __init__(self, inner=None):
+        self.inner, self.sizes = inner, []
+
+    def __call__(self, *args, **kwargs):
+        self.sizes.append(sent_bytes(kwargs))
+        return self.inner(*args, **kwargs) if self.inner is not None else None
+
+
 def time_build(db: Path, repeat: int) -> tuple[float, dict]:
     import streamlit_folium
 
     from geo.layers.places import place_layer
-    from geo.layers.reference import basemap_layer, reference_layers
+    from geo.layers.reference import basemap_layer, reference_layers, theatre_layers, world_layers
+    from geo.layers.theatre import theatre
     from geo.mapping.build import build_map
+    from geo.mapping.reference import LayerFiles
+    from geo.profiles import get_profiles
     from geo.store.sqlite import Store
 
     store = Store(db)
     mentions = store.mentions_df()
-    reference = reference_layers(REPO / "data" / "reference")
-    reference["basemap"] = basemap_layer(REPO / "data" / "reference")
+    folder = REPO / "data" / "reference"
+    shared = reference_layers(folder)
+    basemap, world = basemap_layer(folder), world_layers(folder)
+    theatres: dict = {}  # the app caches the reference layers per theatre (geo.app.resources)
     info: dict = {}
+    files = LayerFiles(Path(tempfile.mkdtemp(prefix="claim-atlas-layers-")))
 
-    def once() -> float:
-        started = time.perf_counter()
-        places = place_layer(mentions)
-        m = build_map(places, mentions, reference)
-        m.get_root().render()  # what st_folium does with the map on the server
-        m.render()
+    def once(layer_files) -> float:
+        capture = _Capture()
+        saved, streamlit_folium._component_func = streamlit_folium._component_func, capture
+        try:
+            started = time.perf_counter()
+            places = place_layer(mentions)
+            scene = theatre(places, None, get_profiles())
+            if scene not in theatres:
+                own = {key: shared[key] for key, _file, _name in scene.layers if key in shared}
+                theatres[scene] = {"basemap": basemap, **theatre_layers(world, scene), **own}
+            m = build_map(places, mentions, theatres[scene], home=(scene.center, scene.zoom),
+                          layer_files=layer_files)
+            streamlit_folium.st_folium(m, key="map", height=650, use_container_width=True,
+                                       returned_objects=["last_object_clicked", "center", "zoom"])
+            elapsed = time.perf_counter() - started
+        finally:
+            streamlit_folium._component_func = saved
         script = streamlit_folium._get_map_string(m)
-        info.update(places=len(places), mentions=len(mentions), script_mb=round(len(script) / 1e6, 2))
-        return time.perf_counter() - started
+        info.update(places=len(places), mentions=len(mentions), script_mb=round(len(script) / 1e6, 3))
+        info["sent_mb" if layer_files is not None else "inline_mb"] = round(capture.sizes[-1] / 1e6, 3)
+        return elapsed
 
-    once()  # first load: imports, reference serialisation
-    return statistics.median(once() for _ in range(repeat)), info
+    once(None)  # the reference layers inlined, as the export does (and the app did before)
+    once(files)  # first load: imports, serialisation, the layer files written
+    return statistics.median(once(files) for _ in range(repeat)), info
 
 
-def time_page(db: Path, repeat: int) -> float:
+def time_page(db: Path, repeat: int) -> tuple[float, float]:
+    import streamlit_folium
     from streamlit.testing.v1 import AppTest
 
     os.environ["CLAIM_ATLAS_DB"] = str(db)
-    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
-    at.run()
-    at.switch_page("pages/map.py").run()  # first load: fills the caches
-    assert not at.exception, [e.value for e in at.exception]
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
+    capture = _Capture(streamlit_folium._component_func)
+    streamlit_folium._component_func = capture  # geo.app.folium_links wraps it in turn
+    try:
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
         at.run()
-        times.append(time.perf_counter() - started)
+        at.switch_page("pages/map.py").run()  # first load: fills the caches
         assert not at.exception, [e.value for e in at.exception]
-    return statistics.median(times)
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            at.run()
+            times.append(time.perf_counter() - started)
+            assert not at.exception, [e.value for e in at.exception]
+    finally:
+        streamlit_folium._component_func = capture.inner
+    return statistics.median(times), capture.sizes[-1] / 1e6
 
 
 def main() -> int:
@@ -132,14 +180,17 @@ def main() -> int:
         rows = []
         for label, db, target in (("bundled corpus", seed, 1.0), (f"{args.places} places", synthetic, 3.0)):
             build, info = time_build(db, args.repeat)
-            page = time_page(db, args.repeat)
-            rows.append((label, info, build, page, target))
-    print(f"\n{'store':<16} {'places':>7} {'mentions':>8} {'script MB':>9} {'build s':>8} {'page s':>7} {'target':>7}")
-    for label, info, build, page, target in rows:
+            page, page_mb = time_page(db, args.repeat)
+            rows.append((label, info, build, page, page_mb, target))
+    print(f"\n{'store':<16} {'places':>7} {'mentions':>8} {'inline MB':>9} {'sent MB':>8} {'page MB':>8} "
+          f"{'build s':>8} {'page s':>7} {'target':>7}")
+    for label, info, build, page, page_mb, target in rows:
         ok = "ok" if page < target else "SLOW"
-        print(f"{label:<16} {info['places']:>7} {info['mentions']:>8} {info['script_mb']:>9} {build:>8.3f} "
-              f"{page:>7.3f} {f'< {target:g} s':>7} {ok}")
-    return 0 if all(page < target for *_r, page, target in rows) else 1
+        print(f"{label:<16} {info['places']:>7} {info['mentions']:>8} {info['inline_mb']:>9} {info['sent_mb']:>8} "
+              f"{page_mb:>8.3f} {build:>8.3f} {page:>7.3f} {f'< {target:g} s':>7} {ok}")
+    print("inline MB: sent per render with the reference layers inlined (the export; the app before); "
+          "sent MB: with them as static files (the app); page MB: what the Map page's st_folium sent")
+    return 0 if all(page < target for *_r, page, _mb, target in rows) else 1
 
 
 if __name__ == "__main__":

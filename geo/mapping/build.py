@@ -20,8 +20,9 @@ without passing it through Jinja. Popups are assembled in the browser by concate
 already escaped pieces.
 
 Speed. Layers are serialised with ``shapely.to_geojson`` and one ``json.dumps`` per layer; the
-reference layers' JSON is memoised per (cached) GeoDataFrame; popups are built when opened. See
-``scripts/benchmark_map.py``.
+reference layers' JSON is memoised per (cached) GeoDataFrame; popups are built when opened. The
+app's maps load the reference layers from static files (``layer_files``), so a render sends only
+the places, claims and popups. See ``scripts/benchmark_map.py``.
 """
 
 from __future__ import annotations
@@ -45,11 +46,12 @@ from geo.mapping.elements import (
     PopupSupport,
     legend_html,
 )
-from geo.mapping.features import _bounds_of, _layer_data, _num, _rows
+from geo.mapping.features import _bounds_of, _display_geometries, _layer_data, _num, _rows
 from geo.mapping.html import escape_text, highlight_sentence
 from geo.mapping.reference import (
     _REFERENCE_ORDER,
     ATTRIBUTION_GEONAMES,
+    LayerFiles,
     _add_reference,
 )
 from geo.mapping.styles import (
@@ -116,7 +118,7 @@ def _place_parts(places: gpd.GeoDataFrame, popups: dict[str, tuple[list, int]], 
                     + ("; found online by Nominatim, © OpenStreetMap contributors"
                        if str(key).startswith("nominatim:") else "")),
         })
-    return _layer_data(places.geometry.to_numpy(), props), props
+    return _layer_data(_display_geometries(places.geometry.to_numpy()), props), props
 
 
 def _popup_items(mentions: pd.DataFrame) -> tuple[dict[str, tuple[list, int]], dict[int, str]]:
@@ -157,6 +159,7 @@ def build_map(
     claims: gpd.GeoDataFrame | None = None,
     legends: bool = True,
     home: tuple[tuple[float, float], int] | None = None,
+    layer_files: LayerFiles | None = None,
 ) -> folium.Map:
     """The map of mentioned places over the reference layers.
 
@@ -172,6 +175,10 @@ def build_map(
     ``legends=False`` leaves the legends out (a small map). ``home`` (centre, zoom) is where the
     map opens when there is nothing to frame and no ``center``/``zoom`` (the theatre's view,
     :func:`geo.layers.theatre.theatre`); without it, the whole world.
+
+    ``layer_files`` (the app's :data:`geo.mapping.reference.STATIC_LAYER_FILES`) loads the reference
+    layers and the basemap from static files the browser keeps, instead of inlining them in the
+    map's script (the default, which the standalone export needs).
     """
     from geo.mapping.assets import use_offline_assets
 
@@ -187,11 +194,11 @@ def build_map(
     )
     basemap = reference.get("basemap")
     if tiles in (None, "none") and basemap is not None and not basemap.empty:
-        _add_reference(m, "basemap", basemap)
+        _add_reference(m, "basemap", basemap, layer_files)
     for key in (*_REFERENCE_ORDER, *(k for k in reference if k not in _REFERENCE_ORDER and k != "basemap")):
         gdf = reference.get(key)
         if gdf is not None and not gdf.empty:
-            _add_reference(m, key, gdf)
+            _add_reference(m, key, gdf, layer_files)
 
     has_claims = claims is not None and not claims.empty
     popups, articles = _popup_items(plottable_mentions(mentions_df)) if places is not None else ({}, {})

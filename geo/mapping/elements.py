@@ -119,6 +119,30 @@ class PlaceLayer(_FastRender, Layer):
         self._set_layer_data(data_json, properties, styles, bounds, marker, options)
 
 
+class UrlLayer(_FastRender, Layer):
+    """A GeoJSON layer whose data the browser fetches from static files (``urls``, each
+    ``{"s": styles, "p": properties, "g": geometries}``: geo.mapping.reference.LayerFiles), styled
+    and with tooltips as :class:`PlaceLayer`: the map's script carries only the URLs."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = window.claimAtlas.urlLayer({{ this.options_json }}, {{ this.urls_json }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, urls: list[str], *, name: str, show: bool = True, control: bool = True, **options: Any):
+        Layer.__init__(self, name=name, overlay=True, control=control, show=show)
+        self._name = "GeoJson"
+        self._use_own_assets()
+        self.urls = list(urls)
+        self.bounds = None  # reference layers do not take part in fitting the view
+        self.urls_json = _script_json(self.urls)
+        self.options_json = _script_json({k: v for k, v in options.items() if v is not None})
+
+    def _get_self_bounds(self):
+        return [[None, None], [None, None]]
+
+
 class ClusteredPlaceLayer(_FastRender, folium.plugins.MarkerCluster):
     """Many points: one GeoJSON layer (as :class:`PlaceLayer`) inside a marker cluster group."""
 

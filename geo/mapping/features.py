@@ -37,6 +37,24 @@ def _bounds_of(gdf: gpd.GeoDataFrame) -> list[list[float]] | None:
     return [[miny, minx], [maxy, maxx]]
 
 
+#: A mentioned area or line with more vertices than this is simplified for display (a country such
+#: as Russia or the US: 6,000-7,000 vertices, a fifth of a render's bytes) ...
+HEAVY_VERTICES = 500
+#: ... by this tolerance (degrees, about 1 km): invisible at the zooms that show such a feature whole.
+HEAVY_TOLERANCE = 0.01
+
+
+def _display_geometries(geoms: np.ndarray) -> np.ndarray:
+    """``geoms`` with the heavy ones (over :data:`HEAVY_VERTICES` vertices) simplified by
+    :data:`HEAVY_TOLERANCE`, topology kept; the others, and the stored geometries, unchanged."""
+    heavy = shapely.get_num_coordinates(geoms) > HEAVY_VERTICES
+    if not heavy.any():
+        return geoms
+    out = geoms.copy()
+    out[heavy] = shapely.simplify(geoms[heavy], HEAVY_TOLERANCE, preserve_topology=True)
+    return out
+
+
 def _layer_data(geoms: np.ndarray, props: list[dict]) -> str:
     """Script-safe JSON ``{"p": [properties...], "g": [geometries...]}`` (features without a
     geometry are left out); the browser zips it into a FeatureCollection. One ``json.dumps`` for

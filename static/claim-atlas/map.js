@@ -34,6 +34,44 @@
         }, options)).addData(featureCollection(data));
     };
 
+    /* A reference layer whose data is fetched from static files (urls), each {s: [styles],
+       p: [properties], g: [geometries]} as geo/mapping/reference.py writes them (tooltips
+       HTML-escaped on the server). The layer is on the map at once, its features come when
+       fetched; C.orderReferences then keeps every reference layer under the places, in the order
+       the layers were made. options: more L.geoJson options (className, attribution, interactive). */
+    C.references = [];
+    C.urlLayer = function (options, urls) {
+        var layer = L.geoJson(null, Object.assign({
+            style: function (f) { return (f.properties || {}).st || {}; },
+            onEachFeature: function (f, l) {
+                var p = f.properties || {};
+                if (p.tip) { l.bindTooltip(p.tip, {sticky: true}); }
+            }
+        }, options));
+        C.references.push(layer);
+        layer.on("add", C.orderReferences);
+        urls.forEach(function (url) {
+            fetch(url).then(function (r) {
+                if (!r.ok) { throw new Error(r.status + " " + r.statusText); }
+                return r.json();
+            }).then(function (d) {
+                d.p.forEach(function (p) { p.st = d.s[p.s]; });
+                layer.addData(featureCollection(d));
+                C.orderReferences();
+            }).catch(function (e) { console.warn("Claim Atlas: layer file not loaded", url, e); });
+        });
+        return layer;
+    };
+
+    /* Reference features arrive after the places are drawn (all share one SVG): move every
+       reference layer on the map to the back, the last made first, so the first (the basemap)
+       ends lowest. */
+    C.orderReferences = function () {
+        for (var i = C.references.length - 1; i >= 0; i--) {
+            if (C.references[i]._map) { C.references[i].bringToBack(); }
+        }
+    };
+
     /* The tables the place popups read: article id -> header (source, date, title), and
        precision code -> label. */
     C.popupTables = function (articles, precision) {

@@ -38,6 +38,8 @@ def _claim_layer(db: Path):
 def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store: Path) -> None:
     url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(corpus_store)})
     page = browser_page
+    layer_files: list[tuple[str, int]] = []  # the reference layers' static files the map fetched
+    page.on("response", lambda r: layer_files.append((r.url, r.status)) if "/claim-atlas/layers/" in r.url else None)
     # Straight to the Map page of a fresh server: the first request is routed through app.py.
     page.goto(f"{url}/map", wait_until="domcontentloaded")
     page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
@@ -57,7 +59,22 @@ def test_map_page_offline(streamlit_server: Any, browser_page: Any, corpus_store
     assert points.count() >= 2  # Khojavend (Martouni), Washington, Moscow
     assert frame.locator("path.ca-lines").count() >= 1  # the mentioned border and pipelines
     assert frame.locator("path.ca-areas").count() >= 1  # Nagorno-Karabakh, countries
-    assert frame.locator("path.ca-ref-pipelines_gem.leaflet-interactive").count() >= 4
+    # The reference layers are fetched from Streamlit's static server (never inlined in the map's
+    # script, never from outside localhost) and drawn under the places, the basemap lowest.
+    frame.locator("path.ca-ref-pipelines_gem.leaflet-interactive").nth(3).wait_for(state="attached", timeout=30_000)
+    frame.locator("path.ca-ref-basemap").first.wait_for(state="attached", timeout=30_000)
+    frame.locator("path.ca-ref-nagorno_karabakh_pre2020").first.wait_for(state="attached", timeout=30_000)
+    fetched = {re.sub(r"-[0-9a-f]{16}\.json$", "", url.rsplit("/", 1)[1]): status for url, status in layer_files}
+    assert all(u.startswith(f"{url}/app/static/claim-atlas/layers/") for u, _status in layer_files), layer_files
+    assert set(fetched) >= {"basemap", "countries_south_caucasus", "nagorno_karabakh_pre2020", "borders_pairwise",
+                            "pipelines_gem"}, fetched
+    assert set(fetched.values()) == {200}, fetched
+    first_base, last_ref, first_place = frame.locator(".leaflet-overlay-pane svg").first.evaluate(
+        """svg => { const ps = [...svg.querySelectorAll('path')];
+                    const refs = ps.map((p, i) => p.classList.contains('ca-ref') ? i : -1);
+                    return [ps.findIndex(p => p.classList.contains('ca-ref-basemap')), Math.max(...refs),
+                            ps.findIndex(p => p.classList.contains('ca-place') || p.classList.contains('ca-claim'))]; }""")
+    assert first_base == 0 and 0 <= last_ref < first_place, (first_base, last_ref, first_place)
     assert frame.locator("path.ca-ref-borders_pairwise.leaflet-interactive").count() >= 10
     assert frame.locator(".leaflet-control-layers").count() == 1
     # The claims: one circle per claim and place, disputed ones ringed red, those naming no place
