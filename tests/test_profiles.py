@@ -117,3 +117,32 @@ def test_every_state_is_a_party_an_organ_may_speak_for() -> None:
     states = state_actors()
     assert {"Ukraine", "Sudan", "USA", "Democratic Republic of the Congo", "Rwanda"} <= states
     assert "United States" not in states and "Palestinian Territory" not in states
+
+
+@pytest.mark.integration
+def test_the_karabakh_profile_alone_gives_the_seed_articles_the_same_claims(pipeline, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The other wars' profiles change nothing on Karabakh articles: the bundled seed articles get
+    the same claims (party, text, disputes, date) with every profile as with the Karabakh one alone."""
+    import shutil
+
+    from geo.text.corpus import read_corpus
+
+    articles, errors = read_corpus(PROJECT_ROOT / "data" / "articles", pipeline.settings)
+    assert articles and not errors
+
+    def claims() -> list[tuple]:
+        return [(c.claimant, c.text, tuple(c.disputed_by), c.date, c.stance)
+                for a in articles for c in pipeline.analyze(a).claims]
+
+    with_all = claims()
+    only = tmp_path / "conflicts"
+    only.mkdir()
+    shutil.copy(PROJECT_ROOT / "data" / "conflicts" / "karabakh-2020.toml", only)
+    monkeypatch.setenv("CLAIM_ATLAS_CONFLICTS", str(only))
+    from geo.claims.actors import get_registry
+
+    assert "RSF" not in get_registry().actors  # the other profiles are really out
+    assert claims() == with_all
+    assert {c[0] for c in with_all} <= {"Armenia", "Azerbaijan", "Nagorno-Karabakh authorities", "Russia", "USA",
+                                        "France", "EU", "Turkey", "Iran", "OSCE Minsk Group", "UN", "Other"}
