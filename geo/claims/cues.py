@@ -68,7 +68,7 @@ CLAUSE_VERBS = frozenset({
 INTENTION_VERBS = frozenset({"want", "plan", "intend", "seek", "offer", "aim", "hope", "vow", "pledge",
                              "promise", "threaten", "agree", "decide", "propose", "prefer", "wish", "expect"})
 #: Speech verbs that report only with a particle or preposition: "ruled out", "called for / on".
-NEEDS_PARTICLE = {"rule": {"out"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"},
+NEEDS_PARTICLE = {"rule": {"out", "against"}, "call": {"for", "on", "upon"}, "appeal": {"for", "to"},
                   "point": {"out", "to"}, "weigh": {"in"}, "lash": {"out"}, "rail": {"against"}}
 #: Verbs of speaking that report with the topic they are about: "spoke of the legacy of the war",
 #: "talked about the ceasefire", "responded to the accusation", "warned of famine". Without such a
@@ -79,7 +79,7 @@ TOPIC_PREPOSITIONS = {
     "joke": {"about"}, "brag": {"about", "of"}, "boast": {"about", "of"}, "complain": {"about", "of"},
     "testify": {"about", "on"}, "respond": {"to", "with"}, "reply": {"to", "with"}, "warn": {"of", "about", "against"},
     "muse": {"about", "on"}, "rail": {"against"}, "argue": {"for", "against"}, "advocate": {"for"},
-    "plead": {"for"}, "refer": {"to"}, "allude": {"to"},
+    "plead": {"for"}, "refer": {"to"}, "allude": {"to"}, "agree": {"with"},
 }
 #: Verbs of judgement: a speaking subject's view of something "as" something ("critics see the
 #: law as censorship", "Kyiv views the vote as illegal", "the ministry considers the strike a
@@ -106,6 +106,17 @@ FINDING_SUBJECTS = frozenset({
     "inquiry", "census", "count", "tally", "assessment", "estimate", "figure", "statistic", "record", "document",
     "footage", "video", "image", "evidence", "test", "experiment", "model", "average", "paper", "probe",
 })
+#: Verbs of revising a forecast or an estimate: "the bank cut its growth forecast", "the IMF raised
+#: its estimate": the owner's new figure, a claim of the owner's (the object must have one).
+REVISION_VERBS = frozenset({"raise", "lift", "increase", "cut", "lower", "reduce", "trim", "revise", "edge",
+                            "upgrade", "downgrade", "slash", "boost", "hike", "halve", "double"})
+REVISED_VIEWS = frozenset({"forecast", "estimate", "projection", "outlook", "prediction", "guidance", "tally",
+                           "count"})
+#: Subjects whose finding with a judgement ("found the decree unconstitutional", "found him
+#: guilty") is a ruling or a conclusion, beside the speakers of ``_speaks``.
+ADJUDICATORS = frozenset({"court", "judge", "jury", "panel", "tribunal", "commission", "inquiry", "investigator",
+                          "regulator", "inspector", "watchdog", "ombudsman", "auditor", "prosecutor", "review",
+                          "probe", "investigation", "report", "study", "audit"})
 #: Light verbs that report when their object is a speech act: "offered no proof that ...",
 #: "gave a speech", "issued a warning", "raised concerns about", "lodged a protest" ("made the
 #: remark" mostly points back at a statement already reported, and is left out).
@@ -179,11 +190,16 @@ def _has_content(tok: Token) -> bool:
 def _parenthetical(tok: Token) -> bool:
     """The cue and its subject are set off by commas inside the clause they report ("the new
     sanctions, the minister added, are like a net with holes"): that clause is what it reports."""
-    if tok.dep_ != "parataxis" or tok.head.pos_ not in {"VERB", "AUX"} or tok.head.i == tok.i:
+    if tok.head.pos_ not in {"VERB", "AUX"} or tok.head.i == tok.i:
+        return False
+    # the parser gives the aside as a parataxis, or as a clause of the verb after it
+    if tok.dep_ != "parataxis" and not (tok.dep_ == "ccomp" and tok.head.i > tok.i):
         return False
     doc = tok.doc
     start = min([tok.i] + [c.left_edge.i for c in tok.children if c.dep_ == "nsubj"])
-    end = tok.i + 1
+    # "the colonel explained at the briefing,", "the mayor added on Monday,": when and where
+    end = max([tok.i] + [c.right_edge.i for c in tok.children
+                         if c.i > tok.i and c.dep_ in {"prep", "npadvmod", "advmod"}]) + 1
     return (start > 0 and doc[start - 1].text == "," and end < len(doc) and doc[end].text == ","
             and start - 1 > tok.head.left_edge.i)
 
@@ -276,7 +292,7 @@ def _names_something(call: Token) -> bool:
 #: Every lemma a rule of :func:`reporting_lemma` names; any other verb is a cue only with a clause.
 _ANY_CUE_LEMMA = (frozenset(NEEDS_PARTICLE) | frozenset(TOPIC_PREPOSITIONS) | LIGHT_VERBS | FINDING_VERBS
                   | POSITION_VERBS | JUDGEMENT_VERBS | LIKENING_VERBS | PERSON_VERBS | SPEECH_VERBS | CLAUSE_VERBS
-                  | INTENTION_VERBS | {"put", "make", "have", "be", "remain", "seem", "appear", "sound", "feel",
+                  | INTENTION_VERBS | REVISION_VERBS | {"put", "make", "have", "be", "remain", "seem", "appear", "sound", "feel",
                                        "want", "seek", "prefer", "refuse", "rate"})
 
 
@@ -292,6 +308,8 @@ def reporting_lemma(tok: Token) -> str | None:
     if _withheld(tok):
         return None
     if lemma in NEEDS_PARTICLE:
+        if lemma == "rule" and _has_clause(tok):
+            return lemma  # "the court ruled that ...": a ruling, what it states
         if lemma == "call":
             if _names_something(tok):
                 return lemma  # "called the strike a war crime": a description, reported
@@ -321,6 +339,14 @@ def reporting_lemma(tok: Token) -> str | None:
     if lemma in {"be", "remain", "seem", "appear", "sound", "feel"} and _speaks(tok) and any(
             c.dep_ == "acomp" and c.lemma_.lower() in STANCE_ADJECTIVES and _has_clause(c) for c in tok.children):
         return lemma  # "is confident that ..."
+    if lemma in REVISION_VERBS and any(c.dep_ == "dobj" and c.lemma_.lower() in REVISED_VIEWS and any(
+            g.dep_ == "poss" for g in c.children) for c in tok.children) and any(
+            c.dep_ == "nsubj" and c.pos_ in {"NOUN", "PROPN", "PRON"} for c in tok.children):
+        return lemma  # "the IMF raised its growth forecast", "it cut its estimate"
+    if lemma == "find" and any(c.pos_ == "ADJ" and c.dep_ in {"dobj", "ccomp", "oprd", "acomp", "xcomp"}
+                               for c in tok.children) and (_speaks(tok) or _person_subject(tok) or any(
+            c.dep_ == "nsubj" and c.lemma_.lower() in ADJUDICATORS for c in tok.children)):
+        return lemma  # "a judge found the decree unconstitutional", "the panel found him guilty"
     if lemma in FINDING_VERBS and any(c.dep_ == "dobj" for c in tok.children) and any(
             c.dep_ == "nsubj" and c.lemma_.lower() in FINDING_SUBJECTS for c in tok.children):
         return lemma
@@ -373,7 +399,7 @@ def _person_subject(verb: Token) -> bool:
     while verb.dep_ in {"conj", "advcl", "xcomp"} and not any(c.dep_ == "nsubj" for c in verb.children) \
             and verb.head.i != verb.i:
         verb = verb.head
-    return any(c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in {"he", "she"} or (
+    return any(c.dep_ == "nsubj" and (c.ent_type_ == "PERSON" or c.lower_ in {"he", "she", "who"} or (
         c.pos_ == "NOUN" and c.lemma_.lower() in PERSON_NOUNS and not c.ent_type_)) for c in verb.children)
 
 

@@ -275,6 +275,36 @@ _QUOTE_MARKS = frozenset("\"“”«»„")
 INVERTED_CUES = frozenset({"said", "says", "added", "adds", "wrote", "writes", "asked", "asks"})
 
 
+#: Third-person forms of reporting verbs that are also plural nouns, which the parser may read as
+#: nouns after a name ("Moscow claims that ...", "Haftar charges that ...").
+_NOUN_LIKE_CUES = frozenset({"claims", "charges", "states", "notes", "reports", "warns", "counters", "answers",
+                             "replies", "remarks", "comments", "contends", "argues", "insists", "maintains",
+                             "alleges", "fears", "hopes", "doubts", "suspects"})
+
+
+def _misread_cues(words: list[Token], tokens: list[Token]) -> list[tuple[Token, Span]]:
+    """(cue, speaker phrase) for a reporting verb the parser read as a plural noun after a name
+    opening its clause: "But Moscow claims that the convoy carried food", "Haftar charges that
+    ..." ("the Moscow claims that ..." is a noun, and left alone)."""
+    out = []
+    for t in words:
+        if t.lower_ not in _NOUN_LIKE_CUES or t.pos_ not in {"NOUN", "PROPN"} or t.i + 2 >= len(tokens):
+            continue
+        nxt = tokens[t.i + 1]
+        if nxt.lower_ != "that" or nxt.dep_ != "mark" or nxt.head.pos_ not in {"VERB", "AUX"}:
+            continue
+        j = t.i - 1
+        while j >= words[0].i and j > t.i - 5 and tokens[j].pos_ == "PROPN":
+            j -= 1
+        if j == t.i - 1:
+            continue  # no name before it
+        before = tokens[j] if j >= words[0].i else None
+        if before is not None and not (before.pos_ in {"CCONJ", "ADV", "PUNCT"} and before.text not in _QUOTE_MARKS):
+            continue  # "the Moscow claims", "of Haftar charges": a noun phrase
+        out.append((t, t.doc[j + 1:t.i]))
+    return out
+
+
 def _colon_speaker(sentence: Span, tokens: list[Token], full_text: str, registry: ActorRegistry) -> Span | None:
     """The speaker phrase of a headline or transcript attribution, "Defence ministry: three villages
     shelled", "PENCE: Well, ...": a short phrase opening its line, then a colon and a statement. The
@@ -328,6 +358,11 @@ EVIDENCE_NOUNS = DOCUMENT_NOUNS | frozenset({
 })
 #: Words of a noun phrase that make it one particular document (see ``EVIDENCE_NOUNS``).
 _SPECIFIC_DEPS = frozenset({"det", "poss", "compound", "prep", "acl", "relcl", "nmod", "nummod"})
+#: Adjectives that name the kind of body a document comes from: "according to official figures",
+#: "according to federal statistics", "according to leaked documents" cite the authorities' or
+#: an insider's count, where "according to estimates" cites no one.
+_SOURCE_ADJECTIVES = frozenset({"official", "federal", "governmental", "national", "provincial", "municipal",
+                                "military", "judicial", "internal", "leaked", "classified", "confidential"})
 #: Nouns for people a text cites by "according to", beside ``SPEAKER_NOUNS``.
 CITED_PEOPLE = frozenset({"union", "insider", "people", "person", "associate", "friend", "family",
                           "relative", "colleague", "adviser", "advisor", "member", "staff", "staffer"})
@@ -369,7 +404,8 @@ def _cites_someone(obj: Token, registry: ActorRegistry) -> bool:
             or obj.lower_ in {"him", "her", "them"} or lemma in CITED_PEOPLE or obj.pos_ == "PROPN"):
         return True
     if lemma in EVIDENCE_NOUNS:
-        return any(c.dep_ in _SPECIFIC_DEPS for c in obj.children)
+        return any(c.dep_ in _SPECIFIC_DEPS or (c.dep_ == "amod" and c.lower_ in _SOURCE_ADJECTIVES)
+                   for c in obj.children)
     return lemma in SPEAKER_NOUNS
 
 
@@ -448,10 +484,20 @@ def extract_claims(doc: Doc, article: Article, mentions: list[Mention],
             # "his claim that ...", "Kyiv's warning that ...", "the charge by X that ..."
             if not inside(quoted, quote_starts, noun.idx):
                 preds.append((noun, owner, "nominal"))
-        cue_verbs = {verb.i for verb, _, _ in preds}
         if not any(speaker is not None for _, speaker, _ in preds):
-            phrase = _colon_speaker(sentence, tokens, full_text, registry)
-            if phrase is not None:
+            for cue, phrase in _misread_cues(words, tokens):
+                if inside(quoted, quote_starts, cue.idx):
+                    continue
+                actors, speaker_text = resolver.resolve_phrase(phrase)
+                for actor in actors:
+                    if (actor, speaker_text.lower()) not in seen:
+                        seen[(actor, speaker_text.lower())] = cue
+                        sentence_claims.append(make_claim(actor, speaker_text, sentence, cue, None))
+        cue_verbs = {verb.i for verb, _, _ in preds}
+        if not any(speaker is not None for _, speaker, _ in preds) and not sentence_claims:
+            colon_phrase = _colon_speaker(sentence, tokens, full_text, registry)
+            if colon_phrase is not None:
+                phrase = colon_phrase
                 actors, speaker_text = resolver.resolve_phrase(phrase)
                 for actor in actors:
                     seen[(actor, speaker_text.lower())] = phrase.root

@@ -41,6 +41,9 @@ class _SpeakerResolver:
                                       found if self.countries == countries else None)
         self.last_claimants: list[str] = []
         self.last_singular: str | None = None
+        # "Twenty states sued the agency. They argue ...": the plural subject of the last sentence
+        # without claims, for a "they" that follows no claim
+        self.last_plural: list[str] = []
         # Read once: ``doc.ents`` rebuilds its spans, and ``doc[i]`` its tokens, on every access.
         self.tokens = tokens if tokens is not None else list(doc)
         self.ents = doc.ents
@@ -115,6 +118,11 @@ class _SpeakerResolver:
                 if len(actors) == 1:
                     self.last_singular = actors[0]
                     return
+        for tok in self.tokens[sentence.start:sentence.end]:
+            if tok.dep_ == "nsubj" and tok.head.dep_ == "ROOT" and tok.tag_ in {"NNS", "NNPS"} and (
+                    tok.lemma_.lower() in GROUP_NOUNS or tok.ent_type_ in {"NORP", "ORG"}):
+                self.last_plural = self.actors_of_span(self.subtree_span(tok), tok) or [OTHER]
+                return
 
     def _place_actors(self, span: Span, masked: str) -> list[str]:
         """An office named after a place ("the governor of Kharkiv region", "an MP from Syunik"):
@@ -154,11 +162,33 @@ class _SpeakerResolver:
         if low in PRONOUNS_SINGULAR:
             if low == "it" and self.last_claimants:
                 return [self.last_claimants[0]], tok.text
-            return ([self.last_singular] if self.last_singular else []), tok.text
+            if self.last_singular:
+                return [self.last_singular], tok.text
+            # "the activist Jane Doe was emotional as she called for ...": the person named
+            # before the pronoun in its own sentence, when the article has named no one before
+            person = next((t for t in reversed(self.tokens[sentence.start:tok.i])
+                           if t.ent_type_ == "PERSON" and t.dep_ in {"nsubj", "appos"}), None) if low != "it" else None
+            if person is not None:
+                return self.resolve(person, sentence)[0], tok.text
+            return [], tok.text
         if low in PRONOUNS_PLURAL or (low in {"who", "which", "that"} and tok.dep_ == "nsubj"):
             if low in {"who", "which", "that"} and tok.head.dep_ == "relcl":
                 return self.resolve(tok.head.head, sentence)
+            if low == "they" and not self.last_claimants:
+                return list(self.last_plural), tok.text
             return list(self.last_claimants), tok.text
+        if low in QUANTIFIERS:
+            # "residents, many of whom say ...", "some of them said ...": part of a group that speaks
+            group = next((g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"
+                          for g in c.children if g.dep_ == "pobj" and g.lower_ in {"whom", "which", "them"}), None)
+            if group is not None:
+                if group.lower_ == "them":
+                    actors, _ = self.resolve(group, sentence)
+                    return actors, self.subtree_span(tok).text
+                owner = tok.head.head if tok.head.dep_ == "relcl" else _before_comma(tok)
+                if owner is not None and owner.i != tok.i:
+                    actors, _ = self.resolve(owner, sentence)
+                    return actors, self.subtree_span(tok).text
         span = self.subtree_span(tok)
         if tok.ent_type_ == "PERSON":  # a misparse may split a name: match the whole entity
             ent = next((e for e in self.ents if e.start <= tok.i < e.end), None)
@@ -315,6 +345,38 @@ PRONOUNS_SINGULAR = {"he", "she", "it"}
 #: First-person speakers are quoted people: the attribution comes with "he said" nearby.
 FIRST_PERSON = {"i", "we", "me", "us"}
 PRONOUNS_PLURAL = {"they", "both"}
+#: Words for part of a group: "many of whom", "some of them".
+QUANTIFIERS = frozenset({"many", "most", "some", "all", "several", "few", "half", "each",
+                         "one", "two", "three", "majority", "minority", "dozens", "hundreds", "thousands"})
+#: Plural nouns for people and bodies that, subject of a sentence without claims, a later "they"
+#: stands for ("Twenty states sued the agency. They argue that ...").
+GROUP_NOUNS = frozenset({
+    "state", "country", "nation", "government", "group", "organization", "organisation", "party", "union",
+    "company", "firm", "official", "leader", "minister", "lawmaker", "legislator", "senator", "politician",
+    "activist", "critic", "opponent", "supporter", "advocate", "expert", "analyst", "researcher", "scientist",
+    "economist", "resident", "villager", "voter", "member", "protester", "protestor", "rebel", "soldier",
+    "worker", "farmer", "parent", "student", "teacher", "doctor", "lawyer", "prosecutor", "judge", "family",
+    "survivor", "victim", "witness", "diplomat", "ally", "neighbour", "neighbor", "donor", "investor",
+    "employee", "manager", "executive", "refugee", "veteran", "candidate", "delegate", "representative",
+})
+
+
+def _before_comma(tok: Token) -> Token | None:
+    """The noun phrase right before the comma that opens ``tok``'s phrase ("villagers near the
+    border, many of whom ..."): its head, climbing from the last word through nouns and
+    prepositions that contain it ("members of the families", not "with members")."""
+    j = tok.left_edge.i - 1
+    if j < 1 or tok.doc[j].text != ",":
+        return None
+    t = tok.doc[j - 1]
+    if t.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    head = t
+    while t.head.i < t.i and t.head.pos_ in {"NOUN", "PROPN", "ADP"}:
+        t = t.head
+        if t.pos_ in {"NOUN", "PROPN"}:
+            head = t
+    return head
 
 
 #: Unit nouns the parser may read as a participle ("the Vostok grouping of forces": "grouping" as
