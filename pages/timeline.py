@@ -17,6 +17,7 @@ import streamlit as st
 
 from geo import app
 from geo.mapping.styles import claimant_color
+from geo.text.corpus import EARLIEST_PUBLISHED
 
 version = app.start_data_page()
 claims = app.load_claims(version)
@@ -40,12 +41,36 @@ if dated.empty:
     else:
         st.info("No dated claim in the store yet.")
     st.stop()
-dated["day"] = dated["date"].str.slice(0, 10)
+#: Days the chart can show: a claim dated outside (a typo, or hostile data such as 9999-12-31 written
+#: into a store) is left off and counted below, never a crash (date arithmetic overflows at year 9999).
+CHART_FIRST, CHART_LAST = EARLIEST_PUBLISHED, date(date.today().year + 100, 12, 31)
+
+
+def _on_chart(days: pd.Series) -> pd.Series:
+    """Which ISO day strings are real dates the chart can show."""
+    parsed = days.map(_iso_day)
+    return parsed.map(lambda d: d is not None and CHART_FIRST <= d <= CHART_LAST).astype(bool)
+
+
+def _iso_day(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+dated["day"] = dated["date"].astype(str).str.slice(0, 10)
+off_chart = int((~_on_chart(dated["day"])).sum())
+dated = dated.loc[_on_chart(dated["day"])]
+if dated.empty:
+    st.warning(f"{off_chart} claims have dates outside {CHART_FIRST} to {CHART_LAST} and are not on the timeline.")
+    st.stop()
 first = date.fromisoformat(dated["day"].min())
 ends = dated["date_end"].dropna().astype(str).str.slice(0, 10)
+ends = ends.loc[_on_chart(ends)]
 last = date.fromisoformat(max(dated["day"].max(), ends.max() if not ends.empty else ""))
-lo_bound = min(first, rng[0]) if rng and rng[0] else first
-hi_bound = max(last, rng[1]) if rng and rng[1] else last
+lo_bound = max(min(first, rng[0]) if rng and rng[0] else first, CHART_FIRST)
+hi_bound = min(max(last, rng[1]) if rng and rng[1] else last, CHART_LAST)
 
 
 def _as_day(value: object) -> date | None:
@@ -110,8 +135,8 @@ bars = (alt.Chart(counts).mark_bar()
         .add_params(brush))
 top_layers = [bars]
 if rng:
-    band = pd.DataFrame({"start": [(rng[0] or lo_bound).isoformat()],
-                         "end": [((rng[1] or hi_bound) + timedelta(days=1)).isoformat()]})
+    band = pd.DataFrame({"start": [max(rng[0] or lo_bound, CHART_FIRST).isoformat()],
+                         "end": [(min(rng[1] or hi_bound, CHART_LAST) + timedelta(days=1)).isoformat()]})
     top_layers.insert(0, alt.Chart(band).mark_rect(color="#f1c40f", opacity=0.25)
                       .encode(x=alt.X("start:T", scale=x_scale), x2="end:T"))
 top = alt.layer(*top_layers).properties(title="Claims per day: drag across the bars to pick a range")
@@ -126,9 +151,12 @@ rings = (alt.Chart(counts).transform_filter(alt.datum.disputed > 0)
          .encode(x=x, y=y, size=size, tooltip=tooltip))
 rows = alt.layer(dots, rings).properties(title=f"By {group_by.lower()}: circle size = claims, red ring = some disputed")
 st.altair_chart(rows, width="stretch", height=90 + 32 * len(groups))
-undated = len(undated_view) - len(dated)
+undated = len(undated_view) - len(dated) - off_chart
 if undated:
     st.caption(f"{undated} undated claims are not on the timeline.")
+if off_chart:
+    st.caption(f"{off_chart} claims dated outside {CHART_FIRST} to {CHART_LAST} are not on the timeline "
+               "(they are in the table below).")
 
 st.subheader("In the range" if rng else ("Matching claims" if view.has_filters else "All claims"))
 picked = in_view

@@ -91,14 +91,14 @@ def test_manifest_missing_id_or_file_column(tmp_path: Path, header: str, setting
 def test_manifest_row_errors_name_the_row_and_spare_the_others(tmp_path: Path, settings: Settings) -> None:
     good = ENGLISH
     rows = [
-        "a1,a1.txt,Src,,2021-03-01,Good one,en",                     # row 2: fine
-        "a1,a2.txt,Src,,2021-03-02,Duplicate id,en",                 # row 3: duplicate id
-        "a3,a3.txt,Src,,yesterday,Bad date,en",                      # row 4: bad date
-        "a4,../x.txt,Src,,2021-03-04,Traversal,en",                  # row 5: path traversal
-        "a5,a5.txt,Src,,2021-03-05,Extra,en,unquoted, comma",        # row 6: extra fields
-        "a6,missing.txt,Src,,2021-03-06,Missing file,en",            # row 7: file not found
-        "a7,/etc/hostname,Src,,2021-03-07,Absolute path,en",         # row 8: outside the folder
-        "bad id!,a8.txt,Src,,2021-03-08,Bad id,en",                  # row 9: invalid id
+        "a1,a1.txt,Src,,2021-03-01,Good one,en",                     # line 2: fine
+        "a1,a2.txt,Src,,2021-03-02,Duplicate id,en",                 # line 3: duplicate id
+        "a3,a3.txt,Src,,yesterday,Bad date,en",                      # line 4: bad date
+        "a4,../x.txt,Src,,2021-03-04,Traversal,en",                  # line 5: path traversal
+        "a5,a5.txt,Src,,2021-03-05,Extra,en,unquoted, comma",        # line 6: extra fields
+        "a6,missing.txt,Src,,2021-03-06,Missing file,en",            # line 7: file not found
+        "a7,/etc/hostname,Src,,2021-03-07,Absolute path,en",         # line 8: outside the folder
+        "bad id!,a8.txt,Src,,2021-03-08,Bad id,en",                  # line 9: invalid id
         "a9,a9.txt,Src,,2021-03-09T10:30:00Z,Good two,en",           # row 10: fine (date-time)
     ]
     files = {f"a{i}.txt": good.replace("storm", f"storm number {i}") for i in (1, 2, 3, 5, 8, 9)}
@@ -109,13 +109,13 @@ def test_manifest_row_errors_name_the_row_and_spare_the_others(tmp_path: Path, s
     assert [a.id for a in articles] == ["a1", "a9"]
     assert articles[0].published == "2021-03-01" and articles[1].published == "2021-03-09"
     by_where = {e.where: e.reason for e in errors}
-    assert "duplicate id" in by_where["manifest.csv row 3"]
-    assert "not an ISO date" in by_where["manifest.csv row 4"]
-    assert "invalid file name" in by_where["manifest.csv row 5"]
-    assert "more fields" in by_where["manifest.csv row 6"]
+    assert "duplicate id" in by_where["manifest.csv line 3"]
+    assert "not an ISO date" in by_where["manifest.csv line 4"]
+    assert "invalid file name" in by_where["manifest.csv line 5"]
+    assert "more fields" in by_where["manifest.csv line 6"]
     assert "file not found" in by_where["missing.txt"]
-    assert "invalid file name" in by_where["manifest.csv row 8"]
-    assert "invalid id" in by_where["manifest.csv row 9"]
+    assert "invalid file name" in by_where["manifest.csv line 8"]
+    assert "invalid id" in by_where["manifest.csv line 9"]
     assert len(errors) == 7
     for e in errors:
         assert str(e) == f"{e.where}: {e.reason}"

@@ -725,3 +725,27 @@ def test_first_run_reports_internal_errors_as_such(tmp_path, monkeypatch, pipeli
     assert "log of the Streamlit server" in errors
     assert any("failed" in t.value and "KeyError" in t.value for t in at.text)
     assert Store(tmp_path / "first_run.sqlite").counts()["articles"] == 1
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("page", sorted(p.name for p in (PROJECT_ROOT / "pages").glob("*.py")))
+def test_every_page_renders_with_out_of_range_dates_in_the_store(db, fake_folium, page):
+    """Issue 14, point 11: dates ingest now rejects (9999-12-31, year 1) written straight into a store
+    must not break a page (the Timeline raised OverflowError), nor a link asking for such a range."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE articles SET published = '9999-12-31' WHERE id = (SELECT MIN(id) FROM articles)")
+        ids = [r[0] for r in conn.execute("SELECT id FROM claims WHERE date IS NOT NULL ORDER BY id LIMIT 3")]
+        assert len(ids) == 3
+        conn.execute("UPDATE claims SET date = '9999-12-31', date_end = '9999-12-31' WHERE id = ?", (ids[0],))
+        conn.execute("UPDATE claims SET date = '0001-01-01' WHERE id = ?", (ids[1],))
+        conn.execute("UPDATE claims SET date = '2020-10-20', date_end = '9999-12-31' WHERE id = ?", (ids[2],))
+    conn.close()
+    for query in ({}, {"to": "9999-12-31"}, {"from": "0001-01-01", "to": "9999-12-31"}):
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.switch_page(f"pages/{page}").run()
+        assert not at.exception, (page, query, [e.value for e in at.exception])

@@ -40,7 +40,7 @@ from geo.pipeline.errors import describe, is_rejection
 from geo.pipeline.workers import PARSE_BATCH
 from geo.store.corrections import Correction, apply_corrections, load_corrections
 from geo.store.sqlite import Store
-from geo.text.corpus import ArticleRejected
+from geo.text.corpus import ArticleRejected, published_problem
 
 #: Bump when the pipeline's output changes meaning (stored with each article).
 PIPELINE_VERSION = "1"
@@ -216,8 +216,9 @@ class Pipeline:
 
     def ingest(self, articles: list[Article], store: Store, progress: ProgressCallback | None = None,
                analyses: dict[str, ArticleAnalysis] | None = None) -> list[IngestResult]:
-        """Analyse and store each article in its own transaction; duplicates are skipped
-        before any analysis. Returns one result per article (duplicates first).
+        """Analyse and store each article in its own transaction; duplicates, and articles
+        published out of range (:func:`~geo.text.corpus.published_problem`: rejected), are
+        skipped before any analysis. Returns one result per article (those first).
 
         An article whose content is unusable is ``rejected`` and the others go on. An internal
         error fails its article (``failed``, logged with its traceback) and the others go on,
@@ -233,8 +234,14 @@ class Pipeline:
         results: list[IngestResult] = []
         todo: list[Article] = []
         for article in articles:
-            dup = store.find_by_hash(article.content_hash)
-            if dup:
+            problem = published_problem(article.published)
+            dup = None if problem else store.find_by_hash(article.content_hash)
+            if problem:
+                result = IngestResult(article.file or article.id, "rejected", problem)
+                results.append(result)
+                if progress:
+                    progress(len(results), len(articles), result)
+            elif dup:
                 result = IngestResult(article.file or article.id, "duplicate",
                                       f"same content as article {dup[1]!r}: nothing changed", article_id=dup[0])
                 results.append(result)

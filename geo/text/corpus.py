@@ -18,7 +18,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -30,6 +32,8 @@ from geo.text.langid import looks_english
 
 ARTICLE_SUFFIXES = {".txt", ".html", ".htm"}
 REQUIRED_COLUMNS = ("id", "file", "source", "url", "published", "title", "language")
+#: The largest manifest read (some 500,000 rows): a bigger one is split, or it is hostile.
+MAX_MANIFEST_BYTES = 100 * 1024 * 1024
 _ID_OK = re.compile(r"^[\w.\-]{1,100}$")
 
 
@@ -37,7 +41,7 @@ _ID_OK = re.compile(r"^[\w.\-]{1,100}$")
 class ArticleError:
     """Why one article (or manifest row) could not be read."""
 
-    where: str  # file name or "manifest.csv row N"
+    where: str  # file name or "manifest.csv line N"
     reason: str
 
     def __str__(self) -> str:
@@ -66,6 +70,31 @@ def parse_published(value: str | None) -> str | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
     except ValueError:
         return None
+
+
+#: The earliest publication date accepted; the latest is the end of next year (:func:`published_range`).
+EARLIEST_PUBLISHED = date(1900, 1, 1)
+
+
+def published_range(today: date | None = None) -> tuple[date, date]:
+    """The publication dates accepted at ingest: 1900-01-01 to the end of next year. Anything
+    else is a typo or hostile (9999-12-31 once broke the Timeline), never a news article."""
+    today = today or date.today()
+    return EARLIEST_PUBLISHED, date(today.year + 1, 12, 31)
+
+
+def published_problem(value: str | None) -> str | None:
+    """Why an ISO publication date (as :func:`parse_published` returns) is not accepted, or None."""
+    if not value:
+        return None
+    lo, hi = published_range()
+    try:
+        day = date.fromisoformat(value[:10])
+    except ValueError:
+        return f"published {value!r} is not an ISO date"
+    if not lo <= day <= hi:
+        return f"published {value!r} is outside the accepted range {lo.isoformat()} to {hi.isoformat()}"
+    return None
 
 
 def _decode_legacy(data: bytes) -> str:
@@ -125,9 +154,9 @@ def read_manifest(folder: Path) -> tuple[list[dict], list[ArticleError]]:
     path = folder / "manifest.csv"
     errors: list[ArticleError] = []
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return [], [ArticleError("manifest.csv", f"cannot be read: {exc.strerror or exc}")]
+        raw = read_bounded(path, MAX_MANIFEST_BYTES, setting="MAX_MANIFEST_BYTES in geo/text/corpus.py")
+    except ArticleRejected as exc:
+        return [], [ArticleError("manifest.csv", str(exc))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -141,7 +170,7 @@ def read_manifest(folder: Path) -> tuple[list[dict], list[ArticleError]]:
     rows: list[dict] = []
     seen_ids: set[str] = set()
     for n, row in enumerate(reader, start=2):
-        where = f"manifest.csv row {n}"
+        where = f"manifest.csv line {reader.line_num}"
         if None in row:  # more fields than the header
             errors.append(ArticleError(where, "has more fields than the header (unquoted comma?)"))
             continue
@@ -158,9 +187,13 @@ def read_manifest(folder: Path) -> tuple[list[dict], list[ArticleError]]:
         if not file or Path(file).name != file:
             errors.append(ArticleError(where, f"invalid file name {file!r} (a name inside the folder)"))
             continue
-        if row.get("published") and parse_published(row["published"]) is None:
-            errors.append(ArticleError(where, f"published {row['published']!r} is not an ISO date"))
-            continue
+        if row.get("published"):
+            published = parse_published(row["published"])
+            problem = (f"published {row['published']!r} is not an ISO date" if published is None
+                       else published_problem(published))
+            if problem:
+                errors.append(ArticleError(where, problem))
+                continue
         seen_ids.add(art_id)
         row["_row"] = str(n)
         rows.append(row)
@@ -170,12 +203,8 @@ def read_manifest(folder: Path) -> tuple[list[dict], list[ArticleError]]:
 def read_article_file(path: Path, meta: dict | None = None, settings: Settings | None = None) -> Article:
     """One article from a file with its manifest metadata; raises ArticleRejected."""
     meta = meta or {}
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ArticleRejected("file not found") from None
-    except OSError as exc:
-        raise ArticleRejected(f"cannot be read: {exc.strerror or exc}") from None
+    settings = settings or get_settings()
+    data = read_bounded(path, settings.max_article_bytes)
     language = (meta.get("language") or "en").lower()
     if language and not language.startswith("en"):
         raise ArticleRejected(f"language {language!r} is not supported: Claim Atlas reads English articles only")
@@ -191,6 +220,44 @@ def read_article_file(path: Path, meta: dict | None = None, settings: Settings |
         file=path.name,
         content_hash=content_hash(text),
     )
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def read_bounded(path: Path, limit: int, *, setting: str = "CLAIM_ATLAS_MAX_ARTICLE_BYTES") -> bytes:
+    """A regular file's bytes, at most ``limit``; raises ArticleRejected for anything else.
+
+    The type and size are checked before the file is opened (a FIFO would block, ``/dev/zero``
+    never ends), and no more than ``limit + 1`` bytes are read even if the file grows meanwhile.
+    """
+    def too_large(size: str) -> ArticleRejected:
+        return ArticleRejected(f"too large: {size} bytes (the limit is {limit:,}; set {setting} to change it)")
+
+    try:
+        info = path.stat()  # follows a symbolic link, so a link to a device is a device
+        if not stat.S_ISREG(info.st_mode):
+            raise ArticleRejected(f"{_file_kind(info.st_mode)}, not a regular file: expected a text or HTML file")
+        if info.st_size > limit:
+            raise too_large(f"{info.st_size:,}")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):  # replaced between stat and open
+                raise ArticleRejected("not a regular file: expected a text or HTML file")
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise ArticleRejected("file not found") from None
+    except OSError as exc:
+        raise ArticleRejected(f"cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise too_large(f"more than {limit:,}")
+    return data
 
 
 def _first_line(text: str) -> str:
@@ -232,11 +299,11 @@ def read_paths(paths: list[Path], settings: Settings | None = None) -> tuple[lis
             a, e = read_corpus(path, settings)
             articles += a
             errors += e
-        elif path.is_file() and path.name == "manifest.csv":
+        elif path.name == "manifest.csv" and path.is_file():
             a, e = read_corpus(path.parent, settings)
             articles += a
             errors += e
-        elif path.is_file():
+        elif path.exists():  # a file, or something else read_article_file names and rejects
             meta = {}
             if (path.parent / "manifest.csv").exists():
                 rows, _ = read_manifest(path.parent)

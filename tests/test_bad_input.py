@@ -1,0 +1,133 @@
+"""Hostile input at ingest (issue 14, points 11-16): every bad article or manifest row is rejected
+with a clear message naming it, with no traceback, and every valid article of the batch is kept.
+
+The hostile inputs are made here, in temporary folders (no binary is committed)."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from geo.cli import main
+from geo.model import Article
+from geo.store.sqlite import Store
+from geo.text.corpus import content_hash, read_corpus
+
+HEADER = "id,file,source,url,published,title,language\n"
+
+ENGLISH = (
+    "Residents of the coastal town said that the storm had flooded the harbour overnight, and "
+    "that the ferry to the islands would not sail until the water was pumped out of the terminal. "
+    "The mayor told reporters that the council was working with the army to clear the roads.\n"
+)
+
+NEWS = "Officials in Tbilisi said on Monday that {n} houses near Batumi had been damaged by the storm.\n"
+
+
+def _folder(tmp_path: Path, manifest: str | bytes, files: dict[str, str | bytes]) -> Path:
+    folder = tmp_path / "incoming"
+    folder.mkdir(exist_ok=True)
+    data = manifest.encode("utf-8") if isinstance(manifest, str) else manifest
+    (folder / "manifest.csv").write_bytes(data)
+    for name, content in files.items():
+        (folder / name).write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return folder
+
+
+def _stored(db: Path) -> list[str]:
+    store = Store(db)
+    try:
+        return sorted(store.articles_df()["corpus_id"])
+    finally:
+        store.close()
+
+
+# --------------------------------------------------------------------------- 11. dates out of range
+
+
+def test_publication_dates_out_of_range_are_rejected_naming_the_row(tmp_path: Path) -> None:
+    next_year = date.today().year + 1
+    folder = _folder(tmp_path, HEADER + "a,a.txt,s,,2020-10-05,,en\n"
+                     "b,b.txt,s,,9999-12-31,,en\n"
+                     "c,c.txt,s,,1899-12-31T10:00:00Z,,en\n"
+                     f"d,d.txt,s,,{next_year + 1}-01-01,,en\n"
+                     f"e,e.txt,s,,{next_year}-12-31,,en\n"
+                     "f,f.txt,s,,1900-01-01,,en\n",
+                     {f"{x}.txt": ENGLISH.replace("town", f"town {x}") for x in "abcdef"})
+    articles, errors = read_corpus(folder)
+    assert sorted(a.id for a in articles) == ["a", "e", "f"]
+    assert [str(e).split(":")[0] for e in errors] == ["manifest.csv line 3", "manifest.csv line 4",
+                                                      "manifest.csv line 5"]
+    assert all("outside the accepted range 1900-01-01 to" in e.reason for e in errors)
+
+
+@pytest.mark.integration
+def test_ingest_rejects_an_article_dated_out_of_range(pipeline, store: Store) -> None:
+    """Articles that reach the pipeline another way (the app's upload page, a script)."""
+    articles = [Article(id=f"d{i}", text=NEWS.format(n=i + 2), source="test", published=published,
+                        file=f"d{i}.txt", content_hash=content_hash(NEWS.format(n=i + 2)))
+                for i, published in enumerate(["2020-10-05", "9999-12-31", "1066-10-14", None])]
+    results = {r.name: r for r in pipeline.ingest(articles, store)}
+    assert results["d1.txt"].status == results["d2.txt"].status == "rejected"
+    assert "outside the accepted range" in results["d1.txt"].message
+    assert results["d0.txt"].status == results["d3.txt"].status == "added"
+    assert sorted(store.articles_df()["corpus_id"]) == ["d0", "d3"]
+
+
+# --------------------------------------------------------------------------- 12. special and endless files
+
+
+def _special_files_corpus(tmp_path: Path) -> Path:
+    folder = _folder(tmp_path, HEADER + "good1,good1.txt,s,,2020-10-05,,en\n"
+                     "zero,zero.txt,s,,2020-10-05,,en\n"
+                     "pipe,pipe.txt,s,,2020-10-05,,en\n"
+                     "dir,dir.txt,s,,2020-10-05,,en\n"
+                     "urandom,random.txt,s,,2020-10-05,,en\n"
+                     "abs,/dev/zero,s,,2020-10-05,,en\n"
+                     "good2,good2.txt,s,,2020-10-06,,en\n",
+                     {"good1.txt": NEWS.format(n=3), "good2.txt": NEWS.format(n=4)})
+    (folder / "zero.txt").symlink_to("/dev/zero")
+    (folder / "random.txt").symlink_to("/dev/urandom")
+    os.mkfifo(folder / "pipe.txt")  # nobody writes to it: opening it to read would block forever
+    (folder / "dir.txt").mkdir()
+    return folder
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
+def test_special_and_endless_files_are_rejected_before_reading(tmp_path: Path) -> None:
+    articles, errors = read_corpus(_special_files_corpus(tmp_path))
+    assert [a.id for a in articles] == ["good1", "good2"]
+    reasons = {e.where: e.reason for e in errors}
+    assert reasons["zero.txt"].startswith("a character device, not a regular file")
+    assert reasons["random.txt"].startswith("a character device, not a regular file")
+    assert reasons["pipe.txt"].startswith("a named pipe (FIFO), not a regular file")
+    assert reasons["dir.txt"].startswith("a folder, not a regular file")
+    assert "invalid file name '/dev/zero'" in reasons["manifest.csv line 7"]
+
+
+def test_a_file_larger_than_the_limit_is_rejected_without_reading_it(tmp_path: Path, settings) -> None:
+    folder = _folder(tmp_path, HEADER + "big,big.txt,s,,,,en\nok,ok.txt,s,,,,en\n", {"ok.txt": ENGLISH})
+    with open(folder / "big.txt", "wb") as f:  # sparse: 10 GB on paper, nothing on disk
+        f.truncate(10 * 1024 ** 3)
+    articles, errors = read_corpus(folder, settings)
+    assert [a.id for a in articles] == ["ok"]
+    assert [str(e) for e in errors] == [f"big.txt: too large: {10 * 1024 ** 3:,} bytes (the limit is "
+                                        f"{settings.max_article_bytes:,}; set CLAIM_ATLAS_MAX_ARTICLE_BYTES to "
+                                        "change it)"]
+
+
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and /dev/zero")
+def test_cli_ingest_stores_the_valid_rows_beside_special_files(tmp_path: Path, capsys) -> None:
+    folder = _special_files_corpus(tmp_path)
+    db = tmp_path / "cli.sqlite"
+    code = main(["ingest", str(folder), "--db", str(db), "-q"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "Traceback" not in err and "Error" not in err
+    assert len([line for line in err.splitlines() if line.startswith("rejected")]) == 5
+    assert "2 added" in out and "5 rejected" in out
+    assert _stored(db) == ["good1", "good2"]
