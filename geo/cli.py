@@ -22,6 +22,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from geo.config import SettingsError, get_settings
@@ -31,6 +32,29 @@ log = logging.getLogger("geo.cli")
 #: Exit codes (module docstring).
 EXIT_REJECTED = 1
 EXIT_ERROR = 2
+
+
+class _CompactReport:
+    """One line per rejected (or failed, or with -v any) article on standard error, but at most
+    :attr:`PER_REASON` for one status and reason: 100,000 manifest rows naming missing files are
+    ten lines and a count, not 100,000 lines."""
+
+    PER_REASON = 10
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def line(self, status: str, text: str, reason: str, write: Callable[..., None]) -> None:
+        key = (status, reason)
+        n = self.counts[key] = self.counts.get(key, 0) + 1
+        if n <= self.PER_REASON:
+            write(f"{status:9} {text}", file=sys.stderr)
+
+    def summary(self) -> None:
+        for (status, reason), n in self.counts.items():
+            if n > self.PER_REASON:
+                print(f"{status:9} ... and {n - self.PER_REASON:,} more {status} for the same reason: {reason}",
+                      file=sys.stderr)
 
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
@@ -45,8 +69,9 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     if args.db:
         settings = settings.with_overrides(db_path=Path(args.db))
     articles, errors = read_paths([Path(p) for p in args.paths], settings)
+    problems = _CompactReport()
     for err in errors:
-        print(f"rejected  {err}", file=sys.stderr)
+        problems.line("rejected", str(err), err.reason, print)
     try:
         store = Store(settings.db_path)
     except (OSError, sqlite3.OperationalError) as exc:  # a path the user gave: no traceback
@@ -59,11 +84,12 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     def progress(done: int, total: int, result) -> None:
         bar.update(1)
         if result.status in ("rejected", "failed") or args.verbose:  # problems always, the rest with -v
-            tqdm.write(f"{result.status:9} {result.name}: {result.message}", file=sys.stderr)
+            problems.line(result.status, f"{result.name}: {result.message}", result.message, tqdm.write)
 
     with logging_redirect_tqdm():  # log lines (an internal error's traceback) above the bar, not through it
         results = pipeline.ingest(articles, store, progress=progress)
     bar.close()
+    problems.summary()
     elapsed = time.perf_counter() - started
     by_status: dict[str, int] = {}
     for r in results:

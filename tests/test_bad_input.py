@@ -6,6 +6,7 @@ The hostile inputs are made here, in temporary folders (no binary is committed).
 from __future__ import annotations
 
 import os
+import time
 from datetime import date
 from pathlib import Path
 
@@ -131,3 +132,43 @@ def test_cli_ingest_stores_the_valid_rows_beside_special_files(tmp_path: Path, c
     assert len([line for line in err.splitlines() if line.startswith("rejected")]) == 5
     assert "2 added" in out and "5 rejected" in out
     assert _stored(db) == ["good1", "good2"]
+
+
+# --------------------------------------------------------------------------- 14. duplicates before analysis
+
+
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
+def test_cli_ingest_of_100000_rows_naming_one_file_analyses_it_once(tmp_path: Path, capsys) -> None:
+    rows = ["b,b.txt,s,,2020-10-05,,en", "c,c.txt,s,,2020-10-05,,en"]  # c: b's content in another file
+    rows += [f"a{i},a.txt,s,,2020-10-05,,en" for i in range(100_000)]
+    folder = _folder(tmp_path, HEADER + "".join(r + "\n" for r in rows),
+                     {"a.txt": NEWS.format(n=3), "b.txt": NEWS.format(n=4), "c.txt": NEWS.format(n=4)})
+    db = tmp_path / "cli.sqlite"
+    started = time.perf_counter()
+    code = main(["ingest", str(folder), "--db", str(db), "-q"])
+    seconds = time.perf_counter() - started
+    out, err = capsys.readouterr()
+    print(f"100,002 rows naming 3 files: {seconds:.1f} s")  # seen with -s; about 4 s on a 2-core machine
+    assert code == 0, err
+    assert "2 added" in out and "100000 duplicate" in out
+    assert err.strip() == ""  # duplicates are counted, not listed (-v lists them)
+    assert _stored(db) == ["a0", "b"]
+
+
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
+def test_cli_ingest_reports_100000_missing_files_compactly(tmp_path: Path, capsys) -> None:
+    rows = [f"m{i},m{i}.txt,s,,2020-10-05,,en" for i in range(100_000)] + ["ok,ok.txt,s,,2020-10-05,,en"]
+    folder = _folder(tmp_path, HEADER + "".join(r + "\n" for r in rows), {"ok.txt": NEWS.format(n=5)})
+    db = tmp_path / "cli.sqlite"
+    started = time.perf_counter()
+    code = main(["ingest", str(folder), "--db", str(db), "-q"])
+    seconds = time.perf_counter() - started
+    out, err = capsys.readouterr()
+    print(f"100,000 missing files: {seconds:.1f} s")  # about 2 s on a 2-core machine
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[:2] == ["rejected  m0.txt: file not found", "rejected  m1.txt: file not found"]
+    assert lines[-1] == "rejected  ... and 99,990 more rejected for the same reason: file not found"
+    assert len(lines) == 11 and "Traceback" not in err
+    assert "1 added" in out and "100000 rejected" in out
+    assert _stored(db) == ["ok"]

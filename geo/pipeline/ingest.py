@@ -233,11 +233,19 @@ class Pipeline:
         """
         results: list[IngestResult] = []
         todo: list[Article] = []
+        in_batch: dict[str, str] = {}  # content hash -> the name of the batch's first article with it
         for article in articles:
             problem = published_problem(article.published)
-            dup = None if problem else store.find_by_hash(article.content_hash)
+            first = None if problem else in_batch.get(article.content_hash)
+            dup = None if problem or first else store.find_by_hash(article.content_hash)
             if problem:
                 result = IngestResult(article.file or article.id, "rejected", problem)
+                results.append(result)
+                if progress:
+                    progress(len(results), len(articles), result)
+            elif first:
+                result = IngestResult(article.file or article.id, "duplicate",
+                                      f"same content as {first} earlier in this batch: analysed and stored once")
                 results.append(result)
                 if progress:
                     progress(len(results), len(articles), result)
@@ -248,6 +256,8 @@ class Pipeline:
                 if progress:
                     progress(len(results), len(articles), result)
             else:
+                in_batch[article.content_hash] = f"article {article.id!r}" + (f" ({article.file})" if article.file
+                                                                              else "")
                 todo.append(article)
         corrections = load_corrections(store) if todo else []
         processed, failed_in_a_row, stopped = 0, 0, ""

@@ -200,15 +200,30 @@ def read_manifest(folder: Path) -> tuple[list[dict], list[ArticleError]]:
     return rows, errors
 
 
-def read_article_file(path: Path, meta: dict | None = None, settings: Settings | None = None) -> Article:
-    """One article from a file with its manifest metadata; raises ArticleRejected."""
+def read_article_file(path: Path, meta: dict | None = None, settings: Settings | None = None,
+                      read: dict[str, tuple[str, str] | str] | None = None) -> Article:
+    """One article from a file with its manifest metadata; raises ArticleRejected.
+
+    ``read``, when given, remembers each file's text and hash (or why it was rejected) by path,
+    so that many manifest rows naming one file read and check it once.
+    """
     meta = meta or {}
-    settings = settings or get_settings()
-    data = read_bounded(path, settings.max_article_bytes)
     language = (meta.get("language") or "en").lower()
     if language and not language.startswith("en"):
         raise ArticleRejected(f"language {language!r} is not supported: Claim Atlas reads English articles only")
-    text = decode_article_bytes(data, path.name, settings)
+    known = read.get(str(path)) if read is not None else None
+    if known is None:
+        settings = settings or get_settings()
+        try:
+            text = decode_article_bytes(read_bounded(path, settings.max_article_bytes), path.name, settings)
+            known = (text, content_hash(text))
+        except ArticleRejected as exc:
+            known = str(exc)
+        if read is not None:
+            read[str(path)] = known
+    if isinstance(known, str):
+        raise ArticleRejected(known)
+    text, digest = known
     return Article(
         id=meta.get("id") or path.stem,
         text=text,
@@ -218,7 +233,7 @@ def read_article_file(path: Path, meta: dict | None = None, settings: Settings |
         title=meta.get("title") or _first_line(text),
         language=language or "en",
         file=path.name,
-        content_hash=content_hash(text),
+        content_hash=digest,
     )
 
 
@@ -274,8 +289,10 @@ def read_corpus(folder: Path, settings: Settings | None = None) -> tuple[list[Ar
     ``.txt``/``.html`` file is an article named after its file.
     """
     folder = Path(folder)
+    settings = settings or get_settings()
     articles: list[Article] = []
     errors: list[ArticleError] = []
+    read: dict[str, tuple[str, str] | str] = {}  # each file is read once, however many rows name it
     if (folder / "manifest.csv").exists():
         rows, errors = read_manifest(folder)
         entries = [(folder / r["file"], r) for r in rows]
@@ -283,7 +300,7 @@ def read_corpus(folder: Path, settings: Settings | None = None) -> tuple[list[Ar
         entries = [(p, {}) for p in sorted(folder.iterdir()) if p.suffix.lower() in ARTICLE_SUFFIXES]
     for path, meta in entries:
         try:
-            articles.append(read_article_file(path, meta, settings))
+            articles.append(read_article_file(path, meta, settings, read))
         except ArticleRejected as exc:
             errors.append(ArticleError(path.name, str(exc)))
     return articles, errors
