@@ -172,3 +172,71 @@ def test_cli_ingest_reports_100000_missing_files_compactly(tmp_path: Path, capsy
     assert len(lines) == 11 and "Traceback" not in err
     assert "1 added" in out and "100000 rejected" in out
     assert _stored(db) == ["ok"]
+
+
+# --------------------------------------------------------------------------- 15. encodings and ragged rows
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_articles_with_a_byte_order_mark_are_decoded(tmp_path: Path, codec: str) -> None:
+    text = ENGLISH.replace("town", "town of Sighnaghi")
+    bom = {"utf-16": "", "utf-16-be": "\ufeff", "utf-32": ""}[codec]  # utf-16/32 write their own mark
+    folder = _folder(tmp_path, HEADER + "u,u.txt,s,,,,en\nh,h.html,s,,,,en\n",
+                     {"u.txt": (bom + text).encode(codec),
+                      "h.html": (bom + f"<html><body><article><p>{text}</p></article></body></html>").encode(codec)})
+    articles, errors = read_corpus(folder)
+    assert errors == []
+    assert [a.text for a in articles][0] == text
+    assert "town of Sighnaghi" in articles[1].text and "<p>" not in articles[1].text
+
+
+def test_a_latin1_manifest_keeps_every_row(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, (HEADER + "a,a.txt,Le Monde,,2020-10-05,Café au lait à Tbilissi,en\n"
+                                "b,b.txt,Süddeutsche,,2020-10-06,,en\n").encode("latin-1"),
+                     {"a.txt": ENGLISH, "b.txt": ENGLISH.replace("town", "village")})
+    articles, errors = read_corpus(folder)
+    assert errors == []
+    assert [(a.id, a.title, a.source) for a in articles][:1] == [("a", "Café au lait à Tbilissi", "Le Monde")]
+    assert articles[1].source == "Süddeutsche"
+
+
+def test_ragged_and_broken_manifest_rows_cost_only_their_line(tmp_path: Path) -> None:
+    good = {f"g{i}.txt": ENGLISH.replace("town", f"town {i}") for i in range(5)}
+    manifest = (HEADER
+                + "g0,g0.txt,s,,2020-10-05,First,en\n"                      # line 2
+                + "r1,g0.txt,s,,2020-10-05,Too, many, fields,en\n"          # line 3: ragged
+                + 'g1,g1.txt,s,,2020-10-05,"A title, with a comma",en\n'    # line 4
+                + 'q1,g1.txt,s,,2020-10-05,"never closed,en\n'              # line 5: open quote
+                + "g2,g2.txt,s,,2020-10-05\n"                               # line 6: short, still fine
+                + 'g3,g3.txt,s,,2020-10-05,"two\nlines",en\n'               # lines 7-8
+                + "x" * 200_000 + ",g4.txt\n"                               # line 9: a huge field
+                + "g4,g4.txt,s,,2020-10-05,Last,en\n")                      # line 10
+    folder = _folder(tmp_path, manifest, good)
+    articles, errors = read_corpus(folder)
+    assert [a.id for a in articles] == ["g0", "g1", "g2", "g3", "g4"]
+    assert articles[1].title == "A title, with a comma" and articles[3].title == "two\nlines"
+    reasons = {e.where: e.reason for e in errors}
+    assert list(reasons) == ["manifest.csv line 3", "manifest.csv line 5", "manifest.csv line 9"]
+    assert reasons["manifest.csv line 3"].startswith("has more fields than the header (9 against 7")
+    assert "never closed" in reasons["manifest.csv line 5"]
+    assert "field larger than field limit" in reasons["manifest.csv line 9"]
+
+
+@pytest.mark.integration  # the CLI loads the model and the full gazetteer itself
+def test_cli_ingest_keeps_the_valid_rows_of_a_latin1_ragged_manifest_with_utf16_articles(
+        tmp_path: Path, capsys) -> None:
+    manifest = (HEADER + "a,a.txt,Café,,2020-10-05,,en\n"
+                "b,b.txt,s,,2020-10-05,,en,extra,fields\n"
+                'c,c.txt,s,,2020-10-05,"open,en\n'
+                "d,d.txt,s,,2020-10-06,,en\n").encode("latin-1")
+    folder = _folder(tmp_path, manifest, {"a.txt": NEWS.format(n=3).encode("utf-16"),
+                                          "b.txt": NEWS.format(n=4), "c.txt": NEWS.format(n=5),
+                                          "d.txt": NEWS.format(n=6).encode("utf-16-le").join([b"\xff\xfe", b""])})
+    db = tmp_path / "cli.sqlite"
+    code = main(["ingest", str(folder), "--db", str(db), "-q"])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert sorted(line.split(":")[0] for line in err.splitlines()) == [
+        "rejected  manifest.csv line 3", "rejected  manifest.csv line 4"]
+    assert "2 added" in out and "2 rejected" in out
+    assert _stored(db) == ["a", "d"]

@@ -145,7 +145,10 @@ def test_manifest_non_english_language_is_rejected(tmp_path: Path, settings: Set
 def test_unreadable_manifest(tmp_path: Path) -> None:
     folder = tmp_path / "c"
     folder.mkdir()
-    (folder / "manifest.csv").write_bytes(b"id,file\n\xff\xfe\x00bad")
+    (folder / "manifest.csv").write_bytes(b"id,file\n\xff\xfe\x00bad")  # a line that is not UTF-8: only it is lost
+    rows, errors = read_manifest(folder)
+    assert rows == [] and where(errors) == ["manifest.csv line 2"]
+    (folder / "manifest.csv").write_bytes(b"\xff\xfe\x00\xd8")  # UTF-16 mark, then half a surrogate pair
     rows, errors = read_manifest(folder)
     assert rows == [] and where(errors) == ["manifest.csv"]
 

@@ -15,12 +15,14 @@ extracted by trafilatura.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -114,6 +116,24 @@ def _decode_legacy(data: bytes) -> str:
     return str(best)
 
 
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: FF FE 00 00
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _decode_with_bom(data: bytes) -> str | None:
+    """Text that starts with a UTF-16 or UTF-32 byte order mark (as Windows' Notepad and Excel
+    write "Unicode" text), without the mark; None when there is none. Raises ArticleRejected
+    when the bytes after the mark do not decode."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)  # the codec reads the mark for the byte order, and drops it
+            except UnicodeDecodeError as exc:
+                raise ArticleRejected(f"starts with a {codec.upper()} byte order mark but is not valid "
+                                      f"{codec.upper()} text (byte {exc.start:,})") from None
+    return None
+
+
 def decode_article_bytes(data: bytes, name: str, settings: Settings | None = None,
                          *, is_html: bool | None = None, check_language: bool = True) -> str:
     """Decode and validate an article's bytes; return its text or raise ArticleRejected."""
@@ -123,12 +143,17 @@ def decode_article_bytes(data: bytes, name: str, settings: Settings | None = Non
                               "set CLAIM_ATLAS_MAX_ARTICLE_BYTES to change it)")
     if not data.strip():
         raise ArticleRejected("empty: the file has no text")
-    if b"\x00" in data[:8192]:
-        raise ArticleRejected("binary file (NUL bytes): expected UTF-8 text or HTML")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = _decode_legacy(data)
+    bom_text = _decode_with_bom(data)
+    if bom_text is not None:
+        text, head = bom_text, bom_text[:512].encode("utf-8")
+    else:
+        if b"\x00" in data[:8192]:
+            raise ArticleRejected("binary file (NUL bytes): expected UTF-8 text or HTML")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_legacy(data)
+        head = data[:512]
     if text.startswith("\ufeff"):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -136,7 +161,7 @@ def decode_article_bytes(data: bytes, name: str, settings: Settings | None = Non
     if controls > max(10, len(text[:20000]) // 100):
         raise ArticleRejected("looks binary (many control characters): expected text or HTML")
     if is_html is None:
-        is_html = name.lower().endswith((".html", ".htm")) or bool(_HTML_START.match(data[:512]))
+        is_html = name.lower().endswith((".html", ".htm")) or bool(_HTML_START.match(head))
     if is_html:
         text = extract_html_text(text)
         if not text:
@@ -149,32 +174,95 @@ def decode_article_bytes(data: bytes, name: str, settings: Settings | None = Non
     return text
 
 
+def _manifest_text(raw: bytes) -> str:
+    """A manifest's text: UTF-8, or UTF-16/32 with a byte order mark. A line that is not UTF-8 is
+    read as Windows-1252 (Latin-1), the usual encoding of a spreadsheet's older CSV export, so
+    that it does not cost the other lines."""
+    bom_text = _decode_with_bom(raw)
+    if bom_text is not None:
+        return bom_text
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = []
+    for line in raw.splitlines(keepends=True):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                lines.append(line.decode("latin-1"))
+    return "".join(lines).removeprefix("\ufeff")
+
+
+#: Most physical lines one manifest record may span (a quoted field with line breaks): a quote
+#: never closed costs its own line only, not the rest of the file.
+MAX_RECORD_LINES = 50
+
+
+def _manifest_records(text: str) -> Iterator[tuple[int, list[str] | str]]:
+    """Each record of a manifest as (its first line's number, its fields), or (line number, why
+    it cannot be read). A bad record is one line: the next line starts afresh."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    i = 0
+    while i < len(lines):
+        start, chunk = i, lines[i]
+        i += 1
+        while chunk.count('"') % 2 and i < len(lines) and i - start < MAX_RECORD_LINES:
+            chunk += "\n" + lines[i]
+            i += 1
+        if chunk.count('"') % 2:
+            yield start + 1, "has a quote (\") that is never closed"
+            i = start + 1
+            continue
+        if not chunk.strip():
+            continue
+        try:  # strict: a quote closed anywhere but before a comma or a line end is an error, not a guess
+            records = list(csv.reader(io.StringIO(chunk), strict=True))
+            if len(records) != 1:
+                raise csv.Error("not one row")
+        except csv.Error as exc:
+            spans = i - start > 1
+            yield start + 1, (f"has a quote (\") that is never closed properly ({exc})" if spans
+                              else f"is not a CSV row ({exc})")
+            i = start + 1  # the next line starts afresh
+            continue
+        yield start + 1, records[0]
+
+
 def read_manifest(folder: Path) -> tuple[list[dict], list[ArticleError]]:
-    """The rows of ``folder/manifest.csv`` that are usable, and an error for each that is not."""
+    """The rows of ``folder/manifest.csv`` that are usable, and an error for each that is not,
+    named by its line."""
     path = folder / "manifest.csv"
     errors: list[ArticleError] = []
     try:
         raw = read_bounded(path, MAX_MANIFEST_BYTES, setting="MAX_MANIFEST_BYTES in geo/text/corpus.py")
+        records = _manifest_records(_manifest_text(raw))
     except ArticleRejected as exc:
         return [], [ArticleError("manifest.csv", str(exc))]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [ArticleError("manifest.csv", "is not UTF-8 text")]
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    first = next(records, None)
+    if first is None or isinstance(first[1], str):
+        return [], [ArticleError("manifest.csv", f"has no readable header line ({first[1] if first else 'empty'}); "
+                                 f"expected {','.join(REQUIRED_COLUMNS)}")]
+    header = [h.strip() for h in first[1]]
     missing = [c for c in ("id", "file") if c not in header]
     if missing:
         return [], [ArticleError("manifest.csv", f"header lacks the column(s) {', '.join(missing)}; "
                                  f"expected {','.join(REQUIRED_COLUMNS)}")]
     rows: list[dict] = []
     seen_ids: set[str] = set()
-    for n, row in enumerate(reader, start=2):
-        where = f"manifest.csv line {reader.line_num}"
-        if None in row:  # more fields than the header
-            errors.append(ArticleError(where, "has more fields than the header (unquoted comma?)"))
+    for n, fields in records:
+        where = f"manifest.csv line {n}"
+        if isinstance(fields, str):
+            errors.append(ArticleError(where, fields))
             continue
-        row = {(k or "").strip(): (v or "").strip() for k, v in row.items()}
+        if len(fields) > len(header):
+            errors.append(ArticleError(where, f"has more fields than the header ({len(fields)} against "
+                                       f"{len(header)}: an unquoted comma?)"))
+            continue
+        row = {k: v.strip() for k, v in zip(header, fields + [""] * (len(header) - len(fields)), strict=True)}
         if not any(row.values()):
             continue
         art_id, file = row.get("id", ""), row.get("file", "")
