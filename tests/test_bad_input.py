@@ -6,6 +6,9 @@ The hostile inputs are made here, in temporary folders (no binary is committed).
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -240,3 +243,65 @@ def test_cli_ingest_keeps_the_valid_rows_of_a_latin1_ragged_manifest_with_utf16_
         "rejected  manifest.csv line 3", "rejected  manifest.csv line 4"]
     assert "2 added" in out and "2 rejected" in out
     assert _stored(db) == ["a", "d"]
+
+
+# --------------------------------------------------------------------------- 16. workers of a killed ingest
+
+_INGEST_WITH_WORKERS = """
+import sys
+from pathlib import Path
+
+from geo.config import get_settings
+from geo.model import Article
+from geo.pipeline.ingest import Pipeline
+from geo.store.sqlite import Store
+from geo.text.corpus import content_hash
+
+settings = get_settings().with_overrides(workers=2, db_path=Path(sys.argv[1]))
+pipeline = Pipeline(settings)
+pipeline.start_workers()
+print(" ".join(str(pid) for pid in pipeline._pool._processes), flush=True)
+texts = [f"Officials in Tbilisi said on Monday that {i} houses near Batumi had been damaged. " * 20
+         for i in range(2000)]
+pipeline.ingest([Article(id=f"k{i}", text=t, source="s", file=f"k{i}.txt", content_hash=content_hash(t))
+                 for i, t in enumerate(texts)], Store(settings.db_path))
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether a process runs (a zombie, dead but not yet reaped by its new parent, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in {"Z", "X"}
+
+
+@pytest.mark.integration  # the workers load the model and the full gazetteer
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_exit_when_the_ingest_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "ingest.py"
+    script.write_text(_INGEST_WITH_WORKERS)
+    proc = subprocess.Popen([sys.executable, str(script), str(tmp_path / "k.sqlite")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    workers: list[int] = []
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        workers = [int(pid) for pid in line.split()]
+        assert len(workers) == 2, (line, proc.stderr.read() if proc.stderr else "")
+        time.sleep(1.0)  # the workers are parsing the first batches
+        assert all(_running(pid) for pid in workers)
+        proc.kill()  # SIGKILL: the ingest can stop nothing
+        proc.wait(timeout=10)
+        started = time.perf_counter()
+        while any(_running(pid) for pid in workers) and time.perf_counter() - started < 10:
+            time.sleep(0.1)
+        print(f"workers gone {time.perf_counter() - started:.1f} s after kill -9")  # seen with -s
+        assert not any(_running(pid) for pid in workers), "the workers outlived their killed ingest"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in workers:  # only if the test failed: do not leave them running
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)

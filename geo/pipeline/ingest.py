@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import pickle
 import sqlite3
 import time
@@ -107,7 +108,7 @@ class Pipeline:
             gc.freeze()
         try:
             self._pool = ProcessPoolExecutor(max_workers=self.settings.workers, mp_context=context,
-                                             initializer=workers._init_worker, initargs=(self.settings, Pipeline))
+                                             initializer=workers._init_worker, initargs=(self.settings, Pipeline, os.getpid()))
             list(self._pool.map(workers._worker_ready, range(self.settings.workers)))
         finally:
             if forking:

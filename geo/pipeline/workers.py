@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
 import pickle
+import threading
+import time
 from typing import TYPE_CHECKING, Literal
 
 from geo.config import Settings
@@ -34,18 +37,39 @@ def _worker_context():
     with the model already in memory, and no script is re-imported. ``spawn`` when other
     threads run (the Streamlit server): a fork would copy locks other threads may hold.
     """
-    import threading
-
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 
 
-def _init_worker(settings: Settings, pipeline_class: type[Pipeline]) -> None:
+#: How often a worker checks that the process that started it still runs (seconds).
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Exit this worker process as soon as ``parent_pid`` (the ingest that started it) is no longer
+    its parent: killed (``kill -9``), that process cannot stop its pool, and its workers, idle on
+    their queue or busy parsing, would run on. A daemon thread polls ``os.getppid()``: a process
+    whose parent died is adopted by another (init, a subreaper). Not ``prctl(PR_SET_PDEATHSIG)``:
+    on Linux it fires when the parent's *thread* that started the worker ends, and in the app that
+    is a Streamlit script thread, which may end while the pool is still in use."""
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(1)  # nothing of the worker's is worth cleaning up: its results have no reader
+            time.sleep(PARENT_CHECK_SECONDS)
+
+    threading.Thread(target=watch, name="claim-atlas-parent-watch", daemon=True).start()
+
+
+def _init_worker(settings: Settings, pipeline_class: type[Pipeline], parent_pid: int | None = None) -> None:
     """Load the model and open the gazetteer once per worker process (``load_nlp`` holds
     the matrix library to one thread, inherited by a forked worker). ``pipeline_class`` is
-    passed in by the pipeline that starts the workers, so this module never imports it back."""
+    passed in by the pipeline that starts the workers, so this module never imports it back.
+    With ``parent_pid`` (the starting process's id) the worker exits when that process dies."""
     global _worker_pipeline
+    if parent_pid is not None:
+        _exit_with_parent(parent_pid)
     from geo.gazetteer.build import build_gazetteer
 
     # A gazetteer of its own: a forked worker must never use the parent's SQLite connection.
