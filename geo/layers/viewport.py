@@ -6,6 +6,7 @@ Pure pandas/numpy, vectorised (no Python loop per place); no Streamlit.
 
 * :class:`Bounds` / :func:`bounds_from_leaflet`: the view's bounds as the map component reports
   them (``{"_southWest": {"lat", "lng"}, "_northEast": {...}}``);
+* :func:`bounds_around`: the bounds a map of a given size shows at a centre and zoom;
 * :func:`places_in_view`: the places whose geometry's bounding box meets the bounds widened by a
   margin (longitudes wrap across the antimeridian);
 * :func:`aggregate_places`: compact features for a zoom: one per grid cell holding several
@@ -99,6 +100,27 @@ def bounds_from_leaflet(value: Any) -> Bounds | None:
     if east - west >= 360.0:  # Leaflet counts on past the antimeridian: the whole world is in view
         return Bounds(max(south, -90.0), -180.0, min(north, 90.0), 180.0)
     return Bounds(max(south, -90.0), west, min(north, 90.0), east)
+
+
+def bounds_around(lat: float, lon: float, zoom: int | float, width: int = 1000, height: int = 650) -> Bounds:
+    """The bounds a map of ``width`` x ``height`` pixels shows centred on ``lat``/``lon`` at ``zoom``
+    (Web Mercator, as Leaflet draws it): the view before the map has reported its own.
+
+    >>> b = bounds_around(40.0, 47.0, 6, width=512, height=512)
+    >>> round(b.west, 3), round(b.east, 3), round(b.south, 2), round(b.north, 2)
+    (41.375, 52.625, 35.56, 44.17)
+    """
+    world = 256.0 * 2.0 ** float(zoom)  # pixels across the world at this zoom
+    half_lon = width / 2.0 * 360.0 / world
+    y = math.log(math.tan(math.pi / 4 + math.radians(min(max(lat, -85.0), 85.0)) / 2))  # Mercator
+    dy = height / 2.0 * 2 * math.pi / world
+
+    def lat_of(v: float) -> float:
+        return math.degrees(2 * math.atan(math.exp(v)) - math.pi / 2)
+
+    if half_lon >= 180.0:
+        return Bounds(lat_of(y - dy), -180.0, lat_of(y + dy), 180.0)
+    return Bounds(lat_of(y - dy), lon - half_lon, lat_of(y + dy), lon + half_lon)
 
 
 def _wrap(lon: np.ndarray | float) -> Any:
