@@ -5,6 +5,10 @@ the claims are a layer of their own (coloured by claimant, disputed ones ringed 
 is in the URL (``?source=...&conf=...&place=...&lat=...&lon=...&zoom=...``, see geo/layers/view.py):
 a click on a place selects it (``place``), and the map reports its centre and zoom after every
 pan or zoom (``lat``/``lon``/``zoom``), so the sidebar's link reopens the map as it is seen.
+
+With more than ``FEW_PLACES`` places, the map holds no place: the places of the view the map reported
+last (bounds and zoom) go as one data layer of compact features, clusters when zoomed out
+(geo.layers.viewport), which st_folium swaps without redrawing the map (``feature_group_to_add``).
 """
 
 from __future__ import annotations
@@ -58,6 +62,10 @@ theatre, reference = app.load_theatre(places, claim_rows, view)  # the wars the 
 # or zoom without redrawing the map (feature_group_to_add). Few places: all of them, with their
 # popups, as before.
 aggregated = len(places) > FEW_PLACES
+if aggregated and focus and lat is None:  # a link to a place without a map view: open on the place
+    chosen = places.loc[places["place_key"] == focus]
+    if not chosen.empty:
+        lat, lon, zoom = float(chosen["lat"].iloc[0]), float(chosen["lon"].iloc[0]), zoom or 10
 m = build_map(places.iloc[:0] if aggregated else places, mentions, reference, tiles=get_settings().tiles,
               center=(lat, lon) if lat is not None and lon is not None else None, zoom=zoom,
               selected_place=focus, claims=claims, home=(theatre.center, theatre.zoom),

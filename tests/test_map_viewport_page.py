@@ -76,3 +76,16 @@ def test_zoomed_out_sends_clusters_and_zoomed_in_sends_places(many):
     assert all(39.8 < lat < 40.5 for lat in out["lat"])  # the view plus its margin only
     # the map the browser has is the same: only the data layer changed
     assert many.calls[-1][0].location == fig.location and many.calls[-1][0].options["zoom"] == fig.options["zoom"]
+
+
+def test_a_link_to_a_place_opens_on_it(many):
+    import json
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["place"] = "synthetic:7"
+    at.switch_page("pages/map.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    fig, kwargs = many.calls[-1]
+    assert fig.options["zoom"] == 10
+    out = json.loads(_layer_script(kwargs))
+    assert "synthetic:7" in out["key"] and set(out["kind"]) == {"place"}
