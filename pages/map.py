@@ -5,6 +5,10 @@ the claims are a layer of their own (coloured by claimant, disputed ones ringed 
 is in the URL (``?source=...&conf=...&place=...&lat=...&lon=...&zoom=...``, see geo/layers/view.py):
 a click on a place selects it (``place``), and the map reports its centre and zoom after every
 pan or zoom (``lat``/``lon``/``zoom``), so the sidebar's link reopens the map as it is seen.
+
+With more than ``FEW_PLACES`` places, the map holds no place: the places of the view the map reported
+last (bounds and zoom) go as one data layer of compact features, clusters when zoomed out
+(geo.layers.viewport), which st_folium swaps without redrawing the map (``feature_group_to_add``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from geo.config import get_settings
 from geo.layers.claims import claim_date_label
 from geo.layers.places import mention_table, place_at
 from geo.layers.view import reported_map_view
-from geo.mapping.build import build_map
+from geo.layers.viewport import FEW_PLACES, aggregate_places, bounds_around, bounds_from_leaflet, claim_counts
+from geo.mapping.build import build_map, view_layer
 from geo.mapping.reference import STATIC_LAYER_FILES
 
 version = app.start_data_page()
@@ -51,10 +56,33 @@ def _frame() -> tuple:
 
 lat, lon, zoom, focus = _frame()
 theatre, reference = app.load_theatre(places, claim_rows, view)  # the wars the view is about: their layers
-m = build_map(places, mentions, reference, tiles=get_settings().tiles,
+# Many places: the map itself holds no place; the places of the view (the bounds and zoom the map
+# reported last, or its frame before it has) are sent as one data layer of at most a few thousand
+# compact features, clusters when zoomed out (geo.layers.viewport), which st_folium swaps on each pan
+# or zoom without redrawing the map (feature_group_to_add). Few places: all of them, with their
+# popups, as before.
+aggregated = len(places) > FEW_PLACES
+if aggregated and focus and lat is None:  # a link to a place without a map view: open on the place
+    chosen = places.loc[places["place_key"] == focus]
+    if not chosen.empty:
+        lat, lon, zoom = float(chosen["lat"].iloc[0]), float(chosen["lon"].iloc[0]), zoom or 10
+m = build_map(places.iloc[:0] if aggregated else places, mentions, reference, tiles=get_settings().tiles,
               center=(lat, lon) if lat is not None and lon is not None else None, zoom=zoom,
               selected_place=focus, claims=claims, home=(theatre.center, theatre.zoom),
               layer_files=STATIC_LAYER_FILES)  # reference layers: static files the browser keeps
+features = None
+if aggregated:
+    last = st.session_state.get("map")
+    last = last if isinstance(last, dict) else {}
+    seen = bounds_from_leaflet(last.get("bounds"))
+    seen_zoom = reported_map_view(last.get("center"), last.get("zoom"))
+    if seen is not None and seen_zoom is not None:
+        view_zoom, view_bounds = seen_zoom[2], seen
+    else:  # before the map has reported its view: its frame
+        view_zoom = zoom if zoom is not None else theatre.zoom
+        centre = (lat, lon) if lat is not None and lon is not None else theatre.center
+        view_bounds = bounds_around(centre[0], centre[1], view_zoom)
+    features = aggregate_places(places, view_zoom, view_bounds, claims=claim_counts(claims))
 st.caption("Theatre: " + (", ".join(theatre.names) or "no conflict profile applies")
            + (f"; borders and regions of {', '.join(theatre.countries)}" if theatre.countries else ""))
 plotted = int(places["mention_count"].sum()) if not places.empty else 0
@@ -68,13 +96,24 @@ if not claims.empty:
                "layer control; click one for who said it, when, in which source.")
 # "center" and "zoom" are returned so the link holds the map's view: each pan or zoom ends in one
 # short rerun (the map is not redrawn, see _frame). Clicks select a place.
-out = st_folium(m, key="map", height=650, use_container_width=True,
-                returned_objects=["last_object_clicked", "center", "zoom"])
+if features is None:
+    out = st_folium(m, key="map", height=650, use_container_width=True,
+                    returned_objects=["last_object_clicked", "center", "zoom"])
+else:
+    clusters = int((features["kind"] == "cluster").sum())
+    st.caption(f"{len(features)} features for the {int(features['places'].sum())} places in view"
+               + (f": {clusters} clusters, labelled with their most mentioned place (click one, or zoom in, to "
+                  "see its places)" if clusters else "") + ". Click a place to list its mentions below.")
+    out = st_folium(m, key="map", height=650, use_container_width=True, feature_group_to_add=view_layer(features),
+                    returned_objects=["last_object_clicked", "center", "zoom", "bounds"])
 out = out if isinstance(out, dict) else {}
 
 selected = view.place
 click = out.get("last_object_clicked")
-if click and click.get("lat") is not None:
+on_cluster = features is not None and click and click.get("lat") is not None and bool(
+    ((features["kind"] == "cluster") & ((features["lat"] - float(click["lat"])).abs() < 1e-4)
+     & ((features["lon"] - float(click["lng"])).abs() < 1e-4)).any())  # a cluster zooms in: no place chosen
+if click and click.get("lat") is not None and not on_cluster:
     clicked = place_at(places, click["lat"], click["lng"])
     if clicked and clicked != selected:
         selected = clicked

@@ -47,3 +47,31 @@ def synthetic_mentions(n_places: int, mentions_per_place: int = 2, seed: int = 0
         "runner_up_key": None,
         "runner_up_name": None,
     })
+
+
+def write_synthetic_store(path, n_places: int, per_article: int = 10, seed: int = 0) -> None:
+    """A store of ``n_places`` distinct settlements around the South Caucasus, ``per_article`` per
+    synthetic article (as scripts/benchmark_map.py writes it; nothing here is real data)."""
+    from geo.model import Article, ArticleAnalysis, Mention, Place
+    from geo.store.sqlite import Store
+    from geo.text.corpus import content_hash
+
+    rng = np.random.default_rng(seed)
+    store = Store(path)
+    for a in range(0, n_places, per_article):
+        names = [f"Place{i}" for i in range(a, min(a + per_article, n_places))]
+        text = " ".join(f"Shelling was reported near {n} on Tuesday, the ministry said." for n in names)
+        article = Article(id=f"syn{a}", text=text, source=f"Agency {a % 7}", title=f"Synthetic report {a}",
+                          published=f"2020-10-{1 + a % 28:02d}", content_hash=content_hash(text))
+        mentions, pos = [], 0
+        for i, name in zip(range(a, a + len(names)), names, strict=True):
+            start = text.index(name, pos)
+            place = Place(key=f"synthetic:{i}", name=name, lat=float(rng.uniform(38.0, 43.5)),
+                          lon=float(rng.uniform(43.0, 50.5)), country="AZ")
+            mentions.append(Mention(start=start, end=start + len(name), text=name,
+                                    sentence_start=text.rfind("Shelling", 0, start),
+                                    sentence_end=text.index(".", start) + 1, method="synthetic", place=place,
+                                    confidence=float(rng.uniform(0.3, 1.0)), precision=1))
+            pos = start + len(name)
+        store.save_article(article, ArticleAnalysis(mentions=mentions))
+    store.close()

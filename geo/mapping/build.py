@@ -41,12 +41,13 @@ from geo.layers.theatre import WORLD_VIEW
 from geo.mapping.claims import add_claims
 from geo.mapping.elements import (
     ClusteredPlaceLayer,
+    CompactLayer,
     Legend,
     PlaceLayer,
     PopupSupport,
     legend_html,
 )
-from geo.mapping.features import _bounds_of, _display_geometries, _layer_data, _num, _rows
+from geo.mapping.features import _bounds_of, _display_geometries, _layer_data, _num, _rows, compact_layer_json
 from geo.mapping.html import escape_text, highlight_sentence
 from geo.mapping.reference import (
     _REFERENCE_ORDER,
@@ -255,3 +256,31 @@ def build_map(
                 s, w, n, e = cy - 1.5, cx - 2, cy + 1.5, cx + 2
             m.fit_bounds([[s, w], [n, e]])
     return m
+
+
+# ---------------------------------------------------------------------------------------- view layer
+#: The look of the clusters of a view (geo.layers.viewport: ``cluster-s``/``-m``/``-l``).
+CLUSTER_STYLES = {
+    "cluster-s": {"color": "#1f4e79", "weight": 1.5, "fillColor": "#5dade2", "fillOpacity": 0.6},
+    "cluster-m": {"color": "#1f4e79", "weight": 1.5, "fillColor": "#2e86c1", "fillOpacity": 0.65},
+    "cluster-l": {"color": "#1b2631", "weight": 2, "fillColor": "#1f4e79", "fillOpacity": 0.7},
+}
+#: The name of the data layer the Map page swaps as the view changes (st_folium's feature_group_to_add).
+VIEW_LAYER_NAME = "Places in view"
+
+
+def _compact_style(style_class: str) -> dict:
+    if style_class in CLUSTER_STYLES:
+        return CLUSTER_STYLES[style_class]
+    feature_type, _, bucket = style_class.rpartition("-")
+    return _point_style(int(bucket) if bucket.isdigit() else 0, False, feature_type or "other", False)
+
+
+def view_layer(features: pd.DataFrame) -> folium.FeatureGroup:
+    """The places of one view as compact features (:func:`geo.layers.viewport.aggregate_places`):
+    one FeatureGroup, for ``st_folium(..., feature_group_to_add=...)``, so a pan or a zoom swaps
+    this layer and leaves the map (basemap, reference layers, claims) as it is."""
+    group = folium.FeatureGroup(name=VIEW_LAYER_NAME, control=False)
+    styles = {c: _compact_style(c) for c in dict.fromkeys(features["style"].astype(str))} if len(features) else {}
+    CompactLayer(compact_layer_json(features) if len(features) else "{\"key\":[]}", styles).add_to(group)
+    return group

@@ -275,3 +275,49 @@ class ClaimLegend(_FastRender):
         self._use_own_assets()
         self.html_json = _script_json(html_text)
         self.layer_name_js = layer.get_name()
+
+
+class CompactLayer(_FastRender):
+    """The compact features of one view (:func:`geo.layers.viewport.aggregate_places`) as circle
+    markers in the layer it is added to (the page's data layer, a FeatureGroup that
+    streamlit-folium swaps without redrawing the map): clusters sized by their number of places,
+    labelled with their most mentioned place and their counts, zooming in two steps when clicked;
+    places as dots. Leaflet's own markers only: no extra asset.
+
+    ``data_json`` is :func:`geo.mapping.features.compact_layer_json` (labels escaped), ``styles``
+    the Leaflet options of each style class."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function (d, styles) {
+                var group = L.featureGroup();
+                for (var i = 0; i < d.key.length; i++) {
+                    var cluster = d.kind[i] === "cluster";
+                    var o = Object.assign({}, styles[d.style[i]] || {});
+                    o.className = "ca-compact ca-" + (cluster ? "cluster" : "place");
+                    if (cluster) { o.radius = Math.min(30, 8 + 4 * Math.log10(d.places[i])); }
+                    var marker = L.circleMarker([d.lat[i], d.lon[i]], o);
+                    marker.feature = {type: "Feature", properties: {key: d.key[i], kind: d.kind[i]}};
+                    var counts = d.mentions[i] + " mention" + (d.mentions[i] === 1 ? "" : "s") + ", "
+                        + d.claims[i] + " claim" + (d.claims[i] === 1 ? "" : "s");
+                    marker.bindTooltip(cluster ? d.label[i] + " and " + (d.places[i] - 1) + " more places: " + counts
+                                               : d.label[i] + ": " + counts);
+                    if (cluster) {
+                        marker.on("click", function (e) {
+                            var map = e.target._map;
+                            map.setView(e.latlng, Math.min(map.getZoom() + 2, map.getMaxZoom() || 18));
+                        });
+                    }
+                    group.addLayer(marker);
+                }
+                return group;
+            })({{ this.data_json }}, {{ this.styles_json }});
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data_json: str, styles: dict[str, dict]):
+        super().__init__()
+        self._name = "CompactLayer"
+        self.data_json = data_json
+        self.styles_json = _script_json(styles)

@@ -1,0 +1,54 @@
+"""The Map page on a store of many places, in a real browser with every request leaving localhost
+blocked: zoomed out, the places come as clusters; after zooming in, as individual places; the data
+layer is swapped without redrawing the map."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from map_frame import MAP_FRAME
+
+pytestmark = pytest.mark.e2e
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: synthetic_data
+
+
+def test_clusters_when_zoomed_out_places_when_zoomed_in(streamlit_server: Any, browser_page: Any,
+                                                        tmp_path: Path) -> None:
+    from synthetic_data import write_synthetic_store
+
+    db = tmp_path / "many.sqlite"
+    write_synthetic_store(db, 3000)
+    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
+    page = browser_page
+    page.goto(f"{url}/map?lat=40.75&lon=46.75&zoom=6", wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
+    frame = page.frame_locator(MAP_FRAME)
+    clusters = frame.locator("path.ca-cluster")
+    clusters.first.wait_for(state="attached", timeout=60_000)
+    assert clusters.count() >= 5
+    assert frame.locator("path.ca-compact").count() <= 2000
+    page.locator('[data-testid="stCaptionContainer"]', has_text="clusters").first.wait_for(timeout=30_000)
+    # mark the map the browser holds: a redraw would lose the mark
+    frame.locator(".leaflet-container").first.evaluate("el => { el.dataset.mark = 'kept'; }")
+
+    # zoom in on the centre (the map reports its bounds and zoom; the page sends that view only)
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    zoom_in = frame.locator(".leaflet-control-zoom-in")
+    for _ in range(3):  # zoom 6 -> 9: a few hundred places in view (of 3,000), one by one
+        zoom_in.click()
+        page.wait_for_timeout(700)
+    page.wait_for_function("() => window.location.search.includes('zoom=9')", timeout=30_000)
+    places = frame.locator("path.ca-place")
+    for _ in range(60):  # the page reruns and swaps the data layer (via zoom 7 and 8: fewer places each time)
+        if 0 < places.count() <= 500 and frame.locator("path.ca-cluster").count() == 0:
+            break
+        page.wait_for_timeout(500)
+    assert 0 < places.count() <= 500 and frame.locator("path.ca-cluster").count() == 0
+    assert frame.locator(".leaflet-container[data-mark='kept']").count() == 1  # the same map
+
+    print("requests outside localhost:", page.outside_requests)
+    assert page.outside_requests == []
