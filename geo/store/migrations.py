@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -115,12 +116,33 @@ def _refuse_newer(version: int, path: Path | str) -> None:
             "CLAIM_ATLAS_DB (or --db) at another store.")
 
 
+def _use_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:
+    """Put the store in write-ahead-log mode (persistent: set once per file, here, when a Store opens it).
+
+    Not per connection: switching from the rollback journal needs an exclusive lock, and SQLite
+    answers "database is locked" at once, without waiting, to a connection asking for it while
+    another holds a write transaction (its deadlock rule), so connections opened while a thread
+    writes would fail. Here the switch is retried for ``wait`` seconds; an existing WAL store
+    only reads its mode."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def upgrade(path: Path | str) -> tuple[int, int]:
     """Bring the store at ``path`` to :data:`LATEST_VERSION` in place (creating it when the file
     is new); returns ``(version before, version after)``. Raises StoreVersionError, leaving the
     file unchanged, when it is newer than this code or not a Claim Atlas store."""
     conn = sqlite3.connect(path, timeout=30, isolation_level=None)
     try:
+        _use_wal(conn)
         before = store_version(conn, path)
         _refuse_newer(before, path)
         if before == LATEST_VERSION:

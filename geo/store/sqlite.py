@@ -66,7 +66,7 @@ class Store:
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA journal_mode=WAL")
+            # WAL mode is the file's, set once by upgrade() when the Store opened it (see _use_wal)
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         return conn
