@@ -66,6 +66,8 @@ _PAGE_KEY = "_view_page"  # the page of the last run
 _NOTES_KEY = "_view_notes"  # (notes on the link last applied, the filters they apply to)
 _EPOCH_KEY = "_view_epoch"  # bumped when a link is applied or a page opened: the map re-frames
 _LINK_SLOT_KEY = "_view_link_slot"  # the sidebar element showing the link (rewritten on updates)
+_RESYNC_KEY = "_view_resync"  # the widgets' filters and the URL's differ: put the widgets' in the URL next run
+_RESYNCED_KEY = "_view_resynced"  # (URL's filters, widgets' filters) last put right: tried once only
 
 # The filter widgets' keys are their query parameters (Streamlit's binding names the parameter so).
 W_FROM, W_TO, W_SOURCE, W_CONFLICT, W_CLAIMANT, W_KIND, W_DISPUTED, W_SEARCH, W_CONF, W_MIN_SOURCES = FILTER_PARAMS
@@ -249,6 +251,8 @@ def draw_filters() -> None:
     raw = _query_now(FILTER_PARAMS)
     checked: tuple[ViewState, list[str]] | None = None
     reloaded, repair = state.pop(_RELOAD_KEY, None), state.pop(_REPAIR_KEY, None)
+    if state.pop(_RESYNC_KEY, False) and reloaded is None and repair is None:
+        _rewrite_widget_params()
     if reloaded is not None and reloaded[0] == raw:  # the URL this session repaired, in the last run
         state[_FRESH_NOTES_KEY] = reloaded[1]
     elif repair is not None:  # the validated filters of the URL read in the last run
@@ -309,7 +313,41 @@ def draw_filters() -> None:
             state[_REPAIR_KEY] = (validated.filters(), notes)
             st.rerun()
         state[_FRESH_NOTES_KEY] = notes
+    else:
+        _check_url_follows_widgets(vocab)
     state[_FILTERS_URL_KEY] = _query_now(FILTER_PARAMS)  # as the binding left it (invalid values dropped)
+
+
+def _check_url_follows_widgets(vocab: Any) -> None:
+    """After the widgets are drawn: when the URL holds other filters than the widgets apply, rerun
+    once to write the widgets' into it (:func:`_rewrite_widget_params`).
+
+    They part when an answer to an earlier run rewrites the browser's URL after the reader changed a
+    filter: a run started before the change that writes the selection (``st.query_params.update``,
+    e.g. the map's first report of its view) sends the whole query as Streamlit last knew it, without
+    the new filter. The widget keeps its value (the pages apply it) but the URL, and a link copied
+    from the address bar, lose it; Streamlit writes a bound parameter back only when the widget was
+    unmounted. The Back button is no such case: there Streamlit sets the widgets from the URL as they
+    are drawn, so they agree here."""
+    state = st.session_state
+    url_filters = parse_view(dict(_query_now(FILTER_PARAMS)), vocab)[0].filters()
+    shown = _filters_from_widgets()
+    pair = (url_filters, shown)
+    if url_filters != shown and state.get(_RESYNCED_KEY) != pair:
+        state[_RESYNCED_KEY] = pair  # once per disagreement: a value the URL cannot hold never loops
+        state[_RESYNC_KEY] = True
+        st.rerun()
+
+
+def _rewrite_widget_params() -> None:
+    """Set each filter widget to the value it holds, before it is drawn: for Streamlit a value set
+    through ``st.session_state``, which it writes to the URL when it differs from the URL's
+    (and removes from the URL at the default). The public way to make a bound widget rewrite its
+    parameter: ``st.query_params`` refuses bound parameters."""
+    state = st.session_state
+    for key in FILTER_PARAMS:
+        if key in state:
+            state[key] = state[key]
 
 
 def share_url(view: ViewState, page: str) -> str:

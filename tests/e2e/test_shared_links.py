@@ -148,6 +148,34 @@ def test_a_shared_link_reopens_the_same_view(streamlit_server: Any, browser_page
         assert [r for r in p.bad_responses if "/_stcore/" not in r] == []
 
 
+def test_a_filter_the_url_lost_is_written_back_at_the_next_run(streamlit_server: Any, browser_page: Any,
+                                                               corpus_store: Path) -> None:
+    """A run started before a filter changed can answer after it with the URL it knew, without the
+    filter (a race seen on slow machines: the map's first report of its view). The widget keeps
+    the filter; the next run puts it back in the URL. The lost parameter is removed here by hand,
+    as that late answer does."""
+    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(corpus_store)})
+    page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 1600})
+    _open_map(page, f"{url}/map")
+    _sidebar_widget(page, "stMultiSelect", "Sources").click()
+    page.get_by_role("option", name=AL_JAZEERA).click()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"[?&]source=Al(\+|%20)Jazeera"), timeout=30_000)
+    page.get_by_text("match the filters").first.wait_for(state="visible", timeout=30_000)
+    page.wait_for_timeout(2000)  # the runs the change started are over
+    page.evaluate("""() => { const u = new URL(window.location.href); u.searchParams.delete('source');
+                             window.history.replaceState(window.history.state, '', u.toString()); }""")
+    assert "source" not in _params(page.url)
+    slider = _sidebar_widget(page, "stSlider", "Minimum confidence")
+    slider.get_by_role("slider").press("ArrowRight")  # any rerun
+    page.wait_for_url(lambda u: _params(u).get("conf") == ["0.05"] and _params(u).get("source") == [AL_JAZEERA],
+                      timeout=30_000)
+    tags = _sidebar_widget(page, "stMultiSelect", "Sources").locator("[data-tag]")
+    assert [tags.nth(i).get_attribute("aria-label").strip() for i in range(tags.count())] == [AL_JAZEERA]
+    assert [r for r in page.bad_responses if "/_stcore/" not in r] == []
+
+
 @pytest.mark.parametrize(("path", "title"), [("map", "Map"), ("claims", "Claims"), ("timeline", "Timeline")])
 def test_hostile_links_render_inert_with_a_warning(streamlit_server: Any, browser_page: Any, corpus_store: Path,
                                                    path: str, title: str) -> None:
