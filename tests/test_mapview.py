@@ -249,3 +249,62 @@ def test_few_points_are_one_geojson_layer(mentions, reference):
     m = build_map(place_layer(mentions), mentions, reference)
     layer = next(c for c in m._children.values() if getattr(c, "layer_name", "") == LAYER_NAMES["points"])
     assert isinstance(layer, PlaceLayer) and not isinstance(layer, ClusteredPlaceLayer)
+
+
+# A region spanning the three states of the South Caucasus ("the southern Caucasus", "the region").
+CAUCASUS_GEOM = json.dumps({"type": "Polygon", "coordinates": [[[40, 38.4], [50.4, 38.4], [50.4, 43.6], [40, 43.6],
+                                                                [40, 38.4]]]})
+
+
+def _region_and_towns() -> pd.DataFrame:
+    rows = [mention(i, text="the southern Caucasus", place_key="ref:region:caucasus", place_name="South Caucasus",
+                    feature_type="region", precision=4, geometry=CAUCASUS_GEOM, lat=41.0, lon=45.2)
+            for i in (1, 6, 7)]  # named three times: in the old rule it held enough mentions to be framed
+    rows += [mention(i, place_key="geonames:146969") for i in (2, 3)]  # Khojavend (Martuni)
+    rows += [mention(i, text="Askeran", place_key="geonames:148619", place_name="Askeran", lat=39.9366, lon=46.8336)
+             for i in (4, 5)]
+    return pd.DataFrame(rows)
+
+
+def test_a_mentioned_broad_region_is_drawn_light_and_never_frames_the_map(reference):
+    m_df = _region_and_towns()
+    places = place_layer(m_df)
+    assert set(focus_places(places)["place_key"]) == {"geonames:146969", "geonames:148619"}
+    (south, west), (north, east) = _fit_bounds(build_map(places, m_df, reference))
+    assert north < 42 and west > 44 and east < 50  # the towns (with some context), not the region (40..50.4 E)
+    assert south < 39.795 < north and west < 46.8336 < east
+    m = build_map(places, m_df, reference)
+    layer = next(c for c in m._children.values() if getattr(c, "layer_name", "") == LAYER_NAMES["areas"])
+    (region,) = feature_properties(m, LAYER_NAMES["areas"])
+    style = json.loads(layer.styles_json)[region["s"]]
+    assert style["fillOpacity"] <= 0.05 and style["opacity"] <= 0.4  # light
+
+
+def test_the_map_frames_the_places_the_claims_are_about(reference):
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    m_df = _region_and_towns()
+    m_df = pd.concat([m_df, pd.DataFrame([mention(9, text="Yerevan", place_key="geonames:616052",
+                                                  place_name="Yerevan", country="AM", lat=40.18, lon=44.51)])],
+                     ignore_index=True)
+    places = place_layer(m_df)
+    claims = gpd.GeoDataFrame({
+        "claim_id": [1], "article_id": [1], "claimant": ["Armenia"], "claimant_text": ["Armenia"],
+        "text": ["Askeran was shelled."], "date": ["2020-10-20"], "date_end": [None], "date_precision": ["day"],
+        "kind": ["attack"], "stance": ["assert"], "disputed": [False], "disputed_by": [[]],
+        "disputing_claim_ids": [[]], "source": ["Agency"], "title": ["Report"], "published": ["2020-10-20"],
+        "place_key": ["geonames:148619"], "place_name": ["Askeran"], "feature_type": ["settlement"],
+        "approximate": [False], "lat": [39.9366], "lon": [46.8336], "n_sources": [1], "cluster_sources": [""]},
+        geometry=[Point(46.8336, 39.9366)], crs="EPSG:4326")
+    about = frozenset({"geonames:148619"})
+    assert list(focus_places(places, about=about)["place_key"]) == ["geonames:148619"]
+    (south, west), (north, east) = _fit_bounds(build_map(places, m_df, reference, claims=claims))
+    assert south < 39.9366 < north and west < 46.8336 < east
+    assert west > 44.51  # Yerevan, only mentioned, does not stretch it
+    # a broad region that a claim is about is drawn as usual
+    claims.loc[0, "place_key"] = "ref:region:caucasus"
+    m = build_map(places, m_df, reference, claims=claims)
+    layer = next(c for c in m._children.values() if getattr(c, "layer_name", "") == LAYER_NAMES["areas"])
+    (region,) = feature_properties(m, LAYER_NAMES["areas"])
+    assert json.loads(layer.styles_json)[region["s"]]["fillOpacity"] > 0.05

@@ -33,6 +33,10 @@ from geo.text.names import normalize_name
 LINE_TYPES = ("border", "pipeline", "river")
 #: The initial view frames the places holding this share of the mentions (see focus_places).
 FOCUS_SHARE = 0.8
+#: An area or line wider or taller than this (degrees, ~170 km) is broad: a country, a province,
+#: "the South Caucasus", a pipeline across three countries. Broad places are drawn light and never
+#: decide the map's extent while anything finer is mentioned (see broad_places).
+BROAD_SPAN_DEGREES = 1.5
 
 PLACE_COLUMNS = [
     "place_key", "place_name", "feature_type", "country", "precision", "precision_label",
@@ -249,18 +253,47 @@ def place_at(places: gpd.GeoDataFrame, lat: float, lon: float, tolerance: float 
     return None
 
 
-def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE) -> gpd.GeoDataFrame:
+def broad_places(places: gpd.GeoDataFrame, span: float = BROAD_SPAN_DEGREES) -> np.ndarray:
+    """Which places are broad (a boolean per row): countries, and areas or lines spanning more than
+    ``span`` degrees either way (a province, "the region", a border or pipeline across countries).
+    A settlement is never broad, whatever its geometry.
+
+    >>> from shapely.geometry import Point, box
+    >>> gdf = gpd.GeoDataFrame({"feature_type": ["settlement", "region", "region"]},
+    ...                        geometry=[Point(46.8, 39.8), box(40, 38, 50, 43), box(46.5, 39.5, 47, 40)])
+    >>> broad_places(gdf).tolist()
+    [False, True, False]
+    """
+    if places.empty:
+        return np.zeros(0, dtype=bool)
+    bounds = places.geometry.bounds.to_numpy(dtype=float)
+    wide = np.nan_to_num(np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1]), nan=0.0) > span
+    kinds = places["feature_type"].astype(str).to_numpy()
+    return ((kinds == "country") | wide) & (kinds != "settlement")
+
+
+def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE,
+                 about: set[str] | frozenset[str] | None = None) -> gpd.GeoDataFrame:
     """The places the initial view frames: the core of the data, not its far outliers.
 
-    Countries are left out when anything finer was mentioned (they span continents). Of the rest,
-    the places nearest the mention-weighted median position that together hold ``share`` of the
-    mentions are kept; so a conflict map opens on the conflict even when an article also names
-    Washington or Moscow (they stay on the map, a zoom out away).
+    Broad places (:func:`broad_places`: countries, provinces, "the southern Caucasus", long
+    borders and pipelines) are left out when anything finer was mentioned: one mention of a
+    region must not shrink the places the articles are about into a corner. When ``about`` (the
+    place keys the view's claims name) holds some of the finer places, only those are framed: the
+    map opens on what is claimed. Of the rest, the places nearest the mention-weighted median
+    position that together hold ``share`` of the mentions are kept; so a conflict map opens on the
+    conflict even when an article also names Washington or Moscow (they stay on the map, a zoom
+    out away).
     """
     if places.empty:
         return places
-    finer = places.loc[places["feature_type"] != "country"]
+    finer = places.loc[~broad_places(places)]
+    if finer.empty:
+        finer = places.loc[places["feature_type"] != "country"]
     pool = finer if not finer.empty else places
+    if about:
+        claimed = pool.loc[pool["place_key"].isin(about)]
+        pool = claimed if not claimed.empty else pool
     if len(pool) == 1:
         return pool
     weights = pool["mention_count"].fillna(1).astype(float).clip(lower=1).to_numpy()

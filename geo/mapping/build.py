@@ -34,9 +34,10 @@ from typing import Any
 import folium
 import folium.plugins
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
-from geo.layers.places import LINE_TYPES, focus_places, plottable_mentions
+from geo.layers.places import LINE_TYPES, broad_places, focus_places, plottable_mentions
 from geo.layers.theatre import WORLD_VIEW
 from geo.mapping.claims import add_claims
 from geo.mapping.elements import (
@@ -83,9 +84,11 @@ _PLACE_COLS = ["place_key", "place_name", "feature_type", "country", "precision"
 
 
 def _place_parts(places: gpd.GeoDataFrame, popups: dict[str, tuple[list, int]], table: _StyleTable,
-                 kind: str, selected_place: str | None) -> tuple[str, list[dict]]:
+                 kind: str, selected_place: str | None, light: np.ndarray | None = None) -> tuple[str, list[dict]]:
+    """The layer data of ``places`` (one kind); ``light`` marks the broad places only mentioned."""
     props = []
-    for row in _rows(places, _PLACE_COLS):
+    lights = light if light is not None else np.zeros(len(places), dtype=bool)
+    for row, is_light in zip(_rows(places, _PLACE_COLS), lights, strict=True):
         key = row.place_key
         ftype = str(row.feature_type or "other")
         bucket = _bucket(row.max_confidence)
@@ -94,9 +97,9 @@ def _place_parts(places: gpd.GeoDataFrame, popups: dict[str, tuple[list, int]], 
         if kind == "points":
             style = _point_style(bucket, precision >= 2, ftype, selected)
         elif kind == "lines":
-            style = _line_style(bucket, ftype, selected)
+            style = _line_style(bucket, ftype, selected, bool(is_light))
         else:
-            style = _area_style(bucket, precision >= 4 or ftype == "country", ftype, selected)
+            style = _area_style(bucket, precision >= 4 or ftype == "country", ftype, selected, bool(is_light))
         mc = int(row.mention_count or 0)
         name = escape_text(row.place_name)
         props.append({
@@ -202,6 +205,8 @@ def build_map(
             _add_reference(m, key, gdf, layer_files)
 
     has_claims = claims is not None and not claims.empty
+    about = (frozenset(claims.loc[~claims["approximate"].astype(bool), "place_key"].dropna())
+             if claims is not None and has_claims and "approximate" in claims else frozenset())
     popups, articles = _popup_items(plottable_mentions(mentions_df)) if places is not None else ({}, {})
     PopupSupport(articles).add_to(m)
     if places is not None:
@@ -210,6 +215,8 @@ def build_map(
         is_line = (kinds.isin(["LineString", "MultiLineString"]) | places["feature_type"].isin(LINE_TYPES)).to_numpy()
         is_line = is_line & ~is_point
         groups = {"areas": ~is_point & ~is_line, "lines": is_line, "points": is_point}
+        # broad places nobody claims anything about: drawn light (they only say where the rest is)
+        light = broad_places(places) & ~places["place_key"].isin(about).to_numpy()
         for kind in ("areas", "lines", "points"):
             if kind == "points" and has_claims:
                 # Claims go over areas and lines but under the settlement dots, so a fan of claims
@@ -221,7 +228,7 @@ def build_map(
             if sub.empty:
                 continue
             table = _StyleTable()
-            data_json, props = _place_parts(sub, popups, table, kind, selected_place)
+            data_json, props = _place_parts(sub, popups, table, kind, selected_place, light[groups[kind]])
             common: dict[str, Any] = dict(name=LAYER_NAMES[kind], className=f"ca-place ca-{kind}")
             if kind == "points":
                 common["attribution"] = ATTRIBUTION_GEONAMES
@@ -246,7 +253,7 @@ def build_map(
     if center is None and zoom is None and (places is not None or (claims is not None and not claims.empty)):
         target = places.loc[places["place_key"] == selected_place] if selected_place and places is not None else None
         if target is None or target.empty:
-            target = focus_places(places) if places is not None else claims
+            target = focus_places(places, about=about) if places is not None else claims
         assert target is not None  # places or claims, by the condition above
         bounds = _bounds_of(target)
         if bounds is not None:

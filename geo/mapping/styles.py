@@ -41,18 +41,26 @@ def _point_style(bucket: int, coarse: bool, feature_type: str, selected: bool) -
     return style
 
 
-def _line_style(bucket: int, feature_type: str, selected: bool) -> dict:
+def _line_style(bucket: int, feature_type: str, selected: bool, light: bool = False) -> dict:
+    """``light``: a broad line only mentioned (a border or pipeline across countries, no claim on it)."""
     conf = (bucket + 0.5) / 5
     style = {"color": SELECTED_COLOR if selected else TYPE_COLORS.get(feature_type, TYPE_COLORS["other"]),
              "weight": round(3 + 3 * conf, 1) + (2 if selected else 0), "opacity": round(0.4 + 0.5 * conf, 2)}
+    if light and not selected:
+        style.update(weight=2, opacity=0.35)
     if conf < 0.5:
         style["dashArray"] = "8 6"
     return style
 
 
-def _area_style(bucket: int, country: bool, feature_type: str, selected: bool) -> dict:
+def _area_style(bucket: int, country: bool, feature_type: str, selected: bool, light: bool = False) -> dict:
+    """``light``: a broad area only mentioned (a country, "the region", no claim on it): an outline
+    and a trace of fill, so it shows where it is without painting over the places inside it."""
     conf = (bucket + 0.5) / 5
     color = TYPE_COLORS.get(feature_type, TYPE_COLORS["other"])
+    if light and not selected:
+        return {"color": color, "weight": 1, "opacity": 0.35, "fillColor": color, "fillOpacity": 0.03,
+                "dashArray": "6 4"}
     return {
         "color": SELECTED_COLOR if selected else color,
         "weight": 4 if selected else (1.5 if country else 2),
