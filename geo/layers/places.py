@@ -272,24 +272,20 @@ def broad_places(places: gpd.GeoDataFrame, span: float = BROAD_SPAN_DEGREES) -> 
     return ((kinds == "country") | wide) & (kinds != "settlement")
 
 
-def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE,
-                 about: set[str] | frozenset[str] | None = None) -> gpd.GeoDataFrame:
-    """The places the initial view frames: the core of the data, not its far outliers.
+def core_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE,
+                about: set[str] | frozenset[str] | None = None) -> gpd.GeoDataFrame:
+    """The core of the data, not its far outliers: what the view is about (the theatre is chosen
+    from it; :func:`focus_places` frames its finer part).
 
-    Broad places (:func:`broad_places`: countries, provinces, "the southern Caucasus", long
-    borders and pipelines) are left out when anything finer was mentioned: one mention of a
-    region must not shrink the places the articles are about into a corner. When ``about`` (the
-    place keys the view's claims name) holds some of the finer places, only those are framed: the
-    map opens on what is claimed. Of the rest, the places nearest the mention-weighted median
-    position that together hold ``share`` of the mentions are kept; so a conflict map opens on the
-    conflict even when an article also names Washington or Moscow (they stay on the map, a zoom
-    out away).
+    Countries are left out when anything finer was mentioned (they span continents). When
+    ``about`` (the place keys the view's claims name) holds some of the rest, only those count.
+    Of them, the places nearest the mention-weighted median position that together hold ``share``
+    of the mentions are kept; so a conflict map opens on the conflict even when an article also
+    names Washington or Moscow (they stay on the map, a zoom out away).
     """
     if places.empty:
         return places
-    finer = places.loc[~broad_places(places)]
-    if finer.empty:
-        finer = places.loc[places["feature_type"] != "country"]
+    finer = places.loc[places["feature_type"] != "country"]
     pool = finer if not finer.empty else places
     if about:
         claimed = pool.loc[pool["place_key"].isin(about)]
@@ -309,3 +305,22 @@ def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE,
     cum = np.cumsum(weights[order])
     n = int(np.searchsorted(cum, share * cum[-1]) + 1)
     return pool.iloc[np.sort(order[:n])]
+
+
+def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE,
+                 about: set[str] | frozenset[str] | None = None) -> gpd.GeoDataFrame:
+    """The places the map's initial view frames: the settlements, districts and short lines of the
+    core (:func:`core_places`; with ``about``, of what the view's claims name).
+
+    Broad places (:func:`broad_places`: countries, provinces, "the southern Caucasus", long
+    borders and pipelines) may make the core, but never decide the extent while it holds anything
+    finer: one mention of a region must not shrink the places the articles are about into a
+    corner. A core of broad places only is framed on the most mentioned of them.
+    """
+    core = core_places(places, share, about)
+    if core.empty:
+        return core
+    broad = broad_places(core)
+    if not broad.all():
+        return core.loc[~broad]
+    return core.loc[[core["mention_count"].fillna(0).astype(float).idxmax()]]

@@ -12,7 +12,7 @@ Two questions, two rules, both about the states at war (a profile's ``states``):
   or to none. A story on Karabakh that also names Moscow stays out of the Russia-Ukraine war;
   neighbours and sponsors (``countries``) never make an article part of a war.
 * **The theatre of a view** (the Map page, :func:`theatre`) is read from the *core* of its places
-  (:func:`geo.layers.places.focus_places`: the places holding most mentions around their median,
+  (:func:`geo.layers.places.core_places`: the places holding most mentions around their median,
   without far outliers such as Washington): the countries of the core are drawn with their borders
   and admin-1 areas, and a profile applies when one of its states is among them, when the view's
   claims are made by one of its non-state parties, or when the view is filtered to that conflict.
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from geo.layers.places import focus_places
+from geo.layers.places import core_places
 from geo.profiles import ConflictProfile
 
 #: An article belongs to a conflict when at least this share of its place names are in its states.
@@ -116,7 +116,7 @@ def theatre(places: gpd.GeoDataFrame | None, claims: pd.DataFrame | None, profil
     """The theatre of a view: its places (``geo.layers.place_layer``), its claims (rows with a
     ``claimant``), the profiles in force, and the conflicts the view is filtered to. See the
     module's rules."""
-    core = focus_places(places) if places is not None and not places.empty else None
+    core = core_places(places) if places is not None and not places.empty else None
     core_countries = _codes(core["country"]) if core is not None else []
     claimants = set(claims["claimant"].dropna()) if claims is not None and not claims.empty else set()
     chosen = set(conflicts)

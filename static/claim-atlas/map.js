@@ -100,12 +100,23 @@
     };
 
     // ------------------------------------------------------------------------- legends
-    /* A static legend (our own HTML) in a corner of the map; returns the control. */
-    C.legend = function (map, html, position, className) {
+    /* A legend opens folded on a map smaller than this (px): on a laptop screen it would cover
+       the places; a click on its title opens it. */
+    C.LEGEND_OPEN_WIDTH = 1000;
+    C.LEGEND_OPEN_HEIGHT = 560;
+
+    /* A static legend (our own HTML) in a corner of the map, folded under its title (a <details>
+       element: no script needed to open or close it); returns the control. */
+    C.legend = function (map, html, position, className, title) {
         var legend = L.control({position: position});
         legend.onAdd = function () {
             var div = L.DomUtil.create("div", className);
-            div.innerHTML = html;
+            var size = map.getSize();
+            var open = size.x >= C.LEGEND_OPEN_WIDTH && size.y >= C.LEGEND_OPEN_HEIGHT;
+            div.innerHTML = "<details class='ca-legend-fold'" + (open ? " open" : "") + "><summary>"
+                + (title || "Legend") + "</summary>" + html + "</details>";
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
             return div;
         };
         legend.addTo(map);
@@ -114,7 +125,7 @@
 
     /* The claims' legend, shown while the claims layer is. */
     C.claimLegend = function (map, layer, html, className) {
-        var legend = C.legend(map, html, "bottomright", className);
+        var legend = C.legend(map, html, "bottomright", className, "Claims legend");
         map.on("overlayremove", function (e) { if (e.layer === layer) { legend.remove(); } });
         map.on("overlayadd", function (e) { if (e.layer === layer) { legend.addTo(map); } });
         return legend;
