@@ -302,9 +302,16 @@ def test_the_map_frames_the_places_the_claims_are_about(reference):
     (south, west), (north, east) = _fit_bounds(build_map(places, m_df, reference, claims=claims))
     assert south < 39.9366 < north and west < 46.8336 < east
     assert west > 44.51  # Yerevan, only mentioned, does not stretch it
-    # a broad region that a claim is about is drawn as usual
+    # a broad region a claim is about stays light (its claim has a marker) and does not frame the map
     claims.loc[0, "place_key"] = "ref:region:caucasus"
     m = build_map(places, m_df, reference, claims=claims)
     layer = next(c for c in m._children.values() if getattr(c, "layer_name", "") == LAYER_NAMES["areas"])
     (region,) = feature_properties(m, LAYER_NAMES["areas"])
-    assert json.loads(layer.styles_json)[region["s"]]["fillOpacity"] > 0.05
+    assert json.loads(layer.styles_json)[region["s"]]["fillOpacity"] <= 0.05
+    (south, west), (north, east) = _fit_bounds(m)
+    assert west > 44 and north < 42
+    # selected, it is outlined as any selected place
+    m = build_map(places, m_df, reference, claims=claims, selected_place="ref:region:caucasus", center=(40, 46), zoom=6)
+    layer = next(c for c in m._children.values() if getattr(c, "layer_name", "") == LAYER_NAMES["areas"])
+    (region,) = feature_properties(m, LAYER_NAMES["areas"])
+    assert json.loads(layer.styles_json)[region["s"]]["color"] == "#f1c40f"

@@ -260,6 +260,19 @@ class GeocodeCache:
             raise
         return slot - now
 
+    def mark_request(self) -> None:
+        """Record that a request leaves now: a sleep until the reserved slot may overrun it, and the
+        next slot must follow the request as made, not as planned (else two requests could come
+        closer than the delay)."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("UPDATE meta SET value = max(value, ?) WHERE key='last_request'", (time.time(),))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
 
 # --------------------------------------------------------------------------- the online geocoder
 
@@ -297,6 +310,7 @@ class OnlineGeocoder:
         wait = self.cache.reserve_request(self.min_delay_seconds)
         if wait > 0:
             time.sleep(wait)
+        self.cache.mark_request()
         return self.geocoder.geocode(query, **kwargs)
 
     def _failed(self, reason: str, *, exc_info: bool = False) -> None:

@@ -33,10 +33,11 @@ from geo.text.names import normalize_name
 LINE_TYPES = ("border", "pipeline", "river")
 #: The initial view frames the places holding this share of the mentions (see focus_places).
 FOCUS_SHARE = 0.8
-#: An area or line wider or taller than this (degrees, ~170 km) is broad: a country, a province,
-#: "the South Caucasus", a pipeline across three countries. Broad places are drawn light and never
-#: decide the map's extent while anything finer is mentioned (see broad_places).
-BROAD_SPAN_DEGREES = 1.5
+#: An area or line wider or taller than this (degrees, ~280 km) is broad: a country, a large
+#: province, "the South Caucasus", a pipeline across three countries (a district, or a small region
+#: such as Nagorno-Karabakh, 1.8 degrees, is not). Broad places are drawn light and never decide the
+#: map's extent while anything finer is mentioned (see broad_places).
+BROAD_SPAN_DEGREES = 2.5
 
 PLACE_COLUMNS = [
     "place_key", "place_name", "feature_type", "country", "precision", "precision_label",
@@ -255,7 +256,7 @@ def place_at(places: gpd.GeoDataFrame, lat: float, lon: float, tolerance: float 
 
 def broad_places(places: gpd.GeoDataFrame, span: float = BROAD_SPAN_DEGREES) -> np.ndarray:
     """Which places are broad (a boolean per row): countries, and areas or lines spanning more than
-    ``span`` degrees either way (a province, "the region", a border or pipeline across countries).
+    ``span`` degrees either way (a large province, "the region", a border or pipeline across countries).
     A settlement is never broad, whatever its geometry.
 
     >>> from shapely.geometry import Point, box
@@ -320,6 +321,8 @@ def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE,
     core = core_places(places, share, about)
     if core.empty:
         return core
+    if about and broad_places(core).all():  # the claims name broad places only: frame the finer core
+        core = core_places(places, share)
     broad = broad_places(core)
     if not broad.all():
         return core.loc[~broad]

@@ -215,8 +215,10 @@ def build_map(
         is_line = (kinds.isin(["LineString", "MultiLineString"]) | places["feature_type"].isin(LINE_TYPES)).to_numpy()
         is_line = is_line & ~is_point
         groups = {"areas": ~is_point & ~is_line, "lines": is_line, "points": is_point}
-        # broad places nobody claims anything about: drawn light (they only say where the rest is)
-        light = broad_places(places) & ~places["place_key"].isin(about).to_numpy()
+        # broad places (countries, "the region", a pipeline across countries): drawn light, claimed
+        # or not, so they show where they are without painting over the places inside them (their
+        # claims have their own markers)
+        light = broad_places(places)
         for kind in ("areas", "lines", "points"):
             if kind == "points" and has_claims:
                 # Claims go over areas and lines but under the settlement dots, so a fan of claims

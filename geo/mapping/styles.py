@@ -42,7 +42,7 @@ def _point_style(bucket: int, coarse: bool, feature_type: str, selected: bool) -
 
 
 def _line_style(bucket: int, feature_type: str, selected: bool, light: bool = False) -> dict:
-    """``light``: a broad line only mentioned (a border or pipeline across countries, no claim on it)."""
+    """``light``: a broad line (a border or pipeline across countries)."""
     conf = (bucket + 0.5) / 5
     style = {"color": SELECTED_COLOR if selected else TYPE_COLORS.get(feature_type, TYPE_COLORS["other"]),
              "weight": round(3 + 3 * conf, 1) + (2 if selected else 0), "opacity": round(0.4 + 0.5 * conf, 2)}
@@ -54,8 +54,8 @@ def _line_style(bucket: int, feature_type: str, selected: bool, light: bool = Fa
 
 
 def _area_style(bucket: int, country: bool, feature_type: str, selected: bool, light: bool = False) -> dict:
-    """``light``: a broad area only mentioned (a country, "the region", no claim on it): an outline
-    and a trace of fill, so it shows where it is without painting over the places inside it."""
+    """``light``: a broad area (a country, "the region"): an outline and a trace of fill, so it
+    shows where it is without painting over the places inside it."""
     conf = (bucket + 0.5) / 5
     color = TYPE_COLORS.get(feature_type, TYPE_COLORS["other"])
     if light and not selected:
