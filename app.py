@@ -30,6 +30,7 @@ PAGES = [
 page = st.navigation(PAGES)
 app.sidebar_header()
 app.ensure_corpus_loaded()
+app.warm_up()  # once per process: the layers, gazetteer and model the first visits would wait for
 if page.url_path != app.ADD_ARTICLES_URL_PATH:  # every page but Add articles has the shared filters
     app.draw_filters()
 page.run()

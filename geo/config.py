@@ -162,6 +162,9 @@ class Settings:
     #: The speedups (geo/nlp/accel/, the map's fast rendering), each where the installed libraries
     #: are the versions it was tested with (geo/_compat.py); off: the libraries' own code.
     accel: bool = True
+    #: What the app loads in the background when it starts (its first run in a process): "all"
+    #: (the reference layers, the gazetteer and the language model), "layers" or "off".
+    warm_up: str = "all"
 
     @classmethod
     @_raising_settings_errors
@@ -185,6 +188,7 @@ class Settings:
             tiles=_env_choice("CLAIM_ATLAS_TILES", "none", ("none", "osm")),
             workers=_env_int("CLAIM_ATLAS_WORKERS", min(2, os.cpu_count() or 1), low=1),
             accel=_env_bool("CLAIM_ATLAS_ACCEL", True),
+            warm_up=_env_choice("CLAIM_ATLAS_WARM_UP", "all", ("all", "layers", "off")),
         )
 
     def with_overrides(self, **changes) -> Settings:

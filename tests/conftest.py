@@ -64,6 +64,7 @@ def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     monkeypatch.setenv("CLAIM_ATLAS_HOME", str(home))
     monkeypatch.setenv("CLAIM_ATLAS_DB", str(home / "claim_atlas.sqlite"))
     monkeypatch.setenv("CLAIM_ATLAS_GAZETTEER", str(GAZETTEER_PATH))
+    monkeypatch.setenv("CLAIM_ATLAS_WARM_UP", "off")  # no background loading in test processes
     monkeypatch.setattr(geo.store.sqlite.Store, "__init__", _guarded_store_init)
     yield home
 

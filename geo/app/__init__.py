@@ -27,6 +27,7 @@ from geo.app.resources import (
     get_store,
     load_reference_layers,
     load_theatre,
+    warm_up,
 )
 from geo.app.viewsync import (
     draw_filters,
@@ -97,6 +98,7 @@ __all__ = [
     "set_date_range",
     "sidebar_header",
     "start_data_page",
+    "warm_up",
     "update_view",
     "valid_settings",
     "valid_store",

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
 from geo.config import get_settings
-from geo.layers.reference import basemap_layer, reference_layers, theatre_layers, world_layers
+from geo.layers.reference import (
+    BASEMAP_FILE,
+    WORLD_ADMIN1_FILE,
+    basemap_layer,
+    cached_layers,
+    profile_layer_files,
+    reference_layers,
+    theatre_layers,
+    world_layers,
+)
 from geo.layers.theatre import Theatre, theatre
 from geo.layers.view import ViewState
 from geo.profiles import get_profiles
 from geo.store.sqlite import Store
+
+log = logging.getLogger(__name__)
 
 
 # ------------------------------------------------------------------------------------ resources
@@ -44,11 +57,20 @@ def data_version() -> int:
     return get_store().data_version()
 
 
+def _layer_cache() -> Path:
+    return get_settings().home / "cache" / "layers"
+
+
 @st.cache_resource(show_spinner="Reading the reference layers…")
 def _reference(reference_dir: str, mtime: float) -> dict[str, gpd.GeoDataFrame]:
-    layers = reference_layers(reference_dir)
-    layers["basemap"] = basemap_layer(reference_dir)
-    return layers
+    def build() -> dict[str, gpd.GeoDataFrame]:
+        layers = reference_layers(reference_dir)
+        layers["basemap"] = basemap_layer(reference_dir)
+        return layers
+
+    folder = Path(reference_dir)
+    sources = [folder / BASEMAP_FILE, *(folder / file for file, _name in profile_layer_files().values())]
+    return cached_layers(_layer_cache(), "reference", sources, build)
 
 
 def _reference_stamp() -> tuple[str, float]:
@@ -63,7 +85,9 @@ def load_reference_layers() -> dict[str, gpd.GeoDataFrame]:
 
 @st.cache_resource(show_spinner="Reading the world layers…")
 def _world(reference_dir: str, mtime: float) -> dict[str, gpd.GeoDataFrame]:
-    return world_layers(reference_dir)
+    folder = Path(reference_dir)
+    return cached_layers(_layer_cache(), "world", [folder / BASEMAP_FILE, folder / WORLD_ADMIN1_FILE],
+                         lambda: world_layers(reference_dir))
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
@@ -94,3 +118,35 @@ def get_gazetteer():
     corrections (shared between sessions: read only)."""
     s = get_settings()
     return _gazetteer_for(str(s.gazetteer_path), str(s.reference_dir))
+
+
+# ------------------------------------------------------------------------------------ warm-up
+_warm_up_lock = threading.Lock()
+_warm_up_started = False
+
+
+def warm_up() -> None:
+    """Load in a background thread, once per process, what the first visits would wait for
+    (``CLAIM_ATLAS_WARM_UP``): the reference and world layers (the first map), then the gazetteer
+    and the language model (Add articles, corrections). The pages call the same cached loaders:
+    one still loading is waited for (Streamlit's cache computes each value once), with its spinner."""
+    global _warm_up_started
+    mode = get_settings().warm_up
+    with _warm_up_lock:
+        if _warm_up_started or mode == "off":
+            return
+        _warm_up_started = True
+    threading.Thread(target=_warm, args=(mode,), name="claim-atlas-warm-up", daemon=True).start()
+
+
+def _warm(mode: str) -> None:
+    try:
+        stamp = _reference_stamp()
+        _reference(*stamp)
+        _world(*stamp)
+        if mode == "all":
+            get_gazetteer()
+            get_pipeline()
+        log.info("warm-up done (%s)", mode)
+    except Exception:  # noqa: BLE001 - the pages load what they need themselves, and report errors
+        log.warning("warm-up failed; the pages load what they need when they need it", exc_info=True)

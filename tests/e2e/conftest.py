@@ -154,6 +154,8 @@ def streamlit_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator
             CLAIM_ATLAS_HOME=str(home),
             PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
             STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+            # the layers, not the language model: a server per test, most never adding an article
+            CLAIM_ATLAS_WARM_UP="layers",
         )
         env.update(extra_env or {})
         log_path = tmp_path / f"streamlit_{len(servers)}.log"
