@@ -38,3 +38,43 @@ def test_a_fresh_app_shows_what_it_loads_and_a_restarted_one_reads_its_layer_cac
     assert {p.name: p.stat().st_mtime_ns for p in cache.glob("*")} == written  # read back, not rebuilt
     for p in (page, other):
         assert p.outside_requests == [], p.outside_requests
+
+
+def test_scripts_serve_warms_up_before_any_visit(tmp_path: Path, corpus_store: Path) -> None:
+    """`python scripts/serve.py` (what `make run` and the Docker image start): with no visitor
+    at all, the layer cache gets written, i.e. the warm-up ran at server start."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    repo = Path(__file__).resolve().parents[2]
+    home = tmp_path / "home"
+    home.mkdir()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, CLAIM_ATLAS_HOME=str(home), CLAIM_ATLAS_DB=str(corpus_store), CLAIM_ATLAS_WARM_UP="layers",
+               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "scripts/serve.py", "--server.port", str(port), "--server.address",
+                             "127.0.0.1", "--server.headless", "true"], cwd=repo, env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        healthy = cached = False
+        while time.monotonic() < deadline and not (healthy and cached):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                    healthy = r.read().strip() == b"ok"
+            except OSError:
+                pass
+            cached = any((home / "cache" / "layers").glob("world-*.json"))
+            time.sleep(0.5)
+        assert healthy and cached, (tmp_path / "serve.log").read_text(errors="replace")[-3000:]
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)
+        log.close()
