@@ -5,7 +5,7 @@ restarts of the server on one ``CLAIM_ATLAS_HOME`` (its caches kept, as a restar
 them). ``cold_first_visit_s`` is the very first start's first visit, on an empty home (a fresh
 install). Needs Chromium (``CHROMIUM_PATH``, default /usr/bin/chromium) and playwright.
 
-    python scripts/benchmark_first_visit.py --db STORE [--repeat 3] [--plain] [--json]
+    python scripts/benchmark_first_visit.py --db STORE [--repeat 3] [--json]
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start(db: Path, home: Path, plain: bool = False) -> tuple[subprocess.Popen, str]:
+def _start(db: Path, home: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = dict(os.environ, CLAIM_ATLAS_DB=str(db), CLAIM_ATLAS_HOME=str(home),
                STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONPATH=str(REPO))
-    launcher = ["-m", "streamlit", "run", "app.py"] if plain else ["scripts/serve.py"]
+    launcher = ["-m", "streamlit", "run", "app.py"]
     proc = subprocess.Popen([sys.executable, *launcher, "--server.port", str(port),
                              "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=REPO, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -70,8 +70,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--wait", type=float, default=0.0,
                         help="seconds between the server's start and the first visit (the warm-up's time)")
-    parser.add_argument("--plain", action="store_true",
-                        help="start the app with `streamlit run app.py` instead of scripts/serve.py")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -81,7 +79,7 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
                                      args=["--no-sandbox"])
         for _ in range(args.repeat + 1):  # the first on an empty home: cold
-            proc, url = _start(args.db, Path(home), args.plain)
+            proc, url = _start(args.db, Path(home))
             try:
                 time.sleep(args.wait)
                 first.append(_visit(browser, url))
@@ -92,8 +90,7 @@ def main() -> None:
         browser.close()
     result = {"cold_first_visit_s": round(first[0], 2), "first_visit_s": round(statistics.median(first[1:]), 2),
               "second_visit_s": round(statistics.median(second[1:]), 2),
-              "runs": [[round(a, 2), round(b, 2)] for a, b in zip(first, second, strict=True)], "wait_s": args.wait,
-              "launcher": "streamlit run" if args.plain else "scripts/serve.py"}
+              "runs": [[round(a, 2), round(b, 2)] for a, b in zip(first, second, strict=True)], "wait_s": args.wait}
     print(json.dumps(result) if args.json else result)
 
 
