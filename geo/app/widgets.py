@@ -28,6 +28,8 @@ APP_NAME = "Claim Atlas"
 ATTRIBUTION_NOTE = "Claims are shown as attributed claims (who said what, in which source), never as fact."
 #: URL path of the Map page (``st.Page(..., url_path=MAP_URL_PATH)`` in app.py).
 MAP_URL_PATH = "map"
+#: URL path of the Overview (app.py opens it from the root, ``/``, too).
+OVERVIEW_URL_PATH = "overview"
 SOURCES_URL_PATH = "sources"
 
 
