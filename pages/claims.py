@@ -67,10 +67,10 @@ event = st.dataframe(
                   "claim_id"],
     column_config={
         "claim_id": st.column_config.NumberColumn("#", width="small"),
-        "date_label": st.column_config.TextColumn("Date", width="small",
+        "date_label": st.column_config.TextColumn("Date", width=96,
                                                   help="The date the claim is about, resolved against "
                                                   "the article's publication date"),
-        "claimant": st.column_config.TextColumn("Claimant", width="small"),
+        "claimant": st.column_config.TextColumn("Claimant", width=120),
         "kind": st.column_config.TextColumn("Kind", width="small"),
         "disputed_by_label": st.column_config.TextColumn("Disputed by", width="small"),
         "places": st.column_config.TextColumn("Places", width="medium", help="Where the claim is drawn on the map"),

@@ -157,11 +157,13 @@ rings = (alt.Chart(on_axis).transform_filter(alt.datum.disputed > 0)
 rows = alt.layer(dots, rings).properties(title=f"By {group_by.lower()}: circle size = claims, red ring = some disputed")
 st.altair_chart(rows, width="stretch", height=90 + 32 * len(groups))
 if domain.outside and rng:
-    st.caption(f"The axis shows the picked date range; {domain.outside} claims of the other filters are outside it "
-               "(clear the date filter, or choose the whole period, to see them).")
+    st.caption(f"The axis shows the picked date range; {domain.outside} "
+               + ("claims of the other filters are" if domain.outside > 1 else "claim of the other filters is")
+               + " outside it (clear the date filter, or choose the whole period, to see them).")
 elif domain.outside:
     left_out = dated.loc[(dated["day"] < lo_bound.isoformat()) | (dated["day"] > hi_bound.isoformat())]
-    st.warning(f"{domain.outside} claims are dated outside the axis ({lo_bound} to {hi_bound}): "
+    st.warning((f"{domain.outside} claims are" if domain.outside > 1 else "1 claim is")
+               + f" dated outside the axis ({lo_bound} to {hi_bound}): "
                + ("choose the whole period above, or " if not whole else "")
                + "read them here.")
     with st.expander(f"Claims outside the axis ({len(left_out)})"):
