@@ -114,14 +114,6 @@ st.subheader(f"Claim #{selected}")
 left, right = st.columns([1, 1], gap="medium")
 with left:
     st.html(app.claim_header_html(claim, disputing, view))
-    clusters, disputes = app.load_claim_clusters(version)
-    st.html(app.corroboration_html(int(selected), cluster_members(int(selected), clusters),
-                                   cluster_disputing(int(selected), clusters, disputes), view))
-    articles = app.load_articles(version, with_text=True)
-    article = articles.loc[articles["id"] == int(claim["article_id"])]
-    text = article["text"].iloc[0] if not article.empty else ""
-    st.caption("The claim in its paragraph:")
-    st.html(app.claim_paragraph_html(text, int(claim["start"]), int(claim["end"])))
     if spots.empty:
         st.text("Location: none (neither the claim nor its article names a place that could be resolved).")
     elif bool(spots["approximate"].iloc[0]):
@@ -130,6 +122,14 @@ with left:
     else:
         names = ", ".join(f"{n} ({t})" for n, t in zip(spots["place_name"], spots["feature_type"], strict=True))
         st.text(f"Places named in the claim: {names}")
+    clusters, disputes = app.load_claim_clusters(version)
+    st.html(app.corroboration_html(int(selected), cluster_members(int(selected), clusters),
+                                   cluster_disputing(int(selected), clusters, disputes), view))
+    articles = app.load_articles(version, with_text=True)
+    article = articles.loc[articles["id"] == int(claim["article_id"])]
+    text = article["text"].iloc[0] if not article.empty else ""
+    st.caption("The claim in its paragraph:")
+    st.html(app.claim_paragraph_html(text, int(claim["start"]), int(claim["end"])))
 with right:
     if not spots.empty:
         places = app.load_places(version).iloc[0:0]

@@ -110,7 +110,7 @@ def export_buttons(mentions_df: pd.DataFrame, claims_df: pd.DataFrame | None = N
         reference = load_theatre(place_layer(mentions), claims, ViewState())[1]
     stem = f"claim-atlas-{date.today().isoformat()}"
     n_places = plottable_mentions(mentions)["place_key"].nunique() if not mentions.empty else 0
-    label = (f"Export this view: {n_places} places, {len(mentions)} mentions"
+    label = (f"Export this view: {n_places} places on the map, {len(mentions)} mentions (rows of the CSV)"
              + (f", {len(claims)} claims" if claims is not None else "") + ".")
     st.caption(label + " Files are made when you click; the HTML map opens offline, from the file alone.")
     cols = st.columns(5 if claims is not None else 4)

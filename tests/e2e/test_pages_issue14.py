@@ -207,7 +207,8 @@ def test_every_page_counts_the_same_way(streamlit_server: Any, browser_page: Any
         sentence = _counts_sentence(page)
         seen[path] = re.search(r"\d+ of \d+ place names.*match the filters\.", sentence).group(0)
         if path == "overview":
-            _shoot(page, "overview-counts", page.locator('[data-testid="stAlert"]').first)
+            _shoot(page, "overview-counts", page.locator("h1").first)
+            _settled(page, TITLES[path])
     assert set(seen.values()) == {expected}, seen
     assert page.outside_requests == []
 
