@@ -233,8 +233,10 @@ def test_the_overview_figures_are_not_cut(streamlit_server: Any, browser_page: A
 
 def test_every_page_opens_at_its_address(streamlit_server: Any, browser_page: Any, corpus_store: Path) -> None:
     """Point 10: each page's address opens that page (no "page does not seem to exist"); the root
-    opens the Overview at /overview, keeping the link's parameters."""
-    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(corpus_store)})
+    opens the Overview at /overview, keeping the link's parameters. Served as `make run` serves it
+    (serve.py), no request fails and the console shows no error: Streamlit's frontend no longer
+    probes ``/<page>/_stcore/health`` (geo/serving.py)."""
+    url = streamlit_server("serve.py", extra_env={"CLAIM_ATLAS_DB": str(corpus_store)})
     page = browser_page
     page.set_viewport_size({"width": 1366, "height": 768})
     for path, title in TITLES.items():
@@ -247,3 +249,4 @@ def test_every_page_opens_at_its_address(streamlit_server: Any, browser_page: An
     page.wait_for_url(re.compile(r"/overview\?.*conf=0\.5"), timeout=30_000)
     assert page.get_by_text(NOT_FOUND).count() == 0
     assert page.outside_requests == []
+    assert page.bad_responses == [] and page.console_errors == [], (page.bad_responses, page.console_errors)
