@@ -71,10 +71,10 @@ event = st.dataframe(
                                                   help="The date the claim is about, resolved against "
                                                   "the article's publication date"),
         "claimant": st.column_config.TextColumn("Claimant", width=120),
-        "kind": st.column_config.TextColumn("Kind", width="small"),
+        "kind": st.column_config.TextColumn("Kind", width=90),
         "disputed_by_label": st.column_config.TextColumn("Disputed by", width="small"),
         "places": st.column_config.TextColumn("Places", width="medium", help="Where the claim is drawn on the map"),
-        "source": st.column_config.TextColumn("Source", width="small"),
+        "source": st.column_config.TextColumn("Source", width="medium"),
         "n_sources": st.column_config.NumberColumn("Reported by", width="small",
                                                    help="How many distinct sources report this claim (the same "
                                                    "claim across articles)", format="%d sources"),
