@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Regenerate docs/map.png, timeline.png, claims.png, filters.png, docs/screenshots/<profile>.png and the
-# tour's docs/screenshots/<view>-1366x768.png and -1920x1080.png: runs the Map page, shared-link,
-# theatre and pages end-to-end tests (tests/e2e/test_map_page.py, test_shared_links.py,
-# test_theatres.py, test_pages_issue14.py), which ingest
+# Regenerate docs/map.png, timeline.png, claims.png, filters.png and docs/screenshots/<profile>.png:
+# runs the Map page, shared-link and theatre end-to-end tests (tests/e2e/test_map_page.py,
+# test_shared_links.py, test_theatres.py), which ingest
 # the bundled corpus, start `streamlit run app.py`, open the pages in headless Chromium with
 # every outside request blocked and save the screenshots. (A plain test run saves them into
 # test-results/ instead, leaving the repository clean.)
@@ -13,9 +12,7 @@ cd "$(dirname "$0")/.."
 export CLAIM_ATLAS_SCREENSHOT="${CLAIM_ATLAS_SCREENSHOT:-$PWD/docs/map.png}"
 export CLAIM_ATLAS_FILTERS_SCREENSHOT="${CLAIM_ATLAS_FILTERS_SCREENSHOT:-$PWD/docs/filters.png}"
 export CLAIM_ATLAS_THEATRE_SCREENSHOTS="${CLAIM_ATLAS_THEATRE_SCREENSHOTS:-$PWD/docs/screenshots}"
-export CLAIM_ATLAS_PAGES_SCREENSHOTS="${CLAIM_ATLAS_PAGES_SCREENSHOTS:-$PWD/docs/screenshots}"
-python -m pytest tests/e2e/test_map_page.py tests/e2e/test_shared_links.py tests/e2e/test_theatres.py \
-  tests/e2e/test_pages_issue14.py -m e2e -q \
+python -m pytest tests/e2e/test_map_page.py tests/e2e/test_shared_links.py tests/e2e/test_theatres.py -m e2e -q \
   -p no:cacheprovider "$@"
 echo "screenshots: $CLAIM_ATLAS_SCREENSHOT (with timeline.png, claims.png), $CLAIM_ATLAS_FILTERS_SCREENSHOT" \
   "and $CLAIM_ATLAS_THEATRE_SCREENSHOTS/<profile>.png"

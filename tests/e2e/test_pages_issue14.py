@@ -3,7 +3,7 @@
 claim moved to 2009), every request leaving localhost blocked.
 
 Each test saves screenshots of the view it checks at 1366×768 and 1920×1080: into test-results/ by
-default, into docs/screenshots/ when ``CLAIM_ATLAS_PAGES_SCREENSHOTS`` names it (scripts/screenshot.sh).
+default, into docs/screenshots/ when ``CLAIM_ATLAS_SCREENSHOTS`` names it (scripts/screenshot.sh).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SHOTS = Path(os.environ.get("CLAIM_ATLAS_PAGES_SCREENSHOTS", REPO_ROOT / "test-results"))
+SHOTS = Path(os.environ.get("CLAIM_ATLAS_SCREENSHOTS", REPO_ROOT / "test-results"))
 SIZES = ((1366, 768), (1920, 1080))
 TITLES = {"overview": "Claim Atlas", "map": "Map", "sources": "Sources", "claims": "Claims",
           "timeline": "Timeline", "places": "Places", "add": "Add articles"}
