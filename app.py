@@ -17,8 +17,20 @@ from geo import app
 # fonts.gstatic.com (the app must make no outside request); emoji need an emoji font.
 st.set_page_config(page_title=app.APP_NAME, layout="wide")
 
+
+def _open_overview() -> None:
+    """The app's root address: the Overview at its own address (``/overview``), with the link's
+    query parameters. The default page of ``st.navigation`` is served at the root only: were the
+    Overview the default, ``/overview`` would be "a page that does not exist" (issue 14, point 10)."""
+    st.switch_page(OVERVIEW, query_params=[(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+
+
+OVERVIEW = st.Page("pages/overview.py", title="Overview", url_path=app.OVERVIEW_URL_PATH)
+#: The root (``/``): not in the menu; it opens the Overview.
+HOME = st.Page(_open_overview, title=app.APP_NAME, url_path="home", default=True, visibility="hidden")
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", url_path="overview", default=True),
+    HOME,
+    OVERVIEW,
     st.Page("pages/map.py", title="Map", url_path=app.MAP_URL_PATH),
     st.Page("pages/sources.py", title="Sources", url_path=app.SOURCES_URL_PATH),
     st.Page("pages/claims.py", title="Claims", url_path=app.CLAIMS_URL_PATH),
@@ -28,6 +40,8 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+if page is HOME:
+    page.run()  # switches to the Overview: nothing else to draw
 app.sidebar_header()
 app.ensure_corpus_loaded()
 app.warm_up()  # once per process: the layers, gazetteer and model the first visits would wait for

@@ -14,9 +14,19 @@ from streamlit_folium import st_folium
 
 from geo import app
 from geo.config import get_settings
-from geo.layers.claims import LOCATION_FOCUS, cluster_disputing, cluster_members
+from geo.layers.claims import (
+    CLAIM_ORDERS,
+    LOCATION_FOCUS,
+    claim_place_names,
+    cluster_disputing,
+    cluster_members,
+    sort_claims,
+)
 from geo.mapping.build import build_map
 from geo.mapping.reference import STATIC_LAYER_FILES
+
+#: Pixels per table row: three lines of text, so a long claim wraps instead of being cut.
+ROW_HEIGHT = 72
 
 version = app.start_data_page()
 claims = app.load_claims(version)
@@ -32,10 +42,17 @@ selected = view.claim
 st.text(f"{len(rows)} of {len(claims)} claims" + (" match the filters" if view.has_filters else ""))
 if rows.empty:
     app.empty_view(view, "claims")
-# A new filter choice is a new table (positions change): its selection starts from the view's claim.
-table_key = "claims_table_" + hashlib.sha1(app.view_key(view).encode()).hexdigest()[:10]
+order = st.selectbox("Sort by", list(CLAIM_ORDERS), key="claims_sort",
+                     help="Or click a column's header. Undated claims come last.")
+rows = sort_claims(rows, order)
+# A new filter choice or order is a new table (positions change): its selection starts from the view's claim.
+table_key = "claims_table_" + hashlib.sha1((app.view_key(view) + order).encode()).hexdigest()[:10]
 positions = rows.index[rows["claim_id"] == selected].tolist() if selected is not None else []
-shown = rows.assign(disputed_by_label=[", ".join(v) for v in rows["disputed_by"]])
+places_of = claim_place_names(app.load_claim_layer(version))
+shown = rows.assign(disputed_by_label=[", ".join(v) for v in rows["disputed_by"]],
+                    places=[places_of.get(int(c), "") for c in rows["claim_id"]])
+st.caption("Long claims wrap over three lines; select a row (the box at its left) to read it in full below, with "
+           "its source, date, claimant, places and disputes.")
 event = st.dataframe(
     shown,
     key=table_key,
@@ -44,21 +61,24 @@ event = st.dataframe(
     selection_default={"selection": {"rows": positions[:1]}} if positions else None,
     hide_index=True,
     width="stretch",
-    height=min(420, 38 + 35 * max(1, len(rows))),
-    column_order=["claim_id", "date_label", "claimant", "kind", "disputed", "disputed_by_label", "source", "n_sources",
-                  "text"],
+    row_height=ROW_HEIGHT,
+    height=min(38 + ROW_HEIGHT * 8, 38 + ROW_HEIGHT * max(1, len(rows))),
+    column_order=["date_label", "claimant", "text", "places", "source", "disputed_by_label", "kind", "n_sources",
+                  "claim_id"],
     column_config={
         "claim_id": st.column_config.NumberColumn("#", width="small"),
-        "date_label": st.column_config.TextColumn("Date", help="The date the claim is about, resolved against "
+        "date_label": st.column_config.TextColumn("Date", width=96,
+                                                  help="The date the claim is about, resolved against "
                                                   "the article's publication date"),
-        "claimant": "Claimant",
-        "kind": "Kind",
-        "disputed": st.column_config.CheckboxColumn("Disputed"),
-        "disputed_by_label": "Disputed by",
-        "source": "Source",
-        "n_sources": st.column_config.NumberColumn("Reported by", help="How many distinct sources report this "
-                                                   "claim (the same claim across articles)", format="%d sources"),
-        "text": st.column_config.TextColumn("Claim (verbatim)", width="large"),
+        "claimant": st.column_config.TextColumn("Claimant", width=120),
+        "kind": st.column_config.TextColumn("Kind", width=90),
+        "disputed_by_label": st.column_config.TextColumn("Disputed by", width="small"),
+        "places": st.column_config.TextColumn("Places", width="medium", help="Where the claim is drawn on the map"),
+        "source": st.column_config.TextColumn("Source", width="medium"),
+        "n_sources": st.column_config.NumberColumn("Reported by", width="small",
+                                                   help="How many distinct sources report this claim (the same "
+                                                   "claim across articles)", format="%d sources"),
+        "text": st.column_config.TextColumn("Claim (verbatim)", width=640),
     },
 )
 picked_rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])
@@ -75,7 +95,8 @@ elif previous and previous[0] == table_key and previous[1] == selected:
     view = app.update_view(claim=None)
 
 if selected is None:
-    st.info("Select a claim in the table to read it in its paragraph and see its places on a map.")
+    st.info("Select a claim in the table (the box at the left of its row) to read it in full, in its paragraph, "
+            "with its source, date, claimant, places and disputes, and see its places on a map.")
     st.stop()
 
 match = claims.loc[claims["claim_id"] == selected]
@@ -93,14 +114,6 @@ st.subheader(f"Claim #{selected}")
 left, right = st.columns([1, 1], gap="medium")
 with left:
     st.html(app.claim_header_html(claim, disputing, view))
-    clusters, disputes = app.load_claim_clusters(version)
-    st.html(app.corroboration_html(int(selected), cluster_members(int(selected), clusters),
-                                   cluster_disputing(int(selected), clusters, disputes), view))
-    articles = app.load_articles(version, with_text=True)
-    article = articles.loc[articles["id"] == int(claim["article_id"])]
-    text = article["text"].iloc[0] if not article.empty else ""
-    st.caption("The claim in its paragraph:")
-    st.html(app.claim_paragraph_html(text, int(claim["start"]), int(claim["end"])))
     if spots.empty:
         st.text("Location: none (neither the claim nor its article names a place that could be resolved).")
     elif bool(spots["approximate"].iloc[0]):
@@ -109,6 +122,14 @@ with left:
     else:
         names = ", ".join(f"{n} ({t})" for n, t in zip(spots["place_name"], spots["feature_type"], strict=True))
         st.text(f"Places named in the claim: {names}")
+    clusters, disputes = app.load_claim_clusters(version)
+    st.html(app.corroboration_html(int(selected), cluster_members(int(selected), clusters),
+                                   cluster_disputing(int(selected), clusters, disputes), view))
+    articles = app.load_articles(version, with_text=True)
+    article = articles.loc[articles["id"] == int(claim["article_id"])]
+    text = article["text"].iloc[0] if not article.empty else ""
+    st.caption("The claim in its paragraph:")
+    st.html(app.claim_paragraph_html(text, int(claim["start"]), int(claim["end"])))
 with right:
     if not spots.empty:
         places = app.load_places(version).iloc[0:0]

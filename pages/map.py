@@ -85,10 +85,10 @@ if aggregated:
     features = aggregate_places(places, view_zoom, view_bounds, claims=claim_counts(claims))
 st.caption("Theatre: " + (", ".join(theatre.names) or "no conflict profile applies")
            + (f"; borders and regions of {', '.join(theatre.countries)}" if theatre.countries else ""))
+shown = app.load_view_counts(version, view)
 plotted = int(places["mention_count"].sum()) if not places.empty else 0
-metonymic = int(mentions["metonymic"].fillna(0).astype(bool).sum()) if not mentions.empty else 0
-st.caption(f"{len(places)} places from {plotted} mentions; {metonymic} metonymic mentions "
-           "(a place name standing for an actor) are listed but not plotted.")
+st.caption(f"{shown.mapped_places} places on the map, from {plotted} of the {shown.place_names} place names; "
+           f"{shown.metonymic_names} metonymic place names (standing for an actor) are listed but not plotted.")
 if not claims.empty:
     approx = claims.loc[claims["approximate"], "claim_id"].nunique()
     st.caption(f"{claims['claim_id'].nunique()} claims drawn at {len(claims)} spots ({approx} naming no place are "

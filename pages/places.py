@@ -74,9 +74,11 @@ view = reviewable_mentions(matching, show_unresolved)
 corrected = store.corrected_mentions_df()
 corrected_ids = set(corrected["mention_id"].astype(int))
 table = review_table(view, corrected_ids)
-st.text(f"{len(table)} places and names from {len(view)} mentions ({len(corrected_ids)} mentions corrected by "
-        "analysts); names read as 'not a place' are left out. "
-        + app.match_counts(version, shared, matching, matching_claims))
+shown = app.load_view_counts(version, shared)
+st.text(f"{shown.resolved_places} resolved places"
+        + (f" and {shown.unresolved_names} unresolved names" if show_unresolved else "")
+        + f" in the table, from {len(view)} place names ({len(corrected_ids)} corrected by analysts; names read "
+        "as 'not a place' are left out). " + app.match_counts(version, shared, matching, matching_claims))
 
 event = st.dataframe(
     table, hide_index=True, width="stretch", key="places_table", on_select="rerun", selection_mode="single-row",

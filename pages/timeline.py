@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import app
+from geo.layers.timeline import fit_domain
 from geo.mapping.styles import claimant_color
 from geo.text.corpus import EARLIEST_PUBLISHED
 
@@ -65,12 +66,7 @@ dated = dated.loc[_on_chart(dated["day"])]
 if dated.empty:
     st.warning(f"{off_chart} claims have dates outside {CHART_FIRST} to {CHART_LAST} and are not on the timeline.")
     st.stop()
-first = date.fromisoformat(dated["day"].min())
-ends = dated["date_end"].dropna().astype(str).str.slice(0, 10)
-ends = ends.loc[_on_chart(ends)]
-last = date.fromisoformat(max(dated["day"].max(), ends.max() if not ends.empty else ""))
-lo_bound = max(min(first, rng[0]) if rng and rng[0] else first, CHART_FIRST)
-hi_bound = min(max(last, rng[1]) if rng and rng[1] else last, CHART_LAST)
+claim_days = [date.fromisoformat(d) for d in dated["day"]]
 
 
 def _as_day(value: object) -> date | None:
@@ -99,14 +95,22 @@ def _on_brush() -> None:
         app.set_date_range(lo, hi)  # ordered; the sidebar's From/To and the URL follow
 
 
-controls = st.columns([2, 3, 2], vertical_alignment="bottom")
+controls = st.columns([2, 2, 3, 2], vertical_alignment="bottom")
 group_by = controls[0].radio("Group by", ["Claimant", "Source"], horizontal=True, key="timeline_group")
-controls[2].button("Clear date filter", key="timeline_clear", on_click=app.set_date_range, args=(None, None),
+whole = controls[1].radio("Axis", ["Fit the claims", "Whole period"], horizontal=True, key="timeline_axis",
+                          help="Fit the claims: the span holding most of them (or the picked date range, with a "
+                               "margin). Whole period: every dated claim, outliers included.") == "Whole period"
+# The axis fits where the claims are (geo.layers.timeline): one claim years away no longer squeezes
+# the others into slivers, and a picked range fills the chart. Claims left out are noted below.
+domain = fit_domain(claim_days, rng[0] if rng else None, rng[1] if rng else None, whole=whole)
+assert domain is not None  # dated is not empty
+lo_bound, hi_bound = max(domain.first, CHART_FIRST), min(domain.last, CHART_LAST)
+controls[3].button("Clear date filter", key="timeline_clear", on_click=app.set_date_range, args=(None, None),
                    disabled=rng is None)
 if rng:
-    controls[1].info(f"Date filter: {rng[0] or '…'} – {rng[1] or '…'}. Every page shows this range.")
+    controls[2].info(f"Date filter: {rng[0] or '…'} – {rng[1] or '…'}. Every page shows this range.")
 else:
-    controls[1].caption("Drag across the bars to pick a date range (or set From and To in the sidebar).")
+    controls[2].caption("Drag across the bars to pick a date range (or set From and To in the sidebar).")
 
 field = "claimant" if group_by == "Claimant" else "source"
 dated["group"] = dated[field].fillna("unknown").astype(str)
@@ -129,7 +133,8 @@ tooltip = [alt.Tooltip("utcyearmonthdate(day):T", title="Date", format="%Y-%m-%d
            alt.Tooltip("group:N", title=group_by), alt.Tooltip("claims:Q", title="Claims"),
            alt.Tooltip("disputed:Q", title="Disputed")]
 brush = alt.selection_interval(encodings=["x"], name="brush")
-bars = (alt.Chart(counts).mark_bar()
+on_axis = counts.loc[(counts["day"] >= lo_bound.isoformat()) & (counts["day"] <= hi_bound.isoformat())]
+bars = (alt.Chart(on_axis).mark_bar(clip=True)
         .encode(x=x, y=alt.Y("sum(claims):Q", title="Claims", axis=alt.Axis(minExtent=Y_AXIS - 20)), color=colour,
                 tooltip=tooltip)
         .add_params(brush))
@@ -137,20 +142,37 @@ top_layers = [bars]
 if rng:
     band = pd.DataFrame({"start": [max(rng[0] or lo_bound, CHART_FIRST).isoformat()],
                          "end": [(min(rng[1] or hi_bound, CHART_LAST) + timedelta(days=1)).isoformat()]})
-    top_layers.insert(0, alt.Chart(band).mark_rect(color="#f1c40f", opacity=0.25)
+    top_layers.insert(0, alt.Chart(band).mark_rect(color="#f1c40f", opacity=0.25, clip=True)
                       .encode(x=alt.X("start:T", scale=x_scale), x2="end:T"))
 top = alt.layer(*top_layers).properties(title="Claims per day: drag across the bars to pick a range")
 st.altair_chart(top, key=CHART_KEY, on_select=_on_brush, selection_mode="brush", width="stretch", height=300)
 
 size = alt.Size("claims:Q", title="Claims", scale=alt.Scale(range=[40, 500]), legend=None)
 y = alt.Y("group:N", title=None, sort=groups, axis=alt.Axis(labelLimit=Y_AXIS - 10, minExtent=Y_AXIS))
-dots = alt.Chart(counts).mark_circle(opacity=0.85).encode(x=x, y=y, size=size, color=colour.legend(None),
+dots = alt.Chart(on_axis).mark_circle(opacity=0.85).encode(x=x, y=y, size=size, color=colour.legend(None),
                                                            tooltip=tooltip)
-rings = (alt.Chart(counts).transform_filter(alt.datum.disputed > 0)
+rings = (alt.Chart(on_axis).transform_filter(alt.datum.disputed > 0)
          .mark_circle(filled=False, color="#d62728", strokeWidth=2.5, opacity=1)
          .encode(x=x, y=y, size=size, tooltip=tooltip))
 rows = alt.layer(dots, rings).properties(title=f"By {group_by.lower()}: circle size = claims, red ring = some disputed")
 st.altair_chart(rows, width="stretch", height=90 + 32 * len(groups))
+if domain.outside and rng:
+    st.caption(f"The axis shows the picked date range; {domain.outside} "
+               + ("claims of the other filters are" if domain.outside > 1 else "claim of the other filters is")
+               + " outside it (clear the date filter, or choose the whole period, to see them).")
+elif domain.outside:
+    left_out = dated.loc[(dated["day"] < lo_bound.isoformat()) | (dated["day"] > hi_bound.isoformat())]
+    st.warning((f"{domain.outside} claims are" if domain.outside > 1 else "1 claim is")
+               + f" dated outside the axis ({lo_bound} to {hi_bound}): "
+               + ("choose the whole period above, or " if not whole else "")
+               + "read them here.")
+    with st.expander(f"Claims outside the axis ({len(left_out)})"):
+        st.dataframe(left_out.assign(link=[app.claim_link(c, view) for c in left_out["claim_id"]]),
+                     hide_index=True, width="stretch", key="timeline_outside",
+                     column_order=["day", "claimant", "source", "text", "link"],
+                     column_config={"day": "Date", "claimant": "Claimant", "source": "Source",
+                                    "text": st.column_config.TextColumn("Claim (verbatim)", width="large"),
+                                    "link": st.column_config.LinkColumn("Details", display_text="open")})
 undated = len(undated_view) - len(dated) - off_chart
 if undated:
     st.caption(f"{undated} undated claims are not on the timeline.")

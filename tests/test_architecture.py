@@ -34,6 +34,7 @@ ALLOWED: dict[str, set[str]] = {
     "store": {"config", "model", "text", "gazetteer", "geoparse"},
     "pipeline": {"config", "_compat", "model", "text", "nlp", "gazetteer", "geoparse", "claims", "store"},
     "evaluate": {"config", "model"},
+    "serving": set(),
     "layers": {"config", "model", "text"},
     "mapping": {"config", "_compat", "model", "layers"},
     "cli": {"config", "model", "text", "gazetteer", "pipeline", "store", "evaluate"},

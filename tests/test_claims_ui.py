@@ -20,7 +20,9 @@ from geo.layers.claims import (
     article_focus_places,
     claim_date_label,
     claim_layer,
+    claim_place_names,
     claim_table,
+    sort_claims,
 )
 from geo.layers.filters import filter_claims, filter_mentions
 from geo.layers.view import ViewState
@@ -306,3 +308,17 @@ def test_claim_header_html_escapes(claims):
     assert "<script>" not in html and "{{7*7}}" not in html and "javascript:" not in html
     assert "Disputed by Azerbaijan, Russia" in html and 'href="claims?claim=7"' in html
     assert "not a verified fact" in html and "the Armenia ministry" in html
+    # The claim's whole sentence (hostile text escaped) heads the panel.
+    assert "<blockquote class='ca-claim-text'" in html and app.escape_text(HOSTILE) in html
+
+
+def test_claims_sort_orders_and_places(claims, claim_places, mentions):
+    table = claim_table(claims)
+    assert list(sort_claims(table, "Date, newest first")["claim_id"]) == [4, 2, 1, 5, 3]  # undated last
+    assert list(sort_claims(table, "Date, oldest first")["claim_id"]) == [5, 1, 2, 4, 3]
+    assert list(sort_claims(table, "Claimant")["claim_id"]) == [1, 3, 2, 4, 5]
+    assert list(sort_claims(table, "Disputed first")["claim_id"])[0] == 1
+    assert list(sort_claims(table, "no such order")["claim_id"]) == [1, 2, 3, 4, 5]
+    places = claim_place_names(claim_layer(claims, claim_places, mentions))
+    assert places[5] in ("Stepanakert, Shusha", "Shusha, Stepanakert")
+    assert places[2].endswith("(approximate)") and 4 not in places

@@ -95,10 +95,12 @@ def test_overview_is_the_default_page(db):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Articles"] == "2"
     assert metrics["Sources"] == "2"
-    assert metrics["Published"] == "2020-10-20 → 2020-10-24"
-    assert int(metrics["Places"]) > 5
+    assert (metrics["First published"], metrics["Last published"]) == ("2020-10-20", "2020-10-24")
+    assert int(metrics["Places on the map"]) > 5
+    assert int(metrics["Resolved places"]) >= int(metrics["Places on the map"])
+    assert int(metrics["Place names"]) >= int(metrics["Resolved places"])
     assert metrics["Place names resolved"].endswith("%")
-    assert "Metonymic" in metrics
+    assert "Metonymic place names" in metrics and "Unresolved names" in metrics
     top = at.dataframe[0].value
     assert {"place_name", "mention_count"} <= set(top.columns)
     assert "Nagorno-Karabakh" in set(top["place_name"])

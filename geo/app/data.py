@@ -11,6 +11,7 @@ import streamlit as st
 
 from geo.app.resources import _store_for, data_version
 from geo.config import get_settings
+from geo.layers.counts import ViewCounts, counts_sentence, view_counts
 from geo.layers.filters import claim_filters_active, claims_naming
 from geo.layers.filters import filter_claims as view_filter_claims
 from geo.layers.filters import filter_mentions as view_filter_mentions
@@ -212,17 +213,33 @@ def load_view_places(version: int, view: ViewState) -> gpd.GeoDataFrame:
     return _view_places(str(get_settings().db_path), version, view_key(view))
 
 
-def _named(mentions: pd.DataFrame) -> int:
-    if mentions is None or mentions.empty:
-        return 0
-    return int((~mentions["not_a_place"].fillna(0).astype(int).astype(bool)).sum())
+@st.cache_data(show_spinner=False)
+def _total_counts(db_path: str, version: int) -> ViewCounts:
+    return view_counts(_mentions(db_path, version), _claims(db_path, version))
 
 
-def match_counts(version: int, view: ViewState, mentions: pd.DataFrame, claims: pd.DataFrame) -> str:
-    """``12 of 71 place names, 9 of 36 claims match the filters`` (names read as "not a place"
-    are not counted)."""
-    total_names, total_claims = _named(load_mentions(version)), len(load_claims(version))
+def load_total_counts(version: int) -> ViewCounts:
+    """The counts of the whole atlas (:func:`geo.layers.counts.view_counts`), cached per data version."""
+    return _total_counts(str(get_settings().db_path), version)
+
+
+def load_view_counts(version: int, view: ViewState) -> ViewCounts:
+    """The counts of the view's filters (:func:`view_data`'s mentions and claims): what every page
+    counts, with the same definitions (geo.layers.counts)."""
     if not view.has_filters:
-        return f"{total_names} place names, {total_claims} claims (no filter)."
-    return (f"{_named(mentions)} of {total_names} place names, {len(claims)} of {total_claims} claims "
-            "match the filters.")
+        return load_total_counts(version)
+    mentions, claims = view_data(version, view)
+    return view_counts(mentions, claims)
+
+
+def match_counts(version: int, view: ViewState, mentions: pd.DataFrame | None = None,
+                 claims: pd.DataFrame | None = None) -> str:
+    """The sentence every page shows (:func:`geo.layers.counts.counts_sentence`): ``12 of 71 place
+    names, 10 of 50 resolved places, 9 of 45 places on the map, 9 of 36 claims match the filters``.
+    ``mentions`` and ``claims``: the view's (:func:`view_data`), when the page has them already."""
+    total = load_total_counts(version)
+    if not view.has_filters:
+        return counts_sentence(total, total, filtered=False)
+    shown = view_counts(mentions, claims) if mentions is not None and claims is not None \
+        else load_view_counts(version, view)
+    return counts_sentence(shown, total, filtered=True)

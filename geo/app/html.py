@@ -101,8 +101,8 @@ def claim_paragraph_html(text: str, start: int, end: int, max_chars: int = 2000)
 
 
 def claim_header_html(claim: Any, disputing: Sequence[int] = (), view: ViewState | None = None) -> str:
-    """Who, when, what kind, where from, and who disputes it, for one claim (a row of
-    :func:`load_claims`): every value escaped, with the reminder that it is an attributed claim.
+    """What was said (the claim's full text), who, when, what kind, where from, and who disputes it,
+    for one claim (a row of :func:`load_claims`): every value escaped, with the reminder that it is an attributed claim.
     ``disputing``: ids of the claims known to dispute it, linked (``claims?claim=<id>``, with the
     filters of ``view``)."""
     from geo.layers.claims import claim_date_label
@@ -119,9 +119,14 @@ def claim_header_html(claim: Any, disputing: Sequence[int] = (), view: ViewState
     url = get("url")
     link = (f' · <a href="{escape_text(url)}" rel="noopener noreferrer">original</a>'
             if isinstance(url, str) and url.startswith(("http://", "https://")) else "")
+    text = get("text")
+    quote = (f"<blockquote class='ca-claim-text' style='margin:4px 0 8px 0;padding:4px 10px;border-left:3px solid "
+             f"#999;white-space:pre-wrap;overflow-wrap:anywhere'>“{escape_text(text)}”</blockquote>"
+             if isinstance(text, str) and text else "")
     html = (f"<div class='ca-claim-header'><p style='background:#fff7e6;border-left:3px solid #f0ad4e;"
             f"padding:3px 7px'>A claim attributed to <b>{claimant}</b>, as the source reports it: "
             f"not a verified fact.</p>"
+            f"{quote}"
             f"<p><b>{claimant}</b>{as_written}<br>date: {when} · kind: {escape_text(get('kind'))}{stance} · "
             f"claim #{int(get('claim_id'))}<br>source: <b>{source}</b>, {published}: "
             f"<i>{escape_text(get('title'))}</i> (article #{int(get('article_id'))}){link}</p>")

@@ -28,6 +28,8 @@ APP_NAME = "Claim Atlas"
 ATTRIBUTION_NOTE = "Claims are shown as attributed claims (who said what, in which source), never as fact."
 #: URL path of the Map page (``st.Page(..., url_path=MAP_URL_PATH)`` in app.py).
 MAP_URL_PATH = "map"
+#: URL path of the Overview (app.py opens it from the root, ``/``, too).
+OVERVIEW_URL_PATH = "overview"
 SOURCES_URL_PATH = "sources"
 
 
@@ -108,7 +110,7 @@ def export_buttons(mentions_df: pd.DataFrame, claims_df: pd.DataFrame | None = N
         reference = load_theatre(place_layer(mentions), claims, ViewState())[1]
     stem = f"claim-atlas-{date.today().isoformat()}"
     n_places = plottable_mentions(mentions)["place_key"].nunique() if not mentions.empty else 0
-    label = (f"Export this view: {n_places} places, {len(mentions)} mentions"
+    label = (f"Export this view: {n_places} places on the map, {len(mentions)} mentions (rows of the CSV)"
              + (f", {len(claims)} claims" if claims is not None else "") + ".")
     st.caption(label + " Files are made when you click; the HTML map opens offline, from the file alone.")
     cols = st.columns(5 if claims is not None else 4)

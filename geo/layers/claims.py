@@ -169,3 +169,41 @@ def cluster_disputing(claim_id: int, clusters: pd.DataFrame, disputes: pd.DataFr
         theirs = cluster_members(other, clusters)
         out |= set(theirs["claim_id"].astype(int)) | {other}
     return sorted(out - own)
+
+
+def claim_place_names(layer: pd.DataFrame) -> dict[int, str]:
+    """The places each claim of :func:`claim_layer` is drawn at, as one text per claim id
+    (``Stepanakert, Shusha``; ``Baku (approximate)`` when the claim names none and is drawn at its
+    article's focus place). Claims not on the map have no entry."""
+    if layer is None or layer.empty:
+        return {}
+    names: dict[int, list[str]] = {}
+    for cid, name, approximate in zip(layer["claim_id"].astype(int), layer["place_name"], layer["approximate"],
+                                      strict=True):
+        label = f"{name} (approximate)" if bool(approximate) else str(name)
+        if label not in names.setdefault(cid, []):
+            names[cid].append(label)
+    return {cid: ", ".join(labels) for cid, labels in names.items()}
+
+
+#: How the Claims page can order its rows: label -> (columns, ascending), ties broken by claim id.
+CLAIM_ORDERS: dict[str, tuple[list[str], list[bool]]] = {
+    "Date, newest first": (["date", "published"], [False, False]),
+    "Date, oldest first": (["date", "published"], [True, True]),
+    "Claimant": (["claimant", "date"], [True, True]),
+    "Source": (["source", "date"], [True, True]),
+    "Reported by most sources": (["n_sources", "date"], [False, False]),
+    "Disputed first": (["disputed", "date"], [False, False]),
+}
+
+
+def sort_claims(claims: pd.DataFrame, order: str) -> pd.DataFrame:
+    """Rows of :func:`claim_table` in one of :data:`CLAIM_ORDERS` (unknown: as given); undated
+    claims last; renumbered from 0 (the table's selection is by position)."""
+    if claims.empty or order not in CLAIM_ORDERS:
+        return claims.reset_index(drop=True)
+    columns, ascending = CLAIM_ORDERS[order]
+    columns = [c for c in columns if c in claims]
+    flags = [a for c, a in zip(CLAIM_ORDERS[order][0], ascending, strict=True) if c in claims]
+    return claims.sort_values([*columns, "claim_id"], ascending=[*flags, True], kind="stable",
+                              na_position="last").reset_index(drop=True)
