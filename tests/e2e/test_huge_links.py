@@ -29,6 +29,10 @@ def _links(base: str) -> list[tuple[str, str]]:
         ("sources", f"{repeated}&kind=military"),
         ("places", f"place={lt[:3000]}&zoom={'9' * 3000}"),
         ("map", f"claim=%E0%A4%A&from=%ZZ{lt[:6000]}&lat=1e999"),
+        ("overview", "&".join(["from=" + quote("é" * 5)] * 200)),
+        ("sources", f"article={e_acute[:4500]}&claim={lt[:3000]}"),
+        ("claims", f"unknown={lt}"),
+        ("timeline", "&".join([f"claim={quote('é<' * 3)}"] * 150)),
     ]
     out = []
     for path, query in links:
