@@ -80,8 +80,9 @@ def make_article(data: bytes, name: str, meta: dict) -> Article:
                    content_hash=content_hash(text))
 
 
-def ingest(items: list[tuple[str, bytes, dict]]) -> list[dict]:
-    """Decode, validate and ingest ``(name, bytes, metadata)`` items, with per-file progress."""
+def ingest(items: list[tuple[str, bytes, dict]], refused: list[dict] | None = None) -> list[dict]:
+    """Decode, validate and ingest ``(name, bytes, metadata)`` items, with per-file progress;
+    ``refused`` (files and manifest rows refused before) are counted in the summary."""
     results: list[dict] = []
     articles: list[Article] = []
     with st.status(f"Adding {len(items)} article{'s' if len(items) != 1 else ''}…", expanded=True) as status:
@@ -102,12 +103,16 @@ def ingest(items: list[tuple[str, bytes, dict]]) -> list[dict]:
                 bar.progress(done / max(total, 1), text=f"{done} of {total} articles")
                 st.text(f"{result.status:<10} {result.name}: {result.message}")
 
-            for result in pipeline.ingest(articles, store, progress=progress):  # skipped ones too
+            def chunk_progress(name: str, done: int, total: int) -> None:  # a long article, part by part
+                bar.progress(done / max(total, 1), text=f"{name}: part {done} of {total}")
+
+            for result in pipeline.ingest(articles, store, progress=progress,  # skipped ones too
+                                          chunk_progress=chunk_progress):
                 art = by_name.get(result.name)
                 results.append({"file": result.name, "id": art.id if art else "", "status": result.status,
                                 "message": result.message, "article_id": result.article_id})
         bar.progress(1.0, text="Done")
-        counts = pd.Series([r["status"] for r in results]).value_counts().to_dict()
+        counts = pd.Series([r["status"] for r in (refused or []) + results]).value_counts().to_dict()
         summary = ", ".join(f"{counts.get(s, 0)} {label}" for s, label in STATUS_LABELS.items()
                             if counts.get(s) or s in ("added", "updated", "duplicate", "rejected"))
         problems = counts.get("rejected") or counts.get("failed") or counts.get("skipped")
@@ -272,7 +277,7 @@ if paste_submitted:
 
 if items or refused:
     st.session_state.pop(INTERNAL_ERROR_KEY, None)  # set again by ingest() when this submission meets one
-    st.session_state[RESULTS_KEY] = refused + (ingest(items) if items else [])
+    st.session_state[RESULTS_KEY] = refused + (ingest(items, refused) if items else [])
 
 results = st.session_state.get(RESULTS_KEY)
 if results:

@@ -343,11 +343,8 @@ def test_a_long_article_is_analysed_in_chunks_and_stored_with_the_valid_articles
     articles += [Article(id=f"s{i}", text=NEWS.format(n=i + 2), source="test", published="2020-10-06",
                          file=f"s{i}.txt", content_hash=content_hash(NEWS.format(n=i + 2))) for i in range(2)]
     told: list[tuple[str, int, int]] = []
-    pipeline.chunk_progress = lambda name, done, total: told.append((name, done, total))
-    try:
-        results = {r.name: r for r in pipeline.ingest(articles, store)}
-    finally:
-        pipeline.chunk_progress = None
+    results = {r.name: r for r in pipeline.ingest(
+        articles, store, chunk_progress=lambda name, done, total: told.append((name, done, total)))}
     assert [results[n].status for n in ("long.txt", "s0.txt", "s1.txt")] == ["added"] * 3, results
     assert told == [("long.txt", k, 5) for k in range(1, 6)]
     stored = store.articles_df(with_text=True).set_index("corpus_id")

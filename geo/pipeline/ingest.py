@@ -140,7 +140,8 @@ class Pipeline:
         finally:
             self.stop_workers()
 
-    def _analyses(self, articles: list[Article]) -> Generator[ArticleAnalysis | Exception, None, None]:
+    def _analyses(self, articles: list[Article], chunk_progress: ChunkProgressCallback | None = None,
+                  ) -> Generator[ArticleAnalysis | Exception, None, None]:
         """Each article's analysis (or the error it raised), in order. A long article is cut into
         chunks of whole paragraphs (:func:`chunk_articles`), each analysed as an article of its
         own (by the worker processes too, in parallel) and merged back, with progress told to
@@ -156,6 +157,7 @@ class Pipeline:
                 units.append(article)
                 plan.append([])
         outcomes = self._analyses_of_units(units)
+        tell = chunk_progress or self.chunk_progress
         try:
             for article, offsets in zip(articles, plan, strict=True):
                 if not offsets:
@@ -164,8 +166,8 @@ class Pipeline:
                 parts: list[ArticleAnalysis | Exception] = []
                 for k in range(len(offsets)):
                     parts.append(next(outcomes))
-                    if self.chunk_progress:
-                        self.chunk_progress(article.file or article.id, k + 1, len(offsets))
+                    if tell:
+                        tell(article.file or article.id, k + 1, len(offsets))
                 error = next((p for p in parts if isinstance(p, Exception)), None)
                 yield error if error is not None else merge_chunk_analyses(parts, offsets)  # type: ignore[arg-type]
         finally:
@@ -264,7 +266,8 @@ class Pipeline:
         return extract_claims(doc, article, mentions)
 
     def ingest(self, articles: list[Article], store: Store, progress: ProgressCallback | None = None,
-               analyses: dict[str, ArticleAnalysis] | None = None) -> list[IngestResult]:
+               analyses: dict[str, ArticleAnalysis] | None = None,
+               chunk_progress: ChunkProgressCallback | None = None) -> list[IngestResult]:
         """Analyse and store each article in its own transaction; duplicates, and articles
         published out of range (:func:`~geo.text.corpus.published_problem`: rejected), are
         skipped before any analysis. Returns one result per article (those first).
@@ -276,6 +279,10 @@ class Pipeline:
         way the remaining articles are ``skipped`` with the reason, the store holds exactly the
         articles reported added or updated, and ingesting again resumes (stored ones are
         duplicates). ``progress`` is called for each article processed, not for skipped ones.
+
+        ``chunk_progress``, when given, is told of each chunk of a long article analysed (in place
+        of :attr:`chunk_progress`: a pipeline shared by several callers, as the app's is, takes it
+        per call).
 
         ``analyses``, when given, receives each analysed article's analysis by article id
         (evaluation reads its predictions from there).
@@ -310,7 +317,7 @@ class Pipeline:
                 todo.append(article)
         corrections = load_corrections(store) if todo else []
         processed, failed_in_a_row, stopped = 0, 0, ""
-        outcomes = self._analyses(todo)
+        outcomes = self._analyses(todo, chunk_progress)
         try:
             for article, outcome in zip(todo, outcomes, strict=True):
                 result, error, store_failed = self._ingest_one(article, outcome, store, corrections, analyses)
