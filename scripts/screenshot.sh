@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Regenerate docs/map.png, timeline.png, claims.png, filters.png, docs/screenshots/<profile>.png and
-# docs/screenshots/add-{table,results}-<width>x<height>.png (tests/e2e/test_add_articles_page.py):
+# Regenerate docs/map.png, timeline.png, claims.png, filters.png and docs/screenshots/<profile>.png:
 # runs the Map page, shared-link and theatre end-to-end tests (tests/e2e/test_map_page.py,
 # test_shared_links.py, test_theatres.py), which ingest
 # the bundled corpus, start `streamlit run app.py`, open the pages in headless Chromium with
@@ -13,9 +12,7 @@ cd "$(dirname "$0")/.."
 export CLAIM_ATLAS_SCREENSHOT="${CLAIM_ATLAS_SCREENSHOT:-$PWD/docs/map.png}"
 export CLAIM_ATLAS_FILTERS_SCREENSHOT="${CLAIM_ATLAS_FILTERS_SCREENSHOT:-$PWD/docs/filters.png}"
 export CLAIM_ATLAS_THEATRE_SCREENSHOTS="${CLAIM_ATLAS_THEATRE_SCREENSHOTS:-$PWD/docs/screenshots}"
-export CLAIM_ATLAS_UPLOAD_SCREENSHOTS="${CLAIM_ATLAS_UPLOAD_SCREENSHOTS:-$PWD/docs/screenshots}"
-python -m pytest tests/e2e/test_map_page.py tests/e2e/test_shared_links.py tests/e2e/test_theatres.py \
-  tests/e2e/test_add_articles_page.py -m e2e -q \
+python -m pytest tests/e2e/test_map_page.py tests/e2e/test_shared_links.py tests/e2e/test_theatres.py -m e2e -q \
   -p no:cacheprovider "$@"
 echo "screenshots: $CLAIM_ATLAS_SCREENSHOT (with timeline.png, claims.png), $CLAIM_ATLAS_FILTERS_SCREENSHOT" \
   "and $CLAIM_ATLAS_THEATRE_SCREENSHOTS/<profile>.png"

@@ -6,7 +6,7 @@ cell in the browser is not driven here: the grid is a canvas, and Playwright's c
 not select a cell in the tries made; what the table holds is what is stored.)
 
 Screenshots at 1366x768 and 1920x1080 (add-table-*.png, add-results-*.png) go to
-CLAIM_ATLAS_UPLOAD_SCREENSHOTS (docs/screenshots from scripts/screenshot.sh), else test-results/."""
+CLAIM_ATLAS_SCREENSHOTS (docs/screenshots from scripts/screenshot.sh), else test-results/."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(os.environ.get("CLAIM_ATLAS_UPLOAD_SCREENSHOTS", REPO_ROOT / "test-results"))
+SCREENSHOTS = Path(os.environ.get("CLAIM_ATLAS_SCREENSHOTS", REPO_ROOT / "test-results"))
 SIZES = ((1366, 768), (1920, 1080))
 GOOD = ("Shelling hit Stepanakert on Tuesday, the Armenian defence ministry said in a statement.\n\n"
         "Azerbaijan denied the report and said its forces had only returned fire near Shusha.\n")
