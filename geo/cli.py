@@ -86,6 +86,10 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         if result.status in ("rejected", "failed") or args.verbose:  # problems always, the rest with -v
             problems.line(result.status, f"{result.name}: {result.message}", result.message, tqdm.write)
 
+    def chunk_progress(name: str, done: int, total: int) -> None:  # a long article, part by part
+        bar.set_postfix_str(f"{name}: part {done}/{total}" if done < total else "")
+
+    pipeline.chunk_progress = chunk_progress
     with logging_redirect_tqdm():  # log lines (an internal error's traceback) above the bar, not through it
         results = pipeline.ingest(articles, store, progress=progress)
     bar.close()

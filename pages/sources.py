@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import app
+from geo.app.html import plain_markdown
 from geo.layers.filters import filter_articles
 
 version = app.start_data_page()
@@ -36,8 +37,15 @@ if query:
     view_articles = view_articles.loc[view_articles["title"].str.lower().str.contains(q, regex=False)
                                       | view_articles["text"].str.lower().str.contains(q, regex=False)]
 wanted = st.query_params.get("article")
-if wanted and wanted.isdigit() and int(wanted) in set(view_articles["id"]):
-    view_articles = view_articles.loc[view_articles["id"] == int(wanted)]
+if wanted is not None:  # from a link: untrusted
+    wanted_id = int(wanted) if wanted.isdigit() and len(wanted) <= 12 else None
+    if wanted_id is None or wanted_id not in set(articles["id"]):
+        shown = wanted if len(wanted) <= 40 else wanted[:37] + "..."
+        st.warning(plain_markdown(f"Ignored the article '{shown}': no such article in this atlas."))
+    elif wanted_id in set(view_articles["id"]):
+        view_articles = view_articles.loc[view_articles["id"] == wanted_id]
+    else:
+        st.info("The linked article does not match the filters: reset them to see it.")
 
 st.text(f"{len(view_articles)} of {len(articles)} articles" + (" match the filters" if view.has_filters else "")
         + f" · {app.match_counts(version, view, matching_mentions, matching_claims)}")

@@ -270,3 +270,48 @@ def test_a_store_of_a_newer_version_stops_the_app(tmp_path, monkeypatch):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "cannot open its store" in at.error[0].value and "newer Claim Atlas" in at.error[0].value
+
+
+PLANET = (b"<!DOCTYPE html><html><head><meta property='og:title' content='Harbour flooded in Batumi'>"
+          b"<meta property='og:site_name' content='Daily Planet'>"
+          b"<meta property='article:published_time' content='2020-10-07'></head><body><article><p>"
+          + GOOD.replace(b"\n\n", b"</p><p>") + b"</p></article></body></html>")
+DATELINED = b"STEPANAKERT, October 9, 2020 (Wire Agency) - " + GOOD
+
+
+@pytest.mark.integration
+def test_each_file_gets_its_own_metadata_from_itself_or_the_manifest(db):
+    """Per file: the HTML's meta tags, a text's dateline, a manifest row; bad manifest rows are
+    rejected with their line numbers and every valid file is stored."""
+    store = Store(db)
+    manifest = (b"id,file,source,url,published,title,language\n"
+                b"from-manifest,m.txt,Manifest Wire,https://wire.example/m,2020-10-11,Manifest title,en\n"
+                b"bad id!,x.txt,Wire,,2020-10-05,,en\n"
+                b"missing,not-uploaded.txt,Wire,,2020-10-05,,en\n"
+                b"late,y.txt,Wire,,9999-12-31,,en\n")
+    at = open_page()
+    at.file_uploader(key="add_files").set_value([
+        ("planet.html", PLANET, "text/html"), ("dated.txt", DATELINED, "text/plain"),
+        ("m.txt", GOOD + b"\nA third paragraph about Shusha.\n", "text/plain"), ("manifest.csv", manifest, "text/csv")])
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    warning = "\n".join(w.value for w in at.warning).replace("\\", "")  # shown escaped
+    assert "manifest.csv line 3" in warning and "manifest.csv line 4" in warning and "line 5" in warning
+    click(at, "Add the files")
+    found = results(at)
+    assert [found[n][0] for n in ("planet.html", "dated.txt", "m.txt")] == ["added"] * 3, found
+    assert found["manifest.csv line 3"][0] == found["manifest.csv line 4"][0] == "rejected"
+    assert "not uploaded" in found["manifest.csv line 4"][1]
+    assert "outside the accepted range" in found["manifest.csv line 5"][1]
+    stored = store.articles_df().set_index("file")
+    assert (stored.loc["planet.html", "source"], stored.loc["planet.html", "published"],
+            stored.loc["planet.html", "title"]) == ("Daily Planet", "2020-10-07", "Harbour flooded in Batumi")
+    assert (stored.loc["dated.txt", "source"], stored.loc["dated.txt", "published"]) == ("Wire Agency", "2020-10-09")
+    assert (stored.loc["m.txt", "corpus_id"], stored.loc["m.txt", "source"], stored.loc["m.txt", "published"],
+            stored.loc["m.txt", "title"]) == ("from-manifest", "Manifest Wire", "2020-10-11", "Manifest title")
+    # Results name each article by title and source, with a link to its Sources view.
+    table = next(d.value for d in at.dataframe if "status" in d.value.columns).set_index("file")
+    assert table.loc["planet.html", "title"] == "Harbour flooded in Batumi"
+    assert table.loc["planet.html", "source"] == "Daily Planet"
+    assert table.loc["planet.html", "open"] == f"sources?article={int(stored.loc['planet.html', 'id'])}"
+    assert not any(e.label.startswith("Article #") for e in at.expander)

@@ -305,3 +305,57 @@ def test_workers_exit_when_the_ingest_is_killed(tmp_path: Path) -> None:
         for pid in workers:  # only if the test failed: do not leave them running
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------- 13. long articles
+
+
+def test_long_texts_are_cut_into_bounded_chunks_that_join_back() -> None:
+    """Paragraph breaks first, then line breaks, sentence ends, spaces, and a hard cut only in a
+    text without any (hostile shapes made here)."""
+    from geo.text.chunks import paragraph_chunks
+    from tests.long_article import long_article
+
+    news = long_article(60_000, seed=3)
+    shapes = {"news": news, "one line": news.replace("\n", " "), "no spaces": "a" * 45_000,
+              "only newlines": "\n" * 30_000, "accents": "é" * 25_000 + "\n\n" + "ü " * 20_000, "short": "Hi."}
+    for name, text in shapes.items():
+        chunks = paragraph_chunks(text, 10_000)
+        assert "".join(c for _, c in chunks) == text, name
+        assert all(0 < len(c) <= 10_000 for _, c in chunks), name
+        assert [o for o, _ in chunks] == [sum(len(c) for _, c in chunks[:k]) for k in range(len(chunks))], name
+    # news paragraphs are kept whole: every chunk but the last ends at a blank line
+    assert all(c.endswith("\n\n") for _, c in paragraph_chunks(news, 10_000)[:-1])
+    assert all(c.rstrip().endswith(".") and c[-1] == " " for _, c in paragraph_chunks(shapes["one line"], 10_000)[:-1])
+
+
+@pytest.mark.integration
+def test_a_long_article_is_analysed_in_chunks_and_stored_with_the_valid_articles_of_its_batch(
+        pipeline, store: Store) -> None:
+    """A generated article of many paragraphs (several chunks) is stored with the short ones of its
+    batch; its place names and claims carry the whole article's offsets; progress is told."""
+    from geo.text.chunks import CHUNK_CHARS
+    from tests.long_article import long_article
+
+    text = long_article(4 * CHUNK_CHARS + 1234, seed=7)
+    articles = [Article(id="long", text=text, source="Wire", published="2020-10-05", file="long.txt",
+                        content_hash=content_hash(text))]
+    articles += [Article(id=f"s{i}", text=NEWS.format(n=i + 2), source="test", published="2020-10-06",
+                         file=f"s{i}.txt", content_hash=content_hash(NEWS.format(n=i + 2))) for i in range(2)]
+    told: list[tuple[str, int, int]] = []
+    results = {r.name: r for r in pipeline.ingest(
+        articles, store, chunk_progress=lambda name, done, total: told.append((name, done, total)))}
+    assert [results[n].status for n in ("long.txt", "s0.txt", "s1.txt")] == ["added"] * 3, results
+    assert told == [("long.txt", k, 5) for k in range(1, 6)]
+    stored = store.articles_df(with_text=True).set_index("corpus_id")
+    assert stored.loc["long", "text"] == text
+    mentions = store.mentions_df()
+    long_id = int(stored.loc["long", "id"])
+    own = mentions.loc[mentions["article_id"] == long_id]
+    assert len(own) > 400
+    assert own["start"].max() > 3 * CHUNK_CHARS  # names of the last chunks, at their article offsets
+    assert all(text[int(r.start):int(r.end)] == r.text and r.text in r.sentence for r in own.itertuples())
+    claims = store.claims_df()
+    long_claims = claims.loc[claims["article_id"] == long_id]
+    assert len(long_claims) > 200 and long_claims["start"].max() > 3 * CHUNK_CHARS
+    assert all(text[int(r.start):int(r.end)] == r.text for r in long_claims.itertuples())

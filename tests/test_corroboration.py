@@ -177,7 +177,7 @@ def test_a_version_3_store_gets_the_cluster_tables(tmp_path: Path) -> None:
     conn.close()
 
     store = Store(path)
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION == 4
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION == 5
     assert store.claims_df()["n_sources"].tolist() == [1] and store.claim_clusters_df().empty
     store.save_article(*_article("a1", "Wire B", BRIDGE_B))
     assert refresh_clusters(store) == 1
@@ -270,3 +270,36 @@ def test_claims_page_shows_sources_and_filters_by_them(tmp_path, monkeypatch, pi
     at.query_params["min_sources"] = "abc"  # a hostile value: ignored, with a note
     at.switch_page("pages/claims.py").run()
     assert not at.exception and len(at.dataframe[0].value) == len(claims)
+
+
+def test_blocked_clustering_finds_what_comparing_every_pair_finds() -> None:
+    """Blocks by place and steps over runs of one source (a long article's thousands of claims of
+    one day are never compared with each other) and still find every pair ``same_claim`` finds."""
+    import random
+
+    from geo.claims.corroboration import ClaimRecord, cluster_claims, same_claim
+
+    rng = random.Random(5)
+    texts = ["troops shelled the village at dawn", "the army shelled the village at dawn",
+             "a ceasefire was agreed in the capital", "talks on a ceasefire were agreed", "aid reached the town"]
+    records = [ClaimRecord(claim_id=i, source=rng.choice(["A", "B", "C", "Long"] + ["Long"] * 4),
+                           claimant=rng.choice(["army", "ministry"]), text=rng.choice(texts),
+                           date=f"2020-10-{rng.randint(1, 9):02d}", stance=rng.choice(["assert", "assert", "deny"]),
+                           place_keys=frozenset(rng.sample(["p1", "p2", "p3"], rng.randint(0, 2))))
+               for i in range(400)]
+    parent = {r.claim_id: r.claim_id for r in records}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i, a in enumerate(records):
+        for b in records[i + 1:]:
+            if same_claim(a, b):
+                parent[find(a.claim_id)] = find(b.claim_id)
+    groups: dict[int, list[int]] = {}
+    for r in records:
+        groups.setdefault(find(r.claim_id), []).append(r.claim_id)
+    expected = sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+    assert expected and cluster_claims(records) == expected

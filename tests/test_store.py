@@ -341,18 +341,21 @@ def test_dispute_linking_reads_only_the_days_claims_of_the_opposite_stance(tmp_p
     from geo.store.sqlite import Store
 
     store = Store(tmp_path / "plan.sqlite")
-    plan = " | ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + CROSS_ARTICLE_DISPUTES_SQL, (1,)))
-    assert "SEARCH b USING INDEX claims_date_stance (date=? AND stance=?)" in plan, plan
+    plan = " | ".join(row[3] for row in store.conn.execute("EXPLAIN QUERY PLAN " + CROSS_ARTICLE_DISPUTES_SQL, (1, 1)))
+    # the article's own claims of the day are skipped by the index too (two ranges of its id)
+    assert "SEARCH b USING INDEX claims_date_stance_article (date=? AND stance=? AND article_id<?)" in plan, plan
+    assert "SEARCH b USING INDEX claims_date_stance_article (date=? AND stance=? AND article_id>?)" in plan, plan
     store.close()
     # A store made before the index replaced the date-only one (a legacy, version-2 store: no
     # user_version, the marker in meta) loses the old index on opening.
     old = tmp_path / "old.sqlite"
     Store(old).close()
     with sqlite3.connect(old) as conn:
-        conn.execute("DROP INDEX claims_date_stance")
+        conn.execute("DROP INDEX claims_date_stance_article")
         conn.execute("CREATE INDEX claims_date ON claims(date)")
         conn.execute("INSERT INTO meta VALUES ('schema_version', '2')")
         conn.execute("PRAGMA user_version = 0")
     store = Store(old)
     names = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert "claims_date_stance" in names and "claims_date" not in names
+    assert "claims_date_stance_article" in names and "claims_date" not in names
+    assert "claims_date_stance" not in names

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -205,3 +206,53 @@ def test_reported_map_view_is_put_in_the_views_terms() -> None:
     for centre, zoom in (({"lat": 40}, 5), ({"lat": None, "lng": 1}, 5), ({"lat": 1, "lng": 1}, None), (None, 3),
                          ({"lat": "x", "lng": 1}, 5), ({"lat": float("nan"), "lng": 1}, 5), ({"lat": 1, "lng": 1}, "inf")):
         assert reported_map_view(centre, zoom) is None, (centre, zoom)
+
+
+# --------------------------------------------------------------------------- hostile links (issue 14, point 17)
+
+def _hostile_values(seed: int, n: int = 200) -> list[str]:
+    """Generated hostile values: huge runs of markup or accents, escapes, control characters,
+    numbers and dates almost right, mixed at random."""
+    import random
+
+    rng = random.Random(seed)
+    atoms = ["<", "é", "%", "%E0%A4%A", "\x00", "\n", "1e308", "2020-10-01", "-", "9", " ", "&amp;", "${x}",
+             "\u202e", "\ud800", "🇦🇲", "geonames:1", "\\", "'", '"']
+    return ["".join(rng.choice(atoms) * rng.choice([1, 3, 40, 2000]) for _ in range(rng.randint(1, 6)))
+            for _ in range(n)]
+
+
+@pytest.mark.parametrize("key", ["from", "to", "source", "conflict", "claimant", "kind", "disputed", "q", "conf",
+                                 "min_sources", "place", "claim", "lat", "lon", "zoom"])
+def test_generated_hostile_values_fall_back_with_short_notes_and_never_raise(key: str) -> None:
+    for i, value in enumerate(_hostile_values(seed=len(key))):
+        repeats = 1 + i % 3  # once, or repeated
+        view, notes = parse_view(Params({key: [value] * repeats}), VOCAB)
+        assert all(len(n) < 160 for n in notes), notes
+        if not re.sub(r"[\x00-\x1f\x7f]", "", value).strip():
+            continue  # nothing left: as if the parameter were absent
+        if repeats > 1:
+            assert any("repeats" in n for n in notes) or key in ("source", "conflict", "claimant", "kind"), notes
+        assert len(view.place_search) <= 100
+        if view == ViewState() and key != "q":
+            assert notes, (key, value[:50])
+
+
+def test_huge_values_cost_their_cut_not_their_length() -> None:
+    """Every value is cut before it is read: 10 MB of '<' in each parameter is refused like 201."""
+    huge = "<" * 10_000_000
+    view, notes = parse_view(Params({k: [huge, huge] for k in ("from", "claim", "source", "q", "place", "lat")}),
+                             VOCAB)
+    assert view.date_from is None and view.claim is None and view.sources == () and view.place is None
+    assert view.place_search == "<" * 100
+    assert any("too long" in n for n in notes) and any("repeats of 'claim'" in n for n in notes)
+
+
+def test_unknown_parameters_are_named_then_counted() -> None:
+    from geo.layers.view import MAX_NAMED_UNKNOWN, unknown_param_notes
+
+    assert unknown_param_notes(["from", "claim", "article", "embed"]) == []
+    keys = ["<" * 5000] + [f"x{i}" for i in range(20)]
+    notes = unknown_param_notes(keys)
+    assert len(notes) == MAX_NAMED_UNKNOWN + 1 and notes[-1] == "Ignored 16 more unknown parameters."
+    assert all(len(n) < 100 for n in notes)

@@ -52,6 +52,7 @@ from geo.layers.view import (
     normalize_search,
     parse_view,
     to_query_params,
+    unknown_param_notes,
 )
 
 # Session keys (none of them a widget's).
@@ -405,7 +406,7 @@ def view_filters(page: str) -> ViewState:
     view = _with_filters(state.get(VIEW_KEY, ViewState()), _filters_from_widgets())
     state[VIEW_KEY] = view
     if fresh is not None or selection_notes is not None:  # a link was read in this run
-        notes = (fresh or []) + (selection_notes or [])
+        notes = (fresh or []) + (selection_notes or []) + unknown_param_notes(st.query_params.keys())
         if notes:
             state[_NOTES_KEY] = (notes, view.filters())
         else:

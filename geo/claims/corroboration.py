@@ -122,22 +122,38 @@ def cluster_claims(claims: Iterable[ClaimRecord], threshold: float = TEXT_THRESH
             x = parent[x]
         return x
 
-    blocks: dict[tuple[str, str], list[tuple[date, date, ClaimRecord]]] = defaultdict(list)
+    # Candidates share claimant, stance and a place (or both have none): a claim is in the block
+    # of each of its places. Within a block, sorted by first day and source, a run of one day and
+    # one source is stepped over whole when it is the claim's own source (never the same claim):
+    # thousands of claims of one long article compared with each other made this quadratic.
+    blocks: dict[tuple[str, str, str], list[tuple[date, date, ClaimRecord]]] = defaultdict(list)
     for c in claims:
         span = _span(c)
         if span is None:
             continue
         parent[c.claim_id] = c.claim_id
-        blocks[(c.claimant, c.stance)].append((span[0], span[1], c))
+        for key in c.place_keys or ("",):
+            blocks[(c.claimant, c.stance, key)].append((span[0], span[1], c))
     slack = timedelta(days=DATE_SLACK_DAYS)
     for block in blocks.values():
-        block.sort(key=lambda t: t[0])
+        block.sort(key=lambda t: (t[0], t[2].source))
+        n = len(block)
+        run_end = [n] * n  # the index after the run of block[j]'s first day and source
+        for j in range(n - 2, -1, -1):
+            same_run = block[j + 1][0] == block[j][0] and block[j + 1][2].source == block[j][2].source
+            run_end[j] = run_end[j + 1] if same_run else j + 1
         for i, (_, last_i, a) in enumerate(block):
-            for first_j, _, b in block[i + 1:]:
+            j = i + 1
+            while j < n:
+                first_j, _, b = block[j]
                 if first_j > last_i + slack:
                     break  # sorted by first day: no later claim can overlap ``a``
+                if b.source == a.source:
+                    j = run_end[j]
+                    continue
                 if find(a.claim_id) != find(b.claim_id) and same_claim(a, b, threshold):
                     parent[find(a.claim_id)] = find(b.claim_id)
+                j += 1
     groups: dict[int, list[int]] = defaultdict(list)
     for cid in parent:
         groups[find(cid)].append(cid)

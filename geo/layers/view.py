@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -37,6 +37,10 @@ FILTER_PARAMS = ("from", "to", "source", "conflict", "claimant", "kind", "disput
 SELECTION_PARAMS = ("place", "claim", "lat", "lon", "zoom")
 #: Every query parameter a view uses (others, such as the Sources page's ``article``, are left alone).
 VIEW_PARAMS = FILTER_PARAMS + SELECTION_PARAMS
+#: Parameters that are not the view's but are read: the Sources page's article, Streamlit's own.
+OTHER_PARAMS = ("article", "embed", "embed_options")
+#: Unknown parameters named one by one in the notes; the rest are counted.
+MAX_NAMED_UNKNOWN = 5
 #: The fields of :class:`ViewState` that filter data (the others select or frame).
 FILTER_FIELDS = ("date_from", "date_to", "sources", "conflicts", "claimants", "kinds", "disputed_only",
                  "place_search", "min_confidence", "min_sources")
@@ -99,22 +103,40 @@ def normalize_search(text: str) -> str:
 
 
 def _values(params: Mapping, key: str) -> list[str]:
-    """All values of a parameter (repeated keys, or a list), as clean strings."""
+    """All values of a parameter (repeated keys, or a list), as clean strings. At most
+    ``MAX_LIST_ITEMS + 1`` values, each cut to ``MAX_VALUE_CHARS + 1`` characters once cleaned, before
+    anything else reads it: what is longer is rejected as too long anyway, so no later step (date or
+    number parsing, a note quoting it) ever works on a huge value."""
     getter = getattr(params, "get_all", None)
     raw = getter(key) if callable(getter) else params.get(key, [])
     if isinstance(raw, str):
         raw = [raw]
     out = []
     for v in list(raw or [])[: MAX_LIST_ITEMS + 1]:
-        v = _CONTROL.sub("", str(v)).strip()
+        v = _CONTROL.sub("", str(v)).strip()[: MAX_VALUE_CHARS + 1]  # linear; later steps see a short value
         if v:
             out.append(v)
     return out
 
 
-def _one(params: Mapping, key: str) -> str | None:
+def _one(params: Mapping, key: str, notes: list[str] | None = None) -> str | None:
+    """The value of a single-valued parameter: the first; ``notes`` is told when there were more."""
     vals = _values(params, key)
+    if len(vals) > 1 and notes is not None:
+        more = f"more than {MAX_LIST_ITEMS}" if len(vals) > MAX_LIST_ITEMS else str(len(vals))
+        notes.append(f"Ignored the repeats of '{key}' ({more} values): only the first is read.")
     return vals[0] if vals else None
+
+
+def unknown_param_notes(keys: Iterable[str]) -> list[str]:
+    """Notes on the query parameters that are neither the view's nor otherwise read (a mistyped or
+    crafted link): ignored. The first :data:`MAX_NAMED_UNKNOWN` are named, the others counted."""
+    unknown = [str(k) for k in keys if k not in VIEW_PARAMS and k not in OTHER_PARAMS]
+    notes = [f"Ignored the unknown parameter '{_short(_CONTROL.sub('', k[:2 * MAX_VALUE_CHARS]))}'."
+             for k in unknown[:MAX_NAMED_UNKNOWN]]
+    if len(unknown) > MAX_NAMED_UNKNOWN:
+        notes.append(f"Ignored {len(unknown) - MAX_NAMED_UNKNOWN} more unknown parameters.")
+    return notes
 
 
 def _short(value: str) -> str:
@@ -134,7 +156,7 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
         return False
 
     # Dates.
-    raw_from, raw_to = _one(params, "from"), _one(params, "to")
+    raw_from, raw_to = _one(params, "from", notes), _one(params, "to", notes)
     d_from = d_to = None
     bad = False
     for key, raw in (("from", raw_from), ("to", raw_to)):
@@ -174,20 +196,20 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
                 keep.append(v)
         view = view.with_changes(**{attr: tuple(keep)})
 
-    disputed = _one(params, "disputed")
+    disputed = _one(params, "disputed", notes)
     if disputed is not None:
         if disputed.lower() in {"1", "true", "yes"}:
             view = view.with_changes(disputed_only=True)
         elif disputed.lower() not in {"0", "false", "no"}:
             notes.append(f"Ignored 'disputed={_short(disputed)}': expected true or false.")
 
-    search = _one(params, "q")
+    search = _one(params, "q", notes)
     if search is not None:
         if len(search) > MAX_SEARCH_CHARS:
             notes.append(f"Shortened the place search to {MAX_SEARCH_CHARS} characters.")
         view = view.with_changes(place_search=normalize_search(search))
 
-    conf = _one(params, "conf")
+    conf = _one(params, "conf", notes)
     if conf is not None:
         value = _number(conf)
         if value is None or not (0.0 <= value <= 1.0):
@@ -195,7 +217,7 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
         else:
             view = view.with_changes(min_confidence=round(value, 3))
 
-    min_sources = _one(params, "min_sources")
+    min_sources = _one(params, "min_sources", notes)
     if min_sources is not None:
         n = int(min_sources) if min_sources.isdigit() and len(min_sources) <= 3 else None
         if n is None or not (1 <= n <= MAX_MIN_SOURCES):
@@ -203,14 +225,14 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
         else:
             view = view.with_changes(min_sources=n)
 
-    place = _one(params, "place")
+    place = _one(params, "place", notes)
     if place is not None:
         if not _PLACE_KEY.match(place) or (vocab.place_keys and place not in vocab.place_keys):
             notes.append(f"Ignored the place '{_short(place)}': no such place in this atlas.")
         else:
             view = view.with_changes(place=place)
 
-    claim = _one(params, "claim")
+    claim = _one(params, "claim", notes)
     if claim is not None:
         cid = int(claim) if claim.isdigit() and len(claim) <= 12 else None
         if cid is None or (vocab.claim_ids and cid not in vocab.claim_ids):
@@ -218,7 +240,7 @@ def parse_view(params: Mapping, vocab: Vocabulary) -> tuple[ViewState, list[str]
         else:
             view = view.with_changes(claim=cid)
 
-    lat, lon, zoom = _one(params, "lat"), _one(params, "lon"), _one(params, "zoom")
+    lat, lon, zoom = _one(params, "lat", notes), _one(params, "lon", notes), _one(params, "zoom", notes)
     if lat is not None or lon is not None:
         flat, flon = _number(lat or ""), _number(lon or "")
         if flat is None or flon is None or not (-90 <= flat <= 90) or not (-180 <= flon <= 180):

@@ -13,6 +13,7 @@ Each article ends ``added``, ``updated``, ``duplicate``, ``rejected`` (its conte
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import os
@@ -41,12 +42,15 @@ from geo.pipeline.errors import describe, is_rejection
 from geo.pipeline.workers import PARSE_BATCH
 from geo.store.corrections import Correction, apply_corrections, load_corrections
 from geo.store.sqlite import Store
+from geo.text.chunks import CHUNK_CHARS, paragraph_chunks
 from geo.text.corpus import ArticleRejected, published_problem
 
 #: Bump when the pipeline's output changes meaning (stored with each article).
 PIPELINE_VERSION = "1"
 
 ProgressCallback = Callable[[int, int, IngestResult], None]
+#: Called as ``(article name, chunks done, chunks)`` while a long article is analysed in chunks.
+ChunkProgressCallback = Callable[[str, int, int], None]
 
 
 #: Fewer articles than this are analysed in-process: starting worker processes (each loads
@@ -80,6 +84,8 @@ class Pipeline:
         #: each worker process makes its own.
         self.online = online_geocoder(self.settings)
         self._pool: ProcessPoolExecutor | None = None
+        #: Told of each chunk of a long article analysed in this process (see :meth:`analyze`).
+        self.chunk_progress: ChunkProgressCallback | None = None
 
     def parse(self, texts: list[str]) -> Iterator[Doc]:
         """Parse texts lazily, in batches (in this process)."""
@@ -134,7 +140,40 @@ class Pipeline:
         finally:
             self.stop_workers()
 
-    def _analyses(self, articles: list[Article]) -> Generator[ArticleAnalysis | Exception, None, None]:
+    def _analyses(self, articles: list[Article], chunk_progress: ChunkProgressCallback | None = None,
+                  ) -> Generator[ArticleAnalysis | Exception, None, None]:
+        """Each article's analysis (or the error it raised), in order. A long article is cut into
+        chunks of whole paragraphs (:func:`chunk_articles`), each analysed as an article of its
+        own (by the worker processes too, in parallel) and merged back, with progress told to
+        :attr:`chunk_progress`: the work is linear in the text, not quadratic as one huge doc was."""
+        units: list[Article] = []
+        plan: list[list[int]] = []  # per article, its chunks' offsets ([0] for a short article)
+        for article in articles:
+            if len(article.text) > CHUNK_CHARS and len(article.text) <= self.nlp.max_length:
+                chunks = chunk_articles(article)
+                units += [c for _, c in chunks]
+                plan.append([o for o, _ in chunks])
+            else:
+                units.append(article)
+                plan.append([])
+        outcomes = self._analyses_of_units(units)
+        tell = chunk_progress or self.chunk_progress
+        try:
+            for article, offsets in zip(articles, plan, strict=True):
+                if not offsets:
+                    yield next(outcomes)
+                    continue
+                parts: list[ArticleAnalysis | Exception] = []
+                for k in range(len(offsets)):
+                    parts.append(next(outcomes))
+                    if tell:
+                        tell(article.file or article.id, k + 1, len(offsets))
+                error = next((p for p in parts if isinstance(p, Exception)), None)
+                yield error if error is not None else merge_chunk_analyses(parts, offsets)  # type: ignore[arg-type]
+        finally:
+            outcomes.close()
+
+    def _analyses_of_units(self, articles: list[Article]) -> Generator[ArticleAnalysis | Exception, None, None]:
         """Each article's analysis (or the error it raised), in order; in worker processes
         for large batches, falling back to this process if they cannot run."""
         done = 0
@@ -170,8 +209,10 @@ class Pipeline:
         culprit fails."""
         for i in range(0, len(articles), PARSE_BATCH):
             batch = articles[i:i + PARSE_BATCH]
+            short = [a for a in batch if len(a.text) <= CHUNK_CHARS]  # long ones are parsed chunk by chunk
             try:
-                docs: list[Doc | None] = list(self.parse([a.text for a in batch]))
+                parsed = iter(self.parse([a.text for a in short]))
+                docs: list[Doc | None] = [next(parsed) if len(a.text) <= CHUNK_CHARS else None for a in batch]
             except Exception:  # noqa: BLE001 - analyze() then parses each article alone
                 log.warning("spaCy could not parse a batch of %d articles; parsing each alone", len(batch),
                             exc_info=True)
@@ -183,13 +224,22 @@ class Pipeline:
                     yield exc
 
     def _parse_one(self, article: Article) -> Doc:
+        self._check_length(article)
+        return self.nlp(article.text)
+
+    def _check_length(self, article: Article) -> None:
         if len(article.text) > self.nlp.max_length:  # spaCy's own error would read as a bug
             raise ArticleRejected(f"too long for the language model: {len(article.text):,} characters (the limit "
                                   f"is {self.nlp.max_length:,}; set CLAIM_ATLAS_MAX_ARTICLE_BYTES to change it)")
-        return self.nlp(article.text)
 
     def analyze(self, article: Article, doc: Doc | None = None) -> ArticleAnalysis:
-        """Everything the pipeline derives from one article (nothing is stored)."""
+        """Everything the pipeline derives from one article (nothing is stored). An article
+        longer than :data:`~geo.text.chunks.CHUNK_CHARS` (and not parsed already) is analysed
+        chunk by chunk (:func:`chunk_articles`), in time linear in its length."""
+        if doc is None and len(article.text) > CHUNK_CHARS:
+            self._check_length(article)
+            chunks = chunk_articles(article)
+            return merge_chunk_analyses([self.analyze(c) for _, c in chunks], [o for o, _ in chunks])
         doc = doc if doc is not None else self._parse_one(article)
         mentions = recognize_toponyms(doc, self.gazetteer)
         resolve_toponyms(article.text, mentions, self.gazetteer, min_confidence=self.settings.min_confidence,
@@ -216,7 +266,8 @@ class Pipeline:
         return extract_claims(doc, article, mentions)
 
     def ingest(self, articles: list[Article], store: Store, progress: ProgressCallback | None = None,
-               analyses: dict[str, ArticleAnalysis] | None = None) -> list[IngestResult]:
+               analyses: dict[str, ArticleAnalysis] | None = None,
+               chunk_progress: ChunkProgressCallback | None = None) -> list[IngestResult]:
         """Analyse and store each article in its own transaction; duplicates, and articles
         published out of range (:func:`~geo.text.corpus.published_problem`: rejected), are
         skipped before any analysis. Returns one result per article (those first).
@@ -228,6 +279,10 @@ class Pipeline:
         way the remaining articles are ``skipped`` with the reason, the store holds exactly the
         articles reported added or updated, and ingesting again resumes (stored ones are
         duplicates). ``progress`` is called for each article processed, not for skipped ones.
+
+        ``chunk_progress``, when given, is told of each chunk of a long article analysed (in place
+        of :attr:`chunk_progress`: a pipeline shared by several callers, as the app's is, takes it
+        per call).
 
         ``analyses``, when given, receives each analysed article's analysis by article id
         (evaluation reads its predictions from there).
@@ -262,7 +317,7 @@ class Pipeline:
                 todo.append(article)
         corrections = load_corrections(store) if todo else []
         processed, failed_in_a_row, stopped = 0, 0, ""
-        outcomes = self._analyses(todo)
+        outcomes = self._analyses(todo, chunk_progress)
         try:
             for article, outcome in zip(todo, outcomes, strict=True):
                 result, error, store_failed = self._ingest_one(article, outcome, store, corrections, analyses)
@@ -318,6 +373,39 @@ class Pipeline:
             error = describe(exc)
             return IngestResult(name, "failed", f"internal error (not a problem with the article) {stage} it: "
                                 f"{error}; {LOG_HINT}"), error, stage == "storing" and _is_store_failure(exc)
+
+
+def chunk_articles(article: Article) -> list[tuple[int, Article]]:
+    """A long article as ``(offset, article)`` chunks of whole paragraphs
+    (:func:`~geo.text.chunks.paragraph_chunks`), each with the article's metadata; a chunk's
+    context (resolution, speakers, dates, disputes) is its own, as a short article's is."""
+    return [(offset, dataclasses.replace(article, text=text, id=f"{article.id}#{k + 1}"))
+            for k, (offset, text) in enumerate(paragraph_chunks(article.text))]
+
+
+def merge_chunk_analyses(parts: list[ArticleAnalysis], offsets: list[int]) -> ArticleAnalysis:
+    """One analysis of the chunks' analyses, every offset moved to the whole article's."""
+    merged = ArticleAnalysis()
+    for part, offset in zip(parts, offsets, strict=True):
+        _shift_mentions(part.mentions, offset)
+        for claim in part.claims:
+            claim.start += offset
+            claim.end += offset
+            if "continues" in claim.details:
+                claim.details["continues"] += offset
+        merged.mentions += part.mentions
+        merged.claims += part.claims
+    return merged
+
+
+def _shift_mentions(mentions: list[Mention], delta: int) -> None:
+    """Move mentions' offsets by ``delta`` characters (between a chunk's and its article's)."""
+    for m in mentions:
+        m.start += delta
+        m.end += delta
+        if m.sentence_end:  # 0: not known
+            m.sentence_start += delta
+            m.sentence_end += delta
 
 
 def refresh_clusters(store: Store) -> int:

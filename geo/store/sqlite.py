@@ -186,7 +186,7 @@ class Store:
     def _link_cross_article_disputes(conn: sqlite3.Connection, article_id: int) -> None:
         """Link this article's claims to claims of other articles about the same place and
         date with the opposite stance (an assertion and a denial), both ways."""
-        rows = conn.execute(CROSS_ARTICLE_DISPUTES_SQL, (article_id,)).fetchall()
+        rows = conn.execute(CROSS_ARTICLE_DISPUTES_SQL, (article_id, article_id)).fetchall()
         for a_id, b_id, a_actor, b_actor in rows:
             conn.execute("INSERT OR IGNORE INTO claim_disputes VALUES (?,?,?)", (a_id, b_actor, b_id))
             conn.execute("INSERT OR IGNORE INTO claim_disputes VALUES (?,?,?)", (b_id, a_actor, a_id))

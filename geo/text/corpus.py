@@ -236,9 +236,21 @@ def read_manifest(folder: Path) -> tuple[list[dict], list[ArticleError]]:
     """The rows of ``folder/manifest.csv`` that are usable, and an error for each that is not,
     named by its line."""
     path = folder / "manifest.csv"
-    errors: list[ArticleError] = []
     try:
         raw = read_bounded(path, MAX_MANIFEST_BYTES, setting="MAX_MANIFEST_BYTES in geo/text/corpus.py")
+    except ArticleRejected as exc:
+        return [], [ArticleError("manifest.csv", str(exc))]
+    return parse_manifest(raw)
+
+
+def parse_manifest(raw: bytes) -> tuple[list[dict], list[ArticleError]]:
+    """The usable rows of a manifest's bytes (the CLI's ``manifest.csv``, or one uploaded in the
+    app), each with its line number as ``_row``, and an error for each row that is not, named by
+    its line: a bad row costs only itself."""
+    errors: list[ArticleError] = []
+    if len(raw) > MAX_MANIFEST_BYTES:
+        return [], [ArticleError("manifest.csv", f"too large: {len(raw):,} bytes (the limit is {MAX_MANIFEST_BYTES:,})")]
+    try:
         records = _manifest_records(_manifest_text(raw))
     except ArticleRejected as exc:
         return [], [ArticleError("manifest.csv", str(exc))]
