@@ -324,9 +324,10 @@ def aggregate_places(places: pd.DataFrame, zoom: int | float, bounds: Bounds | N
             places=("place_key", "size"), mentions=("mentions", "sum"), claims=("claims", "sum"),
             disputed=("disputed", "sum"),
             wlat=("wlat", "sum"), wlon=("wlon", "sum"), w=("w", "sum"), ix=("ix", "first"), iy=("iy", "first"))
-        # The label: the cell's most mentioned place (first name among equals), found by one sort.
-        top = df.sort_values(["cell", "mentions", "name"], ascending=[True, False, True], kind="stable") \
-            .drop_duplicates("cell").set_index("cell")
+        # The label: the cell's most mentioned place (first name among equals): names are sorted only
+        # among each cell's most mentioned places, a small share of the rows.
+        most = df["mentions"] == df.groupby("cell", sort=False)["mentions"].transform("max")
+        top = df.loc[most].sort_values(["cell", "name"], kind="stable").drop_duplicates("cell").set_index("cell")
         grouped = grouped.join(top[["place_key", "name"]])
         clusters = grouped.loc[grouped["places"] > 1]
         out_clusters = pd.DataFrame({
