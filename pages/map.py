@@ -9,6 +9,8 @@ pan or zoom (``lat``/``lon``/``zoom``), so the sidebar's link reopens the map as
 With more than ``FEW_PLACES`` places, the map holds no place: the places of the view the map reported
 last (bounds and zoom) go as one data layer of compact features, clusters when zoomed out
 (geo.layers.viewport), which st_folium swaps without redrawing the map (``feature_group_to_add``).
+The claims go the same way: counted on those features (claims, disputed ones), and drawn one by
+one in that layer only when the view holds few enough of them (zoomed in).
 """
 
 from __future__ import annotations
@@ -22,8 +24,18 @@ from geo.config import get_settings
 from geo.layers.claims import claim_date_label
 from geo.layers.places import mention_table, place_at
 from geo.layers.view import reported_map_view
-from geo.layers.viewport import FEW_PLACES, aggregate_places, bounds_around, bounds_from_leaflet, claim_counts
+from geo.layers.viewport import (
+    FEW_PLACES,
+    MAX_VIEW_CLAIMS,
+    aggregate_places,
+    bounds_around,
+    bounds_from_leaflet,
+    claim_counts,
+    claims_in_view,
+    disputed_counts,
+)
 from geo.mapping.build import build_map, view_layer
+from geo.mapping.claims import add_claim_key
 from geo.mapping.reference import STATIC_LAYER_FILES
 
 version = app.start_data_page()
@@ -68,9 +80,9 @@ if aggregated and focus and lat is None:  # a link to a place without a map view
         lat, lon, zoom = float(chosen["lat"].iloc[0]), float(chosen["lon"].iloc[0]), zoom or 10
 m = build_map(places.iloc[:0] if aggregated else places, mentions, reference, tiles=get_settings().tiles,
               center=(lat, lon) if lat is not None and lon is not None else None, zoom=zoom,
-              selected_place=focus, claims=claims, home=(theatre.center, theatre.zoom),
+              selected_place=focus, claims=None if aggregated else claims, home=(theatre.center, theatre.zoom),
               layer_files=STATIC_LAYER_FILES)  # reference layers: static files the browser keeps
-features = None
+features = view_claim_rows = None
 if aggregated:
     last = st.session_state.get("map")
     last = last if isinstance(last, dict) else {}
@@ -82,14 +94,21 @@ if aggregated:
         view_zoom = zoom if zoom is not None else theatre.zoom
         centre = (lat, lon) if lat is not None and lon is not None else theatre.center
         view_bounds = bounds_around(centre[0], centre[1], view_zoom)
-    features = aggregate_places(places, view_zoom, view_bounds, claims=claim_counts(claims))
+    features = aggregate_places(places, view_zoom, view_bounds, claims=claim_counts(claims),
+                                disputed=disputed_counts(claims))
+    view_claim_rows = claims_in_view(claims, view_zoom, view_bounds)
+    add_claim_key(m, claims)  # the claims' legend: the claims drawn change with the view
 st.caption("Theatre: " + (", ".join(theatre.names) or "no conflict profile applies")
            + (f"; borders and regions of {', '.join(theatre.countries)}" if theatre.countries else ""))
 shown = app.load_view_counts(version, view)
 plotted = int(places["mention_count"].sum()) if not places.empty else 0
 st.caption(f"{shown.mapped_places} places on the map, from {plotted} of the {shown.place_names} place names; "
            f"{shown.metonymic_names} metonymic place names (standing for an actor) are listed but not plotted.")
-if not claims.empty:
+if not claims.empty and aggregated:
+    st.caption(f"{claims['claim_id'].nunique()} claims at {len(claims)} spots: counted on the places and clusters "
+               f"(hover one; ringed red when some are disputed), drawn one by one when at most {MAX_VIEW_CLAIMS} "
+               "are in view (zoom in). Click one for who said it, when, in which source.")
+elif not claims.empty:
     approx = claims.loc[claims["approximate"], "claim_id"].nunique()
     st.caption(f"{claims['claim_id'].nunique()} claims drawn at {len(claims)} spots ({approx} naming no place are "
                "drawn at their article's focus place, paler and dashed: approximate). Toggle them with the "
@@ -103,8 +122,11 @@ else:
     clusters = int((features["kind"] == "cluster").sum())
     st.caption(f"{len(features)} features for the {int(features['places'].sum())} places in view"
                + (f": {clusters} clusters, labelled with their most mentioned place (click one, or zoom in, to "
-                  "see its places)" if clusters else "") + ". Click a place to list its mentions below.")
-    out = st_folium(m, key="map", height=650, use_container_width=True, feature_group_to_add=view_layer(features),
+                  "see its places)" if clusters else "")
+               + (f"; {view_claim_rows['claim_id'].nunique()} claims drawn one by one"
+                  if view_claim_rows is not None and not view_claim_rows.empty else "")
+               + ". Click a place to list its mentions below.")
+    out = st_folium(m, key="map", height=650, use_container_width=True, feature_group_to_add=view_layer(features, view_claim_rows),
                     returned_objects=["last_object_clicked", "center", "zoom", "bounds"])
 out = out if isinstance(out, dict) else {}
 

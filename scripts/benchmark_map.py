@@ -1,7 +1,30 @@
 #!/usr/bin/env python
-"""Server-side cost of the Map page, on the bundled corpus and on a synthetic store of 10,000 places.
+"""Cost of the Map page: server time, bytes sent and time to draw in Chromium, on the bundled corpus
+and on synthetic stores (as many claims as places).
 
-Measures, each the median of ``--repeat`` warm runs (after one untimed first load):
+``--json`` (issue 13's "Done when") prints one JSON object on stdout, progress on stderr::
+
+    {"runs": [{"store": "bundled corpus", "places": N, "claims": N, "server_s": x, "sent_bytes": n,
+               "browser_s": x}, ...]}
+
+for the bundled corpus and each of ``--sizes`` (default 10,000 and 100,000 places), each figure
+the median of ``--repeat`` warm runs (after one untimed first load):
+
+* ``server_s``: the whole Map page run headless with AppTest (app.py, navigation, cached loaders,
+  filters, map, st_folium), a rerun after the first load, at the view the page opens on;
+* ``sent_bytes``: what that run's st_folium call hands to its component (the map script, header,
+  html, asset links and the view's data layer, as JSON);
+* ``browser_s``: ``streamlit run app.py`` on the store and headless Chromium (playwright, every
+  request leaving localhost aborted) loading the Map page: seconds from navigation until the
+  map's features (places, clusters or claims) are in the map's SVG; null when Chromium or
+  playwright is missing (``--no-browser`` skips it).
+
+Synthetic stores: tests/synthetic_data.write_synthetic_store, one settlement per mention and one
+claim per place (dated, attributed, every fifth disputed). Without ``--json`` the older detailed
+tables are printed as well (see below). ``--sizes 1000000 --repeat 1`` measures a million places
+once (slow: not in the normal run).
+
+Detailed tables (without ``--json``), each the median of ``--repeat`` warm runs:
 
 * ``build``: ``place_layer``, the view's theatre and its reference layers (as the Map page takes
   them), ``build_map`` and what ``st_folium`` does with the map on the server (render the page,
@@ -10,19 +33,19 @@ Measures, each the median of ``--repeat`` warm runs (after one untimed first loa
   ``streamlit_folium._component_func``: the map script, header, html and asset links, as JSON),
   with the reference layers loaded from static files (``layer_files``, as the app does) and, for
   comparison, inlined in the script (as the standalone export does, and the app did before);
-* ``page``: the whole Map page run headless with AppTest (app.py, navigation, cached loaders,
-  filters, map, st_folium), as a rerun after the first load, and the bytes its st_folium call sent;
+* ``page``: as ``server_s`` above, and the bytes its st_folium call sent;
 * ``view``: the Map page's path for a store of many places (more than
   ``geo.layers.viewport.FEW_PLACES``): the map without places plus one data layer of compact
   features for the view (``aggregate_places`` + ``view_layer``, given to st_folium as
   ``feature_group_to_add``), at the theatre's zoom over the whole synthetic area (clusters) and
   zoomed in (zoom 11, individual places); seconds from ``place_layer`` on, and bytes sent.
 
-    python scripts/benchmark_map.py [--places 10000 [100000 ...]] [--repeat 5] [--db STORE] [--no-page]
+    python scripts/benchmark_map.py [--json] [--sizes 10000 100000] [--repeat 5] [--db STORE]
+                                    [--no-page] [--no-browser]
 
 Without ``--db`` the bundled corpus is ingested into a temporary store first (loads spaCy).
-Targets: under 1 s on the bundled corpus, under 3 s with 10,000 places; at most 0.3 MB sent per
-render on the bundled corpus.
+Targets (issue 13): bundled corpus at most 0.3 MB sent per render; 10,000 places and claims at most
+0.5 s server time and 1 MB; 100,000 at most 2 s, 3 MB and drawn within 3 s of navigation.
 """
 
 from __future__ import annotations
@@ -41,32 +64,12 @@ sys.path.insert(0, str(REPO))
 
 
 def synthetic_store(path: Path, n_places: int, per_article: int = 10) -> None:
-    """A store of ``n_places`` distinct settlements, ``per_article`` per synthetic article."""
-    import numpy as np
+    """A store of ``n_places`` distinct settlements, ``per_article`` per synthetic article, and as
+    many claims (tests/synthetic_data.py)."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from synthetic_data import write_synthetic_store
 
-    from geo.model import Article, ArticleAnalysis, Mention, Place
-    from geo.store.sqlite import Store
-    from geo.text.corpus import content_hash
-
-    rng = np.random.default_rng(0)
-    store = Store(path)
-    for a in range(0, n_places, per_article):
-        names = [f"Place{i}" for i in range(a, min(a + per_article, n_places))]
-        text = " ".join(f"Shelling was reported near {n} on Tuesday, the ministry said." for n in names)
-        article = Article(id=f"syn{a}", text=text, source=f"Agency {a % 7}", title=f"Synthetic report {a}",
-                          published=f"2020-10-{1 + a % 28:02d}", content_hash=content_hash(text))
-        mentions, pos = [], 0
-        for i, name in zip(range(a, a + len(names)), names, strict=True):
-            start = text.index(name, pos)
-            sentence_start = text.rfind("Shelling", 0, start)
-            place = Place(key=f"synthetic:{i}", name=name, lat=float(rng.uniform(38.0, 43.5)),
-                          lon=float(rng.uniform(43.0, 50.5)), country="AZ")
-            mentions.append(Mention(start=start, end=start + len(name), text=name, sentence_start=sentence_start,
-                                    sentence_end=text.index(".", start) + 1, method="synthetic", place=place,
-                                    confidence=float(rng.uniform(0.3, 1.0)), precision=1))
-            pos = start + len(name)
-        store.save_article(article, ArticleAnalysis(mentions=mentions))
-    store.close()
+    write_synthetic_store(path, n_places, per_article=per_article, claims=True)
 
 
 def corpus_store(path: Path) -> None:
@@ -201,7 +204,9 @@ def time_view(db: Path, repeat: int) -> dict:
     return out
 
 
-def time_page(db: Path, repeat: int) -> tuple[float, float]:
+def time_page(db: Path, repeat: int) -> tuple[float, int]:
+    """The Map page rerun with AppTest: the median seconds of ``repeat`` warm runs, and the bytes
+    its last st_folium call sent."""
     import streamlit_folium
     from streamlit.testing.v1 import AppTest
 
@@ -209,7 +214,7 @@ def time_page(db: Path, repeat: int) -> tuple[float, float]:
     capture = _Capture(streamlit_folium._component_func)
     streamlit_folium._component_func = capture  # geo.app.folium_links wraps it in turn
     try:
-        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=600)
+        at = AppTest.from_file(str(REPO / "app.py"), default_timeout=900)
         at.run()
         at.switch_page("pages/map.py").run()  # first load: fills the caches
         assert not at.exception, [e.value for e in at.exception]
@@ -221,31 +226,166 @@ def time_page(db: Path, repeat: int) -> tuple[float, float]:
             assert not at.exception, [e.value for e in at.exception]
     finally:
         streamlit_folium._component_func = capture.inner
-    return statistics.median(times), capture.sizes[-1] / 1e6
+    return statistics.median(times), capture.sizes[-1]
+
+
+#: What the browser waits for: a place, cluster or claim drawn in the map's SVG (either path).
+DRAWN = "path.ca-place, path.ca-compact, path.ca-claim"
+MAP_FRAME = 'iframe[title*="st_folium"]'
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def time_browser(db: Path, repeat: int, timeout_s: float = 180.0) -> float | None:
+    """Seconds from navigation to the Map page until its features are drawn in headless Chromium
+    (median of ``repeat`` loads after a first one that fills the server's caches); every request
+    leaving localhost is aborted. None when playwright or Chromium is missing."""
+    import subprocess
+    import urllib.request
+
+    chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not (Path(chromium).is_file() and os.access(chromium, os.X_OK)):
+        return None
+    port = _free_port()
+    home = Path(tempfile.mkdtemp(prefix="claim-atlas-bench-home-"))
+    env = {**os.environ, "CLAIM_ATLAS_HOME": str(home), "CLAIM_ATLAS_DB": str(db),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+           "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    log = (home / "streamlit.log").open("wb")
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port",
+                               str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+                              cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("streamlit did not start: " + (home / "streamlit.log").read_text(errors="replace"))
+            time.sleep(0.25)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            outside: list[str] = []
+
+            def guard(route) -> None:
+                from urllib.parse import urlsplit
+
+                parts = urlsplit(route.request.url)
+                if parts.scheme in {"http", "https", "ws", "wss"} and (parts.hostname or "") not in LOCAL_HOSTS:
+                    outside.append(route.request.url)
+                    route.abort("blockedbyclient")
+                else:
+                    route.continue_()
+
+            context.route("**/*", guard)
+            page = context.new_page()
+
+            def once() -> float:
+                started = time.perf_counter()
+                page.goto(f"{url}/map", wait_until="commit")
+                page.frame_locator(MAP_FRAME).locator(DRAWN).first.wait_for(state="attached",
+                                                                              timeout=timeout_s * 1000)
+                return time.perf_counter() - started
+
+            once()  # first load: the server's caches, the browser's static files
+            times = [once() for _ in range(repeat)]
+            browser.close()
+        if outside:
+            print(f"requests outside localhost (aborted): {outside[:5]}", file=sys.stderr)
+        return statistics.median(times)
+    finally:
+        import signal
+
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+def store_size(db: Path) -> tuple[int, int]:
+    """(places on the map, claims) of a store: the place layer's rows, the stored claims."""
+    from geo.layers.places import place_layer
+    from geo.store.sqlite import Store
+
+    store = Store(db)
+    try:
+        return len(place_layer(store.mentions_df())), int(store.counts()["claims"])
+    finally:
+        store.close()
+
+
+def measure(label: str, db: Path, repeat: int, browser: bool) -> dict:
+    """One row of the ``--json`` report (see the module's docstring)."""
+    places, claims = store_size(db)
+    server_s, sent = time_page(db, repeat)
+    print(f"{label}: server {server_s:.3f} s, sent {sent} bytes", file=sys.stderr, flush=True)
+    browser_s = None
+    if browser:
+        try:
+            browser_s = time_browser(db, repeat)
+        except Exception as exc:  # a timeout or a crash: reported, the other figures kept
+            print(f"{label}: browser timing failed: {exc}", file=sys.stderr)
+    print(f"{label}: browser {browser_s} s", file=sys.stderr, flush=True)
+    return {"store": label, "places": places, "claims": claims, "server_s": round(server_s, 3),
+            "sent_bytes": int(sent), "browser_s": round(browser_s, 3) if browser_s is not None else None}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--places", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--sizes", "--places", dest="sizes", type=int, nargs="+", default=[10_000, 100_000],
+                        help="synthetic stores of these many places (and claims)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--db", help="a store of the bundled corpus (default: ingest it into a temp store)")
-    parser.add_argument("--no-page", action="store_true", help="skip the AppTest runs of the whole page")
+    parser.add_argument("--json", action="store_true", help="print only the JSON report (progress on stderr)")
+    parser.add_argument("--no-page", action="store_true", help="skip the AppTest runs of the whole page (tables)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium timing (browser_s null)")
+    parser.add_argument("--no-bundled", action="store_true", help="synthetic stores only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        stores: list[tuple[str, Path, float]] = []
         seed = Path(args.db) if args.db else Path(tmp) / "seed.sqlite"
-        if not args.db:
-            corpus_store(seed)
-        stores = [("bundled corpus", seed, 1.0)]
-        for n in args.places:
+        if not args.no_bundled:
+            if not args.db:
+                corpus_store(seed)
+            stores.append(("bundled corpus", seed, 1.0))
+        for n in args.sizes:
             synthetic = Path(tmp) / f"synthetic{n}.sqlite"
             started = time.perf_counter()
             synthetic_store(synthetic, n)
-            print(f"synthetic store of {n} places written in {time.perf_counter() - started:.1f} s")
+            print(f"synthetic store of {n} places and {n} claims written in {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr, flush=True)
             stores.append((f"{n} places", synthetic, 3.0))
+        if args.json:
+            runs = [measure(label, db, args.repeat, not args.no_browser) for label, db, _target in stores]
+            print(json.dumps({"runs": runs}))
+            return 0
         rows = []
         for label, db, target in stores:
             build, info = time_build(db, args.repeat)
-            page, page_mb = time_page(db, args.repeat) if not args.no_page else (float("nan"), float("nan"))
+            page, page_bytes = time_page(db, args.repeat) if not args.no_page else (float("nan"), 0)
+            page_mb = page_bytes / 1e6 if not args.no_page else float("nan")
             view = time_view(db, args.repeat) if db != seed else None
             rows.append((label, info, build, page, page_mb, target, view))
             print(label, json.dumps({"build_s": round(build, 3), "page_s": round(page, 3), **info,

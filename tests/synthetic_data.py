@@ -49,10 +49,18 @@ def synthetic_mentions(n_places: int, mentions_per_place: int = 2, seed: int = 0
     })
 
 
-def write_synthetic_store(path, n_places: int, per_article: int = 10, seed: int = 0) -> None:
+#: The claimants synthetic claims are attributed to, in turn.
+SYNTHETIC_CLAIMANTS = ("Azerbaijan", "Armenia", "Nagorno-Karabakh authorities", "Russia")
+
+
+def write_synthetic_store(path, n_places: int, per_article: int = 10, seed: int = 0, claims: bool = False) -> None:
     """A store of ``n_places`` distinct settlements around the South Caucasus, ``per_article`` per
-    synthetic article (as scripts/benchmark_map.py writes it; nothing here is real data)."""
-    from geo.model import Article, ArticleAnalysis, Mention, Place
+    synthetic article (as scripts/benchmark_map.py writes it; nothing here is real data).
+
+    ``claims``: one claim per place too (its sentence, about that place, dated as its article,
+    attributed in turn to :data:`SYNTHETIC_CLAIMANTS`; every fifth one disputed by the next
+    claimant), as many claims as places."""
+    from geo.model import Article, ArticleAnalysis, Claim, Mention, Place
     from geo.store.sqlite import Store
     from geo.text.corpus import content_hash
 
@@ -61,17 +69,25 @@ def write_synthetic_store(path, n_places: int, per_article: int = 10, seed: int 
     for a in range(0, n_places, per_article):
         names = [f"Place{i}" for i in range(a, min(a + per_article, n_places))]
         text = " ".join(f"Shelling was reported near {n} on Tuesday, the ministry said." for n in names)
+        published = f"2020-10-{1 + a % 28:02d}"
         article = Article(id=f"syn{a}", text=text, source=f"Agency {a % 7}", title=f"Synthetic report {a}",
-                          published=f"2020-10-{1 + a % 28:02d}", content_hash=content_hash(text))
-        mentions, pos = [], 0
+                          published=published, content_hash=content_hash(text))
+        mentions, found, pos = [], [], 0
         for i, name in zip(range(a, a + len(names)), names, strict=True):
             start = text.index(name, pos)
             place = Place(key=f"synthetic:{i}", name=name, lat=float(rng.uniform(38.0, 43.5)),
                           lon=float(rng.uniform(43.0, 50.5)), country="AZ")
-            mentions.append(Mention(start=start, end=start + len(name), text=name,
-                                    sentence_start=text.rfind("Shelling", 0, start),
-                                    sentence_end=text.index(".", start) + 1, method="synthetic", place=place,
-                                    confidence=float(rng.uniform(0.3, 1.0)), precision=1))
+            sentence_start, sentence_end = text.rfind("Shelling", 0, start), text.index(".", start) + 1
+            mention = Mention(start=start, end=start + len(name), text=name, sentence_start=sentence_start,
+                              sentence_end=sentence_end, method="synthetic", place=place,
+                              confidence=float(rng.uniform(0.3, 1.0)), precision=1)
+            mentions.append(mention)
+            if claims:
+                claimant = SYNTHETIC_CLAIMANTS[i % len(SYNTHETIC_CLAIMANTS)]
+                disputed = [SYNTHETIC_CLAIMANTS[(i + 1) % len(SYNTHETIC_CLAIMANTS)]] if i % 5 == 0 else []
+                found.append(Claim(claimant=claimant, claimant_text="the ministry", text=text[sentence_start:sentence_end],
+                                   start=sentence_start, end=sentence_end, date=published, date_precision="day",
+                                   kind="military", disputed_by=disputed, mentions=[mention]))
             pos = start + len(name)
-        store.save_article(article, ArticleAnalysis(mentions=mentions))
+        store.save_article(article, ArticleAnalysis(mentions=mentions, claims=found))
     store.close()

@@ -177,7 +177,7 @@ def test_a_version_3_store_gets_the_cluster_tables(tmp_path: Path) -> None:
     conn.close()
 
     store = Store(path)
-    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION == 5
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION >= 4  # and any later step
     assert store.claims_df()["n_sources"].tolist() == [1] and store.claim_clusters_df().empty
     store.save_article(*_article("a1", "Wire B", BRIDGE_B))
     assert refresh_clusters(store) == 1

@@ -69,8 +69,11 @@ def test_a_legacy_store_is_upgraded_in_place_keeping_every_row(tmp_path: Path,
     assert f"upgraded from version {BASELINE_VERSION} to {LATEST_VERSION}" in caplog.text
     assert user_version(path) == LATEST_VERSION
     after = rows(path)
+    # version 6: every place's box in the R*Tree place_boxes (and its shadow tables)
+    assert [r[0] for r in after["place_boxes"]] == sorted(r[0] for r in before["places"])
+    boxes = {t: after[t] for t in after if t.startswith("place_boxes")}
     expected = dict(before, meta=[r for r in before["meta"] if r[0] != "schema_version"],
-                    claim_clusters=[], claim_cluster_members=[])  # version 4: claim clusters, none yet
+                    claim_clusters=[], claim_cluster_members=[], **boxes)  # version 4: claim clusters, none yet
     assert after == expected  # every article, mention, place, claim and correction, unchanged
     assert store.data_version() == 5  # opening changes no data
 
@@ -157,3 +160,21 @@ def test_the_sql_splitter_keeps_comments_and_quotes_whole() -> None:
     script = "-- a comment; with a semicolon\nCREATE TABLE t (x TEXT DEFAULT 'a;b');\n\nINSERT INTO t VALUES (';');\n"
     statements = migrations._statements(script)
     assert len(statements) == 2 and "DEFAULT 'a;b'" in statements[0] and "(';')" in statements[1]
+
+
+def test_an_upgraded_store_answers_view_queries_from_its_r_tree(tmp_path: Path) -> None:
+    path = legacy_store(tmp_path / "old.sqlite")
+    conn = sqlite3.connect(path)
+    places = conn.execute("SELECT id, lat, lon FROM places").fetchall()
+    conn.close()
+    store = Store(path)  # upgraded to version 6: the boxes of the places it already held
+    for pid, lat, lon in places:
+        assert pid in store.place_ids_in_bounds(lat - 0.01, lon - 0.01, lat + 0.01, lon + 0.01)
+    assert store.place_ids_in_bounds(-89.0, -179.0, -88.0, -178.0) == []
+    plan = " ".join(str(r) for r in store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM place_boxes WHERE max_lat >= 1 AND min_lat <= 2 AND max_lon >= 3 "
+        "AND min_lon <= 4").fetchall())
+    assert "VIRTUAL TABLE INDEX" in plan  # the R*Tree answers, no scan of the places
+    indexes = {r[0] for r in store.conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "articles_published" in indexes
+    store.close()

@@ -20,6 +20,8 @@ from geo.layers.viewport import (
     bounds_from_leaflet,
     cell_level,
     claim_counts,
+    claims_in_view,
+    disputed_counts,
     places_in_view,
 )
 from geo.mapping.features import compact_layer_json
@@ -151,3 +153,72 @@ def test_compact_json_is_small_and_escaped(big):
     hostile = features.iloc[:1].assign(label="<img src=x onerror=alert(1)>${x}`")
     out = compact_layer_json(hostile)
     assert "<img" not in out and "${" not in out and "`" not in out
+
+
+def _claim_rows(n: int, lat: float = 40.2, lon: float = 46.2, text: str = "Shelling near the town, the ministry said.",
+                seed: int = 1) -> gpd.GeoDataFrame:
+    """A claim layer's rows (as geo.layers.claim_layer gives them) of ``n`` claims near a spot."""
+    rng = np.random.default_rng(seed)
+    lats, lons = lat + rng.uniform(-0.05, 0.05, n), lon + rng.uniform(-0.05, 0.05, n)
+    df = pd.DataFrame({
+        "claim_id": np.arange(1, n + 1), "article_id": 1, "claimant": ["Armenia", "Azerbaijan"] * (n // 2) + ["Armenia"] * (n % 2),
+        "claimant_text": "the ministry", "text": text, "date": "2020-10-02", "date_end": None, "date_precision": "day",
+        "kind": "military", "stance": "assert", "disputed": [i % 3 == 0 for i in range(n)],
+        "disputed_by": [["Armenia"] if i % 3 == 0 else [] for i in range(n)], "disputing_claim_ids": [[]] * n,
+        "source": "Agency A", "title": "A report", "published": "2020-10-02",
+        "place_key": [f"synthetic:{i}" for i in range(n)], "place_name": [f"Place {i}" for i in range(n)],
+        "feature_type": "settlement", "approximate": False, "lat": lats, "lon": lons, "n_sources": 1,
+        "cluster_sources": None,
+    })
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(lons, lats), crs="EPSG:4326")
+
+
+def test_disputed_claims_are_counted_per_place_and_summed_per_cluster():
+    claims = pd.DataFrame({"claim_id": [1, 2, 2, 3, 4], "place_key": ["a", "a", "b", "b", "c"],
+                           "disputed": [True, True, True, False, None]})
+    assert disputed_counts(claims).to_dict() == {"a": 2, "b": 1}
+    assert disputed_counts(claims.drop(columns="disputed")).empty and disputed_counts(None).empty
+    places = pd.DataFrame({"place_key": ["a", "b", "c"], "place_name": ["A", "B", "C"], "feature_type": "settlement",
+                           "max_confidence": 0.9, "mention_count": 1, "lat": [40.01, 40.02, 40.03],
+                           "lon": [46.91, 46.92, 46.93]})
+    cluster = aggregate_places(places, 5, claims=claim_counts(claims), disputed=disputed_counts(claims), few=0).iloc[0]
+    # summed over the places (claim 2 names a and b: counted at each, as on the places themselves)
+    assert (cluster["kind"], cluster["claims"], cluster["disputed"]) == ("cluster", 5, 3)
+    alone = aggregate_places(places, 12, claims=claim_counts(claims), disputed=disputed_counts(claims))
+    assert alone.set_index("key")["disputed"].to_dict() == {"a": 2, "b": 1, "c": 0}
+
+
+def test_claims_are_drawn_one_by_one_only_when_zoomed_in_and_few():
+    view = Bounds(south=40.1, west=46.1, north=40.3, east=46.3)
+    near = _claim_rows(300)
+    far = _claim_rows(50, lat=10.0, lon=10.0)
+    claims = pd.concat([near, far], ignore_index=True)
+    assert claims_in_view(claims, 5, view).empty  # zoomed out, 300 in view: counts only
+    drawn = claims_in_view(claims, 12, view)
+    assert len(drawn) == 300 and (drawn["lat"] > 39).all()  # zoomed in: those in view (plus margin) only
+    assert len(claims_in_view(claims, 5, view, few=300)) == 300  # few enough: at any zoom
+    assert claims_in_view(claims, 14, view, max_claims=299).empty  # too many even zoomed in: counts only
+    assert claims_in_view(claims.iloc[:0], 12, view).empty and claims_in_view(None, 12, view).empty
+
+
+def test_the_view_layer_draws_the_claims_in_view_escaped():
+    import folium
+    import streamlit_folium
+
+    from geo.mapping.build import view_layer
+    from geo.mapping.elements import CompactLayer, ViewClaims
+
+    places = synthetic_places(20)
+    claims = _claim_rows(5, text="<img src=x onerror=alert(1)> said ${x} `{{7*7}}`")
+    group = view_layer(aggregate_places(places, 12), claims)
+    children = list(group._children.values())
+    assert isinstance(children[0], ViewClaims) and isinstance(children[1], CompactLayer)  # claims under places
+    script = streamlit_folium._get_feature_group_string(group, folium.Map())
+    assert "claimAtlas.claimTables(" in script and "claimAtlas.claimLayer(" in script
+    assert "<img" not in script and "${" not in script and "{{7" not in script and "`" not in script
+    assert "&lt;img" in script or "\\u0026lt;img" in script
+    data = json.loads(children[0].data_json)
+    assert len(data["g"]) == 5
+    assert {p["claimant"] for p in children[0].properties} == {"Armenia", "Azerbaijan"}
+    assert sum(p["disputed"] for p in children[0].properties) == 2  # claims 1 and 4 (every third)
+    assert view_layer(aggregate_places(places, 12)).get_root() is not None  # no claims: places only

@@ -12,7 +12,10 @@ Pure pandas/numpy, vectorised (no Python loop per place); no Streamlit.
 * :func:`aggregate_places`: compact features for a zoom: one per grid cell holding several
   places, labelled with its most-mentioned place, or one per place when the zoom is high or the
   view holds few places;
-* :func:`claim_counts`: claims per place, for the features' counts.
+* :func:`claim_counts` / :func:`disputed_counts`: claims (and disputed claims) per place, for the
+  features' counts;
+* :func:`claims_in_view`: the claims drawn one by one in a view: only when zoomed in enough and
+  few enough, else none (their counts are on the places and clusters).
 
 The grid is a quadtree of the lon/lat plane: at level ``L`` a cell spans ``360 / 2**L`` degrees
 each way, and level ``zoom + 2`` makes a cell about 64 screen pixels wide (Leaflet draws the world
@@ -50,9 +53,13 @@ FEW_PLACES = 500
 CELL_PIXELS = 64
 #: The view is widened by this share of its width and height on every side before filtering.
 MARGIN = 0.25
+#: Claims (claim and place pairs) drawn one by one in a view at most; beyond, only their counts.
+MAX_VIEW_CLAIMS = 500
+#: A view holding at most this many claims draws them one by one at any zoom.
+FEW_CLAIMS = 100
 
 #: The columns of a compact feature.
-FEATURE_COLUMNS = ["key", "label", "kind", "places", "mentions", "claims", "style", "lat", "lon"]
+FEATURE_COLUMNS = ["key", "label", "kind", "places", "mentions", "claims", "disputed", "style", "lat", "lon"]
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,45 @@ def claim_counts(claims: pd.DataFrame | None) -> pd.Series:
     return rows.drop_duplicates().groupby("place_key")["claim_id"].size().astype("int64")
 
 
+def disputed_counts(claims: pd.DataFrame | None) -> pd.Series:
+    """Distinct disputed claims per place key (a claim layer: ``claim_id``, ``place_key``,
+    ``disputed``), so a cluster can say how many of its claims someone disputes.
+
+    >>> c = pd.DataFrame({"claim_id": [1, 2, 2, 3], "place_key": ["a", "a", "b", "a"],
+    ...                   "disputed": [True, True, True, False]})
+    >>> disputed_counts(c).to_dict()
+    {'a': 2, 'b': 1}
+    """
+    if claims is None or claims.empty or "disputed" not in claims:
+        return pd.Series(dtype="int64")
+    return claim_counts(claims.loc[claims["disputed"].fillna(False).astype(bool)])
+
+
+def claims_in_view(claims: pd.DataFrame | None, zoom: int | float, bounds: Bounds | None, *,
+                   margin: float = MARGIN, max_claims: int = MAX_VIEW_CLAIMS, few: int = FEW_CLAIMS,
+                   individual_zoom: int = INDIVIDUAL_ZOOM) -> pd.DataFrame:
+    """The rows of a claim layer (one per claim and place: ``lat``, ``lon``) to draw one by one in
+    a view: those in ``bounds`` widened by ``margin``, when there are at most ``few`` of them, or
+    at most ``max_claims`` at ``zoom >= individual_zoom``; otherwise none (an empty frame): the
+    view's claims are then only counted on its places and clusters (:func:`aggregate_places`).
+
+    >>> c = pd.DataFrame({"claim_id": [1, 2, 3], "lat": [40.0, 40.1, 0.0], "lon": [47.0, 47.1, 0.0]})
+    >>> claims_in_view(c, 6, Bounds(39, 46, 41, 48))["claim_id"].tolist()
+    [1, 2]
+    >>> len(claims_in_view(c, 6, Bounds(39, 46, 41, 48), few=1))  # zoomed out and too many: counts only
+    0
+    >>> claims_in_view(c, 12, Bounds(39, 46, 41, 48), few=1)["claim_id"].tolist()
+    [1, 2]
+    """
+    if claims is None or claims.empty:
+        return claims.iloc[:0] if claims is not None else pd.DataFrame()
+    rows = places_in_view(claims, bounds, margin)
+    n = len(rows)
+    if n <= few or (zoom >= individual_zoom and n <= max_claims):
+        return rows
+    return rows.iloc[:0]
+
+
 def cell_level(zoom: int | float, cell_pixels: int = CELL_PIXELS) -> int:
     """The grid level whose cells are about ``cell_pixels`` wide on screen at ``zoom``.
 
@@ -194,7 +240,7 @@ def _style_of_places(places: pd.DataFrame) -> np.ndarray:
     return np.char.add(np.char.add(kind.astype(str), "-"), bucket).astype(object)
 
 
-def _individual(places: pd.DataFrame, claims: pd.Series) -> pd.DataFrame:
+def _individual(places: pd.DataFrame, claims: pd.Series, disputed: pd.Series) -> pd.DataFrame:
     keys = places["place_key"].astype(str)
     return pd.DataFrame({
         "key": keys.to_numpy(),
@@ -203,6 +249,7 @@ def _individual(places: pd.DataFrame, claims: pd.Series) -> pd.DataFrame:
         "places": 1,
         "mentions": places["mention_count"].fillna(0).astype("int64").to_numpy(),
         "claims": keys.map(claims).fillna(0).astype("int64").to_numpy(),
+        "disputed": keys.map(disputed).fillna(0).astype("int64").to_numpy(),
         "style": _style_of_places(places),
         "lat": places["lat"].astype(float).round(5).to_numpy(),
         "lon": places["lon"].astype(float).round(5).to_numpy(),
@@ -221,14 +268,14 @@ def _cluster_style(n: pd.Series) -> np.ndarray:
 
 
 def aggregate_places(places: pd.DataFrame, zoom: int | float, bounds: Bounds | None = None, *,
-                     claims: pd.Series | None = None, margin: float = MARGIN, max_features: int = MAX_FEATURES,
+                     claims: pd.Series | None = None, disputed: pd.Series | None = None, margin: float = MARGIN, max_features: int = MAX_FEATURES,
                      individual_zoom: int = INDIVIDUAL_ZOOM, few: int = FEW_PLACES,
                      cell_pixels: int = CELL_PIXELS) -> pd.DataFrame:
     """The compact features of one view (:data:`FEATURE_COLUMNS`), at most ``max_features``.
 
     ``places`` is a place layer (``place_key``, ``place_name``, ``feature_type``,
     ``max_confidence``, ``mention_count``, ``lat``, ``lon``); ``claims`` the claims per place key
-    (:func:`claim_counts`). Only the places in ``bounds`` (widened by ``margin``) count.
+    (:func:`claim_counts`), ``disputed`` the disputed ones (:func:`disputed_counts`). Only the places in ``bounds`` (widened by ``margin``) count.
 
     * At ``zoom >= individual_zoom``, or when the view holds at most ``few`` places, every place is
       a feature of its own (``kind`` ``"place"``, ``key`` its place key), as long as there are at
@@ -236,7 +283,7 @@ def aggregate_places(places: pd.DataFrame, zoom: int | float, bounds: Bounds | N
     * Otherwise places are grouped by grid cell (:func:`cell_level`; cells are made coarser, a level
       at a time, until at most ``max_features`` remain). A cell of several places is one feature:
       ``kind`` ``"cluster"``, ``key`` ``cell:<level>:<x>:<y>``, the number of ``places``, their
-      ``mentions`` and ``claims`` summed, ``label`` the name of its most mentioned place (ties: the
+      ``mentions``, ``claims`` and ``disputed`` summed, ``label`` the name of its most mentioned place (ties: the
       first name in order), drawn at the mention-weighted mean position of its places. A cell of
       one place sends that place (``kind`` ``"place"``).
 
@@ -244,13 +291,14 @@ def aggregate_places(places: pd.DataFrame, zoom: int | float, bounds: Bounds | N
     or the place's feature type and confidence step (``settlement-4``). Most mentions first.
     """
     counts = claims if claims is not None else pd.Series(dtype="int64")
+    disputes = disputed if disputed is not None else pd.Series(dtype="int64")
     rows = places_in_view(places, bounds, margin)
     rows = rows.loc[rows["lat"].notna() & rows["lon"].notna()]
     if rows.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in FEATURE_COLUMNS})
     n = len(rows)
     if n <= max_features and (n <= few or zoom >= individual_zoom):
-        out = _individual(rows, counts)
+        out = _individual(rows, counts, disputes)
     else:
         keys = rows["place_key"].astype(str)
         df = pd.DataFrame({
@@ -258,6 +306,7 @@ def aggregate_places(places: pd.DataFrame, zoom: int | float, bounds: Bounds | N
             "name": rows["place_name"].fillna(keys).astype(str).to_numpy(),
             "mentions": rows["mention_count"].fillna(0).astype("int64").to_numpy(),
             "claims": keys.map(counts).fillna(0).astype("int64").to_numpy(),
+            "disputed": keys.map(disputes).fillna(0).astype("int64").to_numpy(),
             "lat": rows["lat"].astype(float).to_numpy(),
             "lon": _wrap(rows["lon"].astype(float).to_numpy()),
         })
@@ -273,10 +322,12 @@ def aggregate_places(places: pd.DataFrame, zoom: int | float, bounds: Bounds | N
         df["wlat"], df["wlon"], df["w"] = df["lat"] * weight, df["lon"] * weight, weight
         grouped = df.groupby("cell", sort=False).agg(
             places=("place_key", "size"), mentions=("mentions", "sum"), claims=("claims", "sum"),
+            disputed=("disputed", "sum"),
             wlat=("wlat", "sum"), wlon=("wlon", "sum"), w=("w", "sum"), ix=("ix", "first"), iy=("iy", "first"))
-        # The label: the cell's most mentioned place (first name among equals), found by one sort.
-        top = df.sort_values(["cell", "mentions", "name"], ascending=[True, False, True], kind="stable") \
-            .drop_duplicates("cell").set_index("cell")
+        # The label: the cell's most mentioned place (first name among equals): names are sorted only
+        # among each cell's most mentioned places, a small share of the rows.
+        most = df["mentions"] == df.groupby("cell", sort=False)["mentions"].transform("max")
+        top = df.loc[most].sort_values(["cell", "name"], kind="stable").drop_duplicates("cell").set_index("cell")
         grouped = grouped.join(top[["place_key", "name"]])
         clusters = grouped.loc[grouped["places"] > 1]
         out_clusters = pd.DataFrame({
@@ -286,12 +337,13 @@ def aggregate_places(places: pd.DataFrame, zoom: int | float, bounds: Bounds | N
             "places": clusters["places"].astype("int64").to_numpy(),
             "mentions": clusters["mentions"].astype("int64").to_numpy(),
             "claims": clusters["claims"].astype("int64").to_numpy(),
+            "disputed": clusters["disputed"].astype("int64").to_numpy(),
             "style": _cluster_style(clusters["places"]),
             "lat": (clusters["wlat"] / clusters["w"]).round(5).to_numpy(),
             "lon": (clusters["wlon"] / clusters["w"]).round(5).to_numpy(),
         })
         single = set(grouped.loc[grouped["places"] == 1, "place_key"])
-        alone = _individual(rows.loc[keys.isin(single).to_numpy()], counts)
+        alone = _individual(rows.loc[keys.isin(single).to_numpy()], counts, disputes)
         out = pd.concat([out_clusters, alone], ignore_index=True)[FEATURE_COLUMNS]
     return out.sort_values(["mentions", "label", "key"], ascending=[False, True, True], kind="stable") \
         .reset_index(drop=True)

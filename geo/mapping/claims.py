@@ -12,7 +12,7 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 
-from geo.mapping.elements import ClaimLayer, ClaimLegend, ClaimSupport
+from geo.mapping.elements import ClaimKey, ClaimLayer, ClaimLegend, ClaimSupport, ViewClaims
 from geo.mapping.features import _bounds_of, _layer_data, _rows
 from geo.mapping.html import escape_text
 from geo.mapping.styles import (
@@ -131,6 +131,29 @@ def claim_parts(claims: gpd.GeoDataFrame) -> tuple[str, list[dict], list[dict], 
     return _layer_data(claims.geometry.to_numpy(), props), props, table.styles, claim_rows, articles
 
 
+def _claimant_order(claims: gpd.GeoDataFrame) -> list[str]:
+    present = [str(c) for c in claims["claimant"].dropna().unique()]  # vectorised: a store may hold 100,000
+    return [c for c in CLAIMANT_COLORS if c in present] + sorted(c for c in present if c not in CLAIMANT_COLORS)
+
+
+def view_claims(claims: gpd.GeoDataFrame) -> ViewClaims:
+    """The claims of one view (rows of :func:`geo.layers.claim_layer`, a few hundred at most) as one
+    element for the Map page's swapped data layer (:func:`geo.mapping.build.view_layer`): drawn
+    and with popups as :func:`add_claims` draws them."""
+    data_json, props, styles, claim_rows, articles = claim_parts(claims)
+    return ViewClaims(data_json, props, styles, claim_rows, articles)
+
+
+def add_claim_key(m: folium.Map, claims: gpd.GeoDataFrame) -> ClaimKey | None:
+    """The claims' legend on ``m`` for every claimant of ``claims`` (all the claims of the view's
+    filters, drawn or counted), when there are claims."""
+    if claims is None or claims.empty:
+        return None
+    key = ClaimKey(claim_legend_html(_claimant_order(claims)))
+    key.add_to(m)
+    return key
+
+
 def add_claims(m: folium.Map, claims: gpd.GeoDataFrame, show: bool = True, legend: bool = True) -> ClaimLayer | None:
     """Put the claims layer (:func:`geo.layers.claim_layer`), its popups and (optionally) its legend on ``m``."""
     if claims is None or claims.empty:
@@ -142,7 +165,5 @@ def add_claims(m: folium.Map, claims: gpd.GeoDataFrame, show: bool = True, legen
     layer.add_to(m)
     if not legend:
         return layer
-    present = list(dict.fromkeys(str(c) for c in claims["claimant"]))
-    order = [c for c in CLAIMANT_COLORS if c in present] + sorted(c for c in present if c not in CLAIMANT_COLORS)
-    ClaimLegend(claim_legend_html(order), layer).add_to(m)
+    ClaimLegend(claim_legend_html(_claimant_order(claims)), layer).add_to(m)
     return layer

@@ -28,7 +28,7 @@ from folium.template import Template
 from geo import _compat
 from geo.mapping.assets import OWN_CSS, OWN_JS
 from geo.mapping.html import _script_json, escape_text
-from geo.mapping.styles import FUEL_COLORS, TYPE_COLORS
+from geo.mapping.styles import DISPUTED_COLOR, FUEL_COLORS, TYPE_COLORS
 from geo.model import PRECISION_LABELS
 
 
@@ -282,7 +282,8 @@ class CompactLayer(_FastRender):
     markers in the layer it is added to (the page's data layer, a FeatureGroup that
     streamlit-folium swaps without redrawing the map): clusters sized by their number of places,
     labelled with their most mentioned place and their counts, zooming in two steps when clicked;
-    places as dots. Leaflet's own markers only: no extra asset.
+    places as dots. A feature whose claims include disputed ones is ringed in the disputed colour
+    (class ``ca-disputed``) and its tooltip counts them. Leaflet's own markers only: no extra asset.
 
     ``data_json`` is :func:`geo.mapping.features.compact_layer_json` (labels escaped), ``styles``
     the Leaflet options of each style class."""
@@ -294,12 +295,15 @@ class CompactLayer(_FastRender):
                 for (var i = 0; i < d.key.length; i++) {
                     var cluster = d.kind[i] === "cluster";
                     var o = Object.assign({}, styles[d.style[i]] || {});
-                    o.className = "ca-compact ca-" + (cluster ? "cluster" : "place");
+                    var disputed = (d.disputed || [])[i] || 0;
+                    o.className = "ca-compact ca-" + (cluster ? "cluster" : "place") + (disputed ? " ca-disputed" : "");
                     if (cluster) { o.radius = Math.min(30, 8 + 4 * Math.log10(d.places[i])); }
+                    if (disputed) { o.color = {{ this.disputed_color_json }}; o.weight = Math.max(o.weight || 1, 2.5); }
                     var marker = L.circleMarker([d.lat[i], d.lon[i]], o);
                     marker.feature = {type: "Feature", properties: {key: d.key[i], kind: d.kind[i]}};
                     var counts = d.mentions[i] + " mention" + (d.mentions[i] === 1 ? "" : "s") + ", "
-                        + d.claims[i] + " claim" + (d.claims[i] === 1 ? "" : "s");
+                        + d.claims[i] + " claim" + (d.claims[i] === 1 ? "" : "s")
+                        + (disputed ? " (" + disputed + " disputed)" : "");
                     marker.bindTooltip(cluster ? d.label[i] + " and " + (d.places[i] - 1) + " more places: " + counts
                                                : d.label[i] + ": " + counts);
                     if (cluster) {
@@ -321,3 +325,48 @@ class CompactLayer(_FastRender):
         self._name = "CompactLayer"
         self.data_json = data_json
         self.styles_json = _script_json(styles)
+        self.disputed_color_json = _script_json(DISPUTED_COLOR)
+
+
+class ViewClaims(_FastRender):
+    """The claims of one view drawn one by one (:func:`geo.layers.viewport.claims_in_view`), in the
+    layer it is added to (the Map page's swapped data layer, as :class:`CompactLayer`): the claim
+    popups' tables for these claims, then a claims layer as :class:`ClaimLayer` draws it (coloured
+    by claimant, disputed ringed, popups built on opening). Data from
+    :func:`geo.mapping.claims.claim_parts` (every string escaped)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            window.claimAtlas.claimTables({{ this.claims_json }}, {{ this.articles_json }});
+            var {{ this.get_name() }} = window.claimAtlas.claimLayer(
+                {{ this.styles_json }}, {{ this.options_json }}, {{ this.data_json }});
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, data_json: str, properties: list[dict], styles: list[dict], claims: dict[int, list],
+                 articles: dict[int, str]):
+        super().__init__()
+        self._name = "ViewClaims"
+        self._use_own_assets()
+        self._set_layer_data(data_json, properties, styles, None, None, {"className": "ca-claims"})
+        self.claims_json = _script_json({str(k): v for k, v in claims.items()})
+        self.articles_json = _script_json({str(k): v for k, v in articles.items()})
+
+
+class ClaimKey(_FastRender):
+    """The claims' legend as a static box (the Map page's many-places path, where the claims drawn
+    change with the view and have no layer of their own to follow)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            window.claimAtlas.legend({{ this._parent.get_name() }}, {{ this.html_json }}, "bottomright",
+                                     "ca-legend ca-claim-legend");
+        {% endmacro %}
+    """)
+
+    def __init__(self, html_text: str):
+        super().__init__()
+        self._name = "ClaimKey"
+        self._use_own_assets()
+        self.html_json = _script_json(html_text)

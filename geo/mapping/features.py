@@ -78,13 +78,14 @@ def _rows(df: pd.DataFrame, cols: list[str]):
 def compact_layer_json(features: pd.DataFrame) -> str:
     """The compact features of a view (:func:`geo.layers.viewport.aggregate_places`) as script-safe
     JSON, column by column: ``{"key": [...], "label": [...], "kind": [...], "places": [...],
-    "mentions": [...], "claims": [...], "style": [...], "lat": [...], "lon": [...]}``. Labels and
+    "mentions": [...], "claims": [...], "disputed": [...], "style": [...], "lat": [...], "lon": [...]}``
+    (``disputed``: 0s when the frame has no such column). Labels and
     keys are escaped (:func:`geo.mapping.html.escape_text`): the browser may put them in HTML.
 
     >>> f = pd.DataFrame({"key": ["a"], "label": ["<b>A</b>"], "kind": ["place"], "places": [1],
     ...                   "mentions": [2], "claims": [0], "style": ["settlement-4"], "lat": [40.0], "lon": [47.5]})
     >>> compact_layer_json(f)
-    '{"key":["a"],"label":["\\\\u0026lt;b\\\\u0026gt;A\\\\u0026lt;/b\\\\u0026gt;"],"kind":["place"],"places":[1],"mentions":[2],"claims":[0],"style":["settlement-4"],"lat":[40.0],"lon":[47.5]}'
+    '{"key":["a"],"label":["\\\\u0026lt;b\\\\u0026gt;A\\\\u0026lt;/b\\\\u0026gt;"],"kind":["place"],"places":[1],"mentions":[2],"claims":[0],"disputed":[0],"style":["settlement-4"],"lat":[40.0],"lon":[47.5]}'
     """
     from geo.mapping.html import escape_text
 
@@ -93,6 +94,8 @@ def compact_layer_json(features: pd.DataFrame) -> str:
         columns[column] = [escape_text(v) for v in features[column].tolist()]
     for column in ("places", "mentions", "claims"):
         columns[column] = features[column].astype("int64").tolist()
+    columns["disputed"] = (features["disputed"].astype("int64").tolist() if "disputed" in features
+                           else [0] * len(features))
     columns["style"] = features["style"].astype(str).tolist()
     for column in ("lat", "lon"):
         columns[column] = features[column].astype(float).round(5).tolist()

@@ -69,11 +69,25 @@ def _v4_to_v5(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS claims_date_stance_article ON claims(date, stance, article_id)")
 
 
+def _v5_to_v6(conn: sqlite3.Connection) -> None:
+    """Spatial and date filters as indexed queries (issue 13, point 4): an R*Tree of each place's
+    bounding box (``place_boxes``: its geometry's box, else its point; kept by the store as places
+    are added, geo.store.sqlite) and an index on the articles' publication date."""
+    from geo.store.schema import PLACE_BOXES_SCHEMA, place_box
+
+    for statement in _statements(PLACE_BOXES_SCHEMA):
+        conn.execute(statement)
+    rows = conn.execute("SELECT id, lat, lon, geometry FROM places").fetchall()
+    conn.executemany("INSERT OR REPLACE INTO place_boxes VALUES (?,?,?,?,?)",
+                     [(pid, *place_box(lat, lon, geometry)) for pid, lat, lon, geometry in rows])
+
+
 #: Target version -> the step that brings a store from the version before it to that one.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     3: _v2_to_v3,
     4: _v3_to_v4,
     5: _v4_to_v5,
+    6: _v5_to_v6,
 }
 #: The version this code creates and reads.
 LATEST_VERSION = max(MIGRATIONS)

@@ -162,3 +162,40 @@ _CROSS_ARTICLE_DISPUTES_PART = """
 #: long article with thousands of claims of one day made that quadratic (12 s for a 2 MB article).
 CROSS_ARTICLE_DISPUTES_SQL = (_CROSS_ARTICLE_DISPUTES_PART.format(side="<") + "UNION ALL"
                               + _CROSS_ARTICLE_DISPUTES_PART.format(side=">") + "ORDER BY 1, 2\n")
+
+
+# Version 5 (geo/store/migrations.py): each place's bounding box in an R*Tree, so a view's places
+# are an indexed query (Store.place_ids_in_bounds, Store.mentions_in_view_df), and the articles'
+# publication date indexed for date filters. The store adds a place's box when it adds the place
+# (places are never updated); the trigger drops it with the place.
+PLACE_BOXES_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS place_boxes USING rtree(id, min_lon, max_lon, min_lat, max_lat);
+CREATE TRIGGER IF NOT EXISTS place_boxes_delete AFTER DELETE ON places BEGIN
+    DELETE FROM place_boxes WHERE id = old.id;
+END;
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+"""
+
+
+def place_box(lat: float, lon: float, geometry: str | None) -> tuple[float, float, float, float]:
+    """A place's box for ``place_boxes``: ``(min_lon, max_lon, min_lat, max_lat)`` of its stored
+    GeoJSON geometry, else (none, or unreadable) of its point.
+
+    >>> place_box(40.0, 47.0, None)
+    (47.0, 47.0, 40.0, 40.0)
+    >>> place_box(40.0, 47.0, '{"type": "LineString", "coordinates": [[45, 39], [48, 41.5]]}')
+    (45.0, 48.0, 39.0, 41.5)
+    """
+    import json
+
+    import shapely.errors
+    import shapely.geometry
+
+    if geometry:
+        try:
+            minx, miny, maxx, maxy = shapely.geometry.shape(json.loads(geometry)).bounds
+            if all(v == v for v in (minx, miny, maxx, maxy)):  # an empty geometry has NaN bounds
+                return float(minx), float(maxx), float(miny), float(maxy)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, shapely.errors.ShapelyError):
+            pass  # not readable as GeoJSON: the point
+    return float(lon), float(lon), float(lat), float(lat)

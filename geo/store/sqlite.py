@@ -25,7 +25,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -33,7 +33,7 @@ import pandas as pd
 from geo.model import Article, ArticleAnalysis, IngestResult, Place
 from geo.store.migrations import StoreVersionError, upgrade
 from geo.store.precedence import pick_correction
-from geo.store.schema import CROSS_ARTICLE_DISPUTES_SQL
+from geo.store.schema import CROSS_ARTICLE_DISPUTES_SQL, place_box
 
 __all__ = ["Store", "StoreVersionError"]
 
@@ -46,6 +46,39 @@ class _Duplicate(Exception):
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+
+#: Every mention with its place, its article's metadata and its sentence (Store.mentions_df and
+#: Store.mentions_in_view_df add their WHERE and ORDER BY).
+_MENTIONS_SQL = """
+    SELECT m.id AS mention_id, m.article_id, a.corpus_id, a.title, a.source, a.url, a.published,
+           m.start, m."end", m.text, m.method, m.confidence, m.precision, m.metonymic,
+           m.metonymy_reason, m.not_a_place, m.runner_up_confidence, m.candidates,
+           substr(a.text, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence,
+           p.key AS place_key, p.name AS place_name, p.feature_type, p.country, p.lat, p.lon,
+           p.geometry, r.key AS runner_up_key, r.name AS runner_up_name
+    FROM mentions m JOIN articles a ON a.id = m.article_id
+    LEFT JOIN places p ON p.id = m.place_id
+    LEFT JOIN places r ON r.id = m.runner_up_place_id
+"""
+
+
+def _lon_ranges(west: float, east: float) -> list[tuple[float, float]]:
+    """The longitude ranges within -180..180 a view from ``west`` to ``east`` covers (two when it
+    crosses the antimeridian).
+
+    >>> _lon_ranges(170, 190), _lon_ranges(170, -170), _lon_ranges(-200, 200)
+    ([(170.0, 180.0), (-180.0, -170.0)], [(170.0, 180.0), (-180.0, -170.0)], [(-180.0, 180.0)])
+    """
+    span = east - west if east >= west else east - west + 360.0
+    if span >= 360.0:
+        return [(-180.0, 180.0)]
+    lo = (float(west) + 180.0) % 360.0 - 180.0
+    hi = lo + span
+    if hi <= 180.0:
+        return [(lo, hi)]
+    return [(lo, 180.0), (-180.0, hi - 360.0)]
 
 
 class Store:
@@ -108,6 +141,9 @@ class Store:
             "VALUES (?,?,?,?,?,?,?,?,?)",
             (place.key, place.name, place.feature_type, place.country, place.lat, place.lon,
              int(place.population or 0), geometry, place.source))
+        # its box in the R*Tree of view queries (store version 6; place_ids_in_bounds)
+        conn.execute("INSERT OR REPLACE INTO place_boxes VALUES (?,?,?,?,?)",
+                     (cur.lastrowid, *place_box(place.lat, place.lon, geometry)))
         return cur.lastrowid
 
     def save_article(self, article: Article, analysis: ArticleAnalysis, *, pipeline_version: str = "") -> IngestResult:
@@ -251,23 +287,41 @@ class Store:
 
     def mentions_df(self, article_id: int | None = None) -> pd.DataFrame:
         """Every mention with its place, its article's metadata and its sentence."""
-        sql = """
-            SELECT m.id AS mention_id, m.article_id, a.corpus_id, a.title, a.source, a.url, a.published,
-                   m.start, m."end", m.text, m.method, m.confidence, m.precision, m.metonymic,
-                   m.metonymy_reason, m.not_a_place, m.runner_up_confidence, m.candidates,
-                   substr(a.text, m.sentence_start + 1, m.sentence_end - m.sentence_start) AS sentence,
-                   p.key AS place_key, p.name AS place_name, p.feature_type, p.country, p.lat, p.lon,
-                   p.geometry, r.key AS runner_up_key, r.name AS runner_up_name
-            FROM mentions m JOIN articles a ON a.id = m.article_id
-            LEFT JOIN places p ON p.id = m.place_id
-            LEFT JOIN places r ON r.id = m.runner_up_place_id
-        """
+        sql = _MENTIONS_SQL
         args: tuple = ()
         if article_id is not None:
             sql += " WHERE m.article_id = ?"
             args = (article_id,)
         sql += " ORDER BY a.published, a.corpus_id, m.start"
         return pd.read_sql_query(sql, self.conn, params=args)
+
+    def place_ids_in_bounds(self, south: float, west: float, north: float, east: float) -> list[int]:
+        """The ids of the places whose box (geometry's, else point) meets these bounds, from the
+        R*Tree ``place_boxes`` (an indexed query, not a pass over every place). ``west`` may be
+        greater than ``east`` or outside -180..180 (a view across the antimeridian, as Leaflet
+        reports it): longitudes wrap; a span of 360 degrees or more is every longitude."""
+        sql = "SELECT id FROM place_boxes WHERE max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?"
+        ids: set[int] = set()
+        for lo, hi in _lon_ranges(west, east):
+            ids.update(r[0] for r in self.conn.execute(sql, (south, north, lo, hi)))
+        return sorted(ids)
+
+    def mentions_in_view_df(self, south: float, west: float, north: float, east: float,
+                            date_from: str | None = None, date_to: str | None = None) -> pd.DataFrame:
+        """The mentions (as :meth:`mentions_df`) of the places in these bounds
+        (:meth:`place_ids_in_bounds`) in the articles published from ``date_from`` to ``date_to``
+        (``YYYY-MM-DD``, both included, either optional): the R*Tree and the index on
+        ``articles.published`` answer it, so its cost follows the view, not the store."""
+        ids = self.place_ids_in_bounds(south, west, north, east)
+        conditions, args = ["m.place_id IN (SELECT value FROM json_each(?))"], [json.dumps(ids)]
+        if date_from:
+            conditions.append("a.published >= ?")
+            args.append(str(date_from)[:10])
+        if date_to:  # the whole day: published may carry a time
+            conditions.append("a.published < ?")
+            args.append(str(date.fromisoformat(str(date_to)[:10]) + timedelta(days=1)))
+        sql = _MENTIONS_SQL + " WHERE " + " AND ".join(conditions) + " ORDER BY a.published, a.corpus_id, m.start"
+        return pd.read_sql_query(sql, self.conn, params=tuple(args))
 
     def claims_df(self) -> pd.DataFrame:
         sql = """

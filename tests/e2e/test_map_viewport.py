@@ -52,3 +52,41 @@ def test_clusters_when_zoomed_out_places_when_zoomed_in(streamlit_server: Any, b
 
     print("requests outside localhost:", page.outside_requests)
     assert page.outside_requests == []
+
+
+def test_claims_are_counted_zoomed_out_and_drawn_zoomed_in(streamlit_server: Any, browser_page: Any,
+                                                           tmp_path: Path) -> None:
+    from synthetic_data import write_synthetic_store
+
+    db = tmp_path / "many_claims.sqlite"
+    write_synthetic_store(db, 3000, claims=True)
+    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
+    page = browser_page
+    page.goto(f"{url}/map?lat=40.75&lon=46.75&zoom=6", wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.ca-cluster").first.wait_for(state="attached", timeout=60_000)
+    # zoomed out: the claims are counts on the clusters (those holding disputed claims ringed), none drawn
+    assert frame.locator("path.ca-cluster.ca-disputed").count() >= 1
+    assert frame.locator("path.ca-claim").count() == 0
+    assert frame.locator(".ca-claim-legend").count() == 1
+
+    # a link zoomed in: the claims in view are drawn one by one, coloured by claimant, disputed ringed
+    page.goto(f"{url}/map?lat=40.75&lon=46.75&zoom=11", wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
+    frame = page.frame_locator(MAP_FRAME)
+    claims = frame.locator("path.ca-claim")
+    claims.first.wait_for(state="attached", timeout=60_000)
+    assert 0 < claims.count() <= 500
+    assert frame.locator("path.ca-claim.ca-claim-disputed").count() >= 1
+    page.locator('[data-testid="stCaptionContainer"]', has_text="claims drawn one by one").first.wait_for(
+        timeout=30_000)
+    # a claim opens its popup: who said it, the text, a link to its details
+    claims.first.dispatch_event("click")
+    popup = frame.locator(".ca-claim-popup")
+    popup.wait_for(state="visible", timeout=10_000)
+    assert "A claim attributed to" in popup.inner_text()
+    assert popup.locator("a[href*='claims?claim=']").count() >= 1
+
+    print("requests outside localhost:", page.outside_requests)
+    assert page.outside_requests == []
