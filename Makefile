@@ -27,7 +27,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt pyproject.toml | $
 
 run: $(VENV)/.runtime-installed
 	$(BIN)/python -m geo gazetteer build
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m streamlit run serve.py --server.port $(PORT)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

@@ -15,7 +15,7 @@ export CLAIM_ATLAS_THEATRE_SCREENSHOTS="${CLAIM_ATLAS_THEATRE_SCREENSHOTS:-$PWD/
 # the views of issue 14 at 1366x768 and 1920x1080 (tests/e2e/test_map_readable.py, ...)
 export CLAIM_ATLAS_SCREENSHOTS="${CLAIM_ATLAS_SCREENSHOTS:-$PWD/docs/screenshots}"
 python -m pytest tests/e2e/test_map_page.py tests/e2e/test_shared_links.py tests/e2e/test_theatres.py \
-  tests/e2e/test_map_readable.py -m e2e -q \
+  tests/e2e/test_map_readable.py tests/e2e/test_pages_issue14.py tests/e2e/test_add_articles_page.py -m e2e -q \
   -p no:cacheprovider "$@"
 echo "screenshots: $CLAIM_ATLAS_SCREENSHOT (with timeline.png, claims.png), $CLAIM_ATLAS_FILTERS_SCREENSHOT" \
   "and $CLAIM_ATLAS_THEATRE_SCREENSHOTS/<profile>.png, $CLAIM_ATLAS_SCREENSHOTS/map-<width>x<height>.png"
