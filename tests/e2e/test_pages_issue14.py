@@ -220,7 +220,9 @@ def test_the_overview_figures_are_not_cut(streamlit_server: Any, browser_page: A
     page.goto(f"{url}/overview", wait_until="domcontentloaded")
     _settled(page, "Claim Atlas")
     values = page.locator('[data-testid="stMetricValue"]')
-    assert page.locator('[data-testid="stMetric"]', has_text="First published").count() == 1
+    first = page.locator('[data-testid="stMetric"]', has_text="First published")
+    first.first.wait_for(state="visible", timeout=60_000)  # drawn once the loaders answered
+    assert first.count() == 1
     for width, height in ((1024, 768), *SIZES):
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(800)
