@@ -4,6 +4,7 @@ driven with a stand-in ASGI app."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from typing import Any
 
 from geo.serving import BASE_URL_SCRIPT, BackendBaseUrl, inject
@@ -33,7 +34,9 @@ def _serve(path: str, body_chunks: list[bytes], content_type: bytes, method: str
         return {"type": "http.request"}
 
     scope = {"type": "http", "method": method, "path": path, "headers": [(b"accept-encoding", b"gzip")]}
-    asyncio.run(BackendBaseUrl(inner)(scope, receive, send))
+    # In a thread of its own: the browser tests' playwright keeps an event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, BackendBaseUrl(inner)(scope, receive, send)).result(timeout=30)
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start, body, seen
