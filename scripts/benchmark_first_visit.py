@@ -13,43 +13,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(db: Path, home: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = dict(os.environ, CLAIM_ATLAS_DB=str(db), CLAIM_ATLAS_HOME=str(home),
-               STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONPATH=str(REPO))
-    launcher = ["-m", "streamlit", "run", "app.py"]
-    proc = subprocess.Popen([sys.executable, *launcher, "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the app did not start")
+from benchmark_map import running_app  # the same server start and stop as the map benchmark's
 
 
 def _visit(browser, url: str) -> float:
@@ -79,14 +48,10 @@ def main() -> None:
         browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
                                      args=["--no-sandbox"])
         for _ in range(args.repeat + 1):  # the first on an empty home: cold
-            proc, url = _start(args.db, Path(home))
-            try:
+            with running_app(args.db, Path(home)) as url:
                 time.sleep(args.wait)
                 first.append(_visit(browser, url))
                 second.append(_visit(browser, url))
-            finally:
-                proc.terminate()
-                proc.wait(timeout=30)
         browser.close()
     result = {"cold_first_visit_s": round(first[0], 2), "first_visit_s": round(statistics.median(first[1:]), 2),
               "second_visit_s": round(statistics.median(second[1:]), 2),

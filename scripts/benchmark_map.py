@@ -51,12 +51,14 @@ Targets (issue 13): bundled corpus at most 0.3 MB sent per render; 10,000 places
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -243,22 +245,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def time_browser(db: Path, repeat: int, timeout_s: float = 180.0) -> float | None:
-    """Seconds from navigation to the Map page until its features are drawn in headless Chromium
-    (median of ``repeat`` loads after a first one that fills the server's caches); every request
-    leaving localhost is aborted. None when playwright or Chromium is missing."""
+@contextlib.contextmanager
+def running_app(db: Path, home: Path, timeout_s: float = 120.0) -> Iterator[str]:
+    """``streamlit run app.py`` on store ``db`` with ``CLAIM_ATLAS_HOME=home`` (its log in it), in
+    its own process group; yields its URL once it answers its health check, and stops the whole
+    group after (scripts/benchmark_first_visit.py starts its servers so too)."""
+    import signal
     import subprocess
     import urllib.request
 
-    chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return None
-    if not (Path(chromium).is_file() and os.access(chromium, os.X_OK)):
-        return None
     port = _free_port()
-    home = Path(tempfile.mkdtemp(prefix="claim-atlas-bench-home-"))
     env = {**os.environ, "CLAIM_ATLAS_HOME": str(home), "CLAIM_ATLAS_DB": str(db),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
@@ -269,7 +265,7 @@ def time_browser(db: Path, repeat: int, timeout_s: float = 180.0) -> float | Non
                               start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + timeout_s
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
@@ -280,6 +276,29 @@ def time_browser(db: Path, repeat: int, timeout_s: float = 180.0) -> float | Non
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError("streamlit did not start: " + (home / "streamlit.log").read_text(errors="replace"))
             time.sleep(0.25)
+        yield url
+    finally:
+        try:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+
+
+def time_browser(db: Path, repeat: int, timeout_s: float = 180.0) -> float | None:
+    """Seconds from navigation to the Map page until its features are drawn in headless Chromium
+    (median of ``repeat`` loads after a first one that fills the server's caches); every request
+    leaving localhost is aborted. None when playwright or Chromium is missing."""
+    chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not (Path(chromium).is_file() and os.access(chromium, os.X_OK)):
+        return None
+    home = Path(tempfile.mkdtemp(prefix="claim-atlas-bench-home-"))
+    with running_app(db, home) as url:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=[
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -313,15 +332,6 @@ def time_browser(db: Path, repeat: int, timeout_s: float = 180.0) -> float | Non
         if outside:
             print(f"requests outside localhost (aborted): {outside[:5]}", file=sys.stderr)
         return statistics.median(times)
-    finally:
-        import signal
-
-        try:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
 
 
 def store_size(db: Path) -> tuple[int, int]:
