@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,15 +19,21 @@ def _layers() -> dict[str, gpd.GeoDataFrame]:
     return {"squares": gdf}
 
 
-def test_built_once_then_read_back_equal(tmp_path: Path) -> None:
+def _source_and_counted_build(tmp_path: Path) -> tuple[Path, list[int], Callable[[], dict]]:
+    """A source file, and a build of ``_layers`` that counts its calls."""
     source = tmp_path / "source.geojson"
     source.write_text("{}")
-    calls = []
+    calls: list[int] = []
 
-    def build():
+    def build() -> dict[str, gpd.GeoDataFrame]:
         calls.append(1)
         return _layers()
 
+    return source, calls, build
+
+
+def test_built_once_then_read_back_equal(tmp_path: Path) -> None:
+    source, calls, build = _source_and_counted_build(tmp_path)
     first = cached_layers(tmp_path / "cache", "test", [source], build)
     again = cached_layers(tmp_path / "cache", "test", [source], build)
     assert len(calls) == 1
@@ -36,14 +43,7 @@ def test_built_once_then_read_back_equal(tmp_path: Path) -> None:
 
 
 def test_a_changed_source_rebuilds(tmp_path: Path) -> None:
-    source = tmp_path / "source.geojson"
-    source.write_text("{}")
-    calls = []
-
-    def build():
-        calls.append(1)
-        return _layers()
-
+    source, calls, build = _source_and_counted_build(tmp_path)
     cached_layers(tmp_path / "cache", "test", [source], build)
     source.write_text('{"changed": true}')
     cached_layers(tmp_path / "cache", "test", [source], build)

@@ -321,9 +321,10 @@ def focus_places(places: gpd.GeoDataFrame, share: float = FOCUS_SHARE,
     core = core_places(places, share, about)
     if core.empty:
         return core
-    if about and broad_places(core).all():  # the claims name broad places only: frame the finer core
-        core = core_places(places, share)
     broad = broad_places(core)
+    if about and broad.all():  # the claims name broad places only: frame the finer core
+        core = core_places(places, share)
+        broad = broad_places(core)
     if not broad.all():
         return core.loc[~broad]
     return core.loc[[core["mention_count"].fillna(0).astype(float).idxmax()]]

@@ -105,8 +105,8 @@ def cached_layers(cache_dir: Path | str | None, name: str, sources: Iterable[Pat
     keys by arguments and pickles, which would tie the cache to the installed versions)."""
     if cache_dir is None:
         return build()
-    stamp = [name, LAYER_CACHE_VERSION, *sorted((str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                                                for p in (Path(s) for s in sources) if p.is_file())]
+    stats = ((str(p), p.stat()) for p in (Path(s) for s in sources) if p.is_file())
+    stamp = [name, LAYER_CACHE_VERSION, *sorted((path, st.st_size, st.st_mtime_ns) for path, st in stats)]
     key = hashlib.sha256(json.dumps(stamp).encode()).hexdigest()[:16]
     folder = Path(cache_dir)
     index = folder / f"{name}-{key}.json"
