@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gestures import brush_across
 from map_frame import MAP_FRAME, visible_in_frame
 
 pytestmark = pytest.mark.e2e
@@ -153,12 +154,7 @@ def test_timeline_and_claims_pages_offline(streamlit_server: Any, browser_page: 
     assert page.outside_requests == [], page.outside_requests
 
     # Drag across the bars: the range goes to the URL, the date fields and a note.
-    box = charts.first.bounding_box()
-    y = box["y"] + box["height"] * 0.6
-    page.mouse.move(box["x"] + box["width"] * 0.45, y)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.70, y, steps=12)
-    page.mouse.up()
+    brush_across(page, charts.first)
     page.wait_for_url(re.compile(r"[?&]from=\d{4}-\d\d-\d\d.*&to=\d{4}-\d\d-\d\d"), timeout=30_000)
     page.get_by_text("Date filter:").wait_for(state="visible", timeout=30_000)
     picked = re.search(r"from=(\d{4}-\d\d-\d\d)", page.url).group(1)

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from gestures import brush_across
 
 pytestmark = pytest.mark.e2e
 
@@ -159,12 +160,7 @@ def test_one_old_claim_does_not_squeeze_the_timeline(streamlit_server: Any, brow
     _settled(page, "Timeline")
 
     # Brush a part of the axis: the axis then spans the range (and a margin), not the whole period.
-    box = chart.bounding_box()
-    y = box["y"] + box["height"] * 0.6
-    page.mouse.move(box["x"] + box["width"] * 0.45, y)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.70, y, steps=12)
-    page.mouse.up()
+    brush_across(page, chart)
     page.wait_for_url(re.compile(r"[?&]from=\d{4}-\d\d-\d\d.*&to=\d{4}-\d\d-\d\d"), timeout=30_000)
     page.get_by_text("The axis shows the picked date range").wait_for(state="visible", timeout=30_000)
     _settled(page, "Timeline")
