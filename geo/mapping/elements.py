@@ -185,19 +185,24 @@ class PopupSupport(_FastRender):
 
 
 class Legend(_FastRender):
-    """A small static legend in the map's corner (our own constant HTML, no user text)."""
+    """A small static legend in the map's corner (our own constant HTML, no user text), folded
+    under its title on small maps (static/claim-atlas/map.js, ``C.legend``)."""
 
+    position, class_name, title = "bottomleft", "ca-legend", "Legend"
     _template = Template("""
         {% macro script(this, kwargs) %}
-            window.claimAtlas.legend({{ this._parent.get_name() }}, {{ this.html_json }}, "bottomleft", "ca-legend");
+            window.claimAtlas.legend({{ this._parent.get_name() }}, {{ this.html_json }}, {{ this.position_json }},
+                                     {{ this.class_json }}, {{ this.title_json }});
         {% endmacro %}
     """)
 
     def __init__(self, html_text: str):
         super().__init__()
-        self._name = "Legend"
+        self._name = type(self).__name__
         self._use_own_assets()
         self.html_json = _script_json(html_text)
+        self.position_json, self.class_json, self.title_json = (
+            _script_json(v) for v in (self.position, self.class_name, self.title))
 
 
 #: The places' legend; its box is styled by ``.ca-legend-box`` (static/claim-atlas/map.css).
@@ -354,19 +359,8 @@ class ViewClaims(_FastRender):
         self.articles_json = _script_json({str(k): v for k, v in articles.items()})
 
 
-class ClaimKey(_FastRender):
+class ClaimKey(Legend):
     """The claims' legend as a static box (the Map page's many-places path, where the claims drawn
     change with the view and have no layer of their own to follow)."""
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-            window.claimAtlas.legend({{ this._parent.get_name() }}, {{ this.html_json }}, "bottomright",
-                                     "ca-legend ca-claim-legend");
-        {% endmacro %}
-    """)
-
-    def __init__(self, html_text: str):
-        super().__init__()
-        self._name = "ClaimKey"
-        self._use_own_assets()
-        self.html_json = _script_json(html_text)
+    position, class_name, title = "bottomright", "ca-legend ca-claim-legend", "Claims legend"
