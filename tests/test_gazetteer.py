@@ -435,6 +435,20 @@ def test_source_fingerprint_changes_when_a_reference_file_changes(tmp_path: Path
     assert source_fingerprint(s) != first
 
 
+def test_source_fingerprint_ignores_a_new_mtime_with_the_same_content(tmp_path: Path) -> None:
+    """A fresh checkout (or a second worktree) gives the files new mtimes: no rebuild for that."""
+    ref = _small_reference_copy(tmp_path)
+    s = Settings(reference_dir=ref, gazetteer_path=tmp_path / "gaz.sqlite")
+    first = source_fingerprint(s)
+    target = ref / "border_aze_irn.geojson"
+    st = target.stat()
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns + 86_400_000_000_000))
+    assert source_fingerprint(s) == first
+    target.write_bytes(target.read_bytes().replace(b"{", b"{ ", 1))  # same size class, new content
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the old mtime
+    assert source_fingerprint(s) != first
+
+
 def test_source_fingerprint_changes_when_a_reference_file_is_added(tmp_path: Path) -> None:
     ref = _small_reference_copy(tmp_path)
     s = Settings(reference_dir=ref, gazetteer_path=tmp_path / "gaz.sqlite")

@@ -108,12 +108,23 @@ def _source_files(settings: Settings) -> list[Path]:
     return files
 
 
+#: Source files up to this size are fingerprinted by their content; larger ones (GeoNames' cities,
+#: installed with its package) by size and mtime, which reading 80 MB at every start would cost.
+CONTENT_HASH_MAX_BYTES = 16_000_000
+
+
 def source_fingerprint(settings: Settings) -> str:
-    """A hash of the build version and every source file's name, size and mtime."""
+    """A hash of the build version and of every source file: its name and content (its size and
+    mtime when large). Content, not mtime: a fresh checkout or a second worktree gives the repo's
+    files new mtimes with the same content, which must not trigger a rebuild (nor, with two
+    checkouts sharing one gazetteer, a rebuild at every start of each)."""
     h = hashlib.sha256(f"{BUILD_VERSION}:marshal{marshal.version}".encode())
     for path in _source_files(settings):
         st = path.stat()
-        h.update(f"{path.name}:{st.st_size}:{int(st.st_mtime)}".encode())
+        if st.st_size <= CONTENT_HASH_MAX_BYTES:
+            h.update(f"{path.name}:{hashlib.sha256(path.read_bytes()).hexdigest()}".encode())
+        else:
+            h.update(f"{path.name}:{st.st_size}:{int(st.st_mtime)}".encode())
     return h.hexdigest()[:16]
 
 
