@@ -65,6 +65,7 @@ def row_counts(store: Store) -> dict[str, int]:
 def test_new_store_is_empty(store: Store) -> None:
     assert store.counts() == {"articles": 0, "sources": 0, "mentions": 0, "resolved": 0, "metonymic": 0,
                               "places": 0, "claims": 0}
+    assert not store.has_articles()
     assert store.articles_df().empty
     assert store.mentions_df().empty
     assert store.date_span() == (None, None)
@@ -117,6 +118,7 @@ def test_counts(store: Store) -> None:
     store.save_article(make_article(other, corpus_id="a2", source="Other Paper", published="2021-05-09"), analysis)
     assert store.counts() == {"articles": 2, "sources": 2, "mentions": 6, "resolved": 6, "metonymic": 1,
                               "places": 3, "claims": 0}
+    assert store.has_articles()
     assert store.date_span() == ("2021-05-04", "2021-05-09")
 
 

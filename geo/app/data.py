@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -26,9 +28,44 @@ from geo.layers.view import (
 from geo.profiles import ConflictProfile, get_profiles
 from geo.store.sqlite import Store
 
-
 # ------------------------------------------------------------------------------------ data
-@st.cache_data(show_spinner=False)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _shallow(value: Any) -> Any:
+    """A data frame (or a tuple of them) as a shallow copy: new frame objects over shared data."""
+    if isinstance(value, pd.DataFrame):
+        return value.copy(deep=False)
+    if isinstance(value, tuple):
+        return tuple(_shallow(v) for v in value)
+    return value
+
+
+def shared_frames(max_entries: int | None = None) -> Callable[[F], F]:
+    """Cache a loader of data frames once per process (``st.cache_resource``) and hand out shallow
+    copies. Why not ``st.cache_data``: it unpickles a deep copy on every call, 0.6 s a rerun of the
+    Map page at 100,000 places (geometries parsed again from WKB). Under pandas' copy-on-write
+    (always on from pandas 3) a shallow copy is as safe to modify as a deep one: a change to it
+    copies what it touches and leaves the cached frame as it was (tests/test_shared_frames.py).
+    Values inside object cells (lists) are shared: do not modify them in place."""
+    def wrap(func: F) -> F:
+        cached = st.cache_resource(show_spinner=False, max_entries=max_entries)(func)
+
+        @functools.wraps(func)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return _shallow(cached(*args, **kwargs))
+
+        call.clear = cached.clear  # type: ignore[attr-defined]
+        return call  # type: ignore[return-value]
+    return wrap
+
+
+#: Loaders keyed by data version keep this many versions (a store being ingested changes version
+#: often: the old versions' frames are dropped, not kept for the process's life).
+VERSIONS_KEPT = 4
+
+
+@shared_frames(max_entries=VERSIONS_KEPT)
 def _mentions(db_path: str, version: int) -> pd.DataFrame:
     return _store_for(db_path).mentions_df()
 
@@ -38,7 +75,7 @@ def load_mentions(version: int) -> pd.DataFrame:
     return _mentions(str(get_settings().db_path), version)
 
 
-@st.cache_data(show_spinner=False)
+@shared_frames(max_entries=VERSIONS_KEPT * 4)
 def _articles(db_path: str, version: int, with_text: bool) -> pd.DataFrame:
     return _store_for(db_path).articles_df(with_text=with_text)
 
@@ -69,7 +106,7 @@ def filter_mentions(mentions: pd.DataFrame, min_confidence: float = 0.0,
     return mentions.loc[keep]
 
 
-@st.cache_data(show_spinner=False)
+@shared_frames(max_entries=VERSIONS_KEPT * 4)
 def _places(db_path: str, version: int, min_confidence: float, feature_types: tuple[str, ...] | None):
     mentions = _mentions(db_path, version)
     return place_layer(filter_mentions(mentions, min_confidence, feature_types))
@@ -82,7 +119,7 @@ def load_places(version: int, min_confidence: float = 0.0,
     return _places(str(get_settings().db_path), version, float(min_confidence), types)
 
 
-@st.cache_data(show_spinner=False)
+@shared_frames(max_entries=VERSIONS_KEPT)
 def _claims(db_path: str, version: int) -> pd.DataFrame:
     from geo.layers.claims import claim_table
 
@@ -102,7 +139,7 @@ def _claim_disputes(store: Store) -> pd.DataFrame | None:
     return reader() if callable(reader) else None
 
 
-@st.cache_data(show_spinner=False)
+@shared_frames(max_entries=VERSIONS_KEPT)
 def _claim_layer(db_path: str, version: int) -> gpd.GeoDataFrame:
     from geo.layers.claims import claim_layer
 
@@ -116,7 +153,7 @@ def load_claim_layer(version: int) -> gpd.GeoDataFrame:
     return _claim_layer(str(get_settings().db_path), version)
 
 
-@st.cache_data(show_spinner=False)
+@shared_frames(max_entries=VERSIONS_KEPT)
 def _claim_clusters(db_path: str, version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     store = _store_for(db_path)
     return store.claim_clusters_df(), store.claim_disputes_df()
@@ -127,7 +164,7 @@ def load_claim_clusters(version: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _claim_clusters(str(get_settings().db_path), version)
 
 
-@st.cache_data(show_spinner=False)
+@shared_frames(max_entries=VERSIONS_KEPT)
 def _claim_places(db_path: str, version: int) -> pd.DataFrame:
     return _store_for(db_path).claim_places_df()
 
@@ -175,7 +212,7 @@ def conflict_memberships(version: int) -> dict[int, tuple[str, ...]]:
     return _memberships(str(get_settings().db_path), version, hash(profiles), profiles)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared_frames(max_entries=64)
 def _view_data(db_path: str, version: int, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     view, _ = parse_view(json.loads(key), Vocabulary())
     mentions, claims = _mentions(db_path, version), _claims(db_path, version)
@@ -201,7 +238,7 @@ def view_data(version: int, view: ViewState) -> tuple[pd.DataFrame, pd.DataFrame
     return _view_data(str(get_settings().db_path), version, view_key(view))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared_frames(max_entries=64)
 def _view_places(db_path: str, version: int, key: str) -> gpd.GeoDataFrame:
     return place_layer(_view_data(db_path, version, key)[0])
 

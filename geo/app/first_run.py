@@ -75,10 +75,10 @@ def require_app_entrypoint() -> None:
 def ensure_corpus_loaded() -> None:
     """Check the settings and the store (:func:`valid_store`); when the store holds no article,
     ingest the configured corpus folder, showing progress (``st.status`` + ``st.progress``, one
-    line per file), then rerun the page. Does nothing otherwise (one ``COUNT`` query). A failed
+    line per file), then rerun the page. Does nothing otherwise (one row read: ``Store.has_articles``). A failed
     load is reported once per session, not retried in a loop."""
     store = valid_store()
-    if store.counts()["articles"] > 0 or st.session_state.get("_claim_atlas_load_failed"):
+    if store.has_articles() or st.session_state.get("_claim_atlas_load_failed"):
         return
     from geo.text.corpus import read_corpus
 
@@ -123,7 +123,7 @@ def ensure_corpus_loaded() -> None:
         if skipped:
             st.text(skipped[0].message)
         return
-    if store.counts()["articles"] > 0:
+    if store.has_articles():
         st.rerun()
     st.session_state["_claim_atlas_load_failed"] = True
     st.error("No article could be stored: see the messages above.")

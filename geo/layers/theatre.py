@@ -78,6 +78,8 @@ def _party_names(profile: ConflictProfile) -> set[str]:
 
 def _codes(values: Iterable[object]) -> list[str]:
     """ISO codes, once each in first-seen order (empty and missing values left out)."""
+    if isinstance(values, pd.Series):  # a column of 100,000 places: its few distinct values first
+        values = values.unique()
     return list(dict.fromkeys(v for v in values if isinstance(v, str) and len(v) == 2))
 
 

@@ -246,6 +246,11 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key='data_version'").fetchone()
         return int(row[0]) if row else 0
 
+    def has_articles(self) -> bool:
+        """Whether the store holds any article: one row read, where ``counts()`` counts every table
+        (0.1 s at 100,000 places, on every page run)."""
+        return self.conn.execute("SELECT 1 FROM articles LIMIT 1").fetchone() is not None
+
     def counts(self) -> dict[str, int]:
         c = self.conn
         return {
