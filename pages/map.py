@@ -126,7 +126,8 @@ else:
                + (f"; {view_claim_rows['claim_id'].nunique()} claims drawn one by one"
                   if view_claim_rows is not None and not view_claim_rows.empty else "")
                + ". Click a place to list its mentions below.")
-    out = st_folium(m, key="map", height=650, use_container_width=True, feature_group_to_add=view_layer(features, view_claim_rows),
+    out = st_folium(m, key="map", height=650, use_container_width=True,
+                    feature_group_to_add=view_layer(features, view_claim_rows, selected_place=view.place),
                     returned_objects=["last_object_clicked", "center", "zoom", "bounds"])
 out = out if isinstance(out, dict) else {}
 
@@ -140,6 +141,8 @@ if click and click.get("lat") is not None and not on_cluster:
     if clicked and clicked != selected:
         selected = clicked
         view = app.update_view(place=clicked)
+        if features is not None:  # the data layer was drawn before the click was read: outline the place now
+            st.rerun()
 reported = reported_map_view(out.get("center"), out.get("zoom"))  # None until the browser reported one
 if reported is not None and reported != (view.lat, view.lon, view.zoom):
     view = app.update_view(lat=reported[0], lon=reported[1], zoom=reported[2])

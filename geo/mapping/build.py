@@ -285,15 +285,17 @@ def _compact_style(style_class: str) -> dict:
     return _point_style(int(bucket) if bucket.isdigit() else 0, False, feature_type or "other", False)
 
 
-def view_layer(features: pd.DataFrame, claims: gpd.GeoDataFrame | None = None) -> folium.FeatureGroup:
+def view_layer(features: pd.DataFrame, claims: gpd.GeoDataFrame | None = None,
+               selected_place: str | None = None) -> folium.FeatureGroup:
     """The places of one view as compact features (:func:`geo.layers.viewport.aggregate_places`)
     and the claims drawn one by one in it (:func:`geo.layers.viewport.claims_in_view`; under the
     places, as on the map of few places): one FeatureGroup, for
     ``st_folium(..., feature_group_to_add=...)``, so a pan or a zoom swaps this layer and leaves the
-    map (basemap, reference layers) as it is."""
+    map (basemap, reference layers) as it is. ``selected_place`` (a place key) is outlined."""
     group = folium.FeatureGroup(name=VIEW_LAYER_NAME, control=False)
     if claims is not None and not claims.empty:
         view_claims(claims).add_to(group)
     styles = {c: _compact_style(c) for c in dict.fromkeys(features["style"].astype(str))} if len(features) else {}
-    CompactLayer(compact_layer_json(features) if len(features) else "{\"key\":[]}", styles).add_to(group)
+    CompactLayer(compact_layer_json(features) if len(features) else "{\"key\":[]}", styles,
+                 selected_place).add_to(group)
     return group

@@ -28,7 +28,7 @@ from folium.template import Template
 from geo import _compat
 from geo.mapping.assets import OWN_CSS, OWN_JS
 from geo.mapping.html import _script_json, escape_text
-from geo.mapping.styles import DISPUTED_COLOR, FUEL_COLORS, TYPE_COLORS
+from geo.mapping.styles import DISPUTED_COLOR, FUEL_COLORS, SELECTED_COLOR, TYPE_COLORS
 from geo.model import PRECISION_LABELS
 
 
@@ -288,14 +288,16 @@ class CompactLayer(_FastRender):
     streamlit-folium swaps without redrawing the map): clusters sized by their number of places,
     labelled with their most mentioned place and their counts, zooming in two steps when clicked;
     places as dots. A feature whose claims include disputed ones is ringed in the disputed colour
-    (class ``ca-disputed``) and its tooltip counts them. Leaflet's own markers only: no extra asset.
+    (class ``ca-disputed``) and its tooltip counts them; the selected place (``selected``, a place
+    key) is outlined in the selected colour (class ``ca-selected``), as on the map of few places.
+    Leaflet's own markers only: no extra asset.
 
     ``data_json`` is :func:`geo.mapping.features.compact_layer_json` (labels escaped), ``styles``
     the Leaflet options of each style class."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = (function (d, styles) {
+            var {{ this.get_name() }} = (function (d, styles, selected) {
                 var group = L.featureGroup();
                 for (var i = 0; i < d.key.length; i++) {
                     var cluster = d.kind[i] === "cluster";
@@ -304,6 +306,9 @@ class CompactLayer(_FastRender):
                     o.className = "ca-compact ca-" + (cluster ? "cluster" : "place") + (disputed ? " ca-disputed" : "");
                     if (cluster) { o.radius = Math.min(30, 8 + 4 * Math.log10(d.places[i])); }
                     if (disputed) { o.color = {{ this.disputed_color_json }}; o.weight = Math.max(o.weight || 1, 2.5); }
+                    if (!cluster && d.key[i] === selected) {
+                        o.className += " ca-selected"; o.color = {{ this.selected_color_json }}; o.weight = 4;
+                    }
                     var marker = L.circleMarker([d.lat[i], d.lon[i]], o);
                     marker.feature = {type: "Feature", properties: {key: d.key[i], kind: d.kind[i]}};
                     var counts = d.mentions[i] + " mention" + (d.mentions[i] === 1 ? "" : "s") + ", "
@@ -320,17 +325,19 @@ class CompactLayer(_FastRender):
                     group.addLayer(marker);
                 }
                 return group;
-            })({{ this.data_json }}, {{ this.styles_json }});
+            })({{ this.data_json }}, {{ this.styles_json }}, {{ this.selected_json }});
             {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}
     """)
 
-    def __init__(self, data_json: str, styles: dict[str, dict]):
+    def __init__(self, data_json: str, styles: dict[str, dict], selected: str | None = None):
         super().__init__()
         self._name = "CompactLayer"
         self.data_json = data_json
         self.styles_json = _script_json(styles)
         self.disputed_color_json = _script_json(DISPUTED_COLOR)
+        self.selected_json = _script_json(selected)
+        self.selected_color_json = _script_json(SELECTED_COLOR)
 
 
 class ViewClaims(_FastRender):

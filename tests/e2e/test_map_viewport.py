@@ -90,3 +90,34 @@ def test_claims_are_counted_zoomed_out_and_drawn_zoomed_in(streamlit_server: Any
 
     print("requests outside localhost:", page.outside_requests)
     assert page.outside_requests == []
+
+
+def test_a_clicked_place_lists_its_mentions_and_is_outlined(streamlit_server: Any, browser_page: Any,
+                                                            tmp_path: Path) -> None:
+    """Compact features carry no popup: a click on one selects its place (details below the map,
+    built on demand) and the place is outlined on the map, in the URL (``place=``) and after a pan."""
+    from synthetic_data import write_synthetic_store
+
+    db = tmp_path / "many_select.sqlite"
+    write_synthetic_store(db, 3000)
+    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
+    page = browser_page
+    page.goto(f"{url}/map?lat=40.75&lon=46.75&zoom=11", wait_until="domcontentloaded")
+    page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
+    frame = page.frame_locator(MAP_FRAME)
+    places = frame.locator("path.ca-place")
+    places.first.wait_for(state="attached", timeout=60_000)
+    assert frame.locator("path.ca-selected").count() == 0
+    page.locator('[data-testid="stAlert"]', has_text="Click a place on the map").first.wait_for(timeout=30_000)
+    places.nth(0).dispatch_event("click")
+    page.wait_for_function("() => window.location.search.includes('place=')", timeout=30_000)
+    listing = page.locator('[data-testid="stText"]', has_text="mentions")
+    listing.first.wait_for(timeout=30_000)
+    key = page.evaluate("() => new URLSearchParams(window.location.search).get('place')")
+    assert key and f"({key})" in listing.first.inner_text()
+    selected = frame.locator("path.ca-place.ca-selected")
+    selected.first.wait_for(state="attached", timeout=30_000)
+    assert selected.count() == 1
+
+    print("requests outside localhost:", page.outside_requests)
+    assert page.outside_requests == []
