@@ -24,16 +24,7 @@ from geo.config import get_settings
 from geo.layers.claims import claim_date_label
 from geo.layers.places import mention_table, place_at
 from geo.layers.view import reported_map_view
-from geo.layers.viewport import (
-    FEW_PLACES,
-    MAX_VIEW_CLAIMS,
-    aggregate_places,
-    bounds_around,
-    bounds_from_leaflet,
-    claim_counts,
-    claims_in_view,
-    disputed_counts,
-)
+from geo.layers.viewport import FEW_PLACES, MAX_VIEW_CLAIMS, bounds_around, bounds_from_leaflet
 from geo.mapping.build import build_map, view_layer
 from geo.mapping.claims import add_claim_key
 from geo.mapping.reference import STATIC_LAYER_FILES
@@ -46,9 +37,7 @@ st.caption("Each place as the articles name it, with the sentences that name it,
 view = app.view_filters(app.MAP_URL_PATH)
 mentions, claim_rows = app.view_data(version, view)
 places = app.load_view_places(version, view)
-claims = app.load_claim_layer(version)
-if view.has_filters and not claims.empty:
-    claims = claims.loc[claims["claim_id"].isin(set(claim_rows["claim_id"]))]
+claims = app.load_view_claim_layer(version, view)
 st.text(app.match_counts(version, view, mentions, claim_rows))
 if places.empty and claims.empty:
     app.empty_view(view, "map")
@@ -67,7 +56,7 @@ def _frame() -> tuple:
 
 
 lat, lon, zoom, focus = _frame()
-theatre, reference = app.load_theatre(places, claim_rows, view)  # the wars the view is about: their layers
+theatre, reference = app.load_view_theatre(version, view)  # the wars the view is about: their layers
 # Many places: the map itself holds no place; the places of the view (the bounds and zoom the map
 # reported last, or its frame before it has) are sent as one data layer of at most a few thousand
 # compact features, clusters when zoomed out (geo.layers.viewport), which st_folium swaps on each pan
@@ -94,9 +83,7 @@ if aggregated:
         view_zoom = zoom if zoom is not None else theatre.zoom
         centre = (lat, lon) if lat is not None and lon is not None else theatre.center
         view_bounds = bounds_around(centre[0], centre[1], view_zoom)
-    features = aggregate_places(places, view_zoom, view_bounds, claims=claim_counts(claims),
-                                disputed=disputed_counts(claims))
-    view_claim_rows = claims_in_view(claims, view_zoom, view_bounds)
+    features, view_claim_rows = app.load_view_features(version, view, view_zoom, view_bounds)
     add_claim_key(m, claims)  # the claims' legend: the claims drawn change with the view
 st.caption("Theatre: " + (", ".join(theatre.names) or "no conflict profile applies")
            + (f"; borders and regions of {', '.join(theatre.countries)}" if theatre.countries else ""))

@@ -103,7 +103,13 @@ def load_theatre(places: gpd.GeoDataFrame, claims, view: ViewState) -> tuple[The
     conflicts it is filtered to, under the profiles in force) and the reference layers that draw
     it, with the basemap (shared between sessions: do not modify them)."""
     scene = theatre(places, claims, get_profiles(), view.conflicts)
-    return scene, _theatre_reference(*_reference_stamp(), scene)
+    return scene, theatre_reference(scene)
+
+
+def theatre_reference(scene: Theatre) -> dict[str, gpd.GeoDataFrame]:
+    """The reference layers that draw a theatre, with the basemap (shared between sessions: do not
+    modify them)."""
+    return _theatre_reference(*_reference_stamp(), scene)
 
 
 @st.cache_resource(show_spinner="Opening the gazetteer…")
