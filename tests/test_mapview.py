@@ -124,6 +124,15 @@ def test_layers_present(mentions, reference):
     assert "L.control.layers" in html
 
 
+def test_the_map_loads_leaflet_and_its_own_assets_not_folium_extras_it_never_uses(mentions, reference):
+    html = rendered(build_map(place_layer(mentions), mentions, reference))
+    sources = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', html)
+    assert any("leaflet.js" in u for u in sources) and any("leaflet.css" in u for u in sources)
+    assert any(u.endswith("claim-atlas/map.js") for u in sources)
+    for unused in ("jquery", "bootstrap", "awesome-markers", "fontawesome", "glyphicons", "rotate"):
+        assert not [u for u in sources if unused in u], unused
+
+
 def test_osm_tiles_when_asked(mentions, reference):
     m = build_map(place_layer(mentions), mentions, reference, tiles="osm")
     assert any(isinstance(c, folium.TileLayer) for c in m._children.values())
