@@ -255,7 +255,7 @@ def _places_of(db_path: str, version: int, key: str, filtered: bool) -> gpd.GeoD
     return _view_places(db_path, version, key) if filtered else _places(db_path, version, 0.0, None)
 
 
-@shared_frames(max_entries=64)
+@shared_frames(max_entries=16)
 def _view_claim_layer(db_path: str, version: int, key: str, filtered: bool) -> gpd.GeoDataFrame:
     claims = _claim_layer(db_path, version)
     if filtered and not claims.empty:
