@@ -51,8 +51,8 @@ positions = rows.index[rows["claim_id"] == selected].tolist() if selected is not
 places_of = claim_place_names(app.load_claim_layer(version))
 shown = rows.assign(disputed_by_label=[", ".join(v) for v in rows["disputed_by"]],
                     places=[places_of.get(int(c), "") for c in rows["claim_id"]])
-st.caption("Long claims wrap over three lines; select a row (the box at its left) to read it in full below, with "
-           "its source, date, claimant, places and disputes.")
+st.caption("Claims longer than three lines are cut in the row: select a row (the box at its left) to read the "
+           "claim in full below, with its source, date, claimant, places and disputes.")
 event = st.dataframe(
     shown,
     key=table_key,
@@ -78,7 +78,9 @@ event = st.dataframe(
         "n_sources": st.column_config.NumberColumn("Reported by", width="small",
                                                    help="How many distinct sources report this claim (the same "
                                                    "claim across articles)", format="%d sources"),
-        "text": st.column_config.TextColumn("Claim (verbatim)", width=640),
+        "text": st.column_config.TextColumn("Claim (verbatim)", width=640,
+                                            help="Cut after three lines: select the row to read the claim "
+                                            "in full below the table"),
     },
 )
 picked_rows = list(getattr(getattr(event, "selection", None), "rows", []) or [])

@@ -205,10 +205,9 @@ class Pipeline:
 
     def _analyses_here(self, articles: list[Article]) -> Iterator[ArticleAnalysis | Exception]:
         """Each article's analysis (or the error it raised), in this process, a parse batch at
-        a time. A batch spaCy cannot parse is parsed article by article, so that only the
+        a time (:func:`~geo.pipeline.workers.parse_batches`). A batch spaCy cannot parse is parsed article by article, so that only the
         culprit fails."""
-        for i in range(0, len(articles), PARSE_BATCH):
-            batch = articles[i:i + PARSE_BATCH]
+        for batch in workers.parse_batches(articles):
             short = [a for a in batch if len(a.text) <= CHUNK_CHARS]  # long ones are parsed chunk by chunk
             try:
                 parsed = iter(self.parse([a.text for a in short]))

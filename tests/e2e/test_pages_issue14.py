@@ -90,6 +90,8 @@ def test_the_claims_table_shows_claims_in_full_sorted(streamlit_server: Any, bro
     _settled(page, "Claims")
     table = page.locator('[data-testid="stDataFrame"]').first
     table.wait_for(state="visible", timeout=30_000)
+    # A reader is told that long claims are cut in the row and where to read them whole.
+    assert page.get_by_text("Claims longer than three lines are cut in the row: select a row").count() == 1
     claims = _store_claims(corpus_store)
 
     for order in ("Date, newest first", "Claimant"):
