@@ -38,6 +38,7 @@ from shapely.geometry import MultiLineString, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from geo.distance import haversine_km  # one great-circle distance for the project
+from geo.gazetteer.build import CONTAINER_PREFIX
 from geo.gazetteer.geocoders import NOMINATIM_SOURCE
 from geo.gazetteer.index import Gazetteer, importance
 from geo.gazetteer.memo import GazetteerMemo
@@ -322,6 +323,40 @@ def _within_city(cands: list[Candidate], city_name: str, gaz_memo: GazetteerMemo
     return same_region or [Candidate(place=city, match="container", name_score=0.8)]
 
 
+def demonym_country(text: str) -> str | None:
+    """The ISO code of the country a demonym or country adjective names ("Russian", "Azeris",
+    "American's"), from ``data/demonyms.csv``; None for any other text.
+
+    >>> demonym_country("Azerbaijani"), demonym_country("Russians"), demonym_country("Texas")
+    ('AZ', 'RU', None)
+    """
+    demonyms = load_demonyms()
+    word = " ".join(text.replace("’", "'").split()).lower()
+    word = word[:-2] if word.endswith("'s") else word.rstrip("'")
+    if word in demonyms:
+        return demonyms[word]
+    if word.endswith("s") and word[:-1] in demonyms:  # a plural the table lacks ("Iraqis")
+        return demonyms[word[:-1]]
+    return None
+
+
+def _demonym_candidates(text: str, cands: list[Candidate], gaz: Gazetteer) -> list[Candidate]:
+    """A span given as a place that is a demonym ("Russian", "Azerbaijani": LGL and GeoWebNews
+    annotate them; recognition does not propose them) names its country: the country is its
+    candidate, as by an alias, beside any place of that very name (a town called "Chinese"
+    is weighed against China by the article's context); fuzzy look-alikes are dropped."""
+    code = demonym_country(text)
+    country = gaz.get(f"country:{code}") if code else None
+    if country is None:
+        return cands
+    own = [c for c in cands if c.match != "fuzzy" and c.place.key != country.key]
+    return [Candidate(place=country, match="alias", name_score=_KIND_ALIAS_SCORE), *own]
+
+
+#: The name score of a gazetteer alias (``geo.gazetteer.index``): a demonym names its country so.
+_KIND_ALIAS_SCORE = 0.97
+
+
 _ARABIC_ARTICLE = re.compile(r"^(?:[EA]l|[ea]l)(?:-|\s+)(?=[A-Z])")
 
 #: A fuzzy match, or a small place's exact one, with no support from the article's context while
@@ -370,6 +405,10 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
                 feats.sort(key=lambda c: -c.score)
             return feats
         cands = gaz_memo.candidates(m.text, limit=60)
+        if m.text.endswith("."):
+            # "Ky.", "W. Va.": a state's abbreviation (those written after a comma, "Paris, Tenn.")
+            # standing alone, before any town whose name it spells ("Kan.", not Kan)
+            cands = gaz_memo.lookup(CONTAINER_PREFIX + m.text, limit=5) or cands
         article = _ARABIC_ARTICLE.match(m.text)
         if article and not any(c.match != "fuzzy" for c in cands):
             # "El Gezira", "Al-Fashir": news keeps the Arabic article that the gazetteer's
@@ -389,7 +428,7 @@ def resolve_toponyms(text: str, mentions: list[Mention], gaz: Gazetteer, *,
                 cands = regions
         if m.feature_hint == "near" and m.cue_container:
             cands = _within_city(cands, m.cue_container, gaz_memo)
-        return cands
+        return _demonym_candidates(m.text, cands, gaz)
 
     def settle(m: Mention, ranked: list[Candidate]) -> None:
         m.candidates = ranked[:10]
