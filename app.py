@@ -47,4 +47,5 @@ app.ensure_corpus_loaded()
 app.warm_up()  # once per process: the layers, gazetteer and model the first visits would wait for
 if page.url_path != app.ADD_ARTICLES_URL_PATH:  # every page but Add articles has the shared filters
     app.draw_filters()
-page.run()
+with app.link_drawn_last():  # the sidebar's link box after the page's own elements (its script is heavy)
+    page.run()

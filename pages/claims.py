@@ -99,12 +99,12 @@ elif previous and previous[0] == table_key and previous[1] == selected:
 if selected is None:
     st.info("Select a claim in the table (the box at the left of its row) to read it in full, in its paragraph, "
             "with its source, date, claimant, places and disputes, and see its places on a map.")
-    st.stop()
+    app.stop_page()
 
 match = claims.loc[claims["claim_id"] == selected]
 if match.empty:
     st.warning(f"There is no claim #{selected} in the store.")
-    st.stop()
+    app.stop_page()
 claim = match.iloc[0]
 if selected not in set(rows["claim_id"]):
     st.caption("This claim is not in the table with the current filters.")

@@ -41,7 +41,7 @@ if dated.empty:
         app.empty_view(view, "timeline")
     else:
         st.info("No dated claim in the store yet.")
-    st.stop()
+    app.stop_page()
 #: Days the chart can show: a claim dated outside (a typo, or hostile data such as 9999-12-31 written
 #: into a store) is left off and counted below, never a crash (date arithmetic overflows at year 9999).
 CHART_FIRST, CHART_LAST = EARLIEST_PUBLISHED, date(date.today().year + 100, 12, 31)
@@ -65,7 +65,7 @@ off_chart = int((~_on_chart(dated["day"])).sum())
 dated = dated.loc[_on_chart(dated["day"])]
 if dated.empty:
     st.warning(f"{off_chart} claims have dates outside {CHART_FIRST} to {CHART_LAST} and are not on the timeline.")
-    st.stop()
+    app.stop_page()
 claim_days = [date.fromisoformat(d) for d in dated["day"]]
 
 

@@ -173,3 +173,10 @@ def test_engine_runs_without_streamlit(entry: str) -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, f"Streamlit loaded by {entry}: {done.stdout} {done.stderr[-2000:]}"
+
+
+def test_pages_stop_through_the_app_layer() -> None:
+    """A page stops with ``app.stop_page()``: a bare ``st.stop()`` would leave the sidebar's link,
+    drawn when the page is done (``geo.app.viewsync.link_drawn_last``), undrawn."""
+    bare = [p.name for p in sorted((PROJECT_ROOT / "pages").glob("*.py")) if "st.stop()" in p.read_text(encoding="utf-8")]
+    assert bare == []

@@ -29,8 +29,10 @@ shown by :func:`view_filters` as a warning.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote, urlencode
 
 import streamlit as st
@@ -67,6 +69,7 @@ _PAGE_KEY = "_view_page"  # the page of the last run
 _NOTES_KEY = "_view_notes"  # (notes on the link last applied, the filters they apply to)
 _EPOCH_KEY = "_view_epoch"  # bumped when a link is applied or a page opened: the map re-frames
 _LINK_SLOT_KEY = "_view_link_slot"  # the sidebar element showing the link (rewritten on updates)
+_LINK_DEFERRED_KEY = "_view_link_deferred"  # True, or the (view, page) to show, while a page runs
 _RESYNC_KEY = "_view_resync"  # the widgets' filters and the URL's differ: put the widgets' in the URL next run
 _RESYNCED_KEY = "_view_resynced"  # (URL's filters, widgets' filters) last put right: tried once only
 
@@ -364,6 +367,43 @@ def share_url(view: ViewState, page: str) -> str:
 
 
 def _show_link(view: ViewState, page: str) -> None:
+    state = st.session_state
+    if state.get(_LINK_DEFERRED_KEY):  # drawn when the page is done (link_drawn_last)
+        state[_LINK_DEFERRED_KEY] = (view, page)
+        return
+    _draw_link(view, page)
+
+
+@contextlib.contextmanager
+def link_drawn_last() -> Iterator[None]:
+    """Run a page with the sidebar's link drawn when it is done (or stopped: ``st.stop()``), in its
+    place above the filters, with the view the page ended on. Why: the link's code box (``st.code``,
+    for its copy button) makes the browser load and parse a 1.5 MB script (Streamlit's syntax
+    highlighter); sent first, it delayed the page's own elements, the map drawn about 0.2 s later
+    at 100,000 places (scripts/benchmark_map.py, alternating runs)."""
+    state = st.session_state
+    state[_LINK_DEFERRED_KEY] = True
+    try:
+        yield
+    finally:
+        shown = state.pop(_LINK_DEFERRED_KEY, None)
+        if isinstance(shown, tuple):
+            _draw_link(*shown)
+
+
+def stop_page() -> NoReturn:
+    """``st.stop()`` for a page run under :func:`link_drawn_last`: the sidebar's link is drawn first
+    (Streamlit drops what a run draws once it is stopped)."""
+    state = st.session_state
+    shown = state.get(_LINK_DEFERRED_KEY)
+    if isinstance(shown, tuple):
+        _draw_link(*shown)
+        state[_LINK_DEFERRED_KEY] = True
+    st.stop()
+    raise AssertionError("unreachable")  # pragma: no cover - st.stop() raises
+
+
+def _draw_link(view: ViewState, page: str) -> None:
     slot = st.session_state.get(_LINK_SLOT_KEY)
     if slot is None:
         return
