@@ -3,7 +3,8 @@
 * ``ingest PATH...``: read corpus folders or files and store them (progress bar, one
   line per problem, a summary).
 * ``evaluate ARTICLES_DIR GOLD_DIR [--json] [--gold-spans] [--any-claimant] [--predictions FILE]``: run the
-  pipeline and score it against gold annotations as ``EVALUATION.md`` specifies.
+  pipeline and score it against gold annotations as ``EVALUATION.md`` specifies, plus resolution
+  per class of gold toponym (``resolution_by_class``).
 * ``gazetteer build|lookup NAME``: build the offline gazetteer index or query it.
 
 Exit codes: 0 done; 1 ``ingest`` rejected some files (bad input: each is named with the reason,
@@ -24,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from geo.config import SettingsError, get_settings
 
@@ -118,7 +120,7 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from geo.evaluate import format_report, load_gold, score
+    from geo.evaluate import RESOLUTION_BY_CLASS_KEY, format_report, load_gold, resolution_by_class, score
     from geo.pipeline.ingest import Pipeline
     from geo.pipeline.predictions import article_prediction
     from geo.store.sqlite import Store
@@ -164,10 +166,12 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         for article in articles:
             predictions[article.id] = article_prediction(article, analyses.get(article.id))
     seconds = time.perf_counter() - started
-    metrics = score(predictions, gold, gold_spans=args.gold_spans, any_claimant=args.any_claimant)
+    metrics: dict[str, Any] = dict(score(predictions, gold, gold_spans=args.gold_spans,
+                                         any_claimant=args.any_claimant))
     metrics["articles"] = len(articles)
     metrics["seconds"] = round(seconds, 3)
     metrics["articles_per_second"] = round(len(articles) / seconds, 2) if seconds > 0 else None
+    metrics[RESOLUTION_BY_CLASS_KEY] = resolution_by_class(predictions, gold, gold_spans=args.gold_spans)
     if args.predictions:
         with open(args.predictions, "w", encoding="utf-8") as fh:
             for article in articles:

@@ -19,22 +19,29 @@ Interpretation choices (where ``EVALUATION.md`` leaves room):
   place), so gold scored against itself is perfect.
 * Uncertain gold toponyms count for recognition and metonymy, not for resolution.
   Uncertain gold claims count for matching and dispute F1, not for dates.
+* Beside the metrics, ``resolution_by_class`` breaks resolution down by the class of the gold
+  toponym (its ``type``; demonym spans such as "Russian" apart), on the very mentions and rules
+  of ``resolution_acc_161km``; the command line prints it after them (``--json`` key
+  ``resolution_by_class``).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 import re
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from shapely.geometry import Point, shape
 from shapely.ops import nearest_points
 
+from geo.config import PROJECT_ROOT
 from geo.distance import haversine_km
 
 """Mean Earth radius (IUGG), the usual choice for haversine distances."""
@@ -56,6 +63,15 @@ METRIC_KEYS: tuple[str, ...] = (
     "claim_dispute_f1",
 )
 """The keys ``score`` returns, in report order (the ``--json`` contract)."""
+
+RESOLUTION_BY_CLASS_KEY = "resolution_by_class"
+"""The ``--json`` key of ``resolution_by_class``: resolution scored per class of gold toponym."""
+
+DEMONYM_CLASS = "demonym"
+"""The class of a gold span that is a demonym or country adjective ("Russian", "Iraqis")."""
+
+UNTYPED_CLASS = "untyped"
+"""The class of a gold toponym without a ``type``."""
 
 Metrics = dict[str, float | int | None]
 
@@ -267,6 +283,27 @@ def _resolve_pair(g: dict, p: dict | None) -> tuple[bool, float | None]:
     return d <= ACCURACY_THRESHOLD_KM, d
 
 
+def _match_toponyms(g_art: dict, p_art: dict) -> tuple[list[dict], list[dict], list[tuple[int, int]]]:
+    """The gold and system place mentions of one article and their one-to-one span matching."""
+    g_tops = [t for t in _truthy_list(g_art.get("toponyms")) if isinstance(t, dict) and _is_place(t)]
+    p_tops = [t for t in _truthy_list(p_art.get("toponyms")) if isinstance(t, dict) and _is_place(t)]
+    return g_tops, p_tops, _one_to_one(p_tops, g_tops, _span_overlap)
+
+
+def _scored_resolutions(
+    g_tops: list[dict], p_tops: list[dict], pairs: list[tuple[int, int]], gold_spans: bool
+) -> Iterator[tuple[dict, bool, float | None]]:
+    """(gold toponym, correct, distance_km or None) for every mention resolution is scored on:
+    the matched ones (every gold one with *gold_spans*), gold not uncertain."""
+    pred_of_gold: dict[int, dict] = {gi: p_tops[si] for si, gi in pairs}
+    scored = range(len(g_tops)) if gold_spans else sorted(pred_of_gold)
+    for gi in scored:
+        g = g_tops[gi]
+        if _resolution_evaluable(g):
+            correct, dist = _resolve_pair(g, pred_of_gold.get(gi))
+            yield g, correct, dist
+
+
 def score(
     predictions: dict[str, dict],
     gold: dict[str, dict],
@@ -303,20 +340,12 @@ def score(
 
     for article_id, g_art in gold.items():
         p_art = predictions.get(article_id) or {}
-        g_tops = [t for t in _truthy_list(g_art.get("toponyms")) if isinstance(t, dict) and _is_place(t)]
-        p_tops = [t for t in _truthy_list(p_art.get("toponyms")) if isinstance(t, dict) and _is_place(t)]
+        g_tops, p_tops, pairs = _match_toponyms(g_art, p_art)
         top_sys += len(p_tops)
         top_gold += len(g_tops)
-        pairs = _one_to_one(p_tops, g_tops, _span_overlap)
         top_matched += len(pairs)
 
-        pred_of_gold: dict[int, dict] = {gi: p_tops[si] for si, gi in pairs}
-        scored = range(len(g_tops)) if gold_spans else sorted(pred_of_gold)
-        for gi in scored:
-            g = g_tops[gi]
-            if not _resolution_evaluable(g):
-                continue
-            correct, dist = _resolve_pair(g, pred_of_gold.get(gi))
+        for _g, correct, dist in _scored_resolutions(g_tops, p_tops, pairs, gold_spans):
             res_total += 1
             res_correct += correct
             if dist is not None:
@@ -372,6 +401,74 @@ def score(
     return metrics
 
 
+@lru_cache(maxsize=1)
+def _demonyms() -> frozenset[str]:
+    """The demonyms and country adjectives of ``data/demonyms.csv``, lower-cased (the evaluator
+    reads the table itself: it imports nothing of the system it scores)."""
+    path = PROJECT_ROOT / "data" / "demonyms.csv"
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return frozenset(row["demonym"].strip().lower() for row in csv.DictReader(fh) if row.get("demonym"))
+    except OSError:
+        return frozenset()
+
+
+def is_demonym(text: Any) -> bool:
+    """Whether *text* is a demonym or country adjective of ``data/demonyms.csv``, plurals and
+    possessives included ("Russian", "Iraqis", "American's").
+
+    >>> is_demonym("Russians"), is_demonym("Georgia")
+    (True, False)
+    """
+    word = " ".join(str(text or "").replace("\u2019", "'").split()).lower()
+    word = word[:-2] if word.endswith("'s") else word.rstrip("'")
+    demonyms = _demonyms()
+    return word in demonyms or (word.endswith("s") and word[:-1] in demonyms)
+
+
+def gold_class(g: dict) -> str:
+    """The class a gold toponym is reported under: ``demonym`` when its text is a demonym
+    (whatever its ``type``: LGL types them ``country``), else its gold ``type`` (``settlement``,
+    ``region``, ``country``, ``river``, ...), ``untyped`` without one. Always the gold's side:
+    a wrong resolution must not move a mention to another class."""
+    if is_demonym(g.get("text")):
+        return DEMONYM_CLASS
+    kind = str(g.get("type") or "").strip()
+    return kind or UNTYPED_CLASS
+
+
+def resolution_by_class(
+    predictions: dict[str, dict], gold: dict[str, dict], *, gold_spans: bool = False
+) -> dict[str, dict[str, float | int | None]]:
+    """Resolution scored per class of gold toponym (``gold_class``): ``{class: {"n", "acc161",
+    "median_error_km"}}``, largest class first.
+
+    The mentions scored and the rules are exactly those of ``resolution_acc_161km`` and
+    ``resolution_median_error_km`` in ``score`` (same matching, same *gold_spans* mode; a demonym
+    is scored by the rule of its gold ``type``, so by country code, without a distance, when it is
+    typed ``country`` as in LGL), so the ``n`` add up to the mentions that accuracy is computed on.
+    """
+    totals: dict[str, list[int]] = {}
+    distances: dict[str, list[float]] = {}
+    for article_id, g_art in gold.items():
+        p_art = predictions.get(article_id) or {}
+        g_tops, p_tops, pairs = _match_toponyms(g_art, p_art)
+        for g, correct, dist in _scored_resolutions(g_tops, p_tops, pairs, gold_spans):
+            cls = gold_class(g)
+            counts = totals.setdefault(cls, [0, 0])
+            counts[0] += 1
+            counts[1] += correct
+            if dist is not None:
+                distances.setdefault(cls, []).append(dist)
+    out: dict[str, dict[str, float | int | None]] = {}
+    for cls in sorted(totals, key=lambda c: (-totals[c][0], c)):
+        n, right = totals[cls]
+        dists = distances.get(cls)
+        out[cls] = {"n": n, "acc161": _ratio(right, n),
+                    "median_error_km": statistics.median(dists) if dists else None}
+    return out
+
+
 def _date_correct(sys_date: str | None, gold_date: str, gold_end: str | None) -> bool:
     """Exact day, or inside the gold range (ISO dates order lexicographically)."""
     if sys_date is None:
@@ -397,24 +494,49 @@ def _fmt(key: str, value: Any) -> str:
 
 
 def format_report(metrics: dict) -> str:
-    """Aligned two-column text table of *metrics* in their given order (``None`` as ``null``).
+    """Aligned two-column text table of *metrics* in their given order (``None`` as ``null``),
+    then a table per nested entry (``resolution_by_class``: class, n, accuracy within 161 km,
+    median error).
 
     Meant for humans at a terminal; machines should read ``--json`` instead.
     """
-    rows = [(str(k), _fmt(str(k), v)) for k, v in metrics.items()]
-    if not rows:
-        return ""
-    kw = max(len(k) for k, _ in rows)
-    vw = max(len(v) for _, v in rows)
-    return "\n".join(f"{k:<{kw}}  {v:>{vw}}" for k, v in rows)
+    rows = [(str(k), _fmt(str(k), v)) for k, v in metrics.items() if not isinstance(v, dict)]
+    lines: list[str] = []
+    if rows:
+        kw = max(len(k) for k, _ in rows)
+        vw = max(len(v) for _, v in rows)
+        lines = [f"{k:<{kw}}  {v:>{vw}}" for k, v in rows]
+    for key, table in metrics.items():
+        if isinstance(table, dict):
+            lines += ["", *_format_class_table(str(key), table)]
+    return "\n".join(lines).strip("\n")
+
+
+def _format_class_table(key: str, table: dict) -> list[str]:
+    title = f"{key} (class of the gold toponym: its type, demonyms apart)"
+    head = ("class", "n", "acc_161km", "median_error_km")
+    body = [(str(cls), _fmt("n", row.get("n")), _fmt("acc161", row.get("acc161")),
+             _fmt("median_error_km", row.get("median_error_km")))
+            for cls, row in table.items() if isinstance(row, dict)]
+    if not body:
+        return [title, "  (no resolved mentions)"]
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(4)]
+    return [title, *(f"  {r[0]:<{widths[0]}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(r[1:], widths[1:], strict=True))
+                     for r in [head, *body])]
 
 
 __all__ = [
     "ACCURACY_THRESHOLD_KM",
+    "DEMONYM_CLASS",
     "METRIC_KEYS",
+    "RESOLUTION_BY_CLASS_KEY",
+    "UNTYPED_CLASS",
     "claim_text_overlap",
     "distance_to_geometry_km",
     "format_report",
+    "gold_class",
+    "is_demonym",
     "load_gold",
+    "resolution_by_class",
     "score",
 ]

@@ -15,7 +15,10 @@ from geo.evaluate import (
     claim_text_overlap,
     distance_to_geometry_km,
     format_report,
+    gold_class,
+    is_demonym,
     load_gold,
+    resolution_by_class,
     score,
 )
 
@@ -414,3 +417,89 @@ def test_cli_any_claimant_flag(tmp_path):
     args = build_parser().parse_args(["evaluate", str(tmp_path), str(tmp_path), "--any-claimant"])
     assert args.any_claimant is True
     assert build_parser().parse_args(["evaluate", str(tmp_path), str(tmp_path)]).any_claimant is False
+
+
+# --------------------------------------------------------------------------- per class
+
+BY_CLASS_TEXT = "Russian troops left Kherson for the Dnipro near Crimea, Ukraine said; Ukrainians cheered."
+
+
+def _at(word, **kw):
+    start = BY_CLASS_TEXT.index(word)
+    t = top(start, start + len(word), **kw)
+    t["text"] = word
+    return t
+
+
+def _by_class_gold():
+    return art(toponyms=[
+        _at("Russian", type="country", country="RU", lat=61.5, lon=105.3),
+        _at("Kherson", type="settlement", country="UA", lat=46.64, lon=32.61),
+        _at("Dnipro", type="river", country="UA", lat=46.5, lon=32.3),
+        _at("Crimea", type="region", country="UA", lat=45.3, lon=34.4),
+        _at("Ukraine", type="country", country="UA", lat=49.0, lon=32.0),
+        _at("Ukrainians", type="country", country="UA", lat=49.0, lon=32.0),
+    ])
+
+
+def test_gold_class_is_the_gold_type_with_demonyms_apart():
+    assert is_demonym("Russian") and is_demonym("Ukrainians") and is_demonym("American’s")
+    assert not is_demonym("Kherson") and not is_demonym("Russia") and not is_demonym(None)
+    classes = [gold_class(t) for t in _by_class_gold()["toponyms"]]
+    assert classes == ["demonym", "settlement", "river", "region", "country", "demonym"]
+    assert gold_class({"text": "Somewhere"}) == "untyped"
+
+
+def test_resolution_by_class_counts_and_accuracies():
+    g = _by_class_gold()
+    p = copy.deepcopy(g)
+    tops = p["toponyms"]
+    tops[0]["country"] = "UA"                          # demonym "Russian" -> wrong country
+    tops[1].update(lat=46.64, lon=33.61)               # Kherson ~76 km off: right
+    tops[2].update(lat=50.45, lon=30.52)               # Dnipro placed at Kyiv (~460 km): wrong
+    del tops[3]                                        # Crimea not recognised
+    # country: right code, point far away (the country rule ignores the distance); demonym right
+    tops[3].update(lat=0.0, lon=0.0)
+    by_class = resolution_by_class({"a": p}, {"a": g})
+    assert by_class["demonym"]["n"] == 2 and by_class["demonym"]["acc161"] == 0.5
+    assert by_class["demonym"]["median_error_km"] is None
+    assert by_class["settlement"] == {"n": 1, "acc161": 1.0,
+                                      "median_error_km": pytest.approx(haversine_km(46.64, 32.61, 46.64, 33.61))}
+    assert by_class["river"]["n"] == 1 and by_class["river"]["acc161"] == 0.0
+    assert by_class["country"] == {"n": 1, "acc161": 1.0, "median_error_km": None}
+    assert "region" not in by_class                    # unmatched: not scored end to end
+    assert list(by_class)[0] == "demonym"              # largest class first
+    # the classes add up to the overall metric
+    overall = score({"a": p}, {"a": g})["resolution_acc_161km"]
+    assert sum(r["n"] * r["acc161"] for r in by_class.values()) / sum(r["n"] for r in by_class.values()) \
+        == pytest.approx(overall)
+
+
+def test_resolution_by_class_with_gold_spans_counts_dropped_spans_wrong():
+    g = _by_class_gold()
+    g["toponyms"].append(_at("Crimea", type="region", uncertain=True, lat=None, lon=None))  # never scored
+    p = copy.deepcopy(g)
+    del p["toponyms"][6], p["toponyms"][3]             # the system leaves Crimea unresolved
+    by_class = resolution_by_class({"a": p}, {"a": g}, gold_spans=True)
+    assert by_class["region"] == {"n": 1, "acc161": 0.0, "median_error_km": None}
+    assert by_class["demonym"] == {"n": 2, "acc161": 1.0, "median_error_km": None}
+    assert sum(r["n"] for r in by_class.values()) == 6
+    assert resolution_by_class({"a": p}, {"a": g})["demonym"]["n"] == 2
+    assert "region" not in resolution_by_class({"a": p}, {"a": g})
+    # not_a_place gold and articles without predictions
+    assert resolution_by_class({}, {"a": art(toponyms=[top(0, 5, not_a_place=True)])}, gold_spans=True) == {}
+    assert resolution_by_class({}, {"a": g}, gold_spans=True)["settlement"]["acc161"] == 0.0
+
+
+def test_format_report_prints_the_class_table():
+    report = format_report({"toponym_f1": 0.5, "resolution_by_class": {
+        "settlement": {"n": 12, "acc161": 0.75, "median_error_km": 3.25},
+        "demonym": {"n": 3, "acc161": 1.0, "median_error_km": None}}})
+    lines = report.splitlines()
+    assert lines[0].split() == ["toponym_f1", "0.5000"]
+    assert lines[1] == "" and lines[2].startswith("resolution_by_class")
+    assert lines[3].split() == ["class", "n", "acc_161km", "median_error_km"]
+    assert lines[4].split() == ["settlement", "12", "0.7500", "3.2"]
+    assert lines[5].split() == ["demonym", "3", "1.0000", "null"]
+    assert len({len(line) for line in lines[3:]}) == 1
+    assert "no resolved mentions" in format_report({"resolution_by_class": {}})

@@ -25,6 +25,8 @@ EVALUATION_KEYS = {
     "claim_precision", "claim_recall", "claim_f1", "claim_date_accuracy", "claim_dispute_f1",
 }
 RUN_KEYS = {"articles", "seconds", "articles_per_second"}
+#: Beside the metrics: resolution per class of gold toponym.
+REPORT_KEYS = {"resolution_by_class"}
 
 GOOD_1 = (
     "Officials in Tbilisi said on Monday that repairs to the railway linking Georgia and Armenia would "
@@ -232,7 +234,7 @@ def test_cli_evaluate_json_and_predictions(bundled_corpus: Path, gold_dir: Path,
     code = main(["evaluate", str(bundled_corpus), str(gold_dir), "--json", "--predictions", str(preds_path)])
     assert code == 0
     metrics = json.loads(capsys.readouterr().out)
-    assert set(metrics) == EVALUATION_KEYS | RUN_KEYS
+    assert set(metrics) == EVALUATION_KEYS | RUN_KEYS | REPORT_KEYS
     assert metrics["articles"] == 2
     assert metrics["seconds"] > 0 and metrics["articles_per_second"] > 0
     for key in ("toponym_precision", "toponym_recall", "toponym_f1", "resolution_acc_161km"):
@@ -260,9 +262,13 @@ def test_cli_evaluate_json_and_predictions(bundled_corpus: Path, gold_dir: Path,
 def test_cli_evaluate_gold_spans(bundled_corpus: Path, gold_dir: Path, capsys) -> None:
     assert main(["evaluate", str(bundled_corpus), str(gold_dir), "--json", "--gold-spans"]) == 0
     metrics = json.loads(capsys.readouterr().out)
-    assert set(metrics) == EVALUATION_KEYS | RUN_KEYS
+    assert set(metrics) == EVALUATION_KEYS | RUN_KEYS | REPORT_KEYS
     assert metrics["toponym_precision"] == 1.0 and metrics["toponym_recall"] == 1.0
     assert metrics["resolution_acc_161km"] >= 0.8
+    by_class = metrics["resolution_by_class"]
+    assert by_class and all(set(row) == {"n", "acc161", "median_error_km"} for row in by_class.values())
+    right = sum(row["n"] * row["acc161"] for row in by_class.values())
+    assert right / sum(row["n"] for row in by_class.values()) == pytest.approx(metrics["resolution_acc_161km"])
 
 
 def test_cli_evaluate_missing_gold_dir(bundled_corpus: Path, tmp_path: Path, capsys) -> None:
