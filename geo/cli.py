@@ -2,9 +2,9 @@
 
 * ``ingest PATH...``: read corpus folders or files and store them (progress bar, one
   line per problem, a summary).
-* ``evaluate ARTICLES_DIR GOLD_DIR [--json] [--gold-spans] [--any-claimant] [--predictions FILE]``: run the
-  pipeline and score it against gold annotations as ``EVALUATION.md`` specifies, plus resolution
-  per class of gold toponym (``resolution_by_class``).
+* ``evaluate ARTICLES_DIR GOLD_DIR [--json] [--gold-spans] [--any-claimant] [--predictions FILE] [--by-class]``:
+  run the pipeline and score it against gold annotations as ``EVALUATION.md`` specifies; with
+  ``--by-class``, also resolution per class of gold toponym (``resolution_by_class``).
 * ``gazetteer build|lookup NAME``: build the offline gazetteer index or query it.
 
 Exit codes: 0 done; 1 ``ingest`` rejected some files (bad input: each is named with the reason,
@@ -171,7 +171,8 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     metrics["articles"] = len(articles)
     metrics["seconds"] = round(seconds, 3)
     metrics["articles_per_second"] = round(len(articles) / seconds, 2) if seconds > 0 else None
-    metrics[RESOLUTION_BY_CLASS_KEY] = resolution_by_class(predictions, gold, gold_spans=args.gold_spans)
+    if args.by_class:  # opt-in: without it --json prints EVALUATION.md's metrics only
+        metrics[RESOLUTION_BY_CLASS_KEY] = resolution_by_class(predictions, gold, gold_spans=args.gold_spans)
     if args.predictions:
         with open(args.predictions, "w", encoding="utf-8") as fh:
             for article in articles:
@@ -225,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--any-claimant", action="store_true",
                    help="match claims on their text alone (claimants not compared), e.g. for PolNeAR")
     p.add_argument("--predictions", metavar="FILE", help="also write the predictions, one JSON line per article")
+    p.add_argument("--by-class", action="store_true",
+                   help="also score resolution per class of gold toponym (JSON key resolution_by_class)")
     p.set_defaults(func=_cmd_evaluate)
 
     p = sub.add_parser("gazetteer", help="build the offline gazetteer or look names up")
