@@ -619,3 +619,18 @@ def test_a_headline_quoting_a_body_is_not_a_dateline(analyse, text: str, name: s
     mentions = analyse(text)
     assert all(m.place is None or m.not_a_place for m in mentions if m.text == name)
     assert any(m.place is not None for m in mentions if m.text != name)  # the real place is still found
+
+
+def _mentions_of(text: str, *names: str) -> list[Mention]:
+    return [Mention(text=n, start=text.index(n), end=text.index(n) + len(n)) for n in names]
+
+
+def test_a_country_named_by_its_own_name_beats_a_town_of_that_name_in_local_news(gazetteer: Gazetteer) -> None:
+    """The article points to the US (American, three times), where a town of 30,000 is called
+    Lebanon (Tennessee): "aid to Lebanon" still means the country, which the name itself is
+    evidence of."""
+    text = ("American lawmakers said on Tuesday that American aid to Lebanon would resume next month, "
+            "and American diplomats welcomed the decision.")
+    lebanon = resolve_toponyms(text, _mentions_of(text, "Lebanon"), gazetteer)[0]
+    assert lebanon.place is not None and lebanon.place.key == "country:LB", lebanon.candidates[:3]
+    assert any(c.place.country == "US" for c in lebanon.candidates)  # the town was a candidate

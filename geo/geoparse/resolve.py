@@ -251,11 +251,17 @@ def _rank(m: Mention, cands: list[Candidate], gaz: Gazetteer, ctx: ArticleContex
     notable_towns = [o.place for o in cands if o.place.feature_type == "settlement" and importance(o.place) >= 0.6
                      and o.match != "fuzzy"] if has_region else []
     town_by_own_name = has_region and any(o.place.feature_type == "settlement" and o.match == "name" for o in cands)
+    # A country named by its own name is its own evidence, against towns that share the name ("aid to
+    # Egypt" in Louisiana news: the country, not Egypt, Arkansas). Not against a region of that name
+    # (Georgia the state or the country stays a matter of the article's context).
+    own_country = not has_region and any(o.place.feature_type == "country" and o.match == "name" for o in cands)
     for c in cands:
         p = c.place
         s = W_NAME * c.name_score + W_PRIOR * prior(p)
         s += W_COUNTRY * ctx.country_share(p.country)
         s += W_NEAR * ctx.nearness(p)
+        if own_country and p.feature_type == "country" and c.match == "name":
+            s += W_COUNTRY
         if containers and _in_container(gaz, p, containers):
             s += W_CONTAINER
         for surface, place in ctx.resolved_by_surface.items():
