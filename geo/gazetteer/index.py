@@ -40,8 +40,10 @@ if TYPE_CHECKING:
     from shapely.prepared import PreparedGeometry
 
 _KIND_LABEL = {KIND_NAME: "name", KIND_ALIAS: "alias", KIND_ALTERNATE: "alternate"}
-_KIND_SCORE = {KIND_NAME: 1.0, KIND_ALIAS: 0.97, KIND_ALTERNATE: 0.9}
-_MATCH = tuple((_KIND_LABEL[k], _KIND_SCORE[k]) for k in range(3))  # by kind, for the lookup's inner loop
+#: The name score of a match by each kind of name (a demonym names its country as an alias does:
+#: geo.geoparse.resolve).
+KIND_NAME_SCORES = {KIND_NAME: 1.0, KIND_ALIAS: 0.97, KIND_ALTERNATE: 0.9}
+_MATCH = tuple((_KIND_LABEL[k], KIND_NAME_SCORES[k]) for k in range(3))  # by kind, for the lookup's inner loop
 
 #: Address space for the read-only index mapped into memory (the file is ~170 MB). Its pages
 #: are the OS's shared file cache, mapped as they are touched, not private memory.

@@ -38,9 +38,9 @@ from shapely.geometry import MultiLineString, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from geo.distance import haversine_km  # one great-circle distance for the project
-from geo.gazetteer.build import CONTAINER_PREFIX
+from geo.gazetteer.build import CONTAINER_PREFIX, KIND_ALIAS
 from geo.gazetteer.geocoders import NOMINATIM_SOURCE
-from geo.gazetteer.index import Gazetteer, importance
+from geo.gazetteer.index import KIND_NAME_SCORES, Gazetteer, importance
 from geo.gazetteer.memo import GazetteerMemo
 from geo.geoparse.countries import load_demonyms
 from geo.model import (
@@ -356,11 +356,7 @@ def _demonym_candidates(text: str, cands: list[Candidate], gaz: Gazetteer) -> li
     if country is None:
         return cands
     own = [c for c in cands if c.match != "fuzzy" and c.place.key != country.key]
-    return [Candidate(place=country, match="alias", name_score=_KIND_ALIAS_SCORE), *own]
-
-
-#: The name score of a gazetteer alias (``geo.gazetteer.index``): a demonym names its country so.
-_KIND_ALIAS_SCORE = 0.97
+    return [Candidate(place=country, match="alias", name_score=KIND_NAME_SCORES[KIND_ALIAS]), *own]
 
 
 _ARABIC_ARTICLE = re.compile(r"^(?:[EA]l|[ea]l)(?:-|\s+)(?=[A-Z])")
