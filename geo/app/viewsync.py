@@ -376,29 +376,29 @@ def _show_link(view: ViewState, page: str) -> None:
 
 @contextlib.contextmanager
 def link_drawn_last() -> Iterator[None]:
-    """Run a page with the sidebar's link drawn when it is done (or stopped: ``st.stop()``), in its
+    """Run a page with the sidebar's link drawn when it is done (or stopped by :func:`stop_page`), in its
     place above the filters, with the view the page ended on. Why: the link's code box (``st.code``,
     for its copy button) makes the browser load and parse a 1.5 MB script (Streamlit's syntax
     highlighter); sent first, it delayed the page's own elements, the map drawn about 0.2 s later
     at 100,000 places (scripts/benchmark_map.py, alternating runs)."""
-    state = st.session_state
-    state[_LINK_DEFERRED_KEY] = True
+    st.session_state[_LINK_DEFERRED_KEY] = True
     try:
         yield
     finally:
-        shown = state.pop(_LINK_DEFERRED_KEY, None)
-        if isinstance(shown, tuple):
-            _draw_link(*shown)
+        _draw_deferred_link()
+
+
+def _draw_deferred_link() -> None:
+    """Draw the link :func:`_show_link` put off, if any, and stop putting it off."""
+    shown = st.session_state.pop(_LINK_DEFERRED_KEY, None)
+    if isinstance(shown, tuple):
+        _draw_link(*shown)
 
 
 def stop_page() -> NoReturn:
     """``st.stop()`` for a page run under :func:`link_drawn_last`: the sidebar's link is drawn first
     (Streamlit drops what a run draws once it is stopped)."""
-    state = st.session_state
-    shown = state.get(_LINK_DEFERRED_KEY)
-    if isinstance(shown, tuple):
-        _draw_link(*shown)
-        state[_LINK_DEFERRED_KEY] = True
+    _draw_deferred_link()
     st.stop()
     raise AssertionError("unreachable")  # pragma: no cover - st.stop() raises
 
