@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from geo.evaluate import _one_to_one, _resolution_evaluable, _resolve_pair, _span_overlap, load_gold
+from geo.evaluate import _match_toponyms, _resolution_evaluable, _resolve_pair, load_gold
 
 
 def reliability(predictions: dict[str, dict], gold: dict[str, dict], bins: int = 10) -> dict:
@@ -28,9 +28,8 @@ def reliability(predictions: dict[str, dict], gold: dict[str, dict], bins: int =
     rows: list[tuple[float, bool]] = []
     for article_id, g_art in gold.items():
         p_art = predictions.get(article_id) or {}
-        g_tops = [t for t in g_art.get("toponyms") or [] if not t.get("not_a_place")]
-        p_tops = [t for t in p_art.get("toponyms") or [] if not t.get("not_a_place")]
-        for si, gi in _one_to_one(p_tops, g_tops, _span_overlap):
+        g_tops, p_tops, pairs = _match_toponyms(g_art, p_art)
+        for si, gi in pairs:
             g, p = g_tops[gi], p_tops[si]
             if not _resolution_evaluable(g) or p.get("lat") is None or p.get("confidence") is None:
                 continue
