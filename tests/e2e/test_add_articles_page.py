@@ -53,17 +53,21 @@ def _shoot(page: Any, name: str, show: Any) -> None:
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}x{height}.png"))
 
 
+def _open_add_page(page: Any, url: str) -> None:
+    """Open Add articles from the main page's navigation: a deep link to /add may meet Streamlit's
+    "Page not found" dialog (issue 14, point 10, not these tests'), which makes the page inert."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator('[data-testid="stSidebarNavLink"][href$="/add"]').click(timeout=90_000)
+    page.get_by_role("heading", name="Add articles").first.wait_for(state="visible", timeout=90_000)
+
+
 def test_per_file_metadata_manifest_and_results_linking_to_sources(
         streamlit_server: Any, browser_page: Any, corpus_store: Path, tmp_path: Path) -> None:
     db = _copy_store(corpus_store, tmp_path / "store.sqlite")
     url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
     page = browser_page
     page.set_viewport_size({"width": 1366, "height": 768})
-    # Opened from the main page's navigation: a deep link to /add may meet Streamlit's "Page not
-    # found" dialog (issue 14, point 10, not this test's), which makes the page inert.
-    page.goto(url, wait_until="domcontentloaded")
-    page.locator('[data-testid="stSidebarNavLink"][href$="/add"]').click(timeout=90_000)
-    page.get_by_role("heading", name="Add articles").first.wait_for(state="visible", timeout=90_000)
+    _open_add_page(page, url)
     files = [("planet.html", "text/html", PLANET), ("dated.txt", "text/plain", DATED),
              ("m.txt", "text/plain", GOOD + "\nA third paragraph about Shusha.\n"),
              ("manifest.csv", "text/csv", MANIFEST)]
@@ -158,9 +162,7 @@ def test_cells_edited_in_the_table_are_what_is_stored(streamlit_server: Any, bro
     url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
     page = browser_page
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(url, wait_until="domcontentloaded")
-    page.locator('[data-testid="stSidebarNavLink"][href$="/add"]').click(timeout=90_000)
-    page.get_by_role("heading", name="Add articles").first.wait_for(state="visible", timeout=90_000)
+    _open_add_page(page, url)
     files = [("gori.txt", "GORI, October 9, 2020 (Wire Agency) - " + GOOD),
              ("batumi.txt", "BATUMI, October 3, 2020 (Coast News) - " + GOOD.replace("Tuesday", "Monday"))]
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(

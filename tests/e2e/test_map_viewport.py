@@ -16,17 +16,26 @@ pytestmark = pytest.mark.e2e
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: synthetic_data
 
 
-def test_clusters_when_zoomed_out_places_when_zoomed_in(streamlit_server: Any, browser_page: Any,
-                                                        tmp_path: Path) -> None:
+def _many_places_app(streamlit_server: Any, db: Path, claims: bool = False) -> str:
+    """The app on a synthetic store of 3,000 places (and as many claims): its URL."""
     from synthetic_data import write_synthetic_store
 
-    db = tmp_path / "many.sqlite"
-    write_synthetic_store(db, 3000)
-    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
-    page = browser_page
-    page.goto(f"{url}/map?lat=40.75&lon=46.75&zoom=6", wait_until="domcontentloaded")
+    write_synthetic_store(db, 3000, claims=claims)
+    return streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
+
+
+def _open_map(page: Any, url: str, zoom: int) -> Any:
+    """The Map page centred on the synthetic area at ``zoom``: the map's frame, once attached."""
+    page.goto(f"{url}/map?lat=40.75&lon=46.75&zoom={zoom}", wait_until="domcontentloaded")
     page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
-    frame = page.frame_locator(MAP_FRAME)
+    return page.frame_locator(MAP_FRAME)
+
+
+def test_clusters_when_zoomed_out_places_when_zoomed_in(streamlit_server: Any, browser_page: Any,
+                                                        tmp_path: Path) -> None:
+    url = _many_places_app(streamlit_server, tmp_path / "many.sqlite")
+    page = browser_page
+    frame = _open_map(page, url, 6)
     clusters = frame.locator("path.ca-cluster")
     clusters.first.wait_for(state="attached", timeout=60_000)
     assert clusters.count() >= 5
@@ -56,15 +65,9 @@ def test_clusters_when_zoomed_out_places_when_zoomed_in(streamlit_server: Any, b
 
 def test_claims_are_counted_zoomed_out_and_drawn_zoomed_in(streamlit_server: Any, browser_page: Any,
                                                            tmp_path: Path) -> None:
-    from synthetic_data import write_synthetic_store
-
-    db = tmp_path / "many_claims.sqlite"
-    write_synthetic_store(db, 3000, claims=True)
-    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
+    url = _many_places_app(streamlit_server, tmp_path / "many_claims.sqlite", claims=True)
     page = browser_page
-    page.goto(f"{url}/map?lat=40.75&lon=46.75&zoom=6", wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
-    frame = page.frame_locator(MAP_FRAME)
+    frame = _open_map(page, url, 6)
     frame.locator("path.ca-cluster").first.wait_for(state="attached", timeout=60_000)
     # zoomed out: the claims are counts on the clusters (those holding disputed claims ringed), none drawn
     assert frame.locator("path.ca-cluster.ca-disputed").count() >= 1
@@ -72,9 +75,7 @@ def test_claims_are_counted_zoomed_out_and_drawn_zoomed_in(streamlit_server: Any
     assert frame.locator(".ca-claim-legend").count() == 1
 
     # a link zoomed in: the claims in view are drawn one by one, coloured by claimant, disputed ringed
-    page.goto(f"{url}/map?lat=40.75&lon=46.75&zoom=11", wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
-    frame = page.frame_locator(MAP_FRAME)
+    frame = _open_map(page, url, 11)
     claims = frame.locator("path.ca-claim")
     claims.first.wait_for(state="attached", timeout=60_000)
     assert 0 < claims.count() <= 500
@@ -95,16 +96,10 @@ def test_claims_are_counted_zoomed_out_and_drawn_zoomed_in(streamlit_server: Any
 def test_a_clicked_place_lists_its_mentions_and_is_outlined(streamlit_server: Any, browser_page: Any,
                                                             tmp_path: Path) -> None:
     """Compact features carry no popup: a click on one selects its place (details below the map,
-    built on demand) and the place is outlined on the map, in the URL (``place=``) and after a pan."""
-    from synthetic_data import write_synthetic_store
-
-    db = tmp_path / "many_select.sqlite"
-    write_synthetic_store(db, 3000)
-    url = streamlit_server("app.py", extra_env={"CLAIM_ATLAS_DB": str(db)})
+    built on demand), written to the URL (``place=``), and the place is outlined on the map."""
+    url = _many_places_app(streamlit_server, tmp_path / "many_select.sqlite")
     page = browser_page
-    page.goto(f"{url}/map?lat=40.75&lon=46.75&zoom=11", wait_until="domcontentloaded")
-    page.locator(MAP_FRAME).wait_for(state="attached", timeout=90_000)
-    frame = page.frame_locator(MAP_FRAME)
+    frame = _open_map(page, url, 11)
     places = frame.locator("path.ca-place")
     places.first.wait_for(state="attached", timeout=60_000)
     assert frame.locator("path.ca-selected").count() == 0
